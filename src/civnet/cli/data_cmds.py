@@ -1,0 +1,181 @@
+"""Commands that bring data in: datasets, load, import ..."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from civnet.cli.app import app, console, import_app, open_workspace
+from civnet.products.render import dumps, emit
+from civnet.store import IngestReport
+
+SkipBad = Annotated[
+    bool,
+    typer.Option(
+        "--skip-bad-rows",
+        help="Import the good rows; bad rows go to FILE.rejects.csv (default: stop, import nothing).",
+    ),
+]
+Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of CSV files.")]
+Delimiter = Annotated[
+    str | None, typer.Option("--delimiter", help="CSV field separator (default: detected).")
+]
+
+
+def print_reports(reports: list[IngestReport]) -> None:
+    """One line per source: rows read, ties added/merged, actors added, rejects by reason."""
+    for r in reports:
+        if r.skipped:
+            console.print(f"[yellow]{r.name}[/]: already in the workspace; nothing added")
+            continue
+        console.print(
+            f"[bold]{r.name}[/]: {r.rows_read:,} rows read, {r.ties_added:,} ties added, "
+            f"{r.ties_merged:,} merged into existing ties, {r.actors_added:,} actors added, "
+            f"{r.rows_rejected:,} rows rejected",
+            highlight=False,
+        )
+        for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]):
+            console.print(f"    {n:,} rejected: {reason}", highlight=False)
+
+
+@app.command("datasets")
+def datasets_cmd(
+    info: Annotated[
+        str | None, typer.Option("--info", help="Show one dataset's provenance and licence.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """List the embedded real datasets (or show one with --info)."""
+    from civnet.datasets import all_datasets, get
+
+    if info:
+        ds = get(info)
+        console.print(f"[bold]{ds.name}[/]: {ds.title}\nLicence: {ds.licence}\n")
+        console.print(ds.provenance(), markup=False, highlight=False)
+        return
+    rows = [
+        {
+            "name": d.name,
+            "title": d.title,
+            "licence": d.licence,
+            "default": d.default,
+            "summary": d.summary,
+        }
+        for d in all_datasets()
+    ]
+    if fmt == "json":
+        print(dumps(rows))
+    else:
+        emit(console, "table", records=rows, columns=["name", "title", "licence", "default"])
+
+
+@app.command("load")
+def load_cmd(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Dataset names (see civnet datasets).")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Load every embedded dataset.")] = False,
+) -> None:
+    """Load embedded datasets into the workspace (loading one twice adds nothing)."""
+    from civnet.datasets import all_datasets, get
+    from civnet.errors import UnknownDataset
+
+    if all_:
+        chosen = all_datasets()
+    elif names:
+        chosen = [get(n) for n in names]
+    else:
+        raise UnknownDataset(
+            "name a dataset to load", fix="civnet load city-diplomacy, or civnet load --all"
+        )
+    with open_workspace(write=True) as ws:
+        for ds in chosen:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"loading {ds.name}")
+
+                def step(msg: str, _task: object = task, _bar: Progress = bar) -> None:
+                    _bar.update(_task, description=f"{ds.name}: {msg}")  # type: ignore[arg-type]
+
+                reports = ds.loader(ws, step)
+            console.print(f"[bold green]{ds.name}[/] ({ds.licence})")
+            print_reports(reports)
+        counts = ws.counts()
+    console.print(
+        f"workspace {ws.path}: {counts['actors']:,} actors, {counts['ties']:,} ties, "
+        f"{counts['sources']:,} sources",
+        highlight=False,
+    )
+
+
+@import_app.command("table")
+def import_table_cmd(
+    actors: Annotated[
+        Path | None, typer.Option("--actors", help="Actor table: id, type, country.")
+    ] = None,
+    ties: Annotated[
+        Path | None, typer.Option("--ties", help="Tie table: source, target, ...")
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, e.g. --map source=From (repeatable)."),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    encoding: Encoding = "utf-8",
+    delimiter: Delimiter = None,
+    skip_bad_rows: SkipBad = False,
+) -> None:
+    """Import an actor table and/or a tie table (CSV, Parquet, JSON lines; Kumu columns too)."""
+    from civnet.importers.reading import parse_mapping
+    from civnet.importers.tables import import_tables
+
+    with open_workspace(write=True) as ws:
+        report = import_tables(
+            ws,
+            actors=actors,
+            ties=ties,
+            mapping=parse_mapping(map_ or []),
+            skip_bad_rows=skip_bad_rows,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+    print_reports([report])
+
+
+def _graph_cmd(fmt: str):  # type: ignore[no-untyped-def]
+    def command(
+        path: Annotated[Path, typer.Argument(help=f"{fmt.upper()} file.")],
+        default_type: Annotated[
+            str | None, typer.Option("--default-type", help="Actor type for nodes without one.")
+        ] = None,
+        default_country: Annotated[
+            str | None, typer.Option("--default-country", help="Country for nodes without one.")
+        ] = None,
+        skip_bad_rows: SkipBad = False,
+    ) -> None:
+        from civnet.importers.graph_files import import_graph_file
+
+        with open_workspace(write=True) as ws:
+            report = import_graph_file(
+                ws,
+                path,
+                fmt,
+                default_type=default_type,
+                default_country=default_country,
+                skip_bad_rows=skip_bad_rows,
+            )
+        print_reports([report])
+
+    command.__doc__ = f"Import a {fmt.upper()} file (node attributes type and country)."
+    return command
+
+
+import_app.command("graphml")(_graph_cmd("graphml"))
+import_app.command("gexf")(_graph_cmd("gexf"))

@@ -1,0 +1,253 @@
+"""Commands for the four core factors: describe, density, betweenness, analyze, export."""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from civnet.cli.app import app, console, open_workspace
+from civnet.cli.options import Format, check_format, view_options
+from civnet.products.analyze import betweenness_records
+from civnet.products.render import emit, fmt_number
+from civnet.views import Network, ViewSpec, build_network
+
+
+def load_view(spec: ViewSpec) -> Network:
+    with open_workspace() as ws:
+        return build_network(ws, spec)
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+@app.command("describe")
+@view_options
+def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
+    """Nodes, edges, density, components, isolates, counts by type, track, country and kind."""
+    from civnet.measures import describe
+
+    check_format(fmt)
+    d = describe(load_view(spec))
+    if fmt == "json":
+        emit(console, fmt, obj=d)
+        return
+    scalars = [{"measure": k, "value": v} for k, v in d.items() if not isinstance(v, dict | list)]
+    if fmt == "csv":
+        emit(console, fmt, records=scalars)
+        return
+    emit(console, fmt, records=scalars, title=f"View: {d['view']}")
+    for key in ("by_type", "by_track", "by_kind"):
+        rows = [{key[3:]: k, "count": v} for k, v in d[key].items()]
+        if rows:
+            emit(console, fmt, records=rows, title=key.replace("_", " "))
+    top = list(d["by_country"].items())[:15]
+    if top:
+        emit(
+            console,
+            fmt,
+            records=[{"country": k, "actors": v} for k, v in top],
+            title=f"actors by country (top {len(top)} of {len(d['by_country'])})",
+        )
+    for note in d["notes"]:
+        console.print(f"[dim]note: {note}[/]", highlight=False)
+
+
+@app.command("density")
+@view_options
+def density_cmd(
+    spec: ViewSpec,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Actor attribute for block density (country, type).")
+    ] = None,
+    weighted: Annotated[bool, typer.Option("--weighted", help="Mean weight over pairs.")] = False,
+    top: Annotated[int, typer.Option("--top", help="Groups shown in the table (largest).")] = 12,
+    fmt: Format = "table",
+) -> None:
+    """Whole-network density, and block density within and between groups with --by."""
+    from civnet.measures import block_density, density
+
+    check_format(fmt)
+    net = load_view(spec)
+    whole = density(net, weighted=weighted)
+    if by is None:
+        emit(
+            console,
+            fmt,
+            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}],
+        )
+        return
+    bd = block_density(net, by)
+    blocks = [
+        {
+            "from": a,
+            "to": b,
+            "density": float(bd.matrix[i, j]),
+            "ties": int(bd.ties[i, j]),
+            "size_from": int(bd.sizes[i]),
+            "size_to": int(bd.sizes[j]),
+        }
+        for i, a in enumerate(bd.groups)
+        for j, b in enumerate(bd.groups)
+        if bd.ties[i, j] > 0 or i == j
+    ]
+    if fmt == "json":
+        emit(
+            console,
+            fmt,
+            obj={
+                "density": whole,
+                "by": by,
+                "groups": bd.groups,
+                "sizes": bd.sizes,
+                "matrix": bd.matrix,
+                "blocks": blocks,
+            },
+        )
+    elif fmt == "csv":
+        emit(console, fmt, records=blocks)
+    else:
+        console.print(f"density of the whole view: {fmt_number(whole)}", highlight=False)
+        _print_block_matrix(bd, top)
+
+
+def _print_block_matrix(bd: Any, top: int) -> None:
+    order = sorted(range(len(bd.groups)), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:top]
+    rows = []
+    for i in order:
+        row: dict[str, Any] = {bd.attribute: f"{bd.groups[i]} ({int(bd.sizes[i])})"}
+        for j in order:
+            row[bd.groups[j]] = float(bd.matrix[i, j])
+        rows.append(row)
+    emit(
+        console,
+        "table",
+        records=rows,
+        title=f"block density by {bd.attribute} (largest {len(order)} of {len(bd.groups)} groups)",
+        caption="diagonal: density within the group; off-diagonal: ties between / (n_A x n_B)",
+    )
+
+
+@app.command("betweenness")
+@view_options
+def betweenness_cmd(
+    spec: ViewSpec,
+    raw: Annotated[bool, typer.Option("--raw", help="Raw pair counts, not normalized.")] = False,
+    weighted: Annotated[bool, typer.Option("--weighted", help="Cost = 1/weight.")] = False,
+    top: Annotated[int | None, typer.Option("--top", help="Show the K highest.")] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", help="Group betweenness of each group of this attribute (country)."
+        ),
+    ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option("--samples", help="Group betweenness from K sampled sources (estimate)."),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples.")] = 0,
+    fmt: Format = "table",
+) -> None:
+    """Betweenness (exact Brandes) of actors, or group betweenness of countries with --group."""
+    from civnet.measures import betweenness, group_betweenness
+
+    check_format(fmt)
+    net = load_view(spec)
+    if group:
+        n = net.graph.vcount()
+        if samples is None and n > 5000:
+            samples = 500
+            console.print(
+                f"[dim]{n:,} actors: group betweenness estimated from {samples} sampled sources "
+                "per group (--samples to change)[/]",
+                highlight=False,
+            )
+        with progress_bar() as bar:
+            task = bar.add_task("group betweenness", total=None)
+            gb = group_betweenness(
+                net,
+                by=group,
+                normalized=not raw,
+                samples=samples,
+                seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        records: list[dict[str, Any]] = []
+        for i, (g, s, v) in enumerate(zip(gb.groups, gb.sizes, gb.values, strict=True)):
+            rec: dict[str, Any] = {"group": g, "actors": s, "group_betweenness": float(v)}
+            if gb.stderr is not None:
+                rec["stderr"] = float(gb.stderr[i])
+            records.append(rec)
+        records.sort(key=lambda r: (-r["group_betweenness"], r["group"]))
+        if top:
+            records = records[:top]
+        emit(console, fmt, records=records, title=f"group betweenness by {group} ({gb.method})")
+        return
+    with progress_bar() as bar:
+        task = bar.add_task("betweenness", total=None)
+        b = betweenness(
+            net,
+            normalized=not raw,
+            weighted=weighted,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    records = betweenness_records(net, b, top)
+    emit(
+        console,
+        fmt,
+        records=records,
+        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"],
+        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {b.method})",
+    )
+
+
+@app.command("export")
+@view_options
+def export_cmd(
+    spec: ViewSpec,
+    fmt: Annotated[str, typer.Argument(help="graphml, gexf or csv.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Output file (csv: FILE.nodes.csv and FILE.edges.csv when FILE ends in .csv)."
+        ),
+    ],
+) -> None:
+    """Write the view to a file that opens in NetworkX, igraph and Gephi."""
+    from civnet.products.export import export_network
+
+    net = load_view(spec)
+    written = export_network(net, fmt, path)
+    for p in written:
+        console.print(f"wrote {p}", highlight=False)
+
+
+@app.command("analyze")
+@view_options
+def analyze_cmd(
+    spec: ViewSpec,
+    top: Annotated[int, typer.Option("--top", help="Brokers to show.")] = 10,
+    countries: Annotated[
+        int, typer.Option("--countries", help="Countries in the block table.")
+    ] = 10,
+) -> None:
+    """The main job: the four core factors, the top brokers and block density by country."""
+    from civnet.products.analyze import analyze, render_analysis
+
+    net = load_view(spec)
+    with progress_bar() as bar:
+        task = bar.add_task("analyzing", total=None)
+
+        def step(desc: str, done: int, total: int) -> None:
+            bar.update(task, description=desc, completed=done, total=total)
+
+        result = analyze(net, top=top, countries=countries, progress=step)
+    render_analysis(console, result)

@@ -1,0 +1,75 @@
+"""Embedded real datasets, shipped inside the package with their provenance and licence.
+
+Each dataset is a :class:`Dataset` in :data:`REGISTRY`; ``civnet datasets`` lists them and
+``civnet load NAME`` stores them in the workspace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from civnet.errors import UnknownDataset
+from civnet.store import IngestReport, Workspace
+
+Progress = Callable[[str], None]
+Loader = Callable[[Workspace, Progress | None], list[IngestReport]]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An embedded dataset: what it is, where it came from, its licence, and its loader."""
+
+    name: str
+    title: str
+    summary: str
+    licence: str
+    folder: str
+    loader: Loader
+    default: bool = False
+    files: tuple[str, ...] = field(default=())
+
+    def path(self) -> Path:
+        """Folder holding the dataset's files, PROVENANCE.md and LICENCE notes."""
+        return Path(str(resources.files("civnet.datasets") / "data" / self.folder))
+
+    def provenance(self) -> str:
+        p = self.path() / "PROVENANCE.md"
+        return p.read_text(encoding="utf-8") if p.exists() else ""
+
+
+REGISTRY: dict[str, Dataset] = {}
+
+
+def register(ds: Dataset) -> Dataset:
+    REGISTRY[ds.name] = ds
+    return ds
+
+
+def get(name: str) -> Dataset:
+    _load_builtin()
+    if name not in REGISTRY:
+        raise UnknownDataset(
+            f"no embedded dataset {name!r}",
+            fix=f"use one of: {', '.join(sorted(REGISTRY))} (civnet datasets lists them)",
+        )
+    return REGISTRY[name]
+
+
+def all_datasets() -> list[Dataset]:
+    _load_builtin()
+    return [REGISTRY[k] for k in sorted(REGISTRY)]
+
+
+def _load_builtin() -> None:
+    """Import the modules that register the built-in datasets."""
+    import importlib
+    import pkgutil
+
+    import civnet.datasets as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if not mod.name.startswith("_") and mod.name != "data":
+            importlib.import_module(f"civnet.datasets.{mod.name}")

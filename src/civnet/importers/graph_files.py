@@ -1,0 +1,137 @@
+"""Import GraphML and GEXF files (read through NetworkX, validated like tables).
+
+Nodes become actors: the node id is the actor id; attributes ``type`` and ``country`` are
+required (``default_type``/``default_country`` fill them when a file has none, e.g. from Gephi),
+``label``/``name``, ``city``, ``lat``, ``lon`` are used and other attributes kept. Edges become
+ties: ``weight``, ``track``, ``kind``, ``start``/``end`` (GEXF spells too) are read; ``directed``
+comes from the graph (GEXF edges may override it). Node and edge rows in messages are 1-based in
+file order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyarrow as pa
+
+from civnet.errors import InputFileError
+from civnet.importers.reading import check_file, fail_on_rejects
+from civnet.importers.tables import (
+    fatal_reasons,
+    prefix_rows,
+    set_known_actors,
+    validate_actors,
+    validate_ties,
+)
+from civnet.store import Batch, IngestReport, Workspace
+from civnet.store.batch import file_sha256
+
+READERS = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _spell(d: Mapping[str, Any]) -> tuple[Any, Any]:
+    """Start and end of a GEXF edge: its own attributes, else its first spell."""
+    start, end = d.get("start"), d.get("end")
+    spells = d.get("spells")
+    if (start is None and end is None) and spells:
+        start, end = spells[0]
+    return start, end
+
+
+def read_graph_file(
+    ws: Workspace,
+    path: str | Path,
+    fmt: str,
+    *,
+    default_type: str | None = None,
+    default_country: str | None = None,
+    skip_bad_rows: bool = False,
+) -> Batch:
+    p = check_file(path)
+    try:
+        g = READERS[fmt](p)
+    except Exception as exc:  # the readers raise many kinds of parse errors
+        raise InputFileError(
+            f"cannot be read as {fmt}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+            where=str(p),
+            fix=f"check that the file is valid {fmt.upper()}",
+        ) from None
+    if g.number_of_nodes() == 0:
+        raise InputFileError("the graph has no nodes", where=str(p), fix="export a non-empty graph")
+    con = ws.con
+    nodes = list(g.nodes(data=True))
+    keys = sorted({k for _, d in nodes for k in d} - {"id"})
+    node_cols: dict[str, list[str | None]] = {"id": [str(n) for n, _ in nodes]}
+    for k in keys:
+        node_cols[k.lower()] = [_text(d.get(k)) for _, d in nodes]
+    if "name" not in node_cols and "label" in node_cols:
+        node_cols["name"] = node_cols.pop("label")
+    if "type" not in node_cols or default_type:
+        node_cols["type"] = [x or default_type for x in node_cols.get("type", [None] * len(nodes))]
+    if "country" not in node_cols or default_country:
+        node_cols["country"] = [
+            x or default_country for x in node_cols.get("country", [None] * len(nodes))
+        ]
+    node_cols["_row"] = [str(i + 1) for i in range(len(nodes))]
+    con.register("_ia_arrow", pa.table(node_cols))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _ia AS SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row "
+        "FROM _ia_arrow"
+    )
+    con.unregister("_ia_arrow")
+    actors, arj = validate_actors(con, p, [c for c in node_cols if c != "_row"], {})
+    if not skip_bad_rows:
+        fail_on_rejects(arj, p)
+    set_known_actors(con, actors)
+
+    edges = list(g.edges(data=True))
+    directed = g.is_directed()
+    ekeys = sorted(
+        {k for _, _, d in edges for k in d} - {"id", "spells", "start", "end", "directed", "label"}
+    )
+    ecols: dict[str, list[str | None]] = {
+        "source": [str(u) for u, _, _ in edges],
+        "target": [str(v) for _, v, _ in edges],
+        "directed": [_text(d.get("directed", directed)) for _, _, d in edges],
+        "start": [_text(_spell(d)[0]) for _, _, d in edges],
+        "end": [_text(_spell(d)[1]) for _, _, d in edges],
+    }
+    for k in ekeys:
+        ecols[k.lower()] = [_text(d.get(k)) for _, _, d in edges]
+    ecols["_row"] = [str(i + 1) for i in range(len(edges))]
+    schema = pa.schema([(k, pa.string()) for k in ecols])
+    con.register("_it_arrow", pa.table(ecols, schema=schema))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _it AS SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row "
+        "FROM _it_arrow"
+    )
+    con.unregister("_it_arrow")
+    ties, trj = validate_ties(con, p, [c for c in ecols if c != "_row"], {})
+    if not skip_bad_rows:
+        fail_on_rejects(trj, p, fatal_reasons=fatal_reasons(trj))
+    return Batch(
+        name=p.name,
+        path=str(p),
+        sha256=file_sha256(p),
+        importer=fmt,
+        actors=actors,
+        ties=ties,
+        rows_read=len(nodes) + len(edges),
+        rejects=pa.concat_tables([prefix_rows(arj, "node"), prefix_rows(trj, "edge")]),
+    )
+
+
+def import_graph_file(ws: Workspace, path: str | Path, fmt: str, **options: Any) -> IngestReport:
+    """Validate and store a GraphML or GEXF file; all-or-nothing."""
+    return ws.ingest([read_graph_file(ws, path, fmt, **options)])[0]

@@ -1,0 +1,55 @@
+"""Components and the description of a view (nodes, edges, density, counts by category)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from civnet.measures.density import density
+from civnet.views.network import Network
+
+
+def component_sizes(net: Network) -> list[int]:
+    """Sizes of the connected components (weak for directed views), largest first."""
+    if net.graph.vcount() == 0:
+        return []
+    comps = net.graph.connected_components(mode="weak")
+    return sorted(comps.sizes(), reverse=True)
+
+
+def describe(net: Network) -> dict[str, Any]:
+    """The four core factors' basic numbers for a view, and counts by category.
+
+    ``nodes`` actors; ``edges`` connected pairs (parallel ties once); ``ties`` tie records in the
+    view; ``density`` as :func:`civnet.measures.density.density`; ``components`` (weak) and the
+    size of the largest; ``isolates`` actors with no tie in the view; counts of actors by type
+    and country and of ties by track and kind.
+    """
+    g = net.graph
+    sizes = component_sizes(net)
+    ties = net.ties
+    by_track = Counter(ties.column("track").to_pylist()) if ties.num_rows else Counter()
+    by_kind = Counter(ties.column("kind").to_pylist()) if ties.num_rows else Counter()
+    types = Counter(x for x in net.vertex_attr("type") if x) if g.vcount() else Counter()
+    countries = (
+        Counter(x for x in net.vertex_attr("country") if x)
+        if g.vcount() and "country" in g.vs.attributes()
+        else Counter()
+    )
+    return {
+        "nodes": g.vcount(),
+        "edges": g.ecount(),
+        "ties": ties.num_rows,
+        "directed": net.directed,
+        "density": density(net),
+        "components": len(sizes),
+        "largest_component": sizes[0] if sizes else 0,
+        "isolates": sum(1 for d in g.degree() if d == 0) if g.vcount() else 0,
+        "countries": len(countries),
+        "by_type": dict(types.most_common()),
+        "by_track": dict(by_track.most_common()),
+        "by_kind": dict(by_kind.most_common()),
+        "by_country": dict(countries.most_common()),
+        "view": net.spec.describe(),
+        "notes": list(net.notes),
+    }

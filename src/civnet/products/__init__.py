@@ -1,0 +1,1 @@
+"""Products: compose measures into tables, files, reports and services. No analysis here."""

@@ -1,0 +1,111 @@
+"""What an importer hands to the store: one source's actors, ties and rejected rows, as Arrow."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+ACTOR_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("name", pa.string()),
+        ("type", pa.string()),
+        ("country", pa.string()),
+        ("city", pa.string()),
+        ("lat", pa.float64()),
+        ("lon", pa.float64()),
+        ("attrs", pa.string()),  # JSON object of extra attributes, or null
+    ]
+)
+"""Columns of an actor batch. ``id``, ``type`` are required; ``country`` is ISO 3166-1 alpha-3."""
+
+TIE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("target", pa.string()),
+        ("track", pa.string()),
+        ("kind", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("weight", pa.float64()),
+        ("directed", pa.bool_()),
+        ("ref", pa.string()),  # where in the source: a row number, a line, an aggregate label
+        ("attrs", pa.string()),  # JSON object of extra attributes, or null
+    ]
+)
+"""Columns of a tie batch. ``start_date`` null: timeless; ``end_date`` null: ongoing."""
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("row", pa.string()),
+        ("field", pa.string()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+"""Columns of the rejected rows of a batch: where, which field, why, and the raw text."""
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks (the dedup key of a source)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Batch:
+    """One source ready for the store.
+
+    ``sha256`` identifies the source's content: a batch whose hash is already in the workspace is
+    skipped, so importing the same file twice adds nothing.
+    """
+
+    name: str
+    path: str
+    sha256: str
+    importer: str
+    actors: pa.Table
+    ties: pa.Table
+    rows_read: int
+    rejects: pa.Table = field(default_factory=lambda: REJECT_SCHEMA.empty_table())
+    description: str = ""
+    licence: str = ""
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        self.actors = _conform(self.actors, ACTOR_SCHEMA)
+        self.ties = _conform(self.ties, TIE_SCHEMA)
+        self.rejects = _conform(self.rejects, REJECT_SCHEMA)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Add missing optional columns as nulls and cast to ``schema`` (column order included)."""
+    cols = []
+    for f in schema:
+        if f.name in table.column_names:
+            cols.append(table.column(f.name).cast(f.type))
+        else:
+            cols.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+@dataclass
+class IngestReport:
+    """What one batch did to the workspace."""
+
+    name: str
+    rows_read: int
+    rows_rejected: int
+    ties_in_batch: int = 0
+    ties_added: int = 0
+    ties_merged: int = 0
+    actors_added: int = 0
+    skipped: bool = False
+    source_id: int | None = None
+    reasons: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,364 @@
+"""The workspace: a DuckDB file with the tables actors, ties, sources and rejects.
+
+The store only persists. Importers hand it :class:`~civnet.store.batch.Batch` objects; views read
+its tables. Every ingest runs in one transaction: it lands whole or not at all.
+
+Tie identity: ties with the same (source, target, track, kind, start_date, end_date, directed) are
+one tie; for the kinds in ``PAIR_KEYED_KINDS`` (``sister_city``) the dates are left out of the key,
+so a twinning reported with a year by one source and without by another is one tie, and it keeps
+the earliest start. Undirected ties are stored with ``source <= target``. When a second row or source reports
+the same tie, its reference is appended to the tie's ``refs`` and the weight becomes the larger of
+the two (a tie reported twice is still one tie).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from civnet.errors import WorkspaceError
+from civnet.store.batch import Batch, IngestReport
+from civnet.store.sql import fetch_one
+
+DEFAULT_WORKSPACE = "civnet.duckdb"
+SCHEMA_VERSION = "1"
+
+_DDL = [
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS sources (
+        id INTEGER PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        path VARCHAR,
+        sha256 VARCHAR NOT NULL,
+        importer VARCHAR NOT NULL,
+        description VARCHAR,
+        licence VARCHAR,
+        notes VARCHAR,
+        imported_at TIMESTAMP DEFAULT current_timestamp,
+        rows_read BIGINT,
+        rows_kept BIGINT,
+        rows_rejected BIGINT
+    )""",
+    """CREATE TABLE IF NOT EXISTS actors (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR,
+        type VARCHAR NOT NULL,
+        country VARCHAR,
+        city VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        attrs JSON,
+        source_id INTEGER
+    )""",
+    """CREATE TABLE IF NOT EXISTS ties (
+        tie_id BIGINT NOT NULL,
+        source VARCHAR NOT NULL,
+        target VARCHAR NOT NULL,
+        track VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        start_date DATE,
+        end_date DATE,
+        weight DOUBLE NOT NULL,
+        directed BOOLEAN NOT NULL,
+        refs VARCHAR[] NOT NULL,
+        attrs JSON
+    )""",
+    """CREATE TABLE IF NOT EXISTS rejects (
+        source_id INTEGER,
+        "row" VARCHAR,
+        field VARCHAR,
+        reason VARCHAR,
+        raw VARCHAR
+    )""",
+]
+
+_TIE_KEY = ["source", "target", "track", "kind", "directed"]
+
+PAIR_KEYED_KINDS: tuple[str, ...] = ("sister_city",)
+"""Kinds whose key is the pair alone: a twinning is one tie whatever dates its sources give."""
+
+
+def resolve_workspace_path(path: str | Path | None) -> Path:
+    """The workspace path: the argument, else ``$CIVNET_WORKSPACE``, else ``./civnet.duckdb``."""
+    if path is None or str(path) == "":
+        path = os.environ.get("CIVNET_WORKSPACE") or DEFAULT_WORKSPACE
+    return Path(path)
+
+
+class Workspace:
+    """A civnet workspace in one DuckDB file (or in memory with ``":memory:"``).
+
+    >>> ws = Workspace(":memory:")
+    >>> ws.counts()
+    {'actors': 0, 'ties': 0, 'sources': 0, 'rejects': 0}
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_WORKSPACE, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        if read_only and self.path != ":memory:" and not Path(self.path).exists():
+            raise WorkspaceError(
+                f"no workspace at {self.path}",
+                fix="load data first (civnet load city-diplomacy) or pass --workspace PATH",
+            )
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise WorkspaceError(
+                f"cannot open workspace {self.path}: {str(exc).splitlines()[0]}",
+                fix="pass --workspace with a civnet .duckdb file",
+            ) from None
+        if not read_only:
+            self._create()
+        self._check()
+
+    # -- life cycle ---------------------------------------------------------------------------
+    def _create(self) -> None:
+        for ddl in _DDL:
+            self.con.execute(ddl)
+        self.con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
+        )
+
+    def _check(self) -> None:
+        try:
+            row = fetch_one(self.con, "SELECT value FROM meta WHERE key='schema_version'")
+        except duckdb.Error:
+            row = None
+        if row is None:
+            raise WorkspaceError(
+                f"{self.path} is not a civnet workspace",
+                fix="pass --workspace with a file made by civnet, or a new path",
+            )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block in one transaction: committed whole, or rolled back on any error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- reading ------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Rows in each table."""
+        out = {}
+        for table in ("actors", "ties", "sources", "rejects"):
+            row = fetch_one(self.con, f"SELECT count(*) FROM {table}")
+            out[table] = int(row[0]) if row else 0
+        return out
+
+    def sources(self) -> pa.Table:
+        """The sources table, oldest first."""
+        return self.con.sql("SELECT * FROM sources ORDER BY id").to_arrow_table()
+
+    def has_source(self, sha256: str) -> bool:
+        row = fetch_one(self.con, "SELECT 1 FROM sources WHERE sha256 = ?", [sha256])
+        return row is not None
+
+    # -- writing ------------------------------------------------------------------------------
+    def ingest(self, batches: Iterable[Batch]) -> list[IngestReport]:
+        """Store batches in one transaction and report what each added.
+
+        A batch whose ``sha256`` is already in ``sources`` is skipped (reported with
+        ``skipped=True``). Ties whose endpoints are missing from both the batch's and the
+        workspace's actors make the whole ingest fail (importers check this first).
+        """
+        reports = []
+        with self.transaction() as con:
+            for batch in batches:
+                reports.append(self._ingest_one(con, batch))
+        return reports
+
+    def _ingest_one(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestReport:
+        reasons = _count_reasons(batch.rejects)
+        report = IngestReport(
+            name=batch.name,
+            rows_read=batch.rows_read,
+            rows_rejected=batch.rejects.num_rows,
+            reasons=reasons,
+        )
+        if self.has_source(batch.sha256):
+            report.skipped = True
+            return report
+        row = fetch_one(con, "SELECT coalesce(max(id), 0) + 1 FROM sources")
+        source_id = int(row[0]) if row else 1
+        report.source_id = source_id
+
+        con.register("_b_actors", batch.actors)
+        con.register("_b_ties", batch.ties)
+        con.register("_b_rejects", batch.rejects)
+        try:
+            report.actors_added = self._merge_actors(con, source_id)
+            self._check_endpoints(con, batch)
+            report.ties_in_batch, report.ties_added, report.ties_merged = self._merge_ties(
+                con, source_id
+            )
+            con.execute(
+                """INSERT INTO rejects SELECT ?, "row", field, reason, raw FROM _b_rejects""",
+                [source_id],
+            )
+            con.execute(
+                """INSERT INTO sources (id, name, path, sha256, importer, description, licence,
+                       notes, rows_read, rows_kept, rows_rejected)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    source_id,
+                    batch.name,
+                    batch.path,
+                    batch.sha256,
+                    batch.importer,
+                    batch.description,
+                    batch.licence,
+                    batch.notes,
+                    batch.rows_read,
+                    batch.rows_read - batch.rejects.num_rows,
+                    batch.rejects.num_rows,
+                ],
+            )
+        finally:
+            for name in ("_b_actors", "_b_ties", "_b_rejects"):
+                con.unregister(name)
+        return report
+
+    @staticmethod
+    def _merge_actors(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
+        """Insert new actors; for known ids fill only the attributes still missing."""
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _new_actors AS
+               SELECT DISTINCT ON (id) * FROM _b_actors WHERE id IS NOT NULL ORDER BY id"""
+        )
+        con.execute(
+            """UPDATE actors SET
+                 name = coalesce(actors.name, n.name),
+                 country = coalesce(actors.country, n.country),
+                 city = coalesce(actors.city, n.city),
+                 lat = coalesce(actors.lat, n.lat),
+                 lon = coalesce(actors.lon, n.lon),
+                 attrs = coalesce(actors.attrs, n.attrs::JSON)
+               FROM _new_actors n
+               WHERE actors.id = n.id
+                 AND (actors.name IS NULL OR actors.country IS NULL OR actors.city IS NULL
+                      OR actors.lat IS NULL OR actors.lon IS NULL OR actors.attrs IS NULL)"""
+        )
+        row = fetch_one(
+            con,
+            """SELECT count(*) FROM _new_actors n WHERE NOT EXISTS
+               (SELECT 1 FROM actors a WHERE a.id = n.id)""",
+        )
+        added = int(row[0]) if row else 0
+        con.execute(
+            """INSERT INTO actors
+               SELECT id, name, type, country, city, lat, lon, attrs::JSON, ? FROM _new_actors n
+               WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = n.id)""",
+            [source_id],
+        )
+        con.execute("DROP TABLE _new_actors")
+        return added
+
+    @staticmethod
+    def _check_endpoints(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+        row = fetch_one(
+            con,
+            """SELECT e FROM (SELECT source AS e FROM _b_ties UNION SELECT target FROM _b_ties)
+               WHERE e NOT IN (SELECT id FROM actors) LIMIT 1""",
+        )
+        if row is not None:
+            raise WorkspaceError(
+                f"a tie names actor {row[0]!r}, which is not declared",
+                where=batch.name,
+                fix="declare every tie endpoint as an actor",
+            )
+
+    @staticmethod
+    def _merge_ties(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[int, int, int]:
+        """Merge a batch's ties into ``ties``; return (ties in batch, added, merged)."""
+        pair_kinds = ", ".join(f"'{k}'" for k in PAIR_KEYED_KINDS)
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _new_ties AS
+               WITH oriented AS (
+                 SELECT
+                   CASE WHEN NOT directed AND target < source THEN target ELSE source END AS source,
+                   CASE WHEN NOT directed AND target < source THEN source ELSE target END AS target,
+                   track, kind, start_date, end_date, weight, directed,
+                   's' || ? || ':' || coalesce(ref, '?') AS ref, attrs,
+                   kind NOT IN ({pair_kinds}) AS dated_key
+                 FROM _b_ties)
+               SELECT source, target, track, kind, directed, dated_key,
+                      min(start_date) AS start_date,
+                      CASE WHEN bool_or(end_date IS NULL) THEN NULL ELSE max(end_date) END
+                        AS end_date,
+                      max(weight) AS weight, list(ref ORDER BY ref) AS refs,
+                      any_value(attrs) AS attrs
+               FROM oriented
+               GROUP BY source, target, track, kind, directed, dated_key,
+                        CASE WHEN dated_key THEN start_date END,
+                        CASE WHEN dated_key THEN end_date END""",
+            [source_id],
+        )
+        row = fetch_one(con, "SELECT count(*) FROM _new_ties")
+        n_batch = int(row[0]) if row else 0
+        key_match = " AND ".join(f"t.{k} = n.{k}" for k in _TIE_KEY) + (
+            " AND (NOT n.dated_key OR (t.start_date IS NOT DISTINCT FROM n.start_date"
+            " AND t.end_date IS NOT DISTINCT FROM n.end_date))"
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _matched AS
+                SELECT t.tie_id, n.refs AS new_refs, n.weight AS new_weight,
+                       n.start_date AS new_start, n.end_date AS new_end
+                FROM ties t JOIN _new_ties n ON {key_match}"""
+        )
+        row = fetch_one(con, "SELECT count(*) FROM _matched")
+        n_merged = int(row[0]) if row else 0
+        if n_merged:
+            con.execute(
+                """UPDATE ties SET refs = list_concat(ties.refs, m.new_refs),
+                       weight = greatest(ties.weight, m.new_weight),
+                       start_date = CASE
+                         WHEN ties.start_date IS NULL THEN m.new_start
+                         WHEN m.new_start IS NULL THEN ties.start_date
+                         ELSE least(ties.start_date, m.new_start) END,
+                       end_date = CASE
+                         WHEN ties.end_date IS NULL OR m.new_end IS NULL THEN NULL
+                         ELSE greatest(ties.end_date, m.new_end) END
+                   FROM _matched m WHERE ties.tie_id = m.tie_id"""
+            )
+        row = fetch_one(con, "SELECT coalesce(max(tie_id), 0) FROM ties")
+        base = int(row[0]) if row else 0
+        con.execute(
+            f"""INSERT INTO ties
+                SELECT ? + row_number() OVER (ORDER BY n.source, n.target, n.kind, n.track,
+                                                       n.start_date, n.end_date),
+                       n.source, n.target, n.track, n.kind, n.start_date, n.end_date, n.weight,
+                       n.directed, n.refs, n.attrs::JSON
+                FROM _new_ties n
+                WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE {key_match})""",
+            [base],
+        )
+        con.execute("DROP TABLE _new_ties")
+        con.execute("DROP TABLE _matched")
+        return n_batch, n_batch - n_merged, n_merged
+
+
+def _count_reasons(rejects: pa.Table) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for reason in rejects.column("reason").to_pylist():
+        key = str(reason)
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -1,0 +1,365 @@
+"""Network: a view of the workspace materialized as an igraph graph plus its tables.
+
+The graph is simple: parallel ties between two actors (several tracks, kinds or periods) become
+one edge whose ``weight`` is the sum of the ties' weights and ``n_ties`` their number. The view is
+directed when any selected tie is directed; an undirected tie then becomes two opposite arcs.
+Vertex ``name`` is the civnet actor id (igraph looks vertices up by it); ``label`` is the
+readable name. Vertices are ordered by id, so the same view gives the same graph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import igraph as ig
+import networkx as nx
+import numpy as np
+import pyarrow as pa
+
+from civnet.store.sql import fetch_one
+from civnet.store.workspace import Workspace
+from civnet.views.spec import ViewSpec
+from civnet.vocab import AFFILIATION_KINDS, AFFILIATION_TYPES, CO_MEMBERSHIP_KIND
+
+VERTEX_ATTRS = ("label", "type", "country", "city", "lat", "lon")
+
+_VIEW_TIE_COLUMNS = "tie_id, source, target, track, kind, start_date, end_date, weight, directed, len(refs) AS n_refs"
+
+
+@dataclass
+class Network:
+    """A materialized view: ``graph`` for the measures, ``actors``/``ties`` for tables."""
+
+    graph: ig.Graph
+    actors: pa.Table
+    ties: pa.Table
+    spec: ViewSpec = field(default_factory=ViewSpec)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def directed(self) -> bool:
+        return bool(self.graph.is_directed())
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.graph.vs["name"]) if self.graph.vcount() else []
+
+    def vertex_attr(self, name: str) -> list[Any]:
+        """Values of a vertex attribute in vertex order (``id`` is the actor id)."""
+        if name == "id":
+            return self.ids
+        if self.graph.vcount() == 0:
+            return []
+        if name not in self.graph.vs.attributes():
+            raise KeyError(name)
+        return list(self.graph.vs[name])
+
+    # -- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_tables(
+        cls,
+        actors: pa.Table,
+        ties: pa.Table,
+        *,
+        spec: ViewSpec | None = None,
+        notes: list[str] | None = None,
+    ) -> Network:
+        """Build from an actor table (``id``, ``name``, ``type``, ``country``...) and ties.
+
+        ``ties`` needs ``source``, ``target``, ``weight`` and ``directed``; actors are the nodes
+        in the order of their ids.
+        """
+        actors = actors.sort_by("id") if actors.num_rows else actors
+        ids = actors.column("id").to_pylist() if actors.num_rows else []
+        directed = bool(ties.num_rows and pa.compute.any(ties.column("directed")).as_py())
+        g = ig.Graph(n=len(ids), directed=directed)
+        if ids:
+            g.vs["name"] = ids
+            cols = set(actors.column_names)
+            for attr in VERTEX_ATTRS:
+                src = "name" if attr == "label" else attr
+                if src in cols:
+                    g.vs[attr] = actors.column(src).to_pylist()
+        if ties.num_rows:
+            edges, weights, counts = _simple_edges(ids, ties, directed)
+            g.add_edges(edges)
+            g.es["weight"] = weights
+            g.es["n_ties"] = counts
+        return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
+
+    @classmethod
+    def from_networkx(cls, graph: nx.Graph, **node_defaults: Any) -> Network:
+        """Build from a NetworkX graph (tests and interop); node keys become string ids.
+
+        Node attributes ``type``, ``country``, ``name`` are used when present; edge ``weight``
+        defaults to 1.
+        """
+        nodes = list(graph.nodes(data=True))
+        actors = pa.table(
+            {
+                "id": [str(n) for n, _ in nodes],
+                "name": [str(d.get("name", n)) for n, d in nodes],
+                "type": [d.get("type", node_defaults.get("type", "cso")) for _, d in nodes],
+                "country": [d.get("country", node_defaults.get("country")) for _, d in nodes],
+            }
+        )
+        edges = list(graph.edges(data=True))
+        ties = pa.table(
+            {
+                "source": [str(u) for u, _, _ in edges],
+                "target": [str(v) for _, v, _ in edges],
+                "weight": pa.array(
+                    [float(d.get("weight", 1.0)) for _, _, d in edges], pa.float64()
+                ),
+                "directed": pa.array([graph.is_directed()] * len(edges), pa.bool_()),
+                "track": [d.get("track", "general") for _, _, d in edges],
+                "kind": [d.get("kind", "other") for _, _, d in edges],
+            }
+        )
+        net = cls.from_tables(actors, ties)
+        if graph.is_directed() and not net.directed:
+            net.graph.to_directed(mode="mutual")
+        return net
+
+    def to_networkx(self) -> nx.Graph:
+        """The simple graph as NetworkX (node keys are actor ids; attributes kept)."""
+        g = self.graph
+        out: nx.Graph = nx.DiGraph() if self.directed else nx.Graph()
+        attrs = [a for a in g.vs.attributes() if a != "name"]
+        for v in g.vs:
+            out.add_node(v["name"], **{a: v[a] for a in attrs if v[a] is not None})
+        names = self.ids
+        for e in g.es:
+            out.add_edge(names[e.source], names[e.target], weight=e["weight"], n_ties=e["n_ties"])
+        return out
+
+
+def _simple_edges(
+    ids: list[str], ties: pa.Table, directed: bool
+) -> tuple[list[tuple[int, int]], list[float], list[int]]:
+    """Collapse ties into simple edges (sum of weights, count of ties), in a stable order."""
+    index = {a: i for i, a in enumerate(ids)}
+    src = np.fromiter((index[s] for s in ties.column("source").to_pylist()), np.int64)
+    dst = np.fromiter((index[t] for t in ties.column("target").to_pylist()), np.int64)
+    w = ties.column("weight").to_numpy(zero_copy_only=False).astype(float)
+    tie_directed = ties.column("directed").to_numpy(zero_copy_only=False).astype(bool)
+    if directed:
+        back = ~tie_directed
+        src, dst, w = (
+            np.concatenate([src, dst[back]]),
+            np.concatenate([dst, src[back]]),
+            np.concatenate([w, w[back]]),
+        )
+    else:
+        lo, hi = np.minimum(src, dst), np.maximum(src, dst)
+        src, dst = lo, hi
+    n = max(len(ids), 1)
+    key = src * n + dst
+    uniq, inverse = np.unique(key, return_inverse=True)
+    weights = np.bincount(inverse, weights=w)
+    counts = np.bincount(inverse)
+    edges = list(zip((uniq // n).tolist(), (uniq % n).tolist(), strict=True))
+    return edges, weights.tolist(), counts.tolist()
+
+
+# -- building a view from the workspace ---------------------------------------------------------
+
+
+def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
+    """Select, reshape and materialize a view of the workspace (see :mod:`civnet.views.spec`)."""
+    spec = spec or ViewSpec()
+    con = ws.con
+    notes: list[str] = []
+    period_where, period_params = _period_filter(spec)
+    other_where, other_params = _attribute_filters(spec)
+    where, params = period_where + other_where, period_params + other_params
+
+    if spec.has_period and not spec.include_timeless:
+        row = fetch_one(
+            con,
+            "SELECT count(*) FROM ties WHERE " + " AND ".join(["start_date IS NULL", *other_where]),
+            other_params,
+        )
+        n_timeless = int(row[0]) if row else 0
+        if n_timeless:
+            notes.append(
+                f"{n_timeless} timeless ties (no start date) left out of the period; "
+                "--include-timeless keeps them"
+            )
+
+    sql = f"SELECT {_VIEW_TIE_COLUMNS} FROM ties"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _v_ties0 AS {sql}", params)
+
+    if spec.project:
+        _project(con, notes)
+        tie_source = "_v_ties1"
+    else:
+        tie_source = "_v_ties0"
+
+    actor_where = []
+    aparams: list[Any] = []
+    if spec.actor_types:
+        actor_where.append(f"type IN ({_ph(spec.actor_types)})")
+        aparams.extend(spec.actor_types)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM actors"
+        + (" WHERE " + " AND ".join(actor_where) if actor_where else ""),
+        aparams,
+    )
+    tie_sql = (
+        f"SELECT t.* FROM {tie_source} t WHERE t.source IN (SELECT id FROM _v_actors) "
+        "AND t.target IN (SELECT id FROM _v_actors)"
+    )
+    cparams: list[Any] = []
+    if spec.countries:
+        tie_sql += (
+            f" AND (t.source IN (SELECT id FROM actors WHERE country IN ({_ph(spec.countries)}))"
+            f" OR t.target IN (SELECT id FROM actors WHERE country IN ({_ph(spec.countries)})))"
+        )
+        cparams = list(spec.countries) * 2
+    ties = con.sql(tie_sql + " ORDER BY t.tie_id", params=cparams).to_arrow_table()
+
+    if spec.all_actors:
+        actor_sql = "SELECT id, name, type, country, city, lat, lon FROM _v_actors"
+        acp: list[Any] = []
+        if spec.countries:
+            actor_sql += f" WHERE country IN ({_ph(spec.countries)})"
+            acp = list(spec.countries)
+        actor_sql = (
+            f"{actor_sql} UNION SELECT id, name, type, country, city, lat, lon FROM actors "
+            "WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel)"
+        )
+        con.register("_sel", ties)
+        actors = con.sql(actor_sql + " ORDER BY id", params=acp).to_arrow_table()
+        con.unregister("_sel")
+    else:
+        con.register("_sel", ties)
+        actors = con.sql(
+            """SELECT id, name, type, country, city, lat, lon FROM actors
+               WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel) ORDER BY id"""
+        ).to_arrow_table()
+        con.unregister("_sel")
+
+    if spec.level == "country":
+        actors, ties = _country_level(con, actors, ties, notes)
+    return Network.from_tables(actors, ties, spec=spec, notes=notes)
+
+
+def _ph(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _period_filter(spec: ViewSpec) -> tuple[list[str], list[Any]]:
+    if not spec.has_period:
+        return [], []
+    lo = spec.date_from or dt.date(1, 1, 1)
+    hi = spec.date_to or dt.date(9999, 12, 31)
+    started = (
+        "(start_date IS NULL OR start_date <= ?)" if spec.include_timeless else "start_date <= ?"
+    )
+    return [started, "(end_date IS NULL OR end_date >= ?)"], [hi, lo]
+
+
+def _attribute_filters(spec: ViewSpec) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if spec.tracks:
+        where.append(f"track IN ({_ph(spec.tracks)})")
+        params.extend(spec.tracks)
+    if spec.kinds:
+        where.append(f"kind IN ({_ph(spec.kinds)})")
+        params.extend(spec.kinds)
+    return where, params
+
+
+def _project(con: duckdb.DuckDBPyConnection, notes: list[str]) -> None:
+    """Replace affiliation ties by co-membership ties between the members (one-mode projection).
+
+    Two members a, b of the same network/igo/forum get one undirected tie whose weight is the
+    number of affiliations they share; its track is the affiliations' track when they agree,
+    else ``general``. Affiliation hubs leave the view with their other ties.
+    """
+    hub_types = ", ".join(f"'{t}'" for t in AFFILIATION_TYPES)
+    aff_kinds = ", ".join(f"'{k}'" for k in AFFILIATION_KINDS)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _v_aff AS
+            SELECT DISTINCT
+              CASE WHEN a.type IN ({hub_types}) THEN t.target ELSE t.source END AS member,
+              CASE WHEN a.type IN ({hub_types}) THEN t.source ELSE t.target END AS hub,
+              t.track
+            FROM _v_ties0 t JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
+            WHERE t.kind IN ({aff_kinds})
+              AND (a.type IN ({hub_types}) OR b.type IN ({hub_types}))"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _v_ties1 AS
+            SELECT t.* FROM _v_ties0 t
+            WHERE t.source NOT IN (SELECT hub FROM _v_aff)
+              AND t.target NOT IN (SELECT hub FROM _v_aff)
+            UNION ALL
+            SELECT NULL::BIGINT AS tie_id, x.member AS source, y.member AS target,
+                   CASE WHEN count(DISTINCT x.track) = 1 THEN any_value(x.track)
+                        ELSE 'general' END AS track,
+                   '{CO_MEMBERSHIP_KIND}' AS kind, NULL::DATE AS start_date,
+                   NULL::DATE AS end_date, count(DISTINCT x.hub)::DOUBLE AS weight,
+                   false AS directed, count(DISTINCT x.hub)::BIGINT AS n_refs
+            FROM _v_aff x JOIN _v_aff y ON x.hub = y.hub AND x.member < y.member
+            GROUP BY x.member, y.member"""
+    )
+    row = fetch_one(con, "SELECT count(DISTINCT hub) FROM _v_aff")
+    notes.append(f"co-membership projection over {int(row[0]) if row else 0} affiliation hubs")
+
+
+def _country_level(
+    con: duckdb.DuckDBPyConnection, actors: pa.Table, ties: pa.Table, notes: list[str]
+) -> tuple[pa.Table, pa.Table]:
+    """Aggregate actors into countries: weight = number of ties between two countries."""
+    from civnet.countries import country_name
+
+    con.register("_ca", actors)
+    con.register("_ct", ties)
+    try:
+        agg = con.sql(
+            """WITH c AS (
+                 SELECT a.country AS s, b.country AS t, x.directed
+                 FROM _ct x JOIN _ca a ON a.id = x.source JOIN _ca b ON b.id = x.target)
+               SELECT
+                 CASE WHEN NOT directed AND t < s THEN t ELSE s END AS source,
+                 CASE WHEN NOT directed AND t < s THEN s ELSE t END AS target,
+                 directed, count(*)::DOUBLE AS weight,
+                 'general' AS track, 'aggregate' AS kind
+               FROM c WHERE s IS NOT NULL AND t IS NOT NULL AND s <> t
+               GROUP BY ALL ORDER BY source, target"""
+        ).to_arrow_table()
+        row = fetch_one(
+            con,
+            """SELECT count(*) FILTER (WHERE a.country = b.country),
+                      count(*) FILTER (WHERE a.country IS NULL OR b.country IS NULL)
+               FROM _ct x JOIN _ca a ON a.id = x.source JOIN _ca b ON b.id = x.target""",
+        )
+        codes = con.execute(
+            "SELECT DISTINCT country FROM _ca WHERE country IS NOT NULL ORDER BY country"
+        ).fetchall()
+    finally:
+        con.unregister("_ca")
+        con.unregister("_ct")
+    domestic, unknown = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    notes.append(
+        f"country level: {domestic} domestic ties left out"
+        + (f", {unknown} ties with an actor of unknown country left out" if unknown else "")
+    )
+    ids = [c[0] for c in codes]
+    country_actors = pa.table(
+        {
+            "id": ids,
+            "name": [country_name(c) for c in ids],
+            "type": ["country"] * len(ids),
+            "country": ids,
+        }
+    )
+    return country_actors, agg
