@@ -88,3 +88,46 @@ def sector_actor_id(iso3: str, sector: str) -> str:
     'CHN/EDU'
     """
     return f"{iso3.strip().upper()}/{sector.strip().upper()}"
+
+
+SECTOR_ACTOR_TYPES: dict[str, str] = {
+    # CAMEO actor-type codes (civil)
+    "NGO": "cso",
+    "NGM": "cso",
+    "CVL": "cso",
+    "HRI": "cso",
+    "ENV": "cso",
+    "HLH": "cso",
+    "DEV": "cso",
+    "REF": "cso",
+    "EDU": "university",
+    "BUS": "enterprise",
+    "MNC": "enterprise",
+    "AGR": "enterprise",
+    "MED": "media",
+    "LAB": "labor",
+    "REL": "religious",
+    "ELI": "individual",
+    # CAMEO actor-type codes (official)
+    "GOV": "state",
+    "MIL": "state",
+    "COP": "state",
+    "JUD": "state",
+    "LEG": "state",
+    "SPY": "state",
+    "IGO": "igo",
+    # civnet sector codes beyond CAMEO
+    "CITY": "city",
+    "THINK": "think_tank",
+    "YTH": "youth_org",
+}
+"""Sector code -> civnet actor type, for country-level sector actors (``sector_actor_id``).
+
+GDELT imports and country panels (AidData, UNESCO) both make actors such as ``CHN/EDU``; this
+table gives their type, so the same sector actor has the same type whichever source made it.
+"""
+
+
+def sector_actor_type(sector: str) -> str:
+    """civnet actor type of a sector code (``EDU`` -> ``university``); ``cso`` if unknown."""
+    return SECTOR_ACTOR_TYPES.get(sector.strip().upper(), "cso")

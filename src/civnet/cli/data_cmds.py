@@ -100,8 +100,10 @@ def load_cmd(
             ) as bar:
                 task = bar.add_task(f"loading {ds.name}")
 
-                def step(msg: str, _task: object = task, _bar: Progress = bar) -> None:
-                    _bar.update(_task, description=f"{ds.name}: {msg}")  # type: ignore[arg-type]
+                def step(
+                    msg: str, _task: object = task, _bar: Progress = bar, _name: str = ds.name
+                ) -> None:
+                    _bar.update(_task, description=f"{_name}: {msg}")  # type: ignore[arg-type]
 
                 reports = ds.loader(ws, step)
             console.print(f"[bold green]{ds.name}[/] ({ds.licence})")
