@@ -37,6 +37,8 @@ def print_reports(reports: list[IngestReport]) -> None:
         )
         for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]):
             console.print(f"    {n:,} rejected: {reason}", highlight=False)
+        for label, n in r.details.items():
+            console.print(f"    {n:,} {label}", highlight=False)
 
 
 @app.command("datasets")

@@ -109,3 +109,6 @@ class IngestReport:
     skipped: bool = False
     source_id: int | None = None
     reasons: dict[str, int] = field(default_factory=dict)
+    details: dict[str, int] = field(default_factory=dict)
+    """Further row counts an importer reports, by label: rows dropped by design (aggregates,
+    missing values), rows merged within the source, value conflicts. Not rejects."""
