@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from civnet.cli.app import app, console, import_app, open_workspace
+from civnet.cli.app import app, console, err_console, import_app, open_workspace
 from civnet.products.render import dumps, emit
 from civnet.store import IngestReport
 
@@ -97,8 +97,9 @@ def load_cmd(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 TimeElapsedColumn(),
-                console=console,
+                console=err_console,
                 transient=True,
+                disable=not err_console.is_terminal,
             ) as bar:
                 task = bar.add_task(f"loading {ds.name}")
 

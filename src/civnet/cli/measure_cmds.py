@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from civnet.cli.app import app, console, open_workspace
+from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.options import Format, check_format, view_options
 from civnet.products.analyze import betweenness_records
 from civnet.products.render import emit, fmt_number
@@ -19,13 +19,15 @@ def load_view(spec: ViewSpec) -> Network:
 
 
 def progress_bar() -> Progress:
+    """A transient progress bar on stderr, shown only when stderr is a terminal."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=err_console,
         transient=True,
+        disable=not err_console.is_terminal,
     )
 
 
