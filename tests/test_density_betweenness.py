@@ -244,3 +244,16 @@ def test_parallel_ties_count_once_in_density_but_sum_in_weight() -> None:
     assert density(net, weighted=True) == pytest.approx(4 / 3)
     ab = net.graph.get_eid(0, 1)
     assert net.graph.es[ab]["n_ties"] == 2
+
+
+def test_parallel_split_by_source_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    module = sys.modules["civnet.measures.betweenness"]
+    g = seeded(9)
+    net = Network.from_networkx(g)
+    sequential = betweenness(net, workers=1)
+    monkeypatch.setattr(module, "PARALLEL_WORK", 10)
+    parallel = betweenness(net, workers=2)
+    assert "split over 2 processes" in parallel.method
+    np.testing.assert_allclose(parallel.values, sequential.values, atol=1e-12)
