@@ -131,7 +131,7 @@ def test_country_level(loaded: Workspace) -> None:
 
 
 def test_bad_filters_say_what_is_valid() -> None:
-    with pytest.raises(BadFilter, match="unknown track 'music'.*culture"):
+    with pytest.raises(BadFilter, match=r"unknown track 'music'.*culture"):
         ViewSpec.make(tracks=["music"])
     with pytest.raises(BadFilter, match="unknown country 'Atlantis'"):
         ViewSpec.make(countries=["Atlantis"])
