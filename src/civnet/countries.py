@@ -30,6 +30,11 @@ ALIASES: dict[str, str] = {
     "taiwan": "TWN",
     "palestine": "PSE",
     "vatican city": "VAT",
+    # misspellings in the Wikipedia twin-town lists (twin_cities_raw.csv of city-diplomacy):
+    "grece": "GRC",  # Sulmona - Zakynthos, "Grece"
+    "madagaskar": "MDG",  # Parthenay - Manakara, "Madagaskar"
+    "japa": "JPN",  # Madras - Tōmi, "Japa" (truncated "Japan")
+    "kazakhstah": "KAZ",  # Švenčionys - Akkol District, "Kazakhstah"
 }
 """Lower-case name -> ISO3 for names the matcher misses or that history splits."""
 

@@ -184,3 +184,95 @@ def _graph_cmd(fmt: str):  # type: ignore[no-untyped-def]
 
 import_app.command("graphml")(_graph_cmd("graphml"))
 import_app.command("gexf")(_graph_cmd("gexf"))
+
+
+def _print_rejects_file(path: Path, report: IngestReport) -> None:
+    from civnet.importers.reading import rejects_path_for
+
+    if report.rows_rejected and not report.skipped:
+        console.print(f"rejected rows: {rejects_path_for(path)}", highlight=False)
+
+
+@import_app.command("sister-cities")
+def import_sister_cities_cmd(
+    path: Annotated[Path, typer.Argument(help="Pair table: city1, country1, city2, country2.")],
+    year_column: Annotated[
+        str | None,
+        typer.Option("--year-column", help="Column with the twinning year (default: year)."),
+    ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, e.g. --map city1=town (repeatable)."),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    encoding: Encoding = "utf-8",
+    delimiter: Delimiter = None,
+    skip_bad_rows: SkipBad = False,
+) -> None:
+    """Import sister-city pairs (one city actor per city, one tie per pair).
+
+    Rows with an unknown country, an empty city or both ends the same city are counted and
+    written to FILE.rejects.csv without stopping the import; a malformed year or coordinate stops
+    it unless --skip-bad-rows is given.
+    """
+    from civnet.importers.reading import parse_mapping
+    from civnet.importers.sister_cities import import_sister_cities
+
+    with open_workspace(write=True) as ws:
+        report = import_sister_cities(
+            ws,
+            path,
+            mapping=parse_mapping(map_ or []),
+            year_column=year_column,
+            skip_bad_rows=skip_bad_rows,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+    print_reports([report])
+    _print_rejects_file(path, report)
+
+
+@import_app.command("roster")
+def import_roster_cmd(
+    path: Annotated[Path, typer.Argument(help="Roster: actor, country, since, until.")],
+    network: Annotated[str, typer.Option("--network", help="Name of the network (alliance).")],
+    track: Annotated[
+        str, typer.Option("--track", help="Track of rows without a track column.")
+    ] = "general",
+    actor_type: Annotated[
+        str, typer.Option("--type", help="Actor type of rows without a type column.")
+    ] = "city",
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, e.g. --map actor=member (repeatable)."),
+    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    encoding: Encoding = "utf-8",
+    delimiter: Delimiter = None,
+    skip_bad_rows: SkipBad = False,
+) -> None:
+    """Import a membership roster: one membership tie per row from the member to the network.
+
+    Rows with an unknown country or an empty actor are counted and written to FILE.rejects.csv
+    without stopping the import; an unknown type or track or a malformed date stops it unless
+    --skip-bad-rows is given.
+    """
+    from civnet.importers.reading import parse_mapping
+    from civnet.importers.roster import import_roster
+
+    with open_workspace(write=True) as ws:
+        report = import_roster(
+            ws,
+            path,
+            network,
+            track=track,
+            actor_type=actor_type,
+            mapping=parse_mapping(map_ or []),
+            skip_bad_rows=skip_bad_rows,
+            fmt=fmt,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+    print_reports([report])
+    _print_rejects_file(path, report)
