@@ -1,0 +1,88 @@
+"""Commands that present the workspace: report (one HTML file) and serve (dashboard and JSON API)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from civnet.cli.app import app, console, err_console, open_workspace, state
+from civnet.cli.options import view_options
+from civnet.views import ViewSpec
+
+
+@app.command("report")
+@view_options
+def report_cmd(
+    spec: ViewSpec,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    top: Annotated[int, typer.Option("--top", help="Brokers shown.")] = 15,
+    countries: Annotated[
+        int, typer.Option("--countries", help="Countries in the block density heatmap.")
+    ] = 15,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the network layout.")] = 0,
+    max_edges: Annotated[
+        int, typer.Option("--max-edges", help="Edges drawn at most (the heaviest).")
+    ] = 60_000,
+) -> None:
+    """Write one self-contained HTML report (works offline): factors, charts, network, sources."""
+    from civnet.products.report import write_report
+
+    with (
+        open_workspace() as ws,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
+        ) as bar,
+    ):
+        task = bar.add_task("report", total=None)
+
+        def step(desc: str, done: int, total: int) -> None:
+            bar.update(task, description=desc, completed=done, total=total)
+
+        path, ctx = write_report(
+            ws,
+            spec,
+            out,
+            top=top,
+            countries=countries,
+            seed=seed,
+            max_edges=max_edges,
+            progress=step,
+        )
+    g = ctx["graph"]
+    console.print(
+        f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
+        f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
+        highlight=False,
+    )
+
+
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to bind (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+) -> None:
+    """Serve the dashboard and the JSON API (OpenAPI at /docs) over the workspace, read-only."""
+    import uvicorn
+
+    from civnet.products.server import create_app
+
+    with open_workspace():  # fail now, with one line, if the workspace cannot be opened
+        pass
+    application = create_app(state.workspace)
+    console.print(
+        f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
+        f"{state.workspace}, read-only). Ctrl+C stops.",
+        highlight=False,
+    )
+    uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -1,0 +1,308 @@
+"""``civnet report``: one self-contained HTML file that a colleague can open offline.
+
+The file holds every script, style and number inline (vendored sigma.js, graphology and
+Chart.js from ``static/vendor``; no network access at all): the four core factors of the view,
+density by track and by year, the top brokers, block density by country as a heatmap, an
+interactive network (search, filters by track, period and country, size by betweenness, colour by
+country or actor type) and an appendix with the sources and the definition of every number.
+
+The numbers come from the same functions as the CLI (:mod:`civnet.products.catalog`); the page's
+filters recount nodes, edges, ties and density in the browser with the view rules of
+:mod:`civnet.views.spec`, so they equal ``civnet describe`` with the same filters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civnet import __version__
+from civnet.measures import betweenness, block_density, describe
+from civnet.products.analyze import betweenness_records
+from civnet.products.export import atomic_path
+from civnet.products.graphview import MAX_EDGES, graph_payload
+from civnet.products.render import to_jsonable
+from civnet.store.workspace import Workspace
+from civnet.views import ViewSpec, build_network
+from civnet.views.network import Network
+from civnet.vocab import TRACKS
+
+Step = Callable[[str, int, int], None]
+
+VENDOR_SCRIPTS = ("vendor/graphology.umd.min.js", "vendor/sigma.min.js", "vendor/chart.umd.min.js")
+MAX_YEARS = 40
+
+DEFINITIONS: list[tuple[str, str]] = [
+    (
+        "Nodes (actors)",
+        "Actors at the end of at least one tie in the view (with --all-actors, every actor passing "
+        "the actor filters).",
+    ),
+    (
+        "Edges (connected pairs)",
+        "Distinct pairs of actors with at least one tie; parallel ties count once.",
+    ),
+    ("Ties (records)", "Tie records in the view, before parallel ties are merged."),
+    (
+        "Density",
+        "Undirected: 2m / (n(n-1)); directed: m / (n(n-1)); m edges, n nodes; 0 below two actors "
+        "(Wasserman & Faust 1994, sec. 4.2).",
+    ),
+    (
+        "Betweenness (mediated intermediation)",
+        "Sum over pairs s, t of the share of shortest s-t paths through the actor (Brandes 2001, "
+        "doi:10.1080/0022250X.2001.9990249), normalized by (n-1)(n-2)/2 undirected or "
+        "(n-1)(n-2) directed, n actors in the view.",
+    ),
+    (
+        "Components",
+        "Connected components (weak for directed views); the largest is counted in actors.",
+    ),
+    (
+        "Density by track",
+        "Density of the view restricted to the ties of one track (civnet density --track T).",
+    ),
+    (
+        "Density over time",
+        "For each year Y, density of the view --from Y --to Y: ties started by the end of Y and not "
+        "ended before Y began; undated ties are left out.",
+    ),
+    (
+        "Block density",
+        "Within a country A: density of A's actors among themselves; between A and B: "
+        "m_AB / (n_A n_B) (Wasserman & Faust 1994, sec. 10.2).",
+    ),
+    (
+        "Filters on this page",
+        "Track, period and country narrow the report's view as civnet's --track, --from/--to and "
+        "--country do: a period keeps dated ties active in it; a country keeps ties with at least "
+        "one end in it. Node sizes keep the betweenness of the whole report view.",
+    ),
+]
+
+
+@cache
+def _static(name: str) -> str:
+    text = (
+        resources.files("civnet.products")
+        .joinpath("static", *name.split("/"))
+        .read_text(encoding="utf-8")
+    )
+    return re.sub(r"//[#@] sourceMappingURL=\S+", "", text)
+
+
+def inline_scripts(*names: str) -> str:
+    """The named static scripts, safe to put inside one ``<script>`` element."""
+    parts = []
+    for name in names:
+        text = _static(name)
+        if "</script" in text.lower():
+            raise ValueError(f"static/{name} contains </script and cannot be inlined")
+        parts.append(f"/* {name} */\n{text}")
+    return "\n;\n".join(parts)
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that can sit inside ``<script type="application/json">`` (``</`` escaped)."""
+    return json.dumps(to_jsonable(value), ensure_ascii=False, separators=(",", ":")).replace(
+        "</", "<\\/"
+    )
+
+
+@cache
+def _templates() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("civnet.products", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def render_template(name: str, **context: Any) -> str:
+    return str(_templates().get_template(name).render(**context))
+
+
+# -- the numbers --------------------------------------------------------------------------------
+
+
+def _sub_view(spec: ViewSpec, **changes: Any) -> ViewSpec:
+    return dataclasses.replace(spec, **changes)
+
+
+def density_by_track(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[str, Any]]:
+    """``civnet describe --track T`` for every track present in the view."""
+    present = (
+        set(net.ties.column("track").to_pylist()) if "track" in net.ties.column_names else set()
+    )
+    rows = []
+    for track in TRACKS:
+        if track not in present or (spec.tracks and track not in spec.tracks):
+            continue
+        sub = build_network(ws, _sub_view(spec, tracks=(track,)))
+        d = describe(sub)
+        rows.append(
+            {
+                "track": track,
+                "nodes": d["nodes"],
+                "edges": d["edges"],
+                "ties": d["ties"],
+                "density": d["density"],
+            }
+        )
+    return rows
+
+
+def density_by_year(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[str, Any]]:
+    """``civnet describe --from Y --to Y`` for each year from the first to the last tie start."""
+    if "start_date" not in net.ties.column_names:
+        return []
+    starts = [d for d in net.ties.column("start_date").to_pylist() if d is not None]
+    if not starts:
+        return []
+    first, last = min(starts).year, max(starts).year
+    first = max(first, last - MAX_YEARS + 1)
+    rows = []
+    for year in range(first, last + 1):
+        lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if spec.date_from and spec.date_from > lo:
+            lo = spec.date_from
+        if spec.date_to and spec.date_to < hi:
+            hi = spec.date_to
+        if lo > hi:
+            continue
+        d = describe(build_network(ws, _sub_view(spec, date_from=lo, date_to=hi)))
+        rows.append(
+            {
+                "year": year,
+                "nodes": d["nodes"],
+                "edges": d["edges"],
+                "ties": d["ties"],
+                "density": d["density"],
+            }
+        )
+    return rows
+
+
+def country_blocks(net: Network, countries: int) -> dict[str, Any]:
+    """Block density by country for the largest ``countries`` countries (by actors)."""
+    bd = block_density(net, "country")
+    order = sorted(range(len(bd.groups)), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
+    matrix = bd.matrix[np.ix_(order, order)] if order else np.zeros((0, 0))
+    peak = float(matrix.max()) if matrix.size else 0.0
+    return {
+        "groups": [bd.groups[i] for i in order],
+        "sizes": [int(bd.sizes[i]) for i in order],
+        "matrix": [[float(v) for v in row] for row in matrix],
+        "ties": [[int(bd.ties[i, j]) for j in order] for i in order],
+        "n_groups": len(bd.groups),
+        "peak": peak,
+    }
+
+
+def sources_records(ws: Workspace) -> list[dict[str, Any]]:
+    """The workspace's sources table with provenance, for the appendix."""
+    out = []
+    for r in ws.sources().to_pylist():
+        out.append(
+            {
+                "name": r.get("name"),
+                "path": r.get("path"),
+                "importer": r.get("importer"),
+                "description": r.get("description") or "",
+                "licence": r.get("licence") or "",
+                "notes": r.get("notes") or "",
+                "sha256": (r.get("sha256") or "")[:16],
+                "imported_at": str(r.get("imported_at") or "")[:19],
+                "rows_read": r.get("rows_read"),
+                "rows_kept": r.get("rows_kept"),
+                "rows_rejected": r.get("rows_rejected"),
+            }
+        )
+    return out
+
+
+def report_context(
+    ws: Workspace,
+    spec: ViewSpec,
+    *,
+    top: int = 15,
+    countries: int = 15,
+    seed: int = 0,
+    max_edges: int = MAX_EDGES,
+    progress: Step | None = None,
+) -> dict[str, Any]:
+    """Everything the report shows, as plain data (the template only lays it out)."""
+    say = progress or (lambda desc, done, total: None)
+    steps = 6
+    say("building the view", 0, steps)
+    net = build_network(ws, spec)
+    summary = describe(net)
+    say("betweenness", 1, steps)
+    b = betweenness(net)
+    brokers = betweenness_records(net, b, top)
+    say("density by track", 2, steps)
+    by_track = density_by_track(ws, spec, net)
+    say("density over time", 3, steps)
+    by_year = density_by_year(ws, spec, net)
+    say("layout", 4, steps)
+    graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
+    say("writing", 5, steps)
+    years = sorted({int(d[:4]) for d in graph["ties"]["start"] if d})
+    return {
+        "title": "civnet report",
+        "version": __version__,
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "view": spec.describe(),
+        "summary": summary,
+        "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
+        "betweenness_method": b.method + ", normalized",
+        "brokers": brokers,
+        "by_track": by_track,
+        "by_year": by_year,
+        "blocks": country_blocks(net, countries),
+        "sources": sources_records(ws),
+        "definitions": DEFINITIONS,
+        "graph": graph,
+        "years": [years[0], years[-1]] if years else [],
+        "seed": seed,
+    }
+
+
+def render_report(context: dict[str, Any]) -> str:
+    """The HTML text of the report for ``context`` (from :func:`report_context`)."""
+    data = {k: context[k] for k in ("summary", "brokers", "by_track", "by_year", "graph", "years")}
+    return render_template(
+        "report.html.j2",
+        **context,
+        data_json=json_for_script(data),
+        css=_static("civnet.css"),
+        vendor_js=inline_scripts(*VENDOR_SCRIPTS),
+        app_js=inline_scripts("civnet-view.js", "report.js"),
+    )
+
+
+def write_report(
+    ws: Workspace, spec: ViewSpec, path: str | Path, **options: Any
+) -> tuple[Path, dict[str, Any]]:
+    """Compute and write the report to ``path`` atomically; return the path and its context."""
+    path = Path(path)
+    if path.is_dir():
+        from civnet.errors import UserError
+
+        raise UserError("is a folder", where=str(path), fix="give a file name such as report.html")
+    context = report_context(ws, spec, **options)
+    html = render_report(context)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path, context

@@ -1,0 +1,88 @@
+/* The report page: filters recount the core factors and redraw the network; charts are static. */
+(function () {
+  "use strict";
+  const V = window.CivnetView;
+  const data = JSON.parse(document.getElementById("civnet-data").textContent);
+  const G = data.graph;
+  const $ = (id) => document.getElementById(id);
+
+  V.options($("f-track"), G.tracks.map((t, i) => ({ value: String(i), label: t })), "all tracks");
+  const countryOrder = G.countries.map((c, i) => ({ value: String(i), label: c }))
+    .filter((o) => o.label !== "(unknown)");
+  V.options($("f-country"), countryOrder, "all countries");
+  const years = [];
+  if (data.years.length) for (let y = data.years[0]; y <= data.years[1]; y++) years.push({ value: String(y), label: String(y) });
+  V.options($("f-from"), years, "\u2026");
+  V.options($("f-to"), years, "\u2026");
+
+  const net = V.mountNetwork($("network"), G, $("legend"));
+  window.civnetNetwork = net;
+
+  function filters() {
+    const f = {};
+    if ($("f-track").value !== "") f.tracks = new Set([Number($("f-track").value)]);
+    if ($("f-country").value !== "") f.countries = new Set([Number($("f-country").value)]);
+    f.from = $("f-from").value;
+    f.to = $("f-to").value;
+    return f;
+  }
+
+  function describeFilters() {
+    const parts = [];
+    if ($("f-track").value !== "") parts.push("track " + G.tracks[Number($("f-track").value)]);
+    if ($("f-from").value || $("f-to").value) parts.push("period " + ($("f-from").value || "\u2026") + " to " + ($("f-to").value || "\u2026"));
+    if ($("f-country").value !== "") parts.push("country " + G.countries[Number($("f-country").value)]);
+    return parts.length ? parts.join("; ") : "the whole report view";
+  }
+
+  function update() {
+    const sel = V.selectTies(G, filters());
+    const s = V.summary(G, sel);
+    const root = document.getElementById("factors");
+    V.setStat(root, "nodes", s.nodes);
+    V.setStat(root, "edges", s.edges);
+    V.setStat(root, "ties", s.ties);
+    V.setStat(root, "density", s.density, 4);
+    V.setStat(root, "components", s.components);
+    V.setStat(root, "largest_component", s.largest_component);
+    V.setStat(root, "countries", s.countries);
+    $("filter-desc").textContent = describeFilters();
+    const all = sel.length === G.ties.s.length;
+    net.show(all ? null : s.visible, all ? null : s.pairs);
+  }
+
+  for (const id of ["f-track", "f-country", "f-from", "f-to"]) $(id).addEventListener("change", update);
+  $("f-colour").addEventListener("change", () => net.colourBy($("f-colour").value));
+  $("f-search").addEventListener("change", () => {
+    const hit = net.search($("f-search").value);
+    $("search-result").textContent = $("f-search").value ? (hit ? "found: " + hit : "no actor matches") : "";
+  });
+  update();
+
+  if (window.Chart) {
+    Chart.defaults.animation = false;
+    Chart.defaults.maintainAspectRatio = false;
+    const bar = (el, labels, values, label, horizontal) => new Chart(el, {
+      type: "bar",
+      data: { labels: labels, datasets: [{ label: label, data: values, backgroundColor: "#1f6feb" }] },
+      options: { indexAxis: horizontal ? "y" : "x", plugins: { legend: { display: false } } },
+    });
+    if (data.by_track.length) {
+      bar($("chart-track"), data.by_track.map((r) => r.track), data.by_track.map((r) => r.density), "density");
+    }
+    if (data.by_year.length) {
+      new Chart($("chart-year"), {
+        type: "line",
+        data: {
+          labels: data.by_year.map((r) => String(r.year)),
+          datasets: [{ label: "density", data: data.by_year.map((r) => r.density), borderColor: "#d62728", pointRadius: 2 }],
+        },
+        options: { plugins: { legend: { display: false } } },
+      });
+    }
+    if (data.brokers.length) {
+      bar($("chart-brokers"), data.brokers.map((r) => r.name + " (" + (r.country || "?") + ")"),
+        data.brokers.map((r) => r.betweenness), "betweenness", true);
+    }
+  }
+})();

@@ -1,0 +1,153 @@
+"""civnet report: one self-contained HTML file whose numbers are the CLI's."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from civnet.errors import UserError
+from civnet.importers.tables import import_tables
+from civnet.products.report import json_for_script, write_report
+from civnet.store import Workspace
+from civnet.views import ViewSpec
+
+DATA = Path(__file__).parent / "data" / "products"
+STATIC = Path(__file__).parents[1] / "src" / "civnet" / "products" / "static"
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "ws.duckdb"
+    with Workspace(path) as ws:
+        import_tables(ws, actors=DATA / "actors.csv", ties=DATA / "ties.csv")
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    out = tmp_path_factory.mktemp("out") / "report.html"
+    with Workspace(workspace, read_only=True) as ws:
+        path, _ = write_report(ws, ViewSpec(), out)
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="civnet-data">(.*?)</script>', html, re.S)
+    assert m
+    return html, json.loads(m.group(1))
+
+
+def cli_json(workspace: Path, *args: str) -> object:
+    from typer.testing import CliRunner
+
+    from civnet.cli import app
+
+    res = CliRunner().invoke(app, ["--workspace", str(workspace), *args, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_self_contained(report: tuple[str, dict]) -> None:
+    html, _ = report
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+stylesheet", html)
+    assert '<link rel="icon" href="data:,">' in html
+    assert "sourceMappingURL" not in html
+    assert "new Sigma(" in html and "graphology" in html and "Chart" in html
+
+
+def test_numbers_equal_cli(report: tuple[str, dict], workspace: Path) -> None:
+    _, data = report
+    assert data["summary"] == cli_json(workspace, "describe")
+    assert data["brokers"] == cli_json(workspace, "betweenness", "--top", "15")
+    for row in data["by_track"]:
+        d = cli_json(workspace, "describe", "--track", row["track"])
+        assert (row["nodes"], row["edges"], row["ties"], row["density"]) == (
+            d["nodes"],
+            d["edges"],
+            d["ties"],
+            d["density"],
+        ), row["track"]
+    assert [r["track"] for r in data["by_track"]] == [
+        "culture",
+        "education",
+        "environment",
+        "health",
+        "economy_trade",
+    ]
+    years = [r["year"] for r in data["by_year"]]
+    assert years == list(range(2005, 2023))
+    for row in (data["by_year"][0], data["by_year"][-1]):
+        y = str(row["year"])
+        d = cli_json(workspace, "describe", "--from", y, "--to", y)
+        assert (row["nodes"], row["edges"], row["density"]) == (
+            d["nodes"],
+            d["edges"],
+            d["density"],
+        )
+
+
+def test_graph_keeps_every_tie(report: tuple[str, dict]) -> None:
+    _, data = report
+    g = data["graph"]
+    assert len(g["nodes"]["id"]) == 49 and len(g["ties"]["s"]) == 118
+    assert g["edges_drawn"] == g["edges_total"] == 109
+    assert all(isinstance(x, float | int) for x in g["nodes"]["x"])
+
+
+def test_appendix_lists_sources_and_definitions(report: tuple[str, dict]) -> None:
+    html, _ = report
+    assert "actors.csv + ties.csv" in html and "74741636de2b2b2d" in html
+    for name in ("Density", "Betweenness (mediated intermediation)", "Block density"):
+        assert f"<dt>{name}</dt>" in html
+
+
+def test_heatmap_and_brokers_in_page(report: tuple[str, dict]) -> None:
+    html, data = report
+    assert 'id="heatmap"' in html
+    top = data["brokers"][0]
+    assert top["name"] in html and f"{top['betweenness']:.4f}" in html
+
+
+def test_script_json_is_escaped() -> None:
+    text = json_for_script({"name": "</script><script>alert(1)</script>"})
+    assert "</" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_filtered_report_and_folder_refused(workspace: Path, tmp_path: Path) -> None:
+    with Workspace(workspace, read_only=True) as ws:
+        _, ctx = write_report(ws, ViewSpec.make(tracks=["education"]), tmp_path / "edu.html")
+        assert ctx["summary"]["nodes"] == 21 and [r["track"] for r in ctx["by_track"]] == [
+            "education"
+        ]
+        with pytest.raises(UserError, match="is a folder"):
+            write_report(ws, ViewSpec(), tmp_path)
+
+
+def test_cli_report(workspace: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from civnet.cli import app
+
+    out = tmp_path / "r.html"
+    res = CliRunner().invoke(
+        app, ["--workspace", str(workspace), "report", "--out", str(out), "--country", "KEN"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "wrote" in res.output and out.exists()
+    assert "countries KEN" in out.read_text(encoding="utf-8")
+
+
+def test_vendored_bundles_have_licences_and_versions() -> None:
+    vendored = (STATIC / "vendor" / "VENDORED.md").read_text(encoding="utf-8")
+    for bundle, licence, version in (
+        ("sigma.min.js", "sigma.LICENSE.txt", "3.0.3"),
+        ("graphology.umd.min.js", "graphology.LICENSE.txt", "0.26.0"),
+        ("chart.umd.min.js", "chart.js.LICENSE.md", "4.6.1"),
+    ):
+        assert (STATIC / "vendor" / bundle).stat().st_size > 50_000
+        assert "MIT" in (STATIC / "vendor" / licence).read_text(
+            encoding="utf-8"
+        ) or "Permission" in (STATIC / "vendor" / licence).read_text(encoding="utf-8")
+        assert f"{bundle}" in vendored and version in vendored
