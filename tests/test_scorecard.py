@@ -1,0 +1,255 @@
+"""The four-channel scorecard: hand-built orderings, invariances, missing channels, seeds, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from civnet.errors import BadFilter
+from civnet.measures.scorecard import (
+    INDICATORS,
+    parse_config,
+    scale,
+    scorecard,
+    scorecard_bootstrap,
+    weight_sensitivity,
+)
+from civnet.products.periods import load_config
+from civnet.views.network import Network
+
+ACTORS = {
+    # id: (type, country)
+    "d1": ("city", "DEU"),
+    "d2": ("university", "DEU"),
+    "d3": ("enterprise", "DEU"),
+    "f1": ("city", "FRA"),
+    "p1": ("cso", "POL"),
+    "p2": ("media", "POL"),
+    "i1": ("university", "ITA"),
+    "c40": ("network", None),
+}
+TIES = [
+    # source, target, track, directed
+    ("d1", "f1", "culture", False),
+    ("d1", "f1", "education", False),  # a multi-track dyad
+    ("d2", "p1", "education", False),
+    ("d2", "i1", "culture", False),
+    ("p2", "d3", "economy_trade", True),  # foreign -> DEU enterprise
+    ("i1", "d3", "economy_trade", True),
+    ("d1", "d2", "general", False),  # domestic
+    ("d1", "c40", "environment", False),
+    ("d2", "c40", "environment", False),
+    ("f1", "c40", "environment", False),
+    ("f1", "p1", "general", False),
+]
+
+
+def make_net(
+    ties: list[tuple[str, str, str, bool]] = TIES,
+    actors: dict[str, tuple[str, str | None]] = ACTORS,
+    relabel: dict[str, str] | None = None,
+) -> Network:
+    relabel = relabel or {}
+    table = pa.table(
+        {
+            "id": list(actors),
+            "name": list(actors),
+            "type": [t for t, _ in actors.values()],
+            "country": [relabel.get(c, c) if c else None for _, c in actors.values()],
+        }
+    )
+    tt = pa.table(
+        {
+            "tie_id": list(range(1, len(ties) + 1)),
+            "source": [s for s, _, _, _ in ties],
+            "target": [t for _, t, _, _ in ties],
+            "track": [tr for _, _, tr, _ in ties],
+            "kind": ["exchange"] * len(ties),
+            "weight": [1.0] * len(ties),
+            "directed": [d for *_, d in ties],
+        }
+    )
+    return Network.from_tables(table, tt)
+
+
+@pytest.fixture(scope="module")
+def config():  # type: ignore[no-untyped-def]
+    return load_config(None)
+
+
+def test_default_config_names_every_indicator_once(config) -> None:  # type: ignore[no-untyped-def]
+    used = [k for ch in config.channels for k in ch.indicators]
+    assert sorted(used) == sorted(INDICATORS)
+    assert [ch.name for ch in config.channels] == [
+        "communication",
+        "institutional",
+        "cultural",
+        "governance",
+    ]
+    assert {ch.weight for ch in config.channels} == {1.0}
+    assert config.scaling == "minmax"
+
+
+def test_raw_indicators_by_hand(config) -> None:  # type: ignore[no-untyped-def]
+    card = scorecard(make_net(), config)
+    assert card.countries == ["DEU", "FRA", "ITA", "POL"]
+    raw = {k: card.indicators[k].raw for k in card.indicators}
+    assert raw["partner_countries"] == {"DEU": 3, "FRA": 2, "ITA": 1, "POL": 2}
+    # DEU civil actors with a tie: d1, d2, d3; cross-border tie records: d1-f1 x2, d2-p1,
+    # d2-i1, p2->d3, i1->d3 = 6
+    assert raw["ties_per_civil_actor"] == pytest.approx(
+        {"DEU": 2.0, "FRA": 3.0, "ITA": 2.0, "POL": 1.5}
+    )
+    # DEU dyads: d1-f1 (2 tracks), d2-p1, d2-i1, p2-d3, i1-d3 -> 1 of 5
+    assert raw["multitrack_share"] == pytest.approx(
+        {"DEU": 0.2, "FRA": 0.5, "ITA": 0.0, "POL": 0.0}
+    )
+    # DEU: E = 6, I = 2 (d1-d2 seen from both ends)
+    assert raw["ei_index"] == pytest.approx({"DEU": 0.5, "FRA": 1.0, "ITA": 1.0, "POL": 1.0})
+    assert raw["inbound_econ_ties"] == {"DEU": 2.0, "FRA": 0.0, "ITA": 0.0, "POL": 0.0}
+    assert raw["inbound_share"] == pytest.approx(
+        {"DEU": 1.0, "FRA": np.nan, "ITA": 0.0, "POL": 0.0}, nan_ok=True
+    )
+    assert raw["culture_reach"] == {"DEU": 3.0, "FRA": 1.0, "ITA": 1.0, "POL": 1.0}
+    assert raw["hub_reach"] == {"DEU": 1.0, "FRA": 1.0, "ITA": 0.0, "POL": 0.0}
+    # culture + education network: f1 - d1 and p1 - d2 - i1 (d1-d2 is general); n = 5,
+    # d2 brokers one pair of 6
+    assert raw["culture_centrality"] == pytest.approx(
+        {"DEU": 1 / 6, "FRA": 0.0, "ITA": 0.0, "POL": 0.0}
+    )
+    # governance network: star d1, d2, f1 around c40; members have betweenness 0
+    assert raw["governance_betweenness"] == {"DEU": 0.0, "FRA": 0.0, "ITA": 0.0, "POL": 0.0}
+
+
+def test_obvious_channel_ordering_checked_whole(config) -> None:  # type: ignore[no-untyped-def]
+    card = scorecard(make_net(), config)
+    scores = {k: ch.score for k, ch in card.channels.items()}
+    # communication: partner 100/50/0/50, ties/actor 33.3/100/33.3/0, multitrack 40/100/0/0,
+    # E-I 0/100/100/100
+    assert scores["communication"] == pytest.approx(
+        {
+            "DEU": (100 + 100 / 3 + 40 + 0) / 4,
+            "FRA": (50 + 100 + 100 + 100) / 4,
+            "ITA": (0 + 100 / 3 + 0 + 100) / 4,
+            "POL": (50 + 0 + 0 + 100) / 4,
+        }
+    )
+    assert scores["institutional"] == pytest.approx(
+        {"DEU": 100.0, "FRA": 0.0, "ITA": 0.0, "POL": 0.0}
+    )
+    assert scores["cultural"] == pytest.approx({"DEU": 100.0, "FRA": 0.0, "ITA": 0.0, "POL": 0.0})
+    # governance_betweenness has no spread: 50 for all; hub_reach 100/100/0/0
+    assert scores["governance"] == pytest.approx(
+        {"DEU": 75.0, "FRA": 75.0, "ITA": 25.0, "POL": 25.0}
+    )
+    assert card.overall["DEU"] > card.overall["FRA"] > card.overall["POL"] > card.overall["ITA"]
+
+
+def test_scores_lie_in_0_100_and_missing_is_never_zero(config) -> None:  # type: ignore[no-untyped-def]
+    no_culture = [t for t in TIES if t[2] not in ("culture", "education")]
+    card = scorecard(make_net(no_culture), config)
+    assert card.indicators["culture_reach"].missing == "no culture or education ties in the view"
+    assert all(np.isnan(x) for x in card.channels["cultural"].score.values())
+    assert set(card.channels["cultural"].missing) == set(card.countries)
+    for ch in card.channels.values():
+        for x in ch.score.values():
+            assert np.isnan(x) or 0.0 <= x <= 100.0
+    # the overall score leaves the missing channel out instead of counting it as 0
+    full = {
+        k: card.channels[k].score["DEU"] for k in ("communication", "institutional", "governance")
+    }
+    assert card.overall["DEU"] == pytest.approx(sum(full.values()) / 3)
+
+
+def test_an_isolated_actor_changes_nothing(config) -> None:  # type: ignore[no-untyped-def]
+    actors = dict(ACTORS) | {"zz": ("cso", "DEU")}
+    with_isolate = make_net(actors=actors)
+    assert "zz" in with_isolate.ids
+    a, b = scorecard(make_net(), config), scorecard(with_isolate, config)
+    assert a.overall == b.overall
+    assert {k: c.score for k, c in a.channels.items()} == {
+        k: c.score for k, c in b.channels.items()
+    }
+    ia = scorecard_bootstrap(make_net(), config, n_boot=15, seed=2)
+    ib = scorecard_bootstrap(with_isolate, config, n_boot=15, seed=2)
+    assert ia.low == ib.low and ia.high == ib.high
+
+
+def test_relabelling_countries_permutes_the_scorecard(config) -> None:  # type: ignore[no-untyped-def]
+    perm = {"DEU": "POL", "POL": "ITA", "ITA": "FRA", "FRA": "DEU"}
+    a = scorecard(make_net(), config)
+    b = scorecard(make_net(relabel=perm), config)
+    for k in a.channels:
+        assert {perm[c]: x for c, x in a.channels[k].score.items()} == pytest.approx(
+            b.channels[k].score, nan_ok=True
+        )
+    ia = scorecard_bootstrap(make_net(), config, n_boot=15, seed=5)
+    ib = scorecard_bootstrap(make_net(relabel=perm), config, n_boot=15, seed=5)
+    assert {perm[c]: x for c, x in ia.low["overall"].items()} == ib.low["overall"]
+
+
+def test_same_seed_same_intervals_and_rank_ranges(config) -> None:  # type: ignore[no-untyped-def]
+    net = make_net()
+    card = scorecard(net, config)
+    a = scorecard_bootstrap(net, config, n_boot=20, seed=9)
+    b = scorecard_bootstrap(net, config, n_boot=20, seed=9)
+    assert (a.low, a.high, a.present) == (b.low, b.high, b.present)
+    for k in a.low:
+        for c in card.countries:
+            lo, hi = a.low[k][c], a.high[k][c]
+            assert np.isnan(lo) or 0.0 <= lo <= hi <= 100.0
+    s1, s2 = weight_sensitivity(card, config, seed=1), weight_sensitivity(card, config, seed=1)
+    assert s1 == s2
+    assert s1.rank["overall"] == {"DEU": 1, "FRA": 2, "POL": 3, "ITA": 4}
+    for c in card.countries:
+        assert s1.low["overall"][c] <= s1.median["overall"][c] <= s1.high["overall"][c]
+    assert s1.low["overall"]["DEU"] == s1.high["overall"]["DEU"] == 1.0  # first under any weights
+
+
+def test_scaling_by_rank_and_without_spread() -> None:
+    assert scale({"A": 1.0, "B": 5.0, "C": 5.0}, "rank")[0] == {"A": 0.0, "B": 75.0, "C": 75.0}
+    assert scale({"A": 2.0, "B": 2.0})[0] == {"A": 50.0, "B": 50.0}
+    s = scale({"A": 1.0, "B": float("nan")})[0]
+    assert s["A"] == 50.0 and np.isnan(s["B"])
+
+
+def test_config_mistakes_are_one_line_errors(tmp_path: Path) -> None:
+    with pytest.raises(BadFilter, match="unknown indicator 'charm'"):
+        parse_config({"channels": {"x": {"indicators": {"charm": 1}}}}, "w.toml")
+    with pytest.raises(BadFilter, match="weight must be a number >= 0"):
+        parse_config({"channels": {"x": {"weight": -1, "indicators": {"hub_reach": 1}}}})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[channels\n", encoding="utf-8")
+    from civnet.errors import InputFileError
+
+    with pytest.raises(InputFileError, match="not valid TOML"):
+        load_config(bad)
+
+
+def test_cli_scorecard_weights_and_explain(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_uncertainty import write_dated_workspace
+
+    write_dated_workspace(cli.workspace)
+    out = json.loads(cli("scorecard", "--boot", "10", "--format", "json").output)
+    assert {r["country"] for r in out["countries"]} == {"DEU", "FRA", "POL"}
+    for r in out["countries"]:
+        assert 0 <= r["overall"] <= 100
+    weights = tmp_path / "w.toml"
+    weights.write_text(
+        "[channels.cultural]\nweight = 1\n[channels.cultural.indicators]\nculture_reach = 1\n",
+        encoding="utf-8",
+    )
+    only = json.loads(
+        cli("scorecard", "--boot", "5", "--weights", str(weights), "--format", "json").output
+    )
+    assert set(only["card"]["channels"]) == {"cultural"}
+    text = cli("scorecard", "--boot", "5", "--period", "2016:2017", "--explain", "DEU").output
+    assert "culture_reach" in text and "overall" in text
+    assert (
+        "is not a scored country"
+        in cli("scorecard", "--boot", "5", "--explain", "USA", code=2).output
+    )
