@@ -86,6 +86,7 @@
     const gen = ++generation;
     const q = query();
     document.body.dataset.state = "loading";
+    document.body.dataset.brokers = "loading";
     $("api-query").textContent = "/api/describe" + (q ? "?" + q : "");
     for (const f of ["gexf", "graphml", "json", "csv"]) $("x-" + f).href = "/api/export?format=" + f + (q ? "&" + q : "");
     showNetwork();
