@@ -180,26 +180,31 @@ def sna_moments(cl: list[str], m: int) -> dict[str, np.ndarray]:
     for i in range(k):
         o = np.delete(n, i)
         ebr[i, 0] = d**2 * (1 - d) * (n[i] - 1) * (n[i] - 2)
-        vbr[i, 0] = ebr[i, 0] * (1 - d**2 * (1 - d)) + 2 * (n[i] - 1) * (n[i] - 2) * (
-            n[i] - 3
-        ) * d**3 * (1 - d) ** 3
+        vbr[i, 0] = (
+            ebr[i, 0] * (1 - d**2 * (1 - d))
+            + 2 * (n[i] - 1) * (n[i] - 2) * (n[i] - 3) * d**3 * (1 - d) ** 3
+        )
         ebr[i, 1] = d**2 * (1 - d) * sum(o * (o - 1))
-        vbr[i, 1] = ebr[i, 1] * (1 - d**2 * (1 - d)) + 2 * sum(o * (o - 1) * (o - 2)) * d**3 * (
-            1 - d
-        ) ** 3
+        vbr[i, 1] = (
+            ebr[i, 1] * (1 - d**2 * (1 - d)) + 2 * sum(o * (o - 1) * (o - 2)) * d**3 * (1 - d) ** 3
+        )
         ebr[i, 2] = d**2 * (1 - d) * (N - n[i]) * (n[i] - 1)
-        vbr[i, 2] = ebr[i, 2] * (1 - d**2 * (1 - d)) + 2 * (
-            (n[i] - 1) * r_choose(N - n[i]) + (N - n[i]) * r_choose(n[i] - 1)
-        ) * d**3 * (1 - d) ** 3
+        vbr[i, 2] = (
+            ebr[i, 2] * (1 - d**2 * (1 - d))
+            + 2
+            * ((n[i] - 1) * r_choose(N - n[i]) + (N - n[i]) * r_choose(n[i] - 1))
+            * d**3
+            * (1 - d) ** 3
+        )
         ebr[i, 3], vbr[i, 3] = ebr[i, 2], vbr[i, 2]
         ebr[i, 4] = d**2 * (1 - d) * (np.outer(o, o).sum() - sum(o**2))
         vbr[i, 4] = ebr[i, 4] * (1 - d**2 * (1 - d)) + 4 * sum(
             o[j] * r_choose(N - o[j] - n[i]) * d**3 * (1 - d) ** 3 for j in range(len(o))
         )
         ebr[i, 5] = d**2 * (1 - d) * (N - 1) * (N - 2)
-        vbr[i, 5] = ebr[i, 5] * (1 - d**2 * (1 - d)) + 2 * (N - 1) * (N - 2) * (
-            N - 3
-        ) * d**3 * (1 - d) ** 3
+        vbr[i, 5] = (
+            ebr[i, 5] * (1 - d**2 * (1 - d)) + 2 * (N - 1) * (N - 2) * (N - 3) * d**3 * (1 - d) ** 3
+        )
     c3, c4, c5 = d**3 * (1 - d) ** 3, d**4 * (1 - d) ** 2, d**5 * (1 - d)
     eg = np.zeros(6)
     vg = np.zeros(6)
@@ -221,8 +226,8 @@ def sna_moments(cl: list[str], m: int) -> dict[str, np.ndarray]:
         n * (N - n) * (n - 1) * ((N - 3) * c3 + (n - 2) * c5)
     )
     eg[3], vg[3] = eg[2], vg[2]
-    eg[4] = d**2 * (1 - d) * (
-        sum(x * y * (N - x - y) for x in n for y in n) - sum(n * n * (N - 2 * n))
+    eg[4] = (
+        d**2 * (1 - d) * (sum(x * y * (N - x - y) for x in n for y in n) - sum(n * n * (N - 2 * n)))
     )
     vg[4] = eg[4] * (1 - d**2 * (1 - d))
     for i in range(k):
@@ -289,7 +294,9 @@ def test_hand_case_expected_values_by_formula() -> None:
     assert b.density == pytest.approx(d)
     # a broker in A: coordinator (3-1)(3-2) = 2 pairs, itinerant 2*1 + 2*1 = 4 pairs,
     # representative (7-3)(3-1) = 8 pairs, liaison (2+2)^2 - (4+4) = 8 pairs, total 6*5 = 30
-    assert b.group_expected[0].tolist() == pytest.approx([2 * c, 4 * c, 8 * c, 8 * c, 8 * c, 30 * c])
+    assert b.group_expected[0].tolist() == pytest.approx(
+        [2 * c, 4 * c, 8 * c, 8 * c, 8 * c, 30 * c]
+    )
     assert b.total_expected[5] == pytest.approx(c * 7 * 6 * 5)
     assert math.isnan(b.z[b.ids.index("c1"), 0])  # a singleton-free group of 2: no coordinator pair
 

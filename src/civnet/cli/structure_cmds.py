@@ -23,7 +23,7 @@ Top = Annotated[
 
 
 def _note(text: str) -> None:
-    console.print(f"[dim]{text}[/]", highlight=False)
+    console.print(f"[dim]{text}[/]", highlight=False, soft_wrap=True)
 
 
 def _notes(net: Network) -> None:
@@ -549,7 +549,10 @@ def diversity_cmd(spec: ViewSpec, top: Top = None, fmt: Format = "table") -> Non
 
     check_format(fmt)
     if spec.level == "country":
-        _note("diversity is computed per country from actor-level ties (--level country ignored)")
+        if fmt == "table":
+            _note(
+                "diversity is computed per country from actor-level ties (--level country ignored)"
+            )
         spec = dataclasses.replace(spec, level="actor")
     net = load_view(spec)
     d = country_diversity(net)
