@@ -151,3 +151,19 @@ def test_vendored_bundles_have_licences_and_versions() -> None:
             encoding="utf-8"
         ) or "Permission" in (STATIC / "vendor" / licence).read_text(encoding="utf-8")
         assert f"{bundle}" in vendored and version in vendored
+
+
+def test_brokerage_by_country_equals_cli(report: tuple[str, dict], workspace: Path) -> None:
+    _, data = report
+    b = data["brokerage"]
+    assert b["roles"] == ["coordinator", "itinerant", "representative", "gatekeeper", "liaison"]
+    rows = cli_json(workspace, "brokerage")
+    group = {
+        (r["group"], r["role"]): r["raw"]
+        for r in rows  # type: ignore[union-attr]
+        if r["scope"] == "group" and r["null"] == "bernoulli"
+    }
+    for i, country in enumerate(b["groups"]):
+        for role in b["roles"]:
+            assert b["raw"][role][i] == group[(country, role)], (country, role)
+        assert b["total"][i] == group[(country, "total")]

@@ -82,6 +82,13 @@ DEFINITIONS: list[tuple[str, str]] = [
         "m_AB / (n_A n_B) (Wasserman & Faust 1994, sec. 10.2).",
     ),
     (
+        "Brokerage roles by country",
+        "Gould & Fernandez (1989, doi:10.2307/270949): actor v brokers a -> v -> b when a has no tie "
+        "to b; coordinator (all three in one country), itinerant (a, b in one country, v in another), "
+        "representative (v with a, b elsewhere), gatekeeper (v with b, a elsewhere), liaison (all "
+        "three different). Counts summed over each country's actors (civnet brokerage, group rows).",
+    ),
+    (
         "Filters on this page",
         "Track, period and country narrow the report's view as civnet's --track, --from/--to and "
         "--country do: a period keeps dated ties active in it; a country keeps ties with at least "
@@ -210,6 +217,26 @@ def country_blocks(net: Network, countries: int) -> dict[str, Any]:
     }
 
 
+def brokerage_by_country(net: Network, countries: int) -> dict[str, Any] | None:
+    """Gould-Fernandez role counts of each country's actors (``civnet brokerage``, group rows).
+
+    ``None`` when the view has fewer than three actors or no ties (nothing to broker).
+    """
+    from civnet.measures.brokerage import ROLES, brokerage
+
+    if net.graph.vcount() < 3 or net.graph.ecount() == 0:
+        return None
+    b = brokerage(net, "country")
+    order = sorted(range(len(b.groups)), key=lambda i: (-b.sizes[i], b.groups[i]))[:countries]
+    roles = [r for r in ROLES if r != "total"]
+    return {
+        "groups": [b.groups[i] for i in order],
+        "roles": roles,
+        "raw": {r: [float(b.group_raw[i, ROLES.index(r)]) for i in order] for r in roles},
+        "total": [float(b.group_raw[i, ROLES.index("total")]) for i in order],
+    }
+
+
 def sources_records(ws: Workspace) -> list[dict[str, Any]]:
     """The workspace's sources table with provenance, for the appendix."""
     out = []
@@ -271,6 +298,7 @@ def report_context(
         "by_track": by_track,
         "by_year": by_year,
         "blocks": country_blocks(net, countries),
+        "brokerage": brokerage_by_country(net, countries),
         "sources": sources_records(ws),
         "definitions": DEFINITIONS,
         "graph": graph,
@@ -281,7 +309,8 @@ def report_context(
 
 def render_report(context: dict[str, Any]) -> str:
     """The HTML text of the report for ``context`` (from :func:`report_context`)."""
-    data = {k: context[k] for k in ("summary", "brokers", "by_track", "by_year", "graph", "years")}
+    keys = ("summary", "brokers", "by_track", "by_year", "brokerage", "graph", "years")
+    data = {k: context[k] for k in keys}
     return render_template(
         "report.html.j2",
         **context,

@@ -80,6 +80,17 @@
         options: { plugins: { legend: { display: false } } },
       });
     }
+    if (data.brokerage) {
+      const B = data.brokerage;
+      new Chart($("chart-brokerage"), {
+        type: "bar",
+        data: {
+          labels: B.groups,
+          datasets: B.roles.map((r, k) => ({ label: r, data: B.raw[r], backgroundColor: V.PALETTE[k] })),
+        },
+        options: { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } },
+      });
+    }
     if (data.brokers.length) {
       bar($("chart-brokers"), data.brokers.map((r) => r.name + " (" + (r.country || "?") + ")"),
         data.brokers.map((r) => r.betweenness), "betweenness", true);
