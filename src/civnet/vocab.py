@@ -116,6 +116,13 @@ SECTOR_ACTOR_TYPES: dict[str, str] = {
     "LEG": "state",
     "SPY": "state",
     "IGO": "igo",
+    "UNO": "igo",
+    "PKO": "igo",
+    "UIS": "state",
+    # CAMEO codes of named international NGOs (Amnesty, Red Cross, Greenpeace)
+    "AMN": "cso",
+    "IRC": "cso",
+    "GRP": "cso",
     # civnet sector codes beyond CAMEO
     "CITY": "city",
     "THINK": "think_tank",

@@ -1,0 +1,279 @@
+"""The GDELT event file formats: their columns, how a file's format is detected, how DuckDB reads it.
+
+Three formats (GDELT 1.0 and 2.0 event codebooks, gdeltproject.org/data.html):
+
+- ``gdelt1``: GDELT 1.0 daily exports, tab-separated, no header, 57 columns up to March 2013 and 58
+  (``SOURCEURL`` added) after; one file may mix both, as real exports do.
+- ``gdelt2``: GDELT 2.0 15-minute exports, 61 columns (``ActorNGeo_ADM2Code`` added, ``DATEADDED``
+  as YYYYMMDDHHMMSS).
+- ``reduced``: the GDELT 1.0 "reduced" dyadic files, with a header row and 17 columns (Date, Source,
+  Target, CAMEOCode, NumEvents, NumArts, QuadClass, Goldstein and geography); actor codes are
+  composite (``FRAGOV`` = France + Government). Rows may stop after the Goldstein column.
+
+DuckDB reads every file itself (``read_csv`` with explicit VARCHAR columns and no quoting): one more
+column than the format has catches rows with too many fields, NULL padding marks rows with too few,
+and a streaming ``row_number()`` gives each row its line. Zipped files are extracted to a temporary
+folder first, since DuckDB does not read zip archives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from civnet.errors import InputFileError
+
+GDELT1_COLUMNS: tuple[str, ...] = (
+    "GLOBALEVENTID",
+    "SQLDATE",
+    "MonthYear",
+    "Year",
+    "FractionDate",
+    "Actor1Code",
+    "Actor1Name",
+    "Actor1CountryCode",
+    "Actor1KnownGroupCode",
+    "Actor1EthnicCode",
+    "Actor1Religion1Code",
+    "Actor1Religion2Code",
+    "Actor1Type1Code",
+    "Actor1Type2Code",
+    "Actor1Type3Code",
+    "Actor2Code",
+    "Actor2Name",
+    "Actor2CountryCode",
+    "Actor2KnownGroupCode",
+    "Actor2EthnicCode",
+    "Actor2Religion1Code",
+    "Actor2Religion2Code",
+    "Actor2Type1Code",
+    "Actor2Type2Code",
+    "Actor2Type3Code",
+    "IsRootEvent",
+    "EventCode",
+    "EventBaseCode",
+    "EventRootCode",
+    "QuadClass",
+    "GoldsteinScale",
+    "NumMentions",
+    "NumSources",
+    "NumArticles",
+    "AvgTone",
+    "Actor1Geo_Type",
+    "Actor1Geo_FullName",
+    "Actor1Geo_CountryCode",
+    "Actor1Geo_ADM1Code",
+    "Actor1Geo_Lat",
+    "Actor1Geo_Long",
+    "Actor1Geo_FeatureID",
+    "Actor2Geo_Type",
+    "Actor2Geo_FullName",
+    "Actor2Geo_CountryCode",
+    "Actor2Geo_ADM1Code",
+    "Actor2Geo_Lat",
+    "Actor2Geo_Long",
+    "Actor2Geo_FeatureID",
+    "ActionGeo_Type",
+    "ActionGeo_FullName",
+    "ActionGeo_CountryCode",
+    "ActionGeo_ADM1Code",
+    "ActionGeo_Lat",
+    "ActionGeo_Long",
+    "ActionGeo_FeatureID",
+    "DATEADDED",
+    "SOURCEURL",
+)
+"""The 58 columns of a GDELT 1.0 event export (the first 57 before April 2013)."""
+
+
+def _gdelt2_columns() -> tuple[str, ...]:
+    cols: list[str] = []
+    for c in GDELT1_COLUMNS:
+        cols.append(c)
+        if c.endswith("Geo_ADM1Code"):
+            cols.append(c.replace("ADM1", "ADM2"))
+    return tuple(cols)
+
+
+GDELT2_COLUMNS: tuple[str, ...] = _gdelt2_columns()
+"""The 61 columns of a GDELT 2.0 event export."""
+
+REDUCED_COLUMNS: tuple[str, ...] = (
+    "Date",
+    "Source",
+    "Target",
+    "CAMEOCode",
+    "NumEvents",
+    "NumArts",
+    "QuadClass",
+    "Goldstein",
+    "SourceGeoType",
+    "SourceGeoLat",
+    "SourceGeoLong",
+    "TargetGeoType",
+    "TargetGeoLat",
+    "TargetGeoLong",
+    "ActionGeoType",
+    "ActionGeoLat",
+    "ActionGeoLong",
+)
+"""The 17 columns of a GDELT 1.0 reduced dyadic file (it has this header row)."""
+
+EXTRA = "_extra"
+"""Name of the column past the last one: not NULL when a row has too many fields."""
+
+
+@dataclass(frozen=True)
+class GdeltFormat:
+    """One GDELT file layout: its columns, how many fields a valid row has, its header."""
+
+    name: str
+    label: str
+    columns: tuple[str, ...]
+    min_fields: int
+    header: bool
+
+
+FORMATS: dict[str, GdeltFormat] = {
+    "gdelt1": GdeltFormat("gdelt1", "GDELT 1.0 events", GDELT1_COLUMNS, 57, False),
+    "gdelt2": GdeltFormat("gdelt2", "GDELT 2.0 events", GDELT2_COLUMNS, 61, False),
+    "reduced": GdeltFormat("reduced", "GDELT 1.0 reduced dyadic", REDUCED_COLUMNS, 8, True),
+}
+
+
+def detect_format(head: bytes, where: str) -> GdeltFormat:
+    """The format of a file from its first bytes, or :class:`InputFileError` if not GDELT.
+
+    The reduced format is known by its header; the export formats by the number of tab-separated
+    fields of the first lines (57/58 or 61) with an event id and an 8-digit date in front.
+    """
+    lines = [ln for ln in head.split(b"\n")[:50] if ln.strip()]
+    if not lines:
+        raise InputFileError("the file is empty", where=where, fix="give a GDELT event file")
+    first = lines[0].rstrip(b"\r").split(b"\t")
+    if [f.strip().lower() for f in first[:4]] == [b"date", b"source", b"target", b"cameocode"]:
+        return FORMATS["reduced"]
+    counts: dict[int, int] = {}
+    for ln in lines[:-1] if len(lines) > 1 else lines:
+        n = ln.rstrip(b"\r").count(b"\t") + 1
+        counts[n] = counts.get(n, 0) + 1
+    n_fields = max(counts, key=lambda k: counts[k])
+    looks_like_event = len(first) > 2 and first[0].isdigit() and len(first[1]) == 8
+    if looks_like_event and n_fields in (57, 58):
+        return FORMATS["gdelt1"]
+    if looks_like_event and n_fields == 61:
+        return FORMATS["gdelt2"]
+    raise InputFileError(
+        f"not a GDELT event file: its first line has {len(first)} tab-separated fields "
+        f"starting {lines[0][:40]!r}",
+        where=where,
+        fix="give GDELT 1.0 exports (57/58 columns), GDELT 2.0 exports (61 columns) or reduced "
+        "dyadic files (with their header), plain or zipped",
+    )
+
+
+@dataclass
+class OpenedFile:
+    """A GDELT file ready for DuckDB: the text file to read and what is known about the source."""
+
+    source: Path
+    text: Path
+    sha256: str
+    fmt: GdeltFormat
+
+
+@contextmanager
+def open_gdelt(path: str | Path) -> Iterator[OpenedFile]:
+    """Check, hash and (for ``.zip``) extract a GDELT file; detect its format.
+
+    The SHA-256 is of the file as given (the zip itself for archives), the workspace's key for
+    "this source was imported already". A zip must hold exactly one file.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError("file not found", where=str(p), fix="check the path or glob")
+    digest = _sha256(p)
+    if zipfile.is_zipfile(p):
+        with tempfile.TemporaryDirectory(prefix="civnet-gdelt-") as tmp:
+            text = _extract_single(p, Path(tmp))
+            yield OpenedFile(p, text, digest, _detect(text, str(p)))
+    else:
+        yield OpenedFile(p, p, digest, _detect(p, str(p)))
+
+
+def _sha256(p: Path) -> str:
+    h = hashlib.sha256()
+    with open(p, "rb") as fh:
+        for chunk in iter(lambda: fh.read(8 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _detect(text: Path, where: str) -> GdeltFormat:
+    with open(text, "rb") as fh:
+        return detect_format(fh.read(256 * 1024), where)
+
+
+def _extract_single(p: Path, folder: Path) -> Path:
+    with zipfile.ZipFile(p) as zf:
+        members = [m for m in zf.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            raise InputFileError(
+                f"the zip holds {len(members)} files; expected one GDELT export",
+                where=str(p),
+                fix="unzip it and give the event files themselves",
+            )
+        out = folder / Path(members[0].filename).name
+        with zf.open(members[0]) as src, open(out, "wb") as dst:
+            shutil.copyfileobj(src, dst, 8 << 20)
+    return out
+
+
+def reader_sql(text: Path, fmt: GdeltFormat) -> str:
+    """SQL of a relation with ``_line`` (the row's line in the file), the format's columns and
+    ``_extra``; every column VARCHAR, an empty field ``''``, a field past the row's end NULL.
+
+    Lines DuckDB cannot decode are skipped here and listed by :func:`decode_errors_sql`.
+    """
+    names = [*fmt.columns, EXTRA]
+    cols = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
+    src = str(text).replace("'", "''")
+    skip = 1 if fmt.header else 0
+    return (
+        f"SELECT row_number() OVER () + {skip} AS _line, * FROM read_csv('{src}', "
+        f"columns={{{cols}}}, delim='\\t', quote='', escape='', header=false, skip={skip}, "
+        "auto_detect=false, null_padding=true, nullstr='\x02', strict_mode=false, "
+        "ignore_errors=true, store_rejects=true, rejects_table='_csv_errors', "
+        "rejects_scan='_csv_scans')"
+    )
+
+
+def holes(text: Path, undecodable: list[int]) -> list[int]:
+    """Sorted line numbers that gave no row: blank lines and the lines DuckDB could not decode.
+
+    ``row_number()`` counts rows, not lines; a row's line is its number plus the holes before it
+    (see :func:`row_to_line`). Only called when a file has rejects, since it reads the file again.
+    """
+    out = set(undecodable)
+    with open(text, "rb") as fh:
+        for i, line in enumerate(fh, start=1):
+            if not line.strip(b"\r\n"):
+                out.add(i)
+    return sorted(out)
+
+
+def row_to_line(row_line: int, hole_lines: list[int]) -> int:
+    """Line of a row numbered ``row_line`` (row number + header lines), given the lines that
+    gave no row (sorted)."""
+    line = row_line
+    for h in hole_lines:
+        if h > line:
+            break
+        line += 1
+    return line
