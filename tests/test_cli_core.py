@@ -126,10 +126,27 @@ def test_analyze_prints_the_four_factors(florentine_ws) -> None:  # type: ignore
     out = florentine_ws("analyze").output
     assert "The four core factors" in out
     assert "Medici family" in out
-    assert "Block density by country" in out
+    assert "Density by country" in out and "Strongest country pairs" in out
     assert "0.1905" in out  # density of the Florentine marriage network
 
 
 def test_workspace_missing_for_analysis(cli) -> None:  # type: ignore[no-untyped-def]
     err = cli("describe", code=2).output
     assert "no workspace at" in err and "civnet load city-diplomacy" in err
+
+
+def test_analyze_json_and_sampled_betweenness(florentine_ws) -> None:  # type: ignore[no-untyped-def]
+    exact = json.loads(florentine_ws("analyze", "--format", "json").output)
+    assert exact["summary"]["nodes"] == 15
+    assert exact["method"]["betweenness"].startswith("exact")
+    assert exact["brokers"][0]["id"] == "Medici"
+    fra = next(r for r in exact["blocks"]["countries"] if r["country"] == "FRA")
+    assert fra["actors"] == 8
+    sampled = json.loads(
+        florentine_ws("betweenness", "--samples", "5", "--seed", "3", "-f", "json").output
+    )
+    again = json.loads(
+        florentine_ws("betweenness", "--samples", "5", "--seed", "3", "-f", "json").output
+    )
+    assert sampled == again
+    assert len(sampled) == 15

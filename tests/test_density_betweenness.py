@@ -148,9 +148,9 @@ def test_group_betweenness_equals_networkx_small_groups(name: str, size: int) ->
     group = [nodes[i] for i in rng.choice(len(nodes), size=size, replace=False)]
     net = Network.from_networkx(g)
     for normalized in (True, False):
-        got = group_betweenness(
-            net, {"g": [str(x) for x in group]}, normalized=normalized
-        ).values[0]
+        got = group_betweenness(net, {"g": [str(x) for x in group]}, normalized=normalized).values[
+            0
+        ]
         want = nx.group_betweenness_centrality(g, group, normalized=normalized)
         assert got == pytest.approx(want, abs=1e-9)
 
@@ -257,3 +257,20 @@ def test_parallel_split_by_source_is_exact(monkeypatch: pytest.MonkeyPatch) -> N
     parallel = betweenness(net, workers=2)
     assert "split over 2 processes" in parallel.method
     np.testing.assert_allclose(parallel.values, sequential.values, atol=1e-12)
+
+
+def test_sampled_betweenness_is_seeded_unbiased_and_exact_when_k_covers_all() -> None:
+    g = seeded(11)
+    net = Network.from_networkx(g)
+    exact = betweenness(net, normalized=False)
+    full = betweenness(net, normalized=False, samples=len(g))
+    np.testing.assert_allclose(full.values, exact.values, atol=1e-9)
+    assert full.method.startswith("exact")
+    a = betweenness(net, samples=20, seed=4)
+    b = betweenness(net, samples=20, seed=4)
+    assert a.values.tolist() == b.values.tolist()
+    assert "estimated from 20 sampled sources" in a.method
+    # the pivot estimator is unbiased: its mean over many seeds approaches the exact values
+    runs = np.mean([betweenness(net, samples=20, seed=s).values for s in range(200)], axis=0)
+    exact_n = betweenness(net).values
+    assert np.abs(runs - exact_n).max() < 0.1 * exact_n.max()

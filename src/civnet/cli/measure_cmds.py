@@ -153,7 +153,9 @@ def betweenness_cmd(
     ] = None,
     samples: Annotated[
         int | None,
-        typer.Option("--samples", help="Group betweenness from K sampled sources (estimate)."),
+        typer.Option(
+            "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --samples.")] = 0,
     fmt: Format = "table",
@@ -199,6 +201,8 @@ def betweenness_cmd(
             net,
             normalized=not raw,
             weighted=weighted,
+            samples=samples,
+            seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     records = betweenness_records(net, b, top)
@@ -240,10 +244,24 @@ def analyze_cmd(
     countries: Annotated[
         int, typer.Option("--countries", help="Countries in the block table.")
     ] = 10,
+    exact: Annotated[
+        bool,
+        typer.Option("--exact", help="Exact betweenness even where it would take minutes."),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for sampled betweenness.")] = 0,
+    fmt: Format = "table",
 ) -> None:
-    """The main job: the four core factors, the top brokers and block density by country."""
+    """The main job: the four core factors, the top brokers and block density by country.
+
+    Betweenness is exact unless the view is so large that exact Brandes would take minutes;
+    then the largest components are estimated from sampled sources (seeded) and the output says
+    so (--exact forces the exact computation).
+    """
+    from dataclasses import asdict
+
     from civnet.products.analyze import analyze, render_analysis
 
+    check_format(fmt)
     net = load_view(spec)
     with progress_bar() as bar:
         task = bar.add_task("analyzing", total=None)
@@ -251,5 +269,8 @@ def analyze_cmd(
         def step(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc, completed=done, total=total)
 
-        result = analyze(net, top=top, countries=countries, progress=step)
-    render_analysis(console, result)
+        result = analyze(net, top=top, countries=countries, exact=exact, seed=seed, progress=step)
+    if fmt == "table":
+        render_analysis(console, result)
+    else:
+        emit(console, "json", obj=asdict(result))

@@ -28,28 +28,36 @@ class Analysis:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+EXACT_WORK_LIMIT = 150_000_000
+"""Above this many source x edge steps the main job estimates betweenness from sampled sources."""
+
+
 def analyze(
-    net: Network, *, top: int = 10, countries: int = 10, progress: Step | None = None
+    net: Network,
+    *,
+    top: int = 10,
+    countries: int = 10,
+    exact: bool = False,
+    seed: int = 0,
+    progress: Step | None = None,
 ) -> Analysis:
-    """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``."""
+    """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``.
+
+    Betweenness is exact unless the view's largest components would need more than
+    ``EXACT_WORK_LIMIT`` source-by-edge steps; then (unless ``exact``) the large components are
+    estimated from sampled sources, as many as the limit allows, and the method says so.
+    """
     say = progress or (lambda desc, done, total: None)
     t0 = time.perf_counter()
     say("describing", 0, 3)
     summary = describe(net)
     t1 = time.perf_counter()
-    b = betweenness(net, progress=lambda d, t: say("betweenness", d, t))
+    samples = None if exact else _sample_size(net)
+    b = betweenness(net, samples=samples, seed=seed, progress=lambda d, t: say("betweenness", d, t))
     t2 = time.perf_counter()
     say("block density", 2, 3)
     brokers = betweenness_records(net, b, top)
-    bd = block_density(net, "country")
-    order = sorted(range(len(bd.groups)), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
-    blocks = {
-        "groups": [bd.groups[i] for i in order],
-        "sizes": [int(bd.sizes[i]) for i in order],
-        "matrix": bd.matrix[np.ix_(order, order)],
-        "ties": bd.ties[np.ix_(order, order)],
-        "n_groups": len(bd.groups),
-    }
+    blocks = _country_blocks(net, countries)
     t3 = time.perf_counter()
     say("done", 3, 3)
     return Analysis(
@@ -59,6 +67,63 @@ def analyze(
         method={"betweenness": b.method + ", normalized"},
         seconds={"describe": t1 - t0, "betweenness": t2 - t1, "block_density": t3 - t2},
     )
+
+
+def _sample_size(net: Network) -> int | None:
+    """Sources per large component that keep betweenness under the work limit (None: exact)."""
+    g = net.graph
+    if g.vcount() < 3:
+        return None
+    comps = g.connected_components(mode="weak")
+    sizes = np.asarray(comps.sizes(), dtype=float)
+    edges_per = np.zeros(len(sizes))
+    if g.ecount():
+        first_end = np.asarray(g.get_edgelist(), dtype=np.int64)[:, 0]
+        edges_per = np.bincount(
+            np.asarray(comps.membership)[first_end], minlength=len(sizes)
+        ).astype(float)
+    work = float(np.dot(sizes, edges_per))
+    if work <= EXACT_WORK_LIMIT:
+        return None
+    biggest = int(np.argmax(edges_per))
+    return max(500, int(EXACT_WORK_LIMIT / max(edges_per[biggest], 1)))
+
+
+def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
+    """Block density by country, summarized for the largest countries and strongest pairs."""
+    bd = block_density(net, "country")
+    k = len(bd.groups)
+    order = sorted(range(k), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
+    n_total = float(bd.sizes.sum())
+    rows = []
+    for i in order:
+        out_ties = float(bd.ties[i].sum() - bd.ties[i, i])
+        others = bd.sizes[i] * (n_total - bd.sizes[i])
+        rows.append(
+            {
+                "country": bd.groups[i],
+                "actors": int(bd.sizes[i]),
+                "ties_in": int(bd.ties[i, i]),
+                "dens_in": float(bd.matrix[i, i]),
+                "ties_out": int(out_ties),
+                "dens_out": out_ties / others if others else 0.0,
+            }
+        )
+    pairs = []
+    for i in range(k):
+        for j in range(i + 1, k):
+            both = bd.ties[i, j] + (bd.ties[j, i] if net.directed else 0.0)
+            if both > 0:
+                pair = {"pair": f"{bd.groups[i]}-{bd.groups[j]}", "ties": int(both)}
+                if net.directed:
+                    pair["a_to_b"] = int(bd.ties[i, j])
+                    pair["b_to_a"] = int(bd.ties[j, i])
+                pair["block_density"] = float(
+                    both / (2 * bd.sizes[i] * bd.sizes[j]) if net.directed else bd.matrix[i, j]
+                )
+                pairs.append(pair)
+    pairs.sort(key=lambda r: (-r["ties"], r["pair"]))
+    return {"countries": rows, "pairs": pairs[:countries], "n_groups": k}
 
 
 def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str, Any]]:
@@ -117,19 +182,21 @@ def render_analysis(console: Console, a: Analysis) -> None:
         title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
         caption=a.method["betweenness"],
     )
-    rows = []
-    g, m = a.blocks["groups"], a.blocks["matrix"]
-    for i, gi in enumerate(g):
-        row: dict[str, Any] = {"country (actors)": f"{gi} ({a.blocks['sizes'][i]:,})"}
-        for j, gj in enumerate(g):
-            row[gj] = float(m[i, j])
-        rows.append(row)
     emit(
         console,
         "table",
-        records=rows,
-        title=f"Block density by country (largest {len(g)} of {a.blocks['n_groups']})",
-        caption="diagonal: within the country; off-diagonal: ties between / (n_A x n_B)",
+        records=a.blocks["countries"],
+        title=f"Density by country (largest {len(a.blocks['countries'])} of {a.blocks['n_groups']})",
+        caption="in: ties and density among the country's actors; out: ties to other "
+        "countries, and their density (ties / (actors x actors elsewhere))",
+    )
+    emit(
+        console,
+        "table",
+        records=a.blocks["pairs"],
+        title="Strongest country pairs",
+        caption="block density = ties / (n_A x n_B); in a directed view arcs a->b and b->a "
+        "are counted apart (an undirected tie gives one each) over 2 n_A n_B",
     )
     for note in s["notes"]:
         console.print(f"[dim]note: {note}[/]", highlight=False)
