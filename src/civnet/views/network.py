@@ -18,6 +18,7 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.store.sql import fetch_one
 from civnet.store.workspace import Workspace
@@ -74,7 +75,7 @@ class Network:
         """
         actors = actors.sort_by("id") if actors.num_rows else actors
         ids = actors.column("id").to_pylist() if actors.num_rows else []
-        directed = bool(ties.num_rows and pa.compute.any(ties.column("directed")).as_py())
+        directed = bool(ties.num_rows and pc.any(ties.column("directed")).as_py())
         g = ig.Graph(n=len(ids), directed=directed)
         if ids:
             g.vs["name"] = ids
@@ -141,9 +142,9 @@ def _simple_edges(
     ids: list[str], ties: pa.Table, directed: bool
 ) -> tuple[list[tuple[int, int]], list[float], list[int]]:
     """Collapse ties into simple edges (sum of weights, count of ties), in a stable order."""
-    index = {a: i for i, a in enumerate(ids)}
-    src = np.fromiter((index[s] for s in ties.column("source").to_pylist()), np.int64)
-    dst = np.fromiter((index[t] for t in ties.column("target").to_pylist()), np.int64)
+    id_array = pa.array(ids, pa.string())
+    src = _positions(ties.column("source"), id_array)
+    dst = _positions(ties.column("target"), id_array)
     w = ties.column("weight").to_numpy(zero_copy_only=False).astype(float)
     tie_directed = ties.column("directed").to_numpy(zero_copy_only=False).astype(bool)
     if directed:
@@ -163,6 +164,15 @@ def _simple_edges(
     counts = np.bincount(inverse)
     edges = list(zip((uniq // n).tolist(), (uniq % n).tolist(), strict=True))
     return edges, weights.tolist(), counts.tolist()
+
+
+def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
+    """Vertex index of each value of ``column`` in ``ids`` (vectorized with Arrow)."""
+    pos = pc.index_in(column.cast(pa.string()), value_set=ids)
+    if pos.null_count:
+        missing = pc.filter(column, pc.is_null(pos))[0]
+        raise KeyError(f"tie endpoint {missing} is not an actor of the view")
+    return pos.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 # -- building a view from the workspace ---------------------------------------------------------
