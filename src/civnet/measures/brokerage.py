@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
+import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
@@ -31,8 +31,6 @@ SNA_NAMES: dict[str, str] = {
     "total": "t",
 }
 """The column names R's ``sna::brokerage`` uses for the same roles."""
-
-_CHUNK_WORK = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -108,8 +106,8 @@ def brokerage(
     **Computation** (no loop over triples). For broker v, the pairs (a, b) with a -> v -> b
     factor by group: ``in_g(v) * out_h(v)`` pairs have g(a) = g, g(b) = h. From these products,
     per role, subtract the pairs with a = b (mutual neighbours of v) and the *closed* two-paths
-    (arc a -> b present). Closed two-paths are listed once, as ``A^T[v] * A^T[b]`` for every arc
-    v -> b (sparse row products, in chunks), so a label permutation only re-classifies them.
+    (arc a -> b present). Closed two-paths lie on triangles, listed once by igraph, so a label
+    permutation only re-classifies them.
 
     **Null 1: Bernoulli graph** (sna::brokerage; Gould & Fernandez 1989, with the variances of
     Butts' sna). d = m / (N(N-1)), m the arcs (an undirected edge is two arcs), N actors, n_i the
@@ -224,9 +222,8 @@ class _TwoPaths:
         n = net.graph.vcount()
         src, dst = arcs(net)
         a = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
-        at = a.T.tocsr()
-        mutual = a.multiply(at).tocoo()
-        ca, cv, cb = _closed_two_paths(at, src, dst)
+        mutual = a.multiply(a.T.tocsr()).tocoo()
+        ca, cv, cb = _closed_two_paths(net.graph, src, dst)
         return cls(n, src, dst, mutual.row, mutual.col, ca, cv, cb)
 
     def roles(self, g: np.ndarray, k: int) -> np.ndarray:
@@ -278,28 +275,30 @@ def _role_code(ga: np.ndarray, gv: np.ndarray, gb: np.ndarray) -> np.ndarray:
 
 
 def _closed_two_paths(
-    at: sp.csr_matrix, src: np.ndarray, dst: np.ndarray
+    g: ig.Graph, src: np.ndarray, dst: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (a, v, b) with arcs a -> v, v -> b and a -> b: a in in(v) and in(b), per arc v -> b.
+    """Every (a, v, b) with arcs a -> v, v -> b and a -> b (``src``/``dst``: the arcs of g).
 
-    Rows of ``at`` (the transposed adjacency) are in-neighbour sets; the arcs are processed in
-    chunks of bounded work so that hubs do not exhaust memory.
+    The three actors of a closed two-path are a triangle of the undirected graph; igraph lists
+    the triangles (in C), and each of a triangle's 6 orderings is kept when its three arcs exist
+    (all 6 when the view is undirected, as every tie is then an arc both ways).
     """
-    if len(src) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    indeg = np.diff(at.indptr)
-    work = np.cumsum(indeg[src] + indeg[dst])
-    steps = np.arange(1, int(work[-1] // _CHUNK_WORK) + 1) * _CHUNK_WORK
-    cuts = np.unique(np.concatenate([[0], np.searchsorted(work, steps), [len(src)]]))
-    parts_a, parts_v, parts_b = [], [], []
-    for lo, hi in itertools.pairwise(cuts):
-        v, b = src[lo:hi], dst[lo:hi]
-        both = at[v].multiply(at[b]).tocoo()
-        parts_a.append(both.col.astype(np.int64))
-        parts_v.append(v[both.row])
-        parts_b.append(b[both.row])
-    return np.concatenate(parts_a), np.concatenate(parts_v), np.concatenate(parts_b)
+    n = g.vcount()
+    simple = g if not g.is_directed() else ig.Graph(n, g.get_edgelist()).as_undirected()
+    tri = np.asarray(simple.list_triangles(), dtype=np.int64).reshape(-1, 3)
+    orders = ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0))
+    a = np.concatenate([tri[:, o[0]] for o in orders])
+    v = np.concatenate([tri[:, o[1]] for o in orders])
+    b = np.concatenate([tri[:, o[2]] for o in orders])
+    keys = np.sort(src * n + dst)  # arcs of a simple graph are distinct
+    keep = _has(keys, a * n + v) & _has(keys, v * n + b) & _has(keys, a * n + b)
+    return a[keep], v[keep], b[keep]
+
+
+def _has(sorted_keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    pos = np.searchsorted(sorted_keys, wanted)
+    pos[pos == len(sorted_keys)] = 0
+    return sorted_keys[pos] == wanted if len(sorted_keys) else np.zeros(len(wanted), bool)
 
 
 def _group_sums(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:

@@ -176,6 +176,7 @@ def _permutations(
     batch = max(1, _BATCH_CELLS // max(len(u), n, 1))
     total = w.sum()
     strength = np.bincount(u, weights=w, minlength=n) + np.bincount(v, weights=w, minlength=n)
+    unit = bool((w == 1).all())
     small = np.int16 if k < 2**15 else np.int64
     codes = g.astype(small)
     for start in range(0, permutations, batch):
@@ -183,13 +184,15 @@ def _permutations(
         labels = np.stack([rng.permutation(codes) for _ in range(b)])
         lu = labels[:, u]
         same = lu == labels[:, v]
-        internal = same.astype(float) @ w
+        internal = same.sum(axis=1).astype(float) if unit else same.astype(float) @ w
         whole[start : start + b] = _ratio(total - internal, internal)
         offset = (np.arange(b) * k)[:, None]
-        rows = np.broadcast_to(np.arange(b)[:, None], same.shape)[same]
+        cell = (lu + offset)[same]
         g_int = np.bincount(
-            rows * k + lu[same], weights=np.broadcast_to(w, same.shape)[same], minlength=b * k
-        )
+            cell,
+            weights=None if unit else np.broadcast_to(w, same.shape)[same],
+            minlength=b * k,
+        ).astype(float)
         volume = np.bincount(
             (labels + offset).ravel(), weights=np.tile(strength, b), minlength=b * k
         )
