@@ -451,7 +451,7 @@ def communities_cmd(
         row: dict[str, Any] = {
             "community": ci,
             "actors": int(c.sizes[ci]),
-            f"{by}s": int((prof.crosstab[ci] > 0).sum()),
+            "countries" if by == "country" else f"{by} groups": int((prof.crosstab[ci] > 0).sum()),
             f"top {by}": ", ".join(f"{g} {n}" for g, n in prof.top_groups(ci, 3)),
             "ties inside": int(prof.internal_ties[ci]),
             "tracks": ", ".join(
