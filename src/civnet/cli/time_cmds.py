@@ -315,8 +315,12 @@ def scorecard_cmd(
         if ind.missing:
             console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
     for ch in card.channels.values():
+        by_reason: dict[str, list[str]] = {}
         for c, why in ch.missing.items():
-            console.print(f"[dim]{ch.name} missing for {c}: {why}[/]", highlight=False)
+            by_reason.setdefault(why, []).append(c)
+        for why, cs in by_reason.items():
+            who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
+            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
 
 
 def _cell(v: float, lo: float, hi: float) -> str:
@@ -392,9 +396,10 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             + (
                 "missing"
                 if s != s
-                else f"{s:.1f} [{iv.low[ch.name][c]:.1f}-{iv.high[ch.name][c]:.1f}]"
-            )
-            + f"; rank {sens.rank[ch.name][c]} (range {sens.low[ch.name][c]:g}-{sens.high[ch.name][c]:g})",
+                else f"{s:.1f} [{iv.low[ch.name][c]:.1f}-{iv.high[ch.name][c]:.1f}]; "
+                f"rank {sens.rank[ch.name][c]} "
+                f"(range {sens.low[ch.name][c]:g}-{sens.high[ch.name][c]:g})"
+            ),
         )
         for k in ch.weights:
             console.print(f"[dim]  {k}: {card.indicators[k].formula}[/]", highlight=False)
