@@ -150,3 +150,20 @@ def test_analyze_json_and_sampled_betweenness(florentine_ws) -> None:  # type: i
     )
     assert sampled == again
     assert len(sampled) == 15
+
+
+def test_betweenness_boot_gives_stability(florentine_ws) -> None:  # type: ignore[no-untyped-def]
+    rows = json.loads(
+        florentine_ws(
+            "betweenness", "--boot", "30", "--top", "3", "--seed", "2", "-f", "json"
+        ).output
+    )
+    assert [r["id"] for r in rows] == ["Medici", "Guadagni", "Albizzi"]
+    assert round(rows[0]["betweenness"], 4) == 0.5220
+    assert all(0.0 <= r["in_top_3"] <= 1.0 and r["low"] <= r["high"] for r in rows)
+    again = json.loads(
+        florentine_ws(
+            "betweenness", "--boot", "30", "--top", "3", "--seed", "2", "-f", "json"
+        ).output
+    )
+    assert rows == again

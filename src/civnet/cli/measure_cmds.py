@@ -157,13 +157,26 @@ def betweenness_cmd(
             "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples and --boot.")] = 0,
+    boot: Annotated[
+        int | None,
+        typer.Option(
+            "--boot",
+            help="N tie resamples: a range for each top broker and the share of resamples in "
+            "which it stays in the top K (as civnet brokers).",
+        ),
+    ] = None,
     fmt: Format = "table",
 ) -> None:
     """Betweenness (exact Brandes) of actors, or group betweenness of countries with --group."""
     from civnet.measures import betweenness, group_betweenness
 
     check_format(fmt)
+    if boot:
+        from civnet.cli.time_cmds import show_broker_stability
+
+        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
+        return
     net = load_view(spec)
     if group:
         n = net.graph.vcount()

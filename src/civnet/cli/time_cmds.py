@@ -172,6 +172,13 @@ def brokers_cmd(
     fmt: Format = "table",
 ) -> None:
     """Top brokers with resampling intervals and how often each stays in the top K."""
+    show_broker_stability(spec, boot, top, resample, seed, fmt)
+
+
+def show_broker_stability(
+    spec: ViewSpec, boot: int, top: int, resample: str, seed: int, fmt: str
+) -> None:
+    """Compute and print broker stability (shared by `brokers` and `betweenness --boot`)."""
     from civnet.measures.uncertainty import betweenness_bootstrap, check_unit
     from civnet.products.periods import tie_sources
 
