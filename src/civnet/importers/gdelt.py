@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from civnet.countries import country_name
 from civnet.errors import InputFileError
 from civnet.importers.cameo import codebook
-from civnet.importers.gdelt_formats import holes, open_gdelt, reader_sql, row_to_line
+from civnet.importers.gdelt_formats import OpenedFile, locate_rows, open_gdelt, reader_sql
 from civnet.importers.gdelt_mapping import (
     PARTIAL_SCHEMA,
     UNDECODABLE,
@@ -101,12 +101,11 @@ def aggregate_file(
     with open_gdelt(path) as opened:
         con = duckdb.connect()
         try:
+            # DuckDB cannot estimate a headerless CSV's size and would build its hash tables on
+            # the events instead of on the small lookup tables; keep the joins as written.
+            con.execute("SET disabled_optimizers = 'build_side_probe_side'")
             register_lookups(con, options)
-            sql = aggregate_sql(
-                opened.fmt, reader_sql(opened.text, opened.fmt), options, opened.source.name
-            )
-            result = _run_with_progress(con, sql, progress)
-            undecodable = _decode_errors(con)
+            result, undecodable = _aggregate(con, opened, options, progress)
         finally:
             con.close()
         rows = result.column("rows").to_pylist()
@@ -130,6 +129,25 @@ def aggregate_file(
             partial=partial,
             seconds=time.perf_counter() - t0,
         )
+
+
+def _aggregate(
+    con: duckdb.DuckDBPyConnection,
+    opened: OpenedFile,
+    options: GdeltOptions,
+    progress: Progress | None,
+) -> tuple[pa.Table, list[tuple[int, str]]]:
+    """Run the file's query; again with line numbers when it has rejects or undecodable lines."""
+    name = opened.source.name
+    try:
+        sql = aggregate_sql(opened.fmt, reader_sql(opened.text, opened.fmt), options, name)
+        result = _run_with_progress(con, sql, progress)
+        if "reject" not in result.column("status").to_pylist():
+            return result, []
+    except duckdb.InvalidInputException:
+        pass  # a line DuckDB cannot decode: the second pass skips and lists it
+    sql = aggregate_sql(opened.fmt, reader_sql(opened.text, opened.fmt, lines=True), options, name)
+    return _run_with_progress(con, sql, progress), _decode_errors(con)
 
 
 def _run_with_progress(
@@ -176,21 +194,22 @@ def _rejects(
     undecodable: list[tuple[int, str]],
     file_name: str,
 ) -> pa.Table:
-    """One reject per bad line, ``row`` = ``FILE:line N``, in line order."""
-    bad = [r for r in result.to_pylist() if r["status"] == "reject"]
+    """One reject per bad line, ``row`` = ``FILE:line N``, in line order, with its raw text."""
+    bad = result.filter(pc.equal(result.column("status"), "reject")).to_pylist()
     if not bad and not undecodable:
         return REJECT_SCHEMA.empty_table()
-    hole_lines = holes(text, [ln for ln, _ in undecodable])
-    recs = [
-        (row_to_line(r["line"], hole_lines), r["field"], r["reason"], r["raw"]) for r in bad
-    ] + [(ln, "line", UNDECODABLE, raw) for ln, raw in undecodable]
+    where = locate_rows(
+        text, {r["line"] for r in bad}, {ln for ln, _ in undecodable}, 1 if header else 0
+    )
+    recs = [(*where[r["line"]], r["field"], r["reason"]) for r in bad]
+    recs += [(ln, raw, "line", UNDECODABLE) for ln, raw in undecodable]
     recs.sort(key=lambda x: x[0])
     return pa.table(
         {
             "row": [f"{file_name}:line {ln}" for ln, *_ in recs],
-            "field": [f for _, f, _, _ in recs],
-            "reason": [r for _, _, r, _ in recs],
-            "raw": [raw for *_, raw in recs],
+            "field": [f for _, _, f, _ in recs],
+            "reason": [r for *_, r in recs],
+            "raw": [raw for _, raw, _, _ in recs],
         },
         schema=REJECT_SCHEMA,
     )
@@ -234,58 +253,69 @@ def actor_id(iso3: str, cameo_type: str, name: str | None) -> str:
     return f"{base}/{name.strip().upper()}" if name else base
 
 
+_ID_SQL = "upper(trim({p}_iso)) || '/' || upper(trim({p}_type))"
+_NAMED_ID_SQL = "coalesce('/' || upper(trim({p}_name)), '')"
+
+_TIES_SQL = f"""
+SELECT {_ID_SQL.format(p="src")} || {_NAMED_ID_SQL.format(p="src")} AS source,
+       {_ID_SQL.format(p="tgt")} || {_NAMED_ID_SQL.format(p="tgt")} AS target,
+       track, 'event' AS kind, start_date, end_date, events::DOUBLE AS weight, true AS directed,
+       'gdelt ' || start_date || '..' || end_date || ': ' || events || ' events in '
+         || array_to_string(files[1:3], ', ')
+         || CASE WHEN len(files) > 3 THEN ' and ' || (len(files) - 3) || ' more' ELSE '' END
+         AS ref,
+       json_object(
+         'events', events, 'mentions', coalesce(mentions, 0),
+         'mean_goldstein', (goldstein_sum / events)::DOUBLE,
+         'mean_tone', CASE WHEN tone_events > 0 THEN (tone_sum / tone_events)::DOUBLE END,
+         'geo_fallbacks', coalesce(geo_fallbacks, 0), 'cameo_types', [src_type, tgt_type],
+         'n_files', len(files), 'files', CASE WHEN len(files) <= 20 THEN files END
+       )::VARCHAR AS attrs
+FROM _merged
+"""
+
+
 def ties_and_actors(merged: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """The tie and actor tables of merged aggregates (weight = event count, directed, kind event)."""
+    """The tie and actor tables of merged aggregates (weight = event count, directed, kind event).
+
+    Tie attributes (JSON): events, mentions (sum of NumMentions), mean_goldstein, mean_tone,
+    geo_fallbacks, cameo_types, n_files and, up to 20, the files.
+    """
+    con = duckdb.connect()
+    try:
+        con.register("_merged", merged)
+        ties = fetch_arrow(con, _TIES_SQL)
+        ends = fetch_arrow(
+            con,
+            """SELECT DISTINCT src_iso AS iso, src_type AS typ, src_name AS name FROM _merged
+               UNION SELECT tgt_iso, tgt_type, tgt_name FROM _merged ORDER BY ALL""",
+        ).to_pylist()
+    finally:
+        con.close()
     cb = codebook()
+    names: dict[str, str] = {}
     actors: dict[str, dict[str, Any]] = {}
-    ties: dict[str, list[Any]] = {k: [] for k in ("source", "target", "track", "kind")}
-    ties.update({k: [] for k in ("start_date", "end_date", "weight", "directed", "ref", "attrs")})
-    for r in merged.to_pylist():
-        ends = []
-        for side in ("src", "tgt"):
-            iso, typ, name = r[f"{side}_iso"], r[f"{side}_type"], r[f"{side}_name"]
-            aid = actor_id(iso, typ, name)
-            ends.append(aid)
-            if aid not in actors:
-                label = cb.actor_types.get(typ, typ).lower()
-                actors[aid] = {
-                    "id": aid,
-                    "name": name.strip() if name else f"{country_name(iso)}: {label}",
-                    "type": sector_actor_type(typ),
-                    "country": iso,
-                    "attrs": json.dumps({"cameo_type": typ, "source": "gdelt"}),
-                }
-        events = int(r["events"])
-        files = r["files"]
-        attrs = {
-            "events": events,
-            "mentions": int(r["mentions"] or 0),
-            "mean_goldstein": float(r["goldstein_sum"]) / events,
-            "mean_tone": (
-                float(r["tone_sum"]) / int(r["tone_events"]) if r["tone_events"] else None
-            ),
-            "geo_fallbacks": int(r["geo_fallbacks"] or 0),
-            "cameo_types": [r["src_type"], r["tgt_type"]],
-            "n_files": len(files),
+    for r in ends:
+        iso, typ, name = r["iso"], r["typ"], r["name"]
+        aid = actor_id(iso, typ, name)
+        label = cb.actor_types.get(typ, typ).lower()
+        actors[aid] = {
+            "id": aid,
+            "name": name.strip() if name else f"{_cached(names, iso)}: {label}",
+            "type": sector_actor_type(typ),
+            "country": iso,
+            "attrs": json.dumps({"cameo_type": typ, "source": "gdelt"}),
         }
-        if len(files) <= 20:
-            attrs["files"] = files
-        shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-        ties["source"].append(ends[0])
-        ties["target"].append(ends[1])
-        ties["track"].append(r["track"])
-        ties["kind"].append("event")
-        ties["start_date"].append(r["start_date"])
-        ties["end_date"].append(r["end_date"])
-        ties["weight"].append(float(events))
-        ties["directed"].append(True)
-        ties["ref"].append(f"gdelt {r['start_date']}..{r['end_date']}: {events} events in {shown}")
-        ties["attrs"].append(json.dumps(attrs, sort_keys=True))
-    tie_tab = pa.table(ties)
     actor_tab = pa.table(
         {k: [a[k] for a in actors.values()] for k in ("id", "name", "type", "country", "attrs")}
     )
-    return tie_tab, actor_tab
+    return ties, actor_tab
+
+
+def _cached(names: dict[str, str], iso3: str) -> str:
+    if iso3 not in names:
+        names[iso3] = country_name(iso3)
+    return names[iso3]
 
 
 @dataclass

@@ -235,45 +235,50 @@ def _extract_single(p: Path, folder: Path) -> Path:
     return out
 
 
-def reader_sql(text: Path, fmt: GdeltFormat) -> str:
-    """SQL of a relation with ``_line`` (the row's line in the file), the format's columns and
-    ``_extra``; every column VARCHAR, an empty field ``''``, a field past the row's end NULL.
+def reader_sql(text: Path, fmt: GdeltFormat, *, lines: bool = False) -> str:
+    """SQL of a relation with the format's columns and ``_extra``, all VARCHAR: an empty field is
+    ``''``, a field past the row's end NULL.
 
-    Lines DuckDB cannot decode are skipped here and listed by :func:`decode_errors_sql`.
+    With ``lines``, it also has ``_line`` (row number + header lines, from a streaming
+    ``row_number()``), and lines DuckDB cannot decode are skipped and listed in its table
+    ``_csv_errors``; that costs time, so it is only used for files that have rejects.
     """
     names = [*fmt.columns, EXTRA]
     cols = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
     src = str(text).replace("'", "''")
     skip = 1 if fmt.header else 0
+    line = f"row_number() OVER () + {skip}" if lines else "NULL::BIGINT"
+    errors = (
+        ", ignore_errors=true, store_rejects=true, rejects_table='_csv_errors', "
+        "rejects_scan='_csv_scans'"
+        if lines
+        else ""
+    )
     return (
-        f"SELECT row_number() OVER () + {skip} AS _line, * FROM read_csv('{src}', "
+        f"SELECT {line} AS _line, * FROM read_csv('{src}', "
         f"columns={{{cols}}}, delim='\\t', quote='', escape='', header=false, skip={skip}, "
-        "auto_detect=false, null_padding=true, nullstr='\x02', strict_mode=false, "
-        "ignore_errors=true, store_rejects=true, rejects_table='_csv_errors', "
-        "rejects_scan='_csv_scans')"
+        f"auto_detect=false, null_padding=true, nullstr='\x02', strict_mode=false{errors})"
     )
 
 
-def holes(text: Path, undecodable: list[int]) -> list[int]:
-    """Sorted line numbers that gave no row: blank lines and the lines DuckDB could not decode.
+def locate_rows(
+    text: Path, row_lines: set[int], undecodable: set[int], skip: int
+) -> dict[int, tuple[int, str]]:
+    """Line number and raw text of the rows numbered ``row_lines`` (row number + header lines).
 
-    ``row_number()`` counts rows, not lines; a row's line is its number plus the holes before it
-    (see :func:`row_to_line`). Only called when a file has rejects, since it reads the file again.
+    ``row_number()`` counts rows, not lines: blank lines and lines DuckDB could not decode (given
+    by their line numbers) give no row. One pass over the file; only run for files with rejects.
     """
-    out = set(undecodable)
+    out: dict[int, tuple[int, str]] = {}
+    row_line = skip
     with open(text, "rb") as fh:
         for i, line in enumerate(fh, start=1):
-            if not line.strip(b"\r\n"):
-                out.add(i)
-    return sorted(out)
-
-
-def row_to_line(row_line: int, hole_lines: list[int]) -> int:
-    """Line of a row numbered ``row_line`` (row number + header lines), given the lines that
-    gave no row (sorted)."""
-    line = row_line
-    for h in hole_lines:
-        if h > line:
-            break
-        line += 1
-    return line
+            body = line.rstrip(b"\r\n")
+            if i <= skip or not body or i in undecodable:
+                continue
+            row_line += 1
+            if row_line in row_lines:
+                out[row_line] = (i, body.decode("utf-8", errors="replace")[:2000])
+                if len(out) == len(row_lines):
+                    break
+    return out

@@ -223,11 +223,9 @@ def _reduced_actor(col: str) -> tuple[str, str]:
 def _normalized_sql(fmt: GdeltFormat, reader: str) -> str:
     """One row per line with the fields the rules use, under format-independent names."""
     last_required = _q(fmt.columns[fmt.min_fields - 1])
-    raw = "concat_ws(chr(9), " + ", ".join(_q(c) for c in (*fmt.columns, EXTRA)) + ")"
     common = f"""_line,
         CASE WHEN {_q(EXTRA)} IS NOT NULL OR {last_required} IS NULL THEN true ELSE false END
-          AS bad_cols,
-        {raw} AS raw"""
+          AS bad_cols"""
     if fmt.name == "reduced":
         c1, t1 = _reduced_actor("Source")
         c2, t2 = _reduced_actor("Target")
@@ -260,7 +258,8 @@ def _period_sql(period: str) -> tuple[str, str]:
 def aggregate_sql(fmt: GdeltFormat, reader: str, options: GdeltOptions, file_name: str) -> str:
     """One query over a file: its rejects (one row per line), filtered counts, tie partials.
 
-    Columns: status ('reject', 'filter', 'tie'), reason, line, field, raw, rows, then
+    Columns: status ('reject', 'filter', 'tie'), reason, line (row number + header lines),
+    field, rows, then
     :data:`PARTIAL_SCHEMA`'s columns (NULL except for ties).
     """
     has_tone = "true" if fmt.name != "reduced" else "false"
@@ -359,7 +358,6 @@ def aggregate_sql(fmt: GdeltFormat, reader: str, options: GdeltOptions, file_nam
     SELECT status, coalesce(reject, filtered) AS reason,
       CASE WHEN status = 'reject' THEN _line END AS line,
       any_value(CASE WHEN status = 'reject' THEN field END) AS field,
-      any_value(CASE WHEN status = 'reject' THEN left(raw, 2000) END) AS raw,
       count(*) AS "rows",
       CASE WHEN status = 'tie' THEN iso1 END AS src_iso,
       CASE WHEN status = 'tie' THEN a1_t END AS src_type,
