@@ -18,8 +18,9 @@ demo: $(STAMP)
 	$(BIN)/civnet --workspace demo.duckdb load --all
 	$(BIN)/civnet --workspace demo.duckdb analyze
 
-## test: lint and the whole test suite
+## test: lint and the whole test suite (installs Debian's chromium for the browser tests)
 test: $(STAMP)
+	bash scripts/install-browser.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 

@@ -257,3 +257,34 @@ def test_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("error: ") and "missing.csv: file not found" in lines[0]
     assert not (tmp_path / "w.duckdb").exists() or "Traceback" not in proc.stderr
+
+
+def test_gexf_with_open_and_several_spells(cli, tmp_path, ws_path) -> None:  # type: ignore[no-untyped-def]
+    """A Gephi-style dynamic GEXF: an open-ended spell and an edge with two spells."""
+    gexf = tmp_path / "dyn.gexf"
+    gexf.write_text(
+        """<?xml version="1.0" encoding="UTF-8"?>
+<gexf xmlns="http://gexf.net/1.3" version="1.3">
+  <graph mode="dynamic" defaultedgetype="undirected" timeformat="date">
+    <attributes class="node"><attribute id="0" title="type" type="string"/>
+      <attribute id="1" title="country" type="string"/></attributes>
+    <nodes>
+      <node id="a" label="A"><attvalues><attvalue for="0" value="city"/><attvalue for="1" value="FRA"/></attvalues></node>
+      <node id="b" label="B"><attvalues><attvalue for="0" value="city"/><attvalue for="1" value="DEU"/></attvalues></node>
+      <node id="c" label="C"><attvalues><attvalue for="0" value="city"/><attvalue for="1" value="ITA"/></attvalues></node>
+    </nodes>
+    <edges>
+      <edge id="0" source="a" target="b"><spells><spell start="2001-01-01"/></spells></edge>
+      <edge id="1" source="b" target="c"><spells><spell start="1990-01-01" end="1995-12-31"/>
+        <spell start="2000-01-01" end="2004-12-31"/></spells></edge>
+    </edges>
+  </graph>
+</gexf>
+"""
+    )
+    cli("import", "gexf", str(gexf))
+    with Workspace(ws_path, read_only=True) as w:
+        rows = w.con.execute(
+            "SELECT source, target, start_date::VARCHAR, end_date::VARCHAR FROM ties ORDER BY source"
+        ).fetchall()
+    assert rows == [("a", "b", "2001-01-01", None), ("b", "c", "1990-01-01", "2004-12-31")]

@@ -40,12 +40,24 @@ def _text(v: Any) -> str | None:
     return str(v)
 
 
+def _open(v: Any) -> Any:
+    """NetworkX reads an open GEXF bound as None or the string 'None'; both mean open."""
+    return None if v is None or (isinstance(v, str) and v.strip() in ("", "None")) else v
+
+
 def _spell(d: Mapping[str, Any]) -> tuple[Any, Any]:
-    """Start and end of a GEXF edge: its own attributes, else its first spell."""
-    start, end = d.get("start"), d.get("end")
+    """Start and end of a GEXF edge: its own attributes, else the hull of its spells.
+
+    With several spells the tie spans from the earliest start to the latest end (open when any
+    spell is open-ended): civnet keeps one tie per edge of a graph file.
+    """
+    start, end = _open(d.get("start")), _open(d.get("end"))
     spells = d.get("spells")
-    if (start is None and end is None) and spells:
-        start, end = spells[0]
+    if start is None and end is None and spells:
+        starts = [_open(a) for a, _ in spells]
+        ends = [_open(b) for _, b in spells]
+        start = None if any(x is None for x in starts) else min(starts, key=str)
+        end = None if any(x is None for x in ends) else max(ends, key=str)
     return start, end
 
 

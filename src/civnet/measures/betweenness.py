@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -165,7 +167,10 @@ def _run_parallel(
     pool_sources = np.arange(n) if sources is None else np.asarray(sources)
     chunks = [c.tolist() for c in np.array_split(pool_sources, workers * 4) if len(c)]
     out = np.zeros(n)
-    ctx = multiprocessing.get_context("spawn")
+    # fork is fast and needs no `if __name__ == "__main__"` guard in the caller's script, but is
+    # only safe from a single-threaded process; a threaded one (a server, a progress bar) spawns.
+    single = threading.active_count() == 1 and sys.platform.startswith("linux")
+    ctx = multiprocessing.get_context("fork" if single else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(_run_chunk, (g, weighted, directed, c)) for c in chunks]
         for finished, fut in enumerate(as_completed(futures), start=1):
