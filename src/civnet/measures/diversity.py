@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +46,18 @@ def blau(counts: np.ndarray) -> float:
         return float("nan")
     p = c / total
     return float(1.0 - (p * p).sum())
+
+
+def category_counts(values: Iterable[Hashable | None]) -> np.ndarray:
+    """How often each distinct value occurs in ``values`` (first-seen order); None left out.
+
+    Turns a list of categories into the counts :func:`shannon` and :func:`blau` take.
+
+    >>> category_counts(["a", None, "b", "a"]).tolist()
+    [2, 1]
+    """
+    counts = Counter(v for v in values if v is not None)
+    return np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
 
 
 @dataclass(frozen=True)

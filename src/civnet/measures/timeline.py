@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from civnet.errors import BadFilter
+from civnet.measures import diversity
 from civnet.measures.betweenness import betweenness
 from civnet.measures.components import component_sizes
 from civnet.measures.density import density
@@ -77,35 +77,33 @@ def _units(first: dt.date, last: dt.date, every: str) -> list[tuple[str, dt.date
 # -- diversification ---------------------------------------------------------------------------
 
 
-def shannon(values: Iterable[Any]) -> float:
-    """Shannon entropy ``H = -sum p_i ln p_i`` of the categories in ``values`` (nats).
+def shannon(values: Iterable[Hashable | None]) -> float:
+    """Shannon entropy (nats) of the categories in ``values``; None left out; no values gives 0.
 
-    ``p_i`` is the share of category i; None values are left out; no values gives 0.
+    :func:`civnet.measures.diversity.shannon` of the
+    :func:`~civnet.measures.diversity.category_counts` of ``values``, except that an empty list
+    gives 0 rather than NaN: a period with no actors or ties has no diversification.
     Reference: Shannon (1948) doi:10.1002/j.1538-7305.1948.tb01338.x.
 
     >>> round(shannon(["a", "a", "b", "b"]), 4)  # ln 2
     0.6931
     """
-    counts = np.array([c for k, c in Counter(values).items() if k is not None], dtype=float)
-    if counts.sum() == 0:
-        return 0.0
-    p = counts / counts.sum()
-    return float(max(0.0, -(p * np.log(p)).sum()))
+    counts = diversity.category_counts(values)
+    return diversity.shannon(counts) if counts.size else 0.0
 
 
-def blau(values: Iterable[Any]) -> float:
-    """Blau's index of heterogeneity ``1 - sum p_i^2`` (Gini-Simpson); None left out; empty 0.
+def blau(values: Iterable[Hashable | None]) -> float:
+    """Blau's index ``1 - sum p_i^2`` of the categories in ``values``; None left out; empty 0.
 
-    Reference: Blau (1977), *Inequality and Heterogeneity*, Free Press.
+    :func:`civnet.measures.diversity.blau` of the
+    :func:`~civnet.measures.diversity.category_counts` of ``values``, with 0 for an empty list
+    as in :func:`shannon`. Reference: Blau (1977), *Inequality and Heterogeneity*, Free Press.
 
     >>> blau(["a", "a", "b", "b"])
     0.5
     """
-    counts = np.array([c for k, c in Counter(values).items() if k is not None], dtype=float)
-    if counts.sum() == 0:
-        return 0.0
-    p = counts / counts.sum()
-    return float(max(0.0, 1.0 - (p * p).sum()))
+    counts = diversity.category_counts(values)
+    return diversity.blau(counts) if counts.size else 0.0
 
 
 # -- the core factors of one period ------------------------------------------------------------
