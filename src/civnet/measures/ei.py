@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from civnet.errors import BadFilter
 from civnet.measures.groups import partition, require_actors
@@ -111,8 +112,8 @@ def ei_index(
     a_ext = np.bincount(u[~same], weights=w[~same], minlength=n) + np.bincount(
         v[~same], weights=w[~same], minlength=n
     )
-    index = float(_ratio(np.array(external), np.array(internal)))
-    group_index = _ratio(g_ext, g_int)
+    index = float(ei_ratio(external, internal))
+    group_index = ei_ratio(g_ext, g_int)
     perm = (
         _permutations(g, k, u, v, w, index, group_index, permutations, seed)
         if permutations
@@ -130,7 +131,7 @@ def ei_index(
         group_internal=g_int,
         ids=net.ids,
         labels=part.labels,
-        actor_index=_ratio(a_ext, a_int),
+        actor_index=ei_ratio(a_ext, a_int),
         actor_external=a_ext,
         actor_internal=a_int,
         weighted=weighted,
@@ -152,7 +153,18 @@ def _pairs(net: Network, weighted: bool) -> tuple[np.ndarray, np.ndarray, np.nda
     return key // max(n, 1), key % max(n, 1), weights
 
 
-def _ratio(external: np.ndarray, internal: np.ndarray) -> np.ndarray:
+def ei_ratio(external: ArrayLike, internal: ArrayLike) -> np.ndarray:
+    """The E-I index ``(E - I) / (E + I)`` of external and internal tie counts, elementwise.
+
+    NaN where ``E + I = 0`` (no ties). :func:`ei_index` applies it to the network, its groups
+    and its actors; the scorecard's ``ei_index`` indicator to each country's civil actors.
+    Reference: Krackhardt & Stern (1988), doi:10.2307/2786835.
+
+    >>> ei_ratio([3, 0, 1], [1, 0, 1]).tolist()
+    [0.5, nan, 0.0]
+    """
+    external = np.asarray(external, dtype=float)
+    internal = np.asarray(internal, dtype=float)
     total = external + internal
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(total > 0, (external - internal) / np.where(total > 0, total, 1.0), np.nan)
@@ -185,7 +197,7 @@ def _permutations(
         lu = labels[:, u]
         same = lu == labels[:, v]
         internal = same.sum(axis=1).astype(float) if unit else same.astype(float) @ w
-        whole[start : start + b] = _ratio(total - internal, internal)
+        whole[start : start + b] = ei_ratio(total - internal, internal)
         offset = (np.arange(b) * k)[:, None]
         cell = (lu + offset)[same]
         g_int = np.bincount(
@@ -196,7 +208,7 @@ def _permutations(
         volume = np.bincount(
             (labels + offset).ravel(), weights=np.tile(strength, b), minlength=b * k
         )
-        groups[start : start + b] = _ratio(volume - 2 * g_int, g_int).reshape(b, k)
+        groups[start : start + b] = ei_ratio(volume - 2 * g_int, g_int).reshape(b, k)
     gp_greater, gp_less = _one_sided(groups, group_index)
     p_greater, p_less = _one_sided(whole[:, None], np.array([index]))
     return EIPermutation(

@@ -26,6 +26,7 @@ from scipy.stats import rankdata
 
 from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.betweenness import betweenness
+from civnet.measures.ei import ei_ratio
 from civnet.views.network import Network
 from civnet.vocab import AFFILIATION_TYPES, CIVIL_ACTOR_TYPES
 
@@ -174,11 +175,8 @@ def _ei_index(v: _View) -> Raw:
     ext, internal, any_cross = _civil_cross_and_domestic(v)
     if not any_cross:
         return "no cross-border ties in the view"
-    out = {}
-    for c in v.scored:
-        e, i = ext[c], internal[c]
-        out[c] = (e - i) / (e + i) if e + i else NAN
-    return out
+    index = ei_ratio([ext[c] for c in v.scored], [internal[c] for c in v.scored])
+    return dict(zip(v.scored, index.tolist(), strict=True))
 
 
 def _inbound_econ_ties(v: _View) -> Raw:
