@@ -7,7 +7,8 @@ from civnet.measures.betweenness import (
     group_betweenness,
 )
 from civnet.measures.components import component_sizes, describe
-from civnet.measures.density import BlockDensity, block_density, density, group_labels
+from civnet.measures.density import BlockDensity, block_density, density
+from civnet.measures.groups import group_labels
 
 __all__ = [
     "Betweenness",

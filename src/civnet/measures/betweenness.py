@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from civnet.errors import BadFilter
-from civnet.measures.density import group_labels
+from civnet.measures.groups import group_labels
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from civnet.measures.groups import partition
 from civnet.views.network import Network
-
-UNKNOWN_GROUP = "(unknown)"
 
 
 def density(net: Network, *, weighted: bool = False) -> float:
@@ -50,20 +49,6 @@ class BlockDensity:
     directed: bool
 
 
-def group_labels(net: Network, by: str) -> list[str]:
-    """Each vertex's group under attribute ``by`` (missing values become '(unknown)')."""
-    try:
-        values = net.vertex_attr(by)
-    except KeyError:
-        from civnet.errors import BadFilter
-
-        raise BadFilter(
-            f"no actor attribute {by!r}",
-            fix="group by one of: " + ", ".join(["id", *net.graph.vs.attributes()]),
-        ) from None
-    return [UNKNOWN_GROUP if v is None or v == "" else str(v) for v in values]
-
-
 def block_density(net: Network, by: str = "country") -> BlockDensity:
     """Block density for the partition of actors by attribute ``by``.
 
@@ -74,12 +59,10 @@ def block_density(net: Network, by: str = "country") -> BlockDensity:
 
     Reference: Wasserman & Faust (1994), sec. 10.2 (blockmodels, density tables).
     """
-    labels = group_labels(net, by)
-    groups = sorted(set(labels))
-    index = {gname: i for i, gname in enumerate(groups)}
-    gid = np.array([index[x] for x in labels], dtype=np.int64)
+    part = partition(net, by)
+    gid, groups = part.codes, part.groups
     k = len(groups)
-    sizes = np.bincount(gid, minlength=k).astype(float) if k else np.zeros(0)
+    sizes = part.sizes.astype(float)
     ties = np.zeros((k, k), dtype=float)
     directed = net.directed
     if net.graph.ecount():

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from civnet.measures.groups import require_actors
+from civnet.measures.groups import labels_of, require_actors
 from civnet.views.network import Network
-
-UNKNOWN = "(unknown)"
 
 
 def shannon(counts: np.ndarray) -> float:
@@ -239,7 +237,7 @@ def _tie_codes(net: Network) -> _Ties:
     ids = net.ids
     index = {a: i for i, a in enumerate(ids)}
     country = _attr(net, "country")
-    kind = [x or UNKNOWN for x in _attr(net, "type")]
+    kind = labels_of(_attr(net, "type"))
     country_names = sorted({c for c in country if c})
     cidx = {c: i for i, c in enumerate(country_names)}
     actor_country = np.array([cidx[c] if c else -1 for c in country], dtype=np.int64)

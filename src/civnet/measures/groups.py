@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from civnet.errors import EmptyNetwork
-from civnet.measures.density import group_labels
+from civnet.errors import BadFilter, EmptyNetwork
 from civnet.views.network import Network
+
+UNKNOWN_GROUP = "(unknown)"
+
+
+def labels_of(values: Iterable[object]) -> list[str]:
+    """Group labels of attribute values: missing (None or '') becomes '(unknown)', others str.
+
+    >>> labels_of(["DEU", None, "", 3])
+    ['DEU', '(unknown)', '(unknown)', '3']
+    """
+    return [UNKNOWN_GROUP if v is None or v == "" else str(v) for v in values]
+
+
+def group_labels(net: Network, by: str) -> list[str]:
+    """Each vertex's group under attribute ``by`` (missing values become '(unknown)')."""
+    try:
+        values = net.vertex_attr(by)
+    except KeyError:
+        raise BadFilter(
+            f"no actor attribute {by!r}",
+            fix="group by one of: " + ", ".join(["id", *net.graph.vs.attributes()]),
+        ) from None
+    return labels_of(values)
 
 
 @dataclass(frozen=True)
@@ -25,12 +48,21 @@ class Partition:
 
 def partition(net: Network, by: str) -> Partition:
     """The partition of ``net``'s actors by attribute ``by`` (missing values: '(unknown)')."""
-    labels = group_labels(net, by)
+    return partition_of(group_labels(net, by), by)
+
+
+def partition_of(labels: Sequence[str], attribute: str = "") -> Partition:
+    """The partition of items by their ``labels``: sorted group names, codes and sizes.
+
+    >>> partition_of(["b", "a", "b"]).codes.tolist()
+    [1, 0, 1]
+    """
+    labels = list(labels)
     groups = sorted(set(labels))
     index = {name: i for i, name in enumerate(groups)}
     codes = np.fromiter((index[x] for x in labels), dtype=np.int64, count=len(labels))
     sizes = np.bincount(codes, minlength=len(groups)).astype(np.int64)
-    return Partition(by, labels, groups, codes, sizes)
+    return Partition(attribute, labels, groups, codes, sizes)
 
 
 def require_actors(net: Network, what: str) -> None:

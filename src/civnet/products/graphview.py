@@ -21,7 +21,7 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
-from civnet.measures.density import UNKNOWN_GROUP
+from civnet.measures.groups import labels_of, partition_of
 from civnet.views.network import Network
 
 DRL_ABOVE = 400
@@ -92,10 +92,8 @@ def _pack(boxes: Sequence[tuple[list[int], np.ndarray, float]], pos: np.ndarray)
 
 
 def _codes(values: Sequence[Any]) -> tuple[list[str], list[int]]:
-    labels = [UNKNOWN_GROUP if v is None or v == "" else str(v) for v in values]
-    cats = sorted(set(labels))
-    index = {c: i for i, c in enumerate(cats)}
-    return cats, [index[x] for x in labels]
+    part = partition_of(labels_of(values))
+    return part.groups, part.codes.tolist()
 
 
 def graph_payload(
