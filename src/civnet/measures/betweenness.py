@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from civnet.errors import BadFilter
-from civnet.measures.groups import group_labels
+from civnet.measures.groups import adjacency, group_labels
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
@@ -243,7 +243,7 @@ def group_betweenness(
             members[name] = [index[a] for a in ids]
     names = sorted(members)
     directed = g.is_directed()
-    adj = _adjacency(g)
+    adj = adjacency(net)
     rng = np.random.default_rng(seed)
     values = np.zeros(len(names))
     errs = np.zeros(len(names)) if samples else None
@@ -289,17 +289,6 @@ def group_betweenness(
         method=method,
         stderr=errs,
     )
-
-
-def _adjacency(g: ig.Graph) -> sp.csr_matrix:
-    """Sparse 0/1 matrix ``A[u, v] = 1`` for an arc u -> v (both ways when undirected)."""
-    n = g.vcount()
-    el = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    rows, cols = el[:, 0], el[:, 1]
-    if not g.is_directed():
-        rows, cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
-    data = np.ones(len(rows))
-    return sp.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
 def _path_counts(

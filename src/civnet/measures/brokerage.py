@@ -9,7 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from civnet.errors import BadFilter
-from civnet.measures.groups import Partition, arcs, partition, require_actors
+from civnet.measures.groups import Partition, adjacency, arcs, partition, require_actors
 from civnet.views.network import Network
 
 ROLES: tuple[str, ...] = (
@@ -221,7 +221,7 @@ class _TwoPaths:
     def of(cls, net: Network) -> _TwoPaths:
         n = net.graph.vcount()
         src, dst = arcs(net)
-        a = sp.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+        a = adjacency(net)
         mutual = a.multiply(a.T.tocsr()).tocoo()
         ca, cv, cb = _closed_two_paths(net.graph, src, dst)
         return cls(n, src, dst, mutual.row, mutual.col, ca, cv, cb)

@@ -59,10 +59,9 @@ def structural_holes(net: Network, *, weighted: bool = False) -> Holes:
     ([0.3333, 1.0, 1.0, 1.0], [3.0, 1.0, 1.0, 1.0])
     """
     require_actors(net, "structural holes")
-    n = net.graph.vcount()
     w = adjacency(net, weighted=weighted)
     mutual = (w + w.T).tocsr()
-    pattern = _pattern(net, n)
+    pattern = _pattern(net)
     degree = np.diff(pattern.indptr).astype(float)
     p = _scale_rows(mutual, np.asarray(mutual.sum(axis=1)).ravel())
     m_star = _scale_rows(mutual, _row_max(mutual))
@@ -87,12 +86,10 @@ def structural_holes(net: Network, *, weighted: bool = False) -> Holes:
     )
 
 
-def _pattern(net: Network, n: int) -> sp.csr_matrix:
+def _pattern(net: Network) -> sp.csr_matrix:
     """0/1 symmetric neighbour matrix (in or out neighbours)."""
-    el = np.asarray(net.graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    rows = np.concatenate([el[:, 0], el[:, 1]])
-    cols = np.concatenate([el[:, 1], el[:, 0]])
-    s = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    a = adjacency(net)
+    s = (a + a.T).tocsr()
     s.data[:] = 1.0
     return s
 
