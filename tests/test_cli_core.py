@@ -41,6 +41,13 @@ def test_describe_json_contract(florentine_ws) -> None:  # type: ignore[no-untyp
     assert d["by_track"] == {"culture": 13, "economy_trade": 7}
     assert d["by_country"] == {"ITA": 7, "FRA": 8}
     assert d["components"] == 1
+    assert d["periods"] == {
+        "dated": 20,
+        "timeless": 0,
+        "first": 1400,
+        "last": 1430,
+        "by_decade": {"1400s": 5, "1410s": 5, "1420s": 5, "1430s": 5},
+    }
 
 
 def test_betweenness_json_contract(florentine_ws) -> None:  # type: ignore[no-untyped-def]

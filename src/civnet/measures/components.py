@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from civnet.measures.density import density
 from civnet.views.network import Network
 
@@ -23,7 +27,8 @@ def describe(net: Network) -> dict[str, Any]:
     ``nodes`` actors; ``edges`` connected pairs (parallel ties once); ``ties`` tie records in the
     view; ``density`` as :func:`civnet.measures.density.density`; ``components`` (weak) and the
     size of the largest; ``isolates`` actors with no tie in the view; counts of actors by type
-    and country and of ties by track and kind.
+    and country and of ties by track and kind; ``periods``: how many ties are dated, the first and
+    last start year, and dated ties by decade of their start.
     """
     g = net.graph
     sizes = component_sizes(net)
@@ -50,6 +55,23 @@ def describe(net: Network) -> dict[str, Any]:
         "by_track": dict(by_track.most_common()),
         "by_kind": dict(by_kind.most_common()),
         "by_country": dict(countries.most_common()),
+        "periods": tie_periods(ties),
         "view": net.spec.describe(),
         "notes": list(net.notes),
+    }
+
+
+def tie_periods(ties: pa.Table) -> dict[str, Any]:
+    """Dated and timeless ties, first and last start year, dated ties by decade of start."""
+    if "start_date" not in ties.column_names or ties.num_rows == 0:
+        return {"dated": 0, "timeless": ties.num_rows, "first": None, "last": None, "by_decade": {}}
+    years = pc.year(ties.column("start_date")).to_numpy(zero_copy_only=False)
+    dated = years[~np.isnan(years.astype(float))].astype(int) if years.size else years
+    decades = Counter(f"{(y // 10) * 10}s" for y in dated.tolist())
+    return {
+        "dated": int(dated.size),
+        "timeless": int(ties.num_rows - dated.size),
+        "first": int(dated.min()) if dated.size else None,
+        "last": int(dated.max()) if dated.size else None,
+        "by_decade": dict(sorted(decades.items())),
     }

@@ -166,12 +166,28 @@ def render_analysis(console: Console, a: Analysis) -> None:
         },
     ]
     emit(console, "table", records=factors, title="The four core factors")
+    per = s["periods"]
+    span = (
+        f"{per['first']}-{per['last']}: "
+        + ", ".join(f"{k} {v:,}" for k, v in per["by_decade"].items() if k >= "1990s")
+        + f"; {per['timeless']:,} undated"
+        if per["dated"]
+        else f"all {per['timeless']:,} ties undated"
+    )
     mix = [
         {
-            "actor types": ", ".join(f"{k} {v:,}" for k, v in list(s["by_type"].items())[:6]),
-            "tracks": ", ".join(f"{k} {v:,}" for k, v in list(s["by_track"].items())[:6]),
-            "kinds": ", ".join(f"{k} {v:,}" for k, v in list(s["by_kind"].items())[:6]),
-        }
+            "what": "actor types",
+            "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_type"].items())[:8]),
+        },
+        {
+            "what": "tracks",
+            "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_track"].items())[:9]),
+        },
+        {
+            "what": "tie kinds",
+            "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_kind"].items())[:9]),
+        },
+        {"what": "periods (tie starts)", "counts": span},
     ]
     emit(console, "table", records=mix, title="Who and which fields")
     emit(
