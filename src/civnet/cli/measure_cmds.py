@@ -76,6 +76,7 @@ def density_cmd(
 ) -> None:
     """Whole-network density, and block density within and between groups with --by."""
     from civnet.measures import block_density, density
+    from civnet.products.catalog import block_density_result, block_records
 
     check_format(fmt)
     net = load_view(spec)
@@ -88,34 +89,10 @@ def density_cmd(
         )
         return
     bd = block_density(net, by)
-    blocks = [
-        {
-            "from": a,
-            "to": b,
-            "density": float(bd.matrix[i, j]),
-            "ties": int(bd.ties[i, j]),
-            "size_from": int(bd.sizes[i]),
-            "size_to": int(bd.sizes[j]),
-        }
-        for i, a in enumerate(bd.groups)
-        for j, b in enumerate(bd.groups)
-        if bd.ties[i, j] > 0 or i == j
-    ]
     if fmt == "json":
-        emit(
-            console,
-            fmt,
-            obj={
-                "density": whole,
-                "by": by,
-                "groups": bd.groups,
-                "sizes": bd.sizes,
-                "matrix": bd.matrix,
-                "blocks": blocks,
-            },
-        )
+        emit(console, fmt, obj=block_density_result(whole, bd))
     elif fmt == "csv":
-        emit(console, fmt, records=blocks)
+        emit(console, fmt, records=block_records(bd))
     else:
         console.print(f"density of the whole view: {fmt_number(whole)}", highlight=False)
         _print_block_matrix(bd, top)
@@ -170,6 +147,7 @@ def betweenness_cmd(
 ) -> None:
     """Betweenness (exact Brandes) of actors, or group betweenness of countries with --group."""
     from civnet.measures import betweenness, group_betweenness
+    from civnet.products.catalog import group_betweenness_records, group_samples
 
     check_format(fmt)
     if boot:
@@ -179,12 +157,12 @@ def betweenness_cmd(
         return
     net = load_view(spec)
     if group:
-        n = net.graph.vcount()
-        if samples is None and n > 5000:
-            samples = 500
+        chosen = group_samples(net, samples)
+        if chosen != samples:
+            samples = chosen
             console.print(
-                f"[dim]{n:,} actors: group betweenness estimated from {samples} sampled sources "
-                "per group (--samples to change)[/]",
+                f"[dim]{net.graph.vcount():,} actors: group betweenness estimated from {samples} "
+                "sampled sources per group (--samples to change)[/]",
                 highlight=False,
             )
         with progress_bar() as bar:
@@ -197,15 +175,7 @@ def betweenness_cmd(
                 seed=seed,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        records: list[dict[str, Any]] = []
-        for i, (g, s, v) in enumerate(zip(gb.groups, gb.sizes, gb.values, strict=True)):
-            rec: dict[str, Any] = {"group": g, "actors": s, "group_betweenness": float(v)}
-            if gb.stderr is not None:
-                rec["stderr"] = float(gb.stderr[i])
-            records.append(rec)
-        records.sort(key=lambda r: (-r["group_betweenness"], r["group"]))
-        if top:
-            records = records[:top]
+        records = group_betweenness_records(gb, top)
         emit(console, fmt, records=records, title=f"group betweenness by {group} ({gb.method})")
         return
     with progress_bar() as bar:

@@ -4,9 +4,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from civnet.cli.app import app, console, err_console, open_workspace, state
+from civnet.cli.app import app, console, open_workspace, state
+from civnet.cli.measure_cmds import progress_bar
 from civnet.cli.options import view_options
 from civnet.views import ViewSpec
 
@@ -30,18 +30,7 @@ def report_cmd(
     """Write one self-contained HTML report (works offline): factors, charts, network, sources."""
     from civnet.products.report import write_report
 
-    with (
-        open_workspace() as ws,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as bar,
-    ):
+    with open_workspace() as ws, progress_bar() as bar:
         task = bar.add_task("report", total=None)
 
         def step(desc: str, done: int, total: int) -> None:

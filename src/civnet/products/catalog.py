@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from civnet.measures import betweenness, block_density, density, describe, group_betweenness
+from civnet.measures import (
+    BlockDensity,
+    GroupBetweenness,
+    betweenness,
+    block_density,
+    density,
+    describe,
+    group_betweenness,
+)
 from civnet.products.analyze import betweenness_records
 from civnet.products.render import to_jsonable
 from civnet.views.network import Network
@@ -92,10 +100,14 @@ def density_result(
     whole = density(net, weighted=weighted)
     if by is None:
         return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
-    bd = block_density(net, by)
+    return block_density_result(whole, block_density(net, by))
+
+
+def block_density_result(whole: float, bd: BlockDensity) -> dict[str, Any]:
+    """The whole density, the groups, their sizes, the block matrix and the blocks as records."""
     return {
         "density": whole,
-        "by": by,
+        "by": bd.attribute,
         "groups": bd.groups,
         "sizes": bd.sizes,
         "matrix": bd.matrix,
@@ -103,7 +115,7 @@ def density_result(
     }
 
 
-def block_records(bd: Any) -> list[dict[str, Any]]:
+def block_records(bd: BlockDensity) -> list[dict[str, Any]]:
     """Blocks with at least one tie, and every diagonal block, as records."""
     return [
         {
@@ -157,6 +169,11 @@ def group_betweenness_result(
         seed=seed,
         progress=progress,
     )
+    return group_betweenness_records(gb, top)
+
+
+def group_betweenness_records(gb: GroupBetweenness, top: int | None) -> list[dict[str, Any]]:
+    """Groups highest first (ties by name) with their actors, value and standard error if any."""
     records: list[dict[str, Any]] = []
     for i, (g, s, v) in enumerate(zip(gb.groups, gb.sizes, gb.values, strict=True)):
         rec: dict[str, Any] = {"group": g, "actors": s, "group_betweenness": float(v)}
