@@ -1,4 +1,26 @@
-"""Measures: pure functions from a :class:`~civnet.views.Network` to numbers. No I/O."""
+"""Measures: pure functions from a :class:`~civnet.views.Network` to numbers. No I/O.
+
+The public measures, by topic (each module's docstring gives the definitions):
+
+- size and cohesion: :func:`describe`, :func:`component_sizes`, :func:`density`,
+  :func:`block_density`;
+- brokerage: :func:`betweenness`, :func:`group_betweenness`, :func:`brokerage` (Gould-Fernandez
+  roles), :func:`structural_holes` (Burt);
+- groups: :func:`group_labels`, :func:`ei_index` / :func:`ei_ratio` (Krackhardt-Stern),
+  :func:`leiden`, :func:`community_profile`, :func:`mixing`;
+- diversification: :func:`country_diversity`, :func:`multiplexity`, :func:`shannon`,
+  :func:`blau`, :func:`category_counts`;
+- time: :func:`periods`, :func:`core_factors`, :func:`country_factors`, :func:`turnover`,
+  :func:`mean_betweenness`, :func:`timeline`;
+- uncertainty: :func:`bootstrap`, :func:`compare_periods`, :func:`permutation_test`,
+  :func:`betweenness_bootstrap`, :func:`percentile_interval`;
+- the soft-power scorecard: :func:`parse_config`, :func:`scorecard`,
+  :func:`scorecard_bootstrap`, :func:`weight_sensitivity`.
+
+The functions :func:`betweenness`, :func:`density`, :func:`timeline` and :func:`scorecard` share
+their names with the modules that define them; import other names of those modules with
+``from civnet.measures.<module> import ...``.
+"""
 
 from civnet.measures.betweenness import (
     Betweenness,
@@ -6,19 +28,120 @@ from civnet.measures.betweenness import (
     betweenness,
     group_betweenness,
 )
+from civnet.measures.brokerage import ROLES, Brokerage, BrokeragePermutation, brokerage
+from civnet.measures.communities import (
+    Communities,
+    CommunityProfile,
+    Mixing,
+    community_profile,
+    leiden,
+    mixing,
+)
 from civnet.measures.components import component_sizes, describe
 from civnet.measures.density import BlockDensity, block_density, density
+from civnet.measures.diversity import (
+    CountryDiversity,
+    Multiplexity,
+    blau,
+    category_counts,
+    country_diversity,
+    multiplexity,
+    shannon,
+)
+from civnet.measures.ei import EIIndex, EIPermutation, ei_index, ei_ratio
 from civnet.measures.groups import group_labels
+from civnet.measures.holes import Holes, structural_holes
+from civnet.measures.scorecard import (
+    INDICATORS,
+    RankIntervals,
+    Scorecard,
+    ScorecardConfig,
+    ScoreIntervals,
+    parse_config,
+    scorecard,
+    scorecard_bootstrap,
+    weight_sensitivity,
+)
+from civnet.measures.timeline import (
+    Period,
+    PeriodMeasures,
+    core_factors,
+    country_factors,
+    mean_betweenness,
+    periods,
+    timeline,
+    turnover,
+)
+from civnet.measures.uncertainty import (
+    RESAMPLE_UNITS,
+    BrokerStability,
+    Change,
+    Interval,
+    betweenness_bootstrap,
+    bootstrap,
+    compare_periods,
+    percentile_interval,
+    permutation_test,
+)
 
 __all__ = [
+    "INDICATORS",
+    "RESAMPLE_UNITS",
+    "ROLES",
     "Betweenness",
     "BlockDensity",
+    "BrokerStability",
+    "Brokerage",
+    "BrokeragePermutation",
+    "Change",
+    "Communities",
+    "CommunityProfile",
+    "CountryDiversity",
+    "EIIndex",
+    "EIPermutation",
     "GroupBetweenness",
+    "Holes",
+    "Interval",
+    "Mixing",
+    "Multiplexity",
+    "Period",
+    "PeriodMeasures",
+    "RankIntervals",
+    "ScoreIntervals",
+    "Scorecard",
+    "ScorecardConfig",
     "betweenness",
+    "betweenness_bootstrap",
+    "blau",
     "block_density",
+    "bootstrap",
+    "brokerage",
+    "category_counts",
+    "community_profile",
+    "compare_periods",
     "component_sizes",
+    "core_factors",
+    "country_diversity",
+    "country_factors",
     "density",
     "describe",
+    "ei_index",
+    "ei_ratio",
     "group_betweenness",
     "group_labels",
+    "leiden",
+    "mean_betweenness",
+    "mixing",
+    "multiplexity",
+    "parse_config",
+    "percentile_interval",
+    "periods",
+    "permutation_test",
+    "scorecard",
+    "scorecard_bootstrap",
+    "shannon",
+    "structural_holes",
+    "timeline",
+    "turnover",
+    "weight_sensitivity",
 ]

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from scipy.stats import rankdata
 
 from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.betweenness import betweenness
@@ -462,6 +461,8 @@ def scale(
     >>> scale({"A": 1.0, "B": 3.0, "C": 2.0})[0]
     {'A': 0.0, 'B': 100.0, 'C': 50.0}
     """
+    from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import, CLI start pays it
+
     keys = [k for k, x in values.items() if np.isfinite(x)]
     x = np.array([values[k] for k in keys], dtype=float)
     out = {k: NAN for k in values}
@@ -626,6 +627,8 @@ class RankIntervals:
 
 def ranks(scores: Mapping[str, float]) -> dict[str, int]:
     """Rank 1 for the highest score (equal scores share the best rank); NaN ranks last."""
+    from scipy.stats import rankdata
+
     keys = list(scores)
     x = np.array([scores[k] if np.isfinite(scores[k]) else -np.inf for k in keys])
     r = rankdata(-x, method="min").astype(int) if keys else np.zeros(0, int)
