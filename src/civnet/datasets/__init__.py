@@ -6,13 +6,13 @@ Each dataset is a :class:`Dataset` in :data:`REGISTRY`; ``civnet datasets`` list
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from civnet.errors import UnknownDataset
-from civnet.store import IngestReport, Workspace
+from civnet.store import Batch, IngestReport, Workspace
 
 Progress = Callable[[str], None]
 Loader = Callable[[Workspace, Progress | None], list[IngestReport]]
@@ -38,6 +38,21 @@ class Dataset:
     def provenance(self) -> str:
         p = self.path() / "PROVENANCE.md"
         return p.read_text(encoding="utf-8") if p.exists() else ""
+
+
+def ingest_with_details(
+    ws: Workspace,
+    batches: Sequence[Batch],
+    details: Sequence[dict[str, int]],
+    progress: Progress | None = None,
+) -> list[IngestReport]:
+    """Store ``batches`` in one ingest; each report gets its batch's detail counts."""
+    if progress:
+        progress("storing")
+    reports = ws.ingest(list(batches))
+    for report, d in zip(reports, details, strict=True):
+        report.details = d
+    return reports
 
 
 REGISTRY: dict[str, Dataset] = {}

@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from civnet.countries import country_name, to_iso3
-from civnet.datasets import Dataset, Progress, register
+from civnet.datasets import Dataset, Progress, ingest_with_details, register
 from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
 from civnet.vocab import sector_actor_id, sector_actor_type
@@ -184,9 +184,7 @@ def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
     if progress:
         progress(f"reading {FILE}")
     batch, details = build_batch(DATASET.path())
-    reports = ws.ingest([batch])
-    reports[0].details = details
-    return reports
+    return ingest_with_details(ws, [batch], [details], progress)
 
 
 DATASET = register(

@@ -29,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 
 from civnet.countries import to_iso3
-from civnet.datasets import Dataset, Progress, register
+from civnet.datasets import Dataset, Progress, ingest_with_details, register
 from civnet.datasets.china_public_diplomacy import sector_actor
 from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
@@ -165,12 +165,7 @@ def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
     if progress:
         progress("reading 2 files")
     batches, details = build_batches(DATASET.path())
-    if progress:
-        progress("storing")
-    reports = ws.ingest(batches)
-    for report, d in zip(reports, details, strict=True):
-        report.details = d
-    return reports
+    return ingest_with_details(ws, batches, details, progress)
 
 
 DATASET = register(
