@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import networkx as nx
 import pyarrow as pa
 
@@ -61,6 +62,16 @@ def _spell(d: Mapping[str, Any]) -> tuple[Any, Any]:
     return start, end
 
 
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    """Temp table ``name`` from ``table``'s text columns, ``_row`` as an integer (as load_table)."""
+    con.register(f"{name}_arrow", table)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name} AS "
+        f"SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row FROM {name}_arrow"
+    )
+    con.unregister(f"{name}_arrow")
+
+
 def read_graph_file(
     ws: Workspace,
     path: str | Path,
@@ -96,12 +107,7 @@ def read_graph_file(
             x or default_country for x in node_cols.get("country", [None] * len(nodes))
         ]
     node_cols["_row"] = [str(i + 1) for i in range(len(nodes))]
-    con.register("_ia_arrow", pa.table(node_cols))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _ia AS SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row "
-        "FROM _ia_arrow"
-    )
-    con.unregister("_ia_arrow")
+    _temp_table(con, "_ia", pa.table(node_cols))
     actors, arj = validate_actors(con, p, [c for c in node_cols if c != "_row"], {})
     if not skip_bad_rows:
         fail_on_rejects(arj, p)
@@ -123,12 +129,7 @@ def read_graph_file(
         ecols[k.lower()] = [_text(d.get(k)) for _, _, d in edges]
     ecols["_row"] = [str(i + 1) for i in range(len(edges))]
     schema = pa.schema([(k, pa.string()) for k in ecols])
-    con.register("_it_arrow", pa.table(ecols, schema=schema))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _it AS SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row "
-        "FROM _it_arrow"
-    )
-    con.unregister("_it_arrow")
+    _temp_table(con, "_it", pa.table(ecols, schema=schema))
     ties, trj = validate_ties(con, p, [c for c in ecols if c != "_row"], {})
     if not skip_bad_rows:
         fail_on_rejects(trj, p, fatal_reasons=fatal_reasons(trj))

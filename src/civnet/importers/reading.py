@@ -150,20 +150,12 @@ def load_table(
     else:
         reader = f"read_json('{src}', format='newline_delimited', records=true)"
     try:
-        rel = con.sql(f"SELECT * FROM {reader}")
-        raw_cols = rel.columns
-    except duckdb.Error as exc:
-        raise InputFileError(
-            f"cannot be read as {kind}: {_first_line(exc)}",
-            where=str(p),
-            fix="check the delimiter, quoting and encoding (see --delimiter, --encoding)",
-        ) from None
-    cols = [c.strip().lower() for c in raw_cols]
-    select = ", ".join(
-        f'CAST("{_sql_ident(raw)}" AS VARCHAR) AS "{_sql_ident(clean)}"'
-        for raw, clean in zip(raw_cols, cols, strict=True)
-    )
-    try:
+        raw_cols = con.sql(f"SELECT * FROM {reader}").columns
+        cols = [c.strip().lower() for c in raw_cols]
+        select = ", ".join(
+            f'CAST("{_sql_ident(raw)}" AS VARCHAR) AS "{_sql_ident(clean)}"'
+            for raw, clean in zip(raw_cols, cols, strict=True)
+        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
             f"SELECT {select}, row_number() OVER () AS _row FROM {reader}"
@@ -276,6 +268,21 @@ def fail_on_rejects(
         rejects_path=str(out),
         n_rejected=len(fatal),
     )
+
+
+def settle_rejects(
+    rejects: pa.Table,
+    path: Path,
+    *,
+    skip_bad_rows: bool,
+    fatal_reasons: Sequence[str] | None = None,
+) -> None:
+    """Stop on fatal rejects as :func:`fail_on_rejects` unless ``skip_bad_rows``; then write
+    every reject to ``FILE.rejects.csv`` next to ``path``."""
+    if not skip_bad_rows:
+        fail_on_rejects(rejects, path, fatal_reasons=fatal_reasons)
+    if rejects.num_rows:
+        write_rejects(rejects, rejects_path_for(path), str(path))
 
 
 def rejects_from_sql(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:

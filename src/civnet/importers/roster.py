@@ -31,11 +31,9 @@ import pyarrow as pa
 from civnet.errors import UserError
 from civnet.importers.reading import (
     apply_mapping,
-    fail_on_rejects,
     load_table,
-    rejects_path_for,
     require_columns,
-    write_rejects,
+    settle_rejects,
 )
 from civnet.importers.sister_cities import (
     UNKNOWN_COUNTRY,
@@ -178,10 +176,7 @@ def read_roster(
         ]
     )
     reject_tab = reject_table(rejects)
-    if not skip_bad_rows:
-        fail_on_rejects(reject_tab, p, fatal_reasons=FATAL_REASONS)
-    if reject_tab.num_rows:
-        write_rejects(reject_tab, rejects_path_for(p), str(p))
+    settle_rejects(reject_tab, p, skip_bad_rows=skip_bad_rows, fatal_reasons=FATAL_REASONS)
     return Batch(
         name=p.name,
         path=str(p),

@@ -69,11 +69,9 @@ import pyarrow as pa
 from civnet.countries import to_iso3
 from civnet.importers.reading import (
     apply_mapping,
-    fail_on_rejects,
     load_table,
-    rejects_path_for,
     require_columns,
-    write_rejects,
+    settle_rejects,
 )
 from civnet.importers.tables import SELF_LOOP
 from civnet.store import REJECT_SCHEMA, Batch, IngestReport, Workspace
@@ -655,10 +653,7 @@ def read_sister_cities(
     prep = prepare_pairs(rows, resolver)
     ids = resolver.resolve()
     ties, rejects, used = finish_pairs(prep, ids)
-    if not skip_bad_rows:
-        fail_on_rejects(rejects, p, fatal_reasons=FATAL_REASONS)
-    if rejects.num_rows:
-        write_rejects(rejects, rejects_path_for(p), str(p))
+    settle_rejects(rejects, p, skip_bad_rows=skip_bad_rows, fatal_reasons=FATAL_REASONS)
     return Batch(
         name=p.name,
         path=str(p),
