@@ -21,6 +21,7 @@ Encoding = Annotated[str, typer.Option("--encoding", help="Text encoding of CSV 
 Delimiter = Annotated[
     str | None, typer.Option("--delimiter", help="CSV field separator (default: detected).")
 ]
+FileFormat = Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")]
 
 
 def print_reports(reports: list[IngestReport]) -> None:
@@ -131,7 +132,7 @@ def import_table_cmd(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN, e.g. --map source=From (repeatable)."),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    fmt: FileFormat = None,
     encoding: Encoding = "utf-8",
     delimiter: Delimiter = None,
     skip_bad_rows: SkipBad = False,
@@ -204,7 +205,7 @@ def import_sister_cities_cmd(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN, e.g. --map city1=town (repeatable)."),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    fmt: FileFormat = None,
     encoding: Encoding = "utf-8",
     delimiter: Delimiter = None,
     skip_bad_rows: SkipBad = False,
@@ -247,7 +248,7 @@ def import_roster_cmd(
         list[str] | None,
         typer.Option("--map", help="FIELD=COLUMN, e.g. --map actor=member (repeatable)."),
     ] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")] = None,
+    fmt: FileFormat = None,
     encoding: Encoding = "utf-8",
     delimiter: Delimiter = None,
     skip_bad_rows: SkipBad = False,
