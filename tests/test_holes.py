@@ -143,6 +143,6 @@ def test_cli_holes(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert len(rows) == 15
     assert {r["id"]: r["constraint"] for r in rows} == pytest.approx(constraint, abs=1e-12)
     assert {r["id"]: r["effective_size"] for r in rows} == pytest.approx(effective, abs=1e-12)
-    assert rows[0]["constraint"] == min(constraint.values())
+    assert rows[0]["constraint"] == pytest.approx(min(constraint.values()), abs=1e-12)
     assert "structural holes" in cli("holes", "--top", "3").output
     assert cli("holes", "--level", "country", "-f", "csv").output.startswith("id,name,type")
