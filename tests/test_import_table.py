@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -288,3 +289,21 @@ def test_gexf_with_open_and_several_spells(cli, tmp_path, ws_path) -> None:  # t
             "SELECT source, target, start_date::VARCHAR, end_date::VARCHAR FROM ties ORDER BY source"
         ).fetchall()
     assert rows == [("a", "b", "2001-01-01", None), ("b", "c", "1990-01-01", "2004-12-31")]
+
+
+def test_graphml_bad_rows_skipped_and_written(cli, tmp_path, ws_path) -> None:  # type: ignore[no-untyped-def]
+    g = nx.Graph()
+    g.add_node("a", type="cso", country="FRA")
+    g.add_node("b", type="cso", country="DEU")
+    g.add_node("c", type="cso", country="ITA")
+    g.add_edge("a", "b", track="culture")
+    g.add_edge("b", "c", track="poetry")
+    path = tmp_path / "g.graphml"
+    nx.write_graphml(g, path)
+    err = cli("import", "graphml", str(path), code=2).output
+    assert "row edge:2" in err and "unknown track" in err
+    assert counts(ws_path)["ties"] == 0
+    out = cli("import", "graphml", str(path), "--skip-bad-rows").output
+    assert "1 ties added" in out and "1 rows rejected" in out
+    rejects = (tmp_path / "g.graphml.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 2 and "poetry" in rejects[1]

@@ -19,7 +19,7 @@ import networkx as nx
 import pyarrow as pa
 
 from civnet.errors import InputFileError
-from civnet.importers.reading import check_file, fail_on_rejects
+from civnet.importers.reading import check_file, fail_on_rejects, settle_rejects
 from civnet.importers.tables import (
     fatal_reasons,
     prefix_rows,
@@ -131,8 +131,8 @@ def read_graph_file(
     schema = pa.schema([(k, pa.string()) for k in ecols])
     _temp_table(con, "_it", pa.table(ecols, schema=schema))
     ties, trj = validate_ties(con, p, [c for c in ecols if c != "_row"], {})
-    if not skip_bad_rows:
-        fail_on_rejects(trj, p, fatal_reasons=fatal_reasons(trj))
+    rejects = pa.concat_tables([prefix_rows(arj, "node"), prefix_rows(trj, "edge")])
+    settle_rejects(rejects, p, skip_bad_rows=skip_bad_rows, fatal_reasons=fatal_reasons(rejects))
     return Batch(
         name=p.name,
         path=str(p),
@@ -141,7 +141,7 @@ def read_graph_file(
         actors=actors,
         ties=ties,
         rows_read=len(nodes) + len(edges),
-        rejects=pa.concat_tables([prefix_rows(arj, "node"), prefix_rows(trj, "edge")]),
+        rejects=rejects,
     )
 
 
