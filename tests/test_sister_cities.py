@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from civnet.importers.sister_cities import (
+from civnet.importers.city_identity import (
     SAME_PLACE_KM,
     CityResolver,
     city_key,
     fold,
     haversine_km,
     parse_country,
-    parse_year,
     split_city_label,
+)
+from civnet.importers.sister_cities import (
+    parse_year,
 )
 from civnet.store import Workspace
 from civnet.store.sql import fetch_arrow

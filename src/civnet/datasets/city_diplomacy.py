@@ -35,14 +35,16 @@ import duckdb
 import pyarrow as pa
 
 from civnet.datasets import Dataset, Progress, register
+from civnet.importers.city_identity import (
+    CityResolver,
+    parse_country,
+)
 from civnet.importers.sister_cities import (
     EMPTY_CITY,
     UNKNOWN_COUNTRY,
-    CityResolver,
     PairRows,
     finish_pairs,
     parse_coord,
-    parse_country,
     prepare_pairs,
     reject_table,
 )

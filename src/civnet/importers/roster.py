@@ -29,6 +29,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from civnet.errors import UserError
+from civnet.importers.city_identity import (
+    CityResolver,
+    parse_country,
+    slug,
+)
 from civnet.importers.reading import (
     apply_mapping,
     load_table,
@@ -37,12 +42,9 @@ from civnet.importers.reading import (
 )
 from civnet.importers.sister_cities import (
     UNKNOWN_COUNTRY,
-    CityResolver,
     parse_coord,
-    parse_country,
     parse_year,
     reject_table,
-    slug,
 )
 from civnet.store import Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
