@@ -87,7 +87,7 @@ def import_gdelt_cmd(
 
     def on_done(res: FileResult) -> None:
         if dask:
-            bar.add_task(res.name, total=1.0, completed=1.0)
+            bar.add_task(res.name, total=1, completed=1)
 
     with bar, open_workspace(write=True) as ws:
         result = import_gdelt(

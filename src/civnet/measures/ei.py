@@ -147,9 +147,9 @@ def _pairs(net: Network, weighted: bool) -> tuple[np.ndarray, np.ndarray, np.nda
     w = np.asarray(g.es["weight"], dtype=float) if (weighted and g.ecount()) else np.ones(len(el))
     lo, hi = np.minimum(el[:, 0], el[:, 1]), np.maximum(el[:, 0], el[:, 1])
     key, inverse = np.unique(lo * max(n, 1) + hi, return_inverse=True)
-    weights = np.bincount(inverse, weights=w, minlength=len(key))
-    if not weighted:
-        weights = np.ones(len(key))
+    weights: np.ndarray = (
+        np.bincount(inverse, weights=w, minlength=len(key)) if weighted else np.ones(len(key))
+    )
     return key // max(n, 1), key % max(n, 1), weights
 
 

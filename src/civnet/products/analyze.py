@@ -109,7 +109,7 @@ def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
                 "dens_out": out_ties / others if others else 0.0,
             }
         )
-    pairs = []
+    pairs: list[dict[str, Any]] = []
     for i in range(k):
         for j in range(i + 1, k):
             both = bd.ties[i, j] + (bd.ties[j, i] if net.directed else 0.0)
@@ -122,7 +122,7 @@ def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
                     both / (2 * bd.sizes[i] * bd.sizes[j]) if net.directed else bd.matrix[i, j]
                 )
                 pairs.append(pair)
-    pairs.sort(key=lambda r: (-r["ties"], r["pair"]))
+    pairs.sort(key=lambda r: (-int(r["ties"]), str(r["pair"])))
     return {"countries": rows, "pairs": pairs[:countries], "n_groups": k}
 
 
