@@ -307,3 +307,11 @@ def test_graphml_bad_rows_skipped_and_written(cli, tmp_path, ws_path) -> None:  
     assert "1 ties added" in out and "1 rows rejected" in out
     rejects = (tmp_path / "g.graphml.rejects.csv").read_text().splitlines()
     assert len(rejects) == 2 and "poetry" in rejects[1]
+
+
+def test_rows_repeating_a_tie_within_a_file_are_reported(cli, files, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    actors, _ = files
+    dup = write(tmp_path, "dup.csv", "source,target\nu1,u2\nu2,u1\nu1,u2\nn1,m1\n")
+    out = cli("import", "table", "--actors", str(actors), "--ties", str(dup)).output
+    assert "2 ties added" in out
+    assert "2 merged: rows repeating a tie of an earlier row of this source" in out

@@ -38,6 +38,13 @@ def print_reports(reports: list[IngestReport]) -> None:
         )
         for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]):
             console.print(f"    {n:,} rejected: {reason}", highlight=False)
+        within = r.tie_rows - r.ties_in_batch
+        if within > 0:
+            console.print(
+                f"    {within:,} merged: rows repeating a tie of an earlier row of this source "
+                "(same pair in either direction, after names are resolved)",
+                highlight=False,
+            )
         for label, n in r.details.items():
             console.print(f"    {n:,} {label}", highlight=False)
 

@@ -102,6 +102,7 @@ class IngestReport:
     name: str
     rows_read: int
     rows_rejected: int
+    tie_rows: int = 0
     ties_in_batch: int = 0
     ties_added: int = 0
     ties_merged: int = 0

@@ -207,6 +207,7 @@ class Workspace:
         try:
             report.actors_added = self._merge_actors(con, source_id)
             self._check_endpoints(con, batch)
+            report.tie_rows = batch.ties.num_rows
             report.ties_in_batch, report.ties_added, report.ties_merged = self._merge_ties(
                 con, source_id
             )
