@@ -255,6 +255,7 @@ def _mixed_network(seed: int, directed_share: float) -> Network:
     types = [["cso", "city", "university", None][i % 4] for i in range(n)]
     src = rng.integers(0, n - 3, m)  # the last three actors stay isolated
     dst = (src + rng.integers(1, n - 3, m)) % (n - 3)
+    dst[:3] = src[:3]  # self-ties, which some sources hold
     actors = pa.table({"id": ids, "name": ids, "type": types, "country": ["DEU"] * n})
     ties = pa.table(
         {
@@ -310,3 +311,70 @@ def test_mean_betweenness_of_a_replicate_against_networkx() -> None:
     expected = float(np.mean(list(nx.betweenness_centrality(g).values())))
     assert evaluate(core_statistic, rep)["mean_betweenness"] == pytest.approx(expected)
     assert evaluate(core_statistic, rep)["density"] == pytest.approx(nx.density(g))
+
+
+def _scorecard_network(seed: int, plain: bool = False) -> Network:
+    """Actors of civil, state and hub types in four countries (some unknown); ties of every
+    scorecard track, directed and undirected, parallel and reciprocated. ``plain``: civil actors
+    and general ties only, so that most indicators are missing."""
+    rng = np.random.default_rng(seed)
+    n, m = 36, 90
+    ids = [f"x{i:02d}" for i in range(n)]
+    types = ["city", "university", "enterprise", "cso", "media", "state", "network", "igo"]
+    countries = ["DEU", "FRA", "POL", "ITA", None]
+    tracks = ["culture", "education", "economy_trade", "environment", "health", "general"]
+    if plain:
+        types, tracks = types[:5], ["general"]
+    actors = pa.table(
+        {
+            "id": ids,
+            "name": ids,
+            "type": [types[i % len(types)] for i in range(n)],
+            "country": [countries[i % len(countries)] for i in range(n)],
+        }
+    )
+    src = rng.integers(0, n, m)
+    dst = (src + rng.integers(1, n, m)) % n
+    # reciprocated arcs and parallel ties on a few dyads; self-ties (some sources hold them)
+    src = np.concatenate([src, dst[:6], src[6:10], [0, 1, 3]])
+    dst = np.concatenate([dst, src[:6], dst[6:10], [0, 1, 3]])
+    k = len(src)
+    ties = pa.table(
+        {
+            "tie_id": list(range(k)),
+            "source": [ids[i] for i in src],
+            "target": [ids[i] for i in dst],
+            "track": [tracks[i] for i in rng.integers(0, len(tracks), k)],
+            "weight": [1.0] * k,
+            "directed": (rng.random(k) < (0 if plain else 0.4)).tolist(),
+        }
+    )
+    return Network.from_tables(actors, ties)
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("unit", ["actors", "ties"])
+def test_scorecard_indicators_of_a_replicate_equal_the_generic_ones(unit: str, plain: bool) -> None:
+    from civnet.measures.scorecard import INDICATORS, _ReplicateIndicators, _View
+
+    net = _scorecard_network(3, plain)
+    sampler = Resampler([net], unit)
+    fast = _ReplicateIndicators(sampler.views[0])
+    rng = np.random.default_rng(8)
+    missing: set[str] = set()
+    for _ in range(8):
+        (rep,) = sampler.replicates(rng)
+        scored, raws = fast.compute(rep, list(INDICATORS))
+        v = _View.of(rep.network())
+        assert scored == v.scored
+        for name, ind in INDICATORS.items():
+            expected = ind.compute(v)
+            if isinstance(expected, str):
+                assert raws[name] == expected
+                missing.add(name)
+            elif not name.endswith(("betweenness", "centrality")):
+                assert raws[name] == pytest.approx(expected, rel=0, abs=0, nan_ok=True), name
+            else:
+                assert raws[name] == pytest.approx(expected, rel=1e-12, abs=1e-15), name
+    # the plain network leaves six indicators without data; the rich one none
+    assert len(missing) == (6 if plain else 0), missing

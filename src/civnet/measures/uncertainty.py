@@ -199,9 +199,21 @@ class Replicate:
 
     @property
     def edge_count(self) -> int:
-        """Edges of the replicate's simple graph (arcs when directed)."""
+        """Edges of the replicate's simple graph (arcs when directed).
+
+        ``k_u k_v`` for each pair of distinct actors; a self-tie of u (which some sources
+        hold) ties every pair of u's copies and each copy to itself: ``k_u (k_u + 1) / 2``
+        edges undirected, ``k_u^2`` arcs directed.
+        """
         e = self.actor_edges()
-        return int((self.copies[e[:, 0]] * self.copies[e[:, 1]]).sum()) if len(e) else 0
+        if not len(e):
+            return 0
+        ku, kv = self.copies[e[:, 0]], self.copies[e[:, 1]]
+        pairs = ku * kv
+        if not self.directed:
+            loop = e[:, 0] == e[:, 1]
+            pairs[loop] = ku[loop] * (ku[loop] + 1) // 2
+        return int(pairs.sum())
 
     def origin(self) -> np.ndarray:
         """For each vertex of :meth:`graph`, the index of the view actor it copies."""
@@ -219,8 +231,12 @@ class Replicate:
             idx = np.repeat(np.arange(len(e)), rep)
             within = np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep)
             kvi = kv[idx]
-            a = start[e[idx, 0]] + within // kvi
-            b = start[e[idx, 1]] + within % kvi
+            i, j = within // kvi, within % kvi
+            if not self.directed:  # a self-tie: each unordered pair of copies once
+                keep = (e[idx, 0] != e[idx, 1]) | (i <= j)
+                idx, i, j = idx[keep], i[keep], j[keep]
+            a = start[e[idx, 0]] + i
+            b = start[e[idx, 1]] + j
             self._cache["graph"] = ig.Graph(
                 n=self.n_vertices, edges=np.column_stack([a, b]), directed=self.directed
             )
