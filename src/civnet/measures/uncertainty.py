@@ -49,7 +49,7 @@ import scipy.sparse as sp
 
 from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures import diversity
-from civnet.measures.betweenness import betweenness
+from civnet.measures.betweenness import PARALLEL_WORK, betweenness
 from civnet.measures.density import density
 from civnet.measures.timeline import core_factors, mean_betweenness
 from civnet.views.network import Network
@@ -510,13 +510,27 @@ def _replicate_core_statistic(rep: Replicate) -> dict[str, float]:
 
 def replicate_betweenness(rep: Replicate) -> np.ndarray:
     """Normalized betweenness (:func:`civnet.measures.betweenness`) of each vertex of
-    :meth:`Replicate.graph`, in its order."""
+    :meth:`Replicate.graph`, in its order.
+
+    One igraph Brandes run over the whole graph (shortest paths never leave a component, so
+    this is the sum of civnet's per-component runs without building a subgraph for each); a
+    graph large enough for civnet to split over processes goes through
+    :func:`~civnet.measures.betweenness` itself.
+    """
     g = rep.graph()
-    if g.vcount() == 0:
+    n = g.vcount()
+    if n == 0:
         return np.zeros(0)
-    if "name" not in g.vs.attributes():
-        g.vs["name"] = list(range(g.vcount()))
-    return betweenness(Network(graph=g, actors=_NO_TABLE, ties=_NO_TABLE)).values
+    directed = g.is_directed()
+    if n * g.ecount() > PARALLEL_WORK:
+        if "name" not in g.vs.attributes():
+            g.vs["name"] = list(range(n))
+        return betweenness(Network(graph=g, actors=_NO_TABLE, ties=_NO_TABLE)).values
+    values = np.asarray(g.betweenness(directed=directed), dtype=float)
+    if n > 2:
+        scale = (n - 1) * (n - 2)
+        values = values / (scale if directed else scale / 2.0)
+    return values
 
 
 _NO_TABLE = pa.table({})
