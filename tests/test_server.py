@@ -57,6 +57,41 @@ CASES = [
     ("betweenness", ["--top", "5"], "top=5"),
     ("betweenness", ["--raw", "--country", "FRA"], "raw=true&country=FRA"),
     ("betweenness", ["--weighted", "--from", "2015"], "weighted=true&from=2015"),
+    ("brokerage", ["--permutations", "20", "--track", "culture"], "permutations=20&track=culture"),
+    ("brokerage", ["--per-track", "--top", "2"], "per_track=true&top=2"),
+    ("holes", ["--top", "5", "--country", "KEN"], "top=5&country=KEN"),
+    (
+        "ei",
+        ["--permutations", "50", "--by", "type", "--from", "2010"],
+        "permutations=50&by=type&from=2010",
+    ),
+    ("communities", ["--seed", "3", "--track", "education"], "seed=3&track=education"),
+    ("communities", ["--members", "--top", "4"], "members=true&top=4"),
+    ("mixing", ["--by", "type", "--kind", "exchange"], "by=type&kind=exchange"),
+    ("diversity", ["--top", "3", "--level", "country"], "top=3&level=country"),
+    ("timeline", ["--window", "2", "--track", "culture"], "window=2&track=culture"),
+    (
+        "compare",
+        [
+            "--before",
+            "2008:2012",
+            "--after",
+            "2016:2020",
+            "--boot",
+            "20",
+            "--permutations",
+            "20",
+            "--country",
+            "BRA",
+        ],
+        "before=2008:2012&after=2016:2020&boot=20&permutations=20&country=BRA",
+    ),
+    (
+        "brokers",
+        ["--boot", "20", "--top", "5", "--track", "education"],
+        "boot=20&top=5&track=education",
+    ),
+    ("scorecard", ["--boot", "8", "--period", "2005:2022"], "boot=8&period=2005:2022"),
 ]
 
 
@@ -117,6 +152,47 @@ def test_failed_job_says_why(client: TestClient) -> None:
         time.sleep(0.05)
         job = client.get(f"/api/jobs/{job['id']}").json()
     assert job["status"] == "error" and "no actor attribute 'shoe_size'" in job["error"]
+
+
+def wait(client: TestClient, job: dict) -> dict:
+    deadline = time.time() + 30
+    while job["status"] in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    return job
+
+
+def test_scorecard_job_reports_bootstrap_progress(client: TestClient) -> None:
+    r = client.post("/api/jobs/scorecard?boot=6&seed=5&track=culture&track=education")
+    assert r.status_code == 202
+    job = wait(client, r.json())
+    assert job["status"] == "done", job
+    assert (job["done"], job["total"]) == (6, 6)
+    assert (
+        job["result"]
+        == client.get("/api/scorecard?boot=6&seed=5&track=culture&track=education").json()
+    )
+    assert job["result"]["bootstrap"] == {"n": 6, "unit": "actors", "seed": 5}
+
+
+def test_compare_job_and_its_errors(client: TestClient) -> None:
+    q = "before=2008:2012&after=2016:2020&boot=5&permutations=7"
+    job = wait(client, client.post(f"/api/jobs/compare?{q}").json())
+    assert job["status"] == "done" and (job["done"], job["total"]) == (12, 12), job
+    assert [r["measure"] for r in job["result"]][:3] == ["nodes", "edges", "ties"]
+    assert client.get("/api/compare?after=2016:2020").status_code == 422  # before is required
+    r = client.get("/api/compare?before=2008-2012&after=2016:2020")
+    assert r.status_code == 400 and r.json()["error"].startswith("--before expects FROM:TO")
+    r = client.get("/api/brokers?resample=bogus")
+    assert r.status_code == 400 and "bogus" in r.json()["error"]
+
+
+def test_scorecard_weights_file_is_not_an_api_parameter(client: TestClient) -> None:
+    params = client.get("/openapi.json").json()["paths"]["/api/scorecard"]["get"]["parameters"]
+    assert {"period", "boot", "resample", "seed"} <= {p["name"] for p in params}
+    assert "weights" not in {p["name"] for p in params}
+    r = client.get("/api/scorecard?boot=1&weights=/etc/passwd")
+    assert r.status_code == 200  # an unknown query parameter is ignored, never read as a path
 
 
 def test_graph_payload(client: TestClient) -> None:

@@ -1,7 +1,8 @@
-"""Commands that present the workspace: report (one HTML file) and serve (dashboard and JSON API)."""
+"""Commands that present the workspace: report (one HTML file) and serve (dashboard and JSON API);
+and :func:`measure_result`, through which analysis commands compute a catalog measure."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -9,6 +10,32 @@ from civnet.cli.app import app, console, open_workspace, state
 from civnet.cli.measure_cmds import progress_bar
 from civnet.cli.options import view_options
 from civnet.views import ViewSpec
+
+
+def measure_result(name: str, spec: ViewSpec, *, task: str | None = None, **params: Any) -> Any:
+    """The typed result of catalog measure ``name`` for the view ``spec`` and ``params``.
+
+    Reads the measure's inputs from the workspace, then computes them with a progress bar on
+    stderr (labelled ``task``); ``MEASURES[name].to_json(result)`` is its ``--format json``.
+    """
+    from civnet.products.catalog import MEASURES
+
+    measure = MEASURES[name]
+    with open_workspace() as ws:
+        inputs = measure.inputs(ws, spec, **params)
+    with progress_bar() as bar:
+        job = bar.add_task(task or name, total=None)
+        return measure.result(
+            inputs, lambda done, total: bar.update(job, completed=done, total=total), **params
+        )
+
+
+def emit_json(name: str, result: Any) -> None:
+    """Print ``result`` of catalog measure ``name`` as ``--format json`` (the API's body)."""
+    from civnet.products.catalog import MEASURES
+    from civnet.products.render import emit
+
+    emit(console, "json", obj=MEASURES[name].to_json(result))
 
 
 @app.command("report")

@@ -1,16 +1,19 @@
-"""Commands for time and soft power: timeline, compare, scorecard, brokers (with uncertainty)."""
+"""Commands for time and soft power: timeline, compare, scorecard, brokers (with uncertainty).
 
-import dataclasses
+Each parses its options, computes the catalog measure (:mod:`civnet.products.time_results`)
+and renders it; ``--format json`` prints what ``GET /api/<measure>`` returns.
+"""
+
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from civnet.cli.app import app, console, open_workspace
-from civnet.cli.measure_cmds import progress_bar
+from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
+from civnet.cli.product_cmds import emit_json, measure_result
 from civnet.products.render import emit, fmt_number
-from civnet.views import ViewSpec, build_network
+from civnet.views import ViewSpec
 
 Boot = Annotated[int, typer.Option("--boot", help="Bootstrap resamples.")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
@@ -32,19 +35,12 @@ def timeline_cmd(
     fmt: Format = "table",
 ) -> None:
     """The core factors, diversification and ties formed/ended per period."""
-    from civnet.measures.timeline import timeline
-    from civnet.products.periods import timeline_views
-
     check_format(fmt)
-    with open_workspace() as ws:
-        views = timeline_views(ws, spec, every, window)
-    result = timeline(views)
-    whole = [{"period": r.period.label, **r.whole} for r in result]
-    per_country = [{"period": r.period.label, **row} for r in result for row in r.countries]
+    result = measure_result("timeline", spec, every=every, window=window)
     if fmt == "json":
-        emit(console, fmt, obj={"periods": whole, "countries": per_country})
+        emit_json("timeline", result)
         return
-    records = per_country if by_country else whole
+    records = result.countries if by_country else result.periods
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
@@ -83,13 +79,6 @@ def timeline_cmd(
     )
 
 
-def _span_spec(spec: ViewSpec, text: str, what: str) -> ViewSpec:
-    from civnet.products.periods import parse_span
-
-    lo, hi = parse_span(text, what)
-    return dataclasses.replace(spec, date_from=lo, date_to=hi)
-
-
 @app.command("compare")
 @view_options
 def compare_cmd(
@@ -105,43 +94,22 @@ def compare_cmd(
     fmt: Format = "table",
 ) -> None:
     """Each measure before and after, the difference, its bootstrap CI and permutation p."""
-    from civnet.measures.timeline import core_factors
-    from civnet.measures.uncertainty import check_unit, compare_periods
-    from civnet.products.periods import tie_sources
-
     check_format(fmt)
-    check_unit(resample)
-    with open_workspace() as ws:
-        nb = build_network(ws, _span_spec(spec, before, "--before"))
-        na = build_network(ws, _span_spec(spec, after, "--after"))
-        clusters = (tie_sources(ws, nb), tie_sources(ws, na)) if resample == "sources" else None
-    with progress_bar() as bar:
-        task = bar.add_task("resampling", total=boot + permutations)
-        changes = compare_periods(
-            nb,
-            na,
-            core_factors,
-            n_boot=boot,
-            n_perm=permutations,
-            unit=resample,
-            clusters=clusters,
-            seed=seed,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
-        )
-    records = [
-        {
-            "measure": c.measure,
-            "before": c.before,
-            "after": c.after,
-            "difference": c.difference.estimate,
-            "ci_low": c.difference.low,
-            "ci_high": c.difference.high,
-            "p_value": c.p_value,
-            "distinguishable": c.distinguishable,
-        }
-        for c in changes
-    ]
-    if fmt != "table":
+    records = measure_result(
+        "compare",
+        spec,
+        task="resampling",
+        before=before,
+        after=after,
+        boot=boot,
+        permutations=permutations,
+        resample=resample,
+        seed=seed,
+    )
+    if fmt == "json":
+        emit_json("compare", records)
+        return
+    if fmt == "csv":
         emit(console, fmt, records=records)
         return
     emit(
@@ -179,44 +147,20 @@ def show_broker_stability(
     spec: ViewSpec, boot: int, top: int, resample: str, seed: int, fmt: str
 ) -> None:
     """Compute and print broker stability (shared by `brokers` and `betweenness --boot`)."""
-    from civnet.measures.uncertainty import betweenness_bootstrap, check_unit
-    from civnet.products.periods import tie_sources
-
     check_format(fmt)
-    check_unit(resample)
-    with open_workspace() as ws:
-        net = build_network(ws, spec)
-        clusters = tie_sources(ws, net) if resample == "sources" else None
-    with progress_bar() as bar:
-        task = bar.add_task("resampling", total=boot)
-        st = betweenness_bootstrap(
-            net,
-            boot,
-            top,
-            seed,
-            unit=resample,
-            clusters=clusters,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
-        )
-    labels = net.vertex_attr("label") if "label" in net.graph.vs.attributes() else net.ids
-    records = [
-        {
-            "rank": r + 1,
-            "id": st.ids[i],
-            "name": labels[i],
-            "betweenness": float(st.estimate[i]),
-            "low": float(st.low[i]),
-            "high": float(st.high[i]),
-            f"in_top_{st.top_k}": float(st.top_share[i]),
-        }
-        for r, i in enumerate(st.order()[: st.top_k])
-    ]
+    result = measure_result(
+        "brokers", spec, task="resampling", boot=boot, top=top, resample=resample, seed=seed
+    )
+    if fmt == "json":
+        emit_json("brokers", result)
+        return
+    k = result.stability.top_k
     emit(
         console,
         fmt,
-        records=records,
-        title=f"top {st.top_k} brokers: 95% range over {boot} {resample} resamples (seed {seed})",
-        caption=f"in_top_{st.top_k}: share of resamples in which the actor ranks in the top {st.top_k}",
+        records=result.records,
+        title=f"top {k} brokers: 95% range over {boot} {resample} resamples (seed {seed})",
+        caption=f"in_top_{k}: share of resamples in which the actor ranks in the top {k}",
     )
 
 
@@ -239,31 +183,19 @@ def scorecard_cmd(
     """Four soft-power channels per country, 0-100, with bootstrap and rank intervals."""
     from civnet.countries import to_iso3
     from civnet.errors import BadFilter
-    from civnet.measures.scorecard import scorecard, scorecard_bootstrap, weight_sensitivity
-    from civnet.measures.uncertainty import check_unit
-    from civnet.products.periods import load_config, tie_sources
 
     check_format(fmt)
-    check_unit(resample)
-    config = load_config(weights)
-    if period:
-        spec = _span_spec(spec, period, "--period")
-    with open_workspace() as ws:
-        net = build_network(ws, spec)
-        clusters = tie_sources(ws, net) if resample == "sources" else None
-    card = scorecard(net, config)
-    with progress_bar() as bar:
-        task = bar.add_task("bootstrap", total=boot)
-        iv = scorecard_bootstrap(
-            net,
-            config,
-            n_boot=boot,
-            unit=resample,
-            clusters=clusters,
-            seed=seed,
-            progress=lambda d, t: bar.update(task, completed=d, total=t),
-        )
-    sens = weight_sensitivity(card, config, seed=seed)
+    result = measure_result(
+        "scorecard",
+        spec,
+        task="bootstrap",
+        period=period,
+        weights=weights,
+        boot=boot,
+        resample=resample,
+        seed=seed,
+    )
+    card, iv, sens = result.card, result.intervals, result.sensitivity
     if explain:
         code = to_iso3(explain)
         if code is None or code not in card.countries:
@@ -273,30 +205,9 @@ def scorecard_cmd(
             )
         _explain(card, iv, sens, code)
         return
-    records = []
-    for c in sorted(card.countries, key=lambda c: sens.rank["overall"][c]):
-        row: dict[str, Any] = {
-            "country": c,
-            "rank": sens.rank["overall"][c],
-            "rank_range": f"{sens.low['overall'][c]:g}-{sens.high['overall'][c]:g}",
-        }
-        for k in [*card.channels, "overall"]:
-            val = card.overall[c] if k == "overall" else card.channels[k].score[c]
-            row[k] = val
-            row[f"{k}_low"] = iv.low[k][c]
-            row[f"{k}_high"] = iv.high[k][c]
-        records.append(row)
+    records = result.records
     if fmt == "json":
-        emit(
-            console,
-            fmt,
-            obj={
-                "countries": records,
-                "card": _card_obj(card),
-                "bootstrap": {"n": boot, "unit": resample, "seed": seed},
-                "weights": {"draws": sens.draws, "concentration": sens.concentration},
-            },
-        )
+        emit_json("scorecard", result)
         return
     if fmt == "csv":
         emit(console, fmt, records=records)
@@ -334,34 +245,6 @@ def _cell(v: float, lo: float, hi: float) -> str:
     if v != v:
         return "missing"
     return f"{v:.0f} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
-
-
-def _card_obj(card: Any) -> dict[str, Any]:
-    return {
-        "scaling": card.scaling,
-        "indicators": {
-            k: {
-                "channel": i.channel,
-                "formula": i.formula,
-                "raw": i.raw,
-                "score": i.score,
-                "missing": i.missing,
-                "min": i.low,
-                "max": i.high,
-            }
-            for k, i in card.indicators.items()
-        },
-        "channels": {
-            k: {
-                "title": c.title,
-                "weight": c.weight,
-                "indicator_weights": c.weights,
-                "score": c.score,
-                "missing": c.missing,
-            }
-            for k, c in card.channels.items()
-        },
-    }
 
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:

@@ -1,18 +1,28 @@
 """The catalog of measures that products expose: one entry per measure, one result shape.
 
 Each :class:`Measure` turns a view (a :class:`~civnet.views.Network`) and its own parameters into
-the JSON-ready result that ``civnet <measure> --format json`` prints. The JSON API
-(:mod:`civnet.products.server`), the dashboard and the report all call these functions, so a
-number is the same whichever product shows it. A new measure plugs in with :func:`register`: the
-server then gives it ``GET /api/<name>`` and a progress-reporting job, without other changes.
+the JSON-ready result that ``civnet <measure> --format json`` prints. Measures over several views
+(timeline, compare) or with workspace-side inputs (tie sources, the scorecard config) name a
+``prepare`` step that reads those inputs; the computation itself never touches the workspace.
+The CLI, the JSON API (:mod:`civnet.products.server`), the dashboard and the report all call
+these entries, so a number is the same whichever product shows it. A new measure plugs in with
+:func:`register`: the server then gives it ``GET /api/<name>`` and a progress-reporting job,
+without other changes.
+
+The core factors are shaped here; the structure measures in
+:mod:`civnet.products.structure_results`, the time and soft-power ones in
+:mod:`civnet.products.time_results`.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from civnet.errors import BadFilter
 from civnet.measures import (
     BlockDensity,
     GroupBetweenness,
@@ -22,8 +32,12 @@ from civnet.measures import (
     describe,
     group_betweenness,
 )
+from civnet.products import structure_results as sr
+from civnet.products import time_results as tr
 from civnet.products.analyze import betweenness_records
 from civnet.products.render import to_jsonable
+from civnet.store.workspace import Workspace
+from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
@@ -35,20 +49,36 @@ GROUP_DEFAULT_SAMPLES = 500
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a measure, as the API and the CLI take it."""
+    """One parameter of a measure, as the API and the CLI take it.
+
+    ``required``: no default, the caller must give it. ``api``: offered as a query parameter by
+    the server (``False`` for a parameter that names a file on the server's machine).
+    """
 
     name: str
     type: type
     default: Any
     help: str
+    required: bool = False
+    api: bool = True
 
 
 @dataclass(frozen=True)
 class Measure:
     """A measure as products expose it.
 
-    ``compute(net, progress, **params)`` returns the JSON-ready result; ``progress(done, total)``
-    is called as the computation advances (``slow`` measures run as jobs in the server).
+    Three steps, each a plain function:
+
+    - ``prepare(ws, spec, **params)`` reads what the computation needs from the workspace (period
+      views, tie sources, the scorecard config) and returns it; without ``prepare`` the input is
+      the view ``build_network(ws, spec)``. This is the only step that does I/O.
+    - ``compute(inputs, progress, **params)`` returns the measure's result (a typed object the
+      CLI's tables read); ``progress(done, total)`` is called as it advances (``slow`` measures
+      run as jobs in the server).
+    - ``shape(result)`` turns the result into what ``civnet <measure> --format json`` prints
+      (without ``shape`` the result is already that).
+
+    ``prepare`` and ``compute`` each receive the parameters their signatures name.
     """
 
     name: str
@@ -56,20 +86,51 @@ class Measure:
     params: tuple[Param, ...]
     compute: Callable[..., Any]
     slow: bool = False
+    prepare: Callable[..., Any] | None = None
+    shape: Callable[[Any], Any] | None = None
 
-    def run(self, net: Network, progress: Progress | None = None, **params: Any) -> Any:
-        """The result for ``net``; unknown parameters are refused, missing ones take defaults."""
+    def resolve(self, params: dict[str, Any]) -> dict[str, Any]:
+        """All parameters: given ones (``None`` = default), the rest at their defaults.
+
+        Unknown parameters and missing required ones are refused with a one-line error.
+        """
         known = {p.name: p.default for p in self.params}
         extra = set(params) - set(known)
         if extra:
-            from civnet.errors import BadFilter
-
             raise BadFilter(
                 f"{self.name} takes no parameter {sorted(extra)[0]!r}",
                 fix="use: " + ", ".join(known) if known else "it takes none",
             )
         known.update({k: v for k, v in params.items() if v is not None})
-        return to_jsonable(self.compute(net, progress or (lambda d, t: None), **known))
+        for p in self.params:
+            if p.required and known[p.name] is None:
+                raise BadFilter(f"{self.name} needs {p.name}", fix=f"give {p.name}: {p.help}")
+        return known
+
+    def inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
+        """What ``compute`` receives for the view ``spec``: the view, or ``prepare``'s inputs."""
+        if self.prepare is None:
+            return build_network(ws, spec)
+        return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
+
+    def result(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
+        """The typed result of ``compute`` (what the CLI's tables are drawn from)."""
+        resolved = _named(self.compute, self.resolve(params))
+        return self.compute(inputs, progress or (lambda d, t: None), **resolved)
+
+    def to_json(self, result: Any) -> Any:
+        """``result`` as ``civnet <measure> --format json`` prints it (JSON-ready)."""
+        return to_jsonable(self.shape(result) if self.shape else result)
+
+    def run(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
+        """The JSON-ready result for ``inputs`` (a view unless the measure has ``prepare``)."""
+        return self.to_json(self.result(inputs, progress, **params))
+
+
+def _named(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``params`` that ``fn``'s signature names."""
+    names = inspect.signature(fn).parameters
+    return {k: v for k, v in params.items() if k in names}
 
 
 MEASURES: dict[str, Measure] = {}
@@ -234,5 +295,167 @@ register(
         ),
         group_betweenness_result,
         slow=True,
+    )
+)
+
+
+# -- structure: brokerage, holes, E-I, communities, mixing, diversity ---------------------------
+
+_BY = Param("by", str, "country", "actor attribute that forms the groups (country, type)")
+_TOP = Param("top", int, None, "only the K first rows (see the measure)")
+_WEIGHTED = Param("weighted", bool, False, "use tie weights")
+
+register(
+    Measure(
+        "brokerage",
+        "Gould-Fernandez brokerage roles per actor, group and network, with sna's Bernoulli null "
+        "and optionally a label-permutation null.",
+        (
+            _BY,
+            Param("per_track", bool, False, "one analysis per track with ties"),
+            Param("permutations", int, 0, "also a label-permutation null with N draws"),
+            Param("seed", int, 0, "seed of the permutations"),
+            Param("top", int, None, "only the K actors with the most brokered pairs"),
+        ),
+        sr.brokerage_result,
+        slow=True,
+        prepare=sr.brokerage_views,
+        shape=sr.BrokerageResult.json,
+    )
+)
+register(
+    Measure(
+        "holes",
+        "Burt's constraint, effective size and efficiency of every actor, lowest constraint first.",
+        (_WEIGHTED, Param("top", int, None, "only the K lowest constraints")),
+        sr.holes_result,
+        shape=sr.HolesResult.json,
+    )
+)
+register(
+    Measure(
+        "ei",
+        "Krackhardt-Stern E-I index of the network, each group and each actor, with "
+        "label-permutation p-values.",
+        (
+            _BY,
+            Param("permutations", int, 1000, "label permutations for the p-values"),
+            Param("seed", int, 0, "seed of the permutations"),
+            Param("weighted", bool, False, "sum tie weights"),
+            Param("top", int, None, "only the K groups and K actors with the most ties"),
+        ),
+        sr.ei_result,
+        slow=True,
+        shape=sr.EIResult.json,
+    )
+)
+register(
+    Measure(
+        "communities",
+        "Leiden communities (modularity) and how they cut across groups and tracks.",
+        (
+            Param("seed", int, 0, "seed of the Leiden algorithm"),
+            Param("resolution", float, 1.0, "modularity resolution (higher: smaller)"),
+            _WEIGHTED,
+            _BY,
+            Param("members", bool, False, "each actor's community instead"),
+            Param("top", int, None, "only the K largest communities (or K members)"),
+        ),
+        sr.communities_result,
+        slow=True,
+        shape=sr.CommunitiesResult.json,
+    )
+)
+register(
+    Measure(
+        "mixing",
+        "Mixing matrix of an actor attribute and its assortativity (Newman).",
+        (_BY,),
+        sr.mixing_result,
+        shape=sr.MixingResult.json,
+    )
+)
+register(
+    Measure(
+        "diversity",
+        "Subject and field diversification of each country's cross-border ties; multiplexity.",
+        (Param("top", int, None, "only the K countries with the most cross-border ties"),),
+        sr.diversity_result,
+        prepare=sr.diversity_view,
+        shape=sr.DiversityResult.json,
+    )
+)
+
+# -- time and soft power: timeline, compare, brokers, scorecard ---------------------------------
+
+_SEED = Param("seed", int, 0, "seed of every random draw")
+
+register(
+    Measure(
+        "timeline",
+        "The core factors, diversification and ties formed/ended per period, whole and per country.",
+        (
+            Param("every", str, "year", "year or month"),
+            Param("window", int, 1, "rolling windows of K periods"),
+        ),
+        tr.timeline_result,
+        prepare=tr.timeline_inputs,
+        shape=tr.TimelineResult.json,
+    )
+)
+register(
+    Measure(
+        "compare",
+        "Each core factor before and after, the difference, its bootstrap CI and permutation p.",
+        (
+            Param("before", str, None, "first period, FROM:TO (e.g. 2016:2019)", required=True),
+            Param("after", str, None, "second period, FROM:TO (e.g. 2020:2023)", required=True),
+            Param("boot", int, 200, "bootstrap resamples"),
+            Param("permutations", int, 200, "label permutations for the p-value"),
+            Param("resample", str, "actors", "resampling unit: actors, ties or sources"),
+            _SEED,
+        ),
+        tr.compare_result,
+        slow=True,
+        prepare=tr.compare_inputs,
+    )
+)
+register(
+    Measure(
+        "brokers",
+        "Top brokers with resampling intervals and how often each stays in the top K.",
+        (
+            Param("boot", int, 200, "bootstrap resamples"),
+            Param("top", int, 10, "K: the top brokers followed"),
+            Param("resample", str, "ties", "resampling unit: ties, actors or sources"),
+            _SEED,
+        ),
+        tr.brokers_result,
+        slow=True,
+        prepare=tr.resampling_inputs,
+        shape=tr.BrokersResult.json,
+    )
+)
+register(
+    Measure(
+        "scorecard",
+        "Four soft-power channels per country, 0-100, with bootstrap and rank intervals.",
+        (
+            Param("period", str, None, "FROM:TO, e.g. 2016:2019"),
+            Param(
+                "weights",
+                Path,
+                None,
+                "scorecard TOML on this machine (default: the shipped one); CLI only",
+                api=False,
+            ),
+            Param("boot", int, 200, "bootstrap resamples"),
+            Param("resample", str, "actors", "resampling unit: actors, ties or sources"),
+            _SEED,
+        ),
+        tr.scorecard_result,
+        slow=True,
+        prepare=tr.scorecard_inputs,
+        shape=tr.ScorecardResult.json,
     )
 )

@@ -6,7 +6,9 @@ Every measure in :mod:`civnet.products.catalog` gets ``GET /api/<name>`` (the re
 the CLI's view filters as query parameters (``from``, ``to``, ``track``, ``actor_type``,
 ``country``, ``kind``, ``project``, ``level``, ``all_actors``, ``include_timeless``; repeat a
 parameter for several values) plus the measure's own, and return exactly what
-``civnet <measure> --format json`` prints. ``GET /api/export`` returns the view as GEXF, GraphML,
+``civnet <measure> --format json`` prints. Measures over periods or workspace-side inputs
+(timeline, compare, brokers, scorecard) read them through the catalog's ``prepare`` step; the
+scorecard's ``weights`` file stays a CLI option (the server reads no path named in a query). ``GET /api/export`` returns the view as GEXF, GraphML,
 JSON or zipped CSV; ``/api/graph`` the network view's layout; ``/docs`` the OpenAPI page.
 
 The workspace is opened read-only; nothing here writes to it. Bind to 127.0.0.1 unless told
@@ -151,6 +153,12 @@ class Service:
                 self._views.popitem(last=False)
         return net
 
+    def inputs(self, measure: Measure, spec: ViewSpec, params: dict[str, Any]) -> Any:
+        """What ``measure`` computes from: the (cached) view, or what its ``prepare`` reads."""
+        if measure.prepare is None:
+            return self.network(spec)
+        return self.read(lambda ws: measure.inputs(ws, spec, **params))
+
     def graph(
         self,
         spec: ViewSpec,
@@ -241,8 +249,15 @@ class Service:
                 "summary": m.summary,
                 "slow": m.slow,
                 "params": [
-                    {"name": p.name, "type": p.type.__name__, "default": p.default, "help": p.help}
+                    {
+                        "name": p.name,
+                        "type": p.type.__name__,
+                        "default": p.default,
+                        "required": p.required,
+                        "help": p.help,
+                    }
                     for p in m.params
+                    if p.api
                 ],
             }
             for m in MEASURES.values()
@@ -258,32 +273,34 @@ def _measure_routes(app: FastAPI, service: Service, measure: Measure) -> None:
         )
     ]
     for p in measure.params:
+        if not p.api:
+            continue
         params.append(
             inspect.Parameter(
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=p.type | None,
-                default=Query(p.default, description=p.help),
+                annotation=p.type if p.required else p.type | None,
+                default=Query(... if p.required else p.default, description=p.help),
             )
         )
     signature = inspect.Signature(params)
 
     def now(**kw: Any) -> JSONResponse:
         spec = kw.pop("spec")
-        return JSONResponse(measure.run(service.network(spec), **kw))
+        return JSONResponse(measure.run(service.inputs(measure, spec, kw), **kw))
 
     def job(**kw: Any) -> JSONResponse:
         spec = kw.pop("spec")
 
         def work(j: Job) -> Any:
             j.stage = "building the view"
-            net = service.network(spec)
+            inputs = service.inputs(measure, spec, kw)
             j.stage = measure.name
 
             def progress(done: int, total: int) -> None:
                 j.done, j.total = done, total
 
-            return measure.run(net, progress, **kw)
+            return measure.run(inputs, progress, **kw)
 
         return JSONResponse(service.submit(measure.name, work).public(), status_code=202)
 

@@ -1,0 +1,534 @@
+"""Results of the structure measures as products show them: brokerage, holes, E-I, communities,
+mixing and diversity.
+
+Each ``*_result`` function computes a measure of :mod:`civnet.measures` over a view and returns a
+small result object; its ``json()`` is what ``civnet <measure> --format json`` prints (and what
+``GET /api/<measure>`` returns), and the CLI draws its tables from the same object. The catalog
+(:mod:`civnet.products.catalog`) registers them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from civnet.measures.betweenness import Progress
+from civnet.measures.brokerage import ROLES, SNA_NAMES, Brokerage, brokerage
+from civnet.measures.communities import (
+    Communities,
+    CommunityProfile,
+    Mixing,
+    community_profile,
+    leiden,
+    mixing,
+)
+from civnet.measures.diversity import (
+    CountryDiversity,
+    Multiplexity,
+    country_diversity,
+    multiplexity,
+)
+from civnet.measures.ei import ei_index
+from civnet.measures.holes import Holes, structural_holes
+from civnet.store.workspace import Workspace
+from civnet.views import Network, ViewSpec, build_network
+from civnet.vocab import TRACKS
+
+
+def nan_to_none(x: Any) -> float | None:
+    """``float(x)``, or ``None`` for NaN."""
+    v = float(x)
+    return None if np.isnan(v) else v
+
+
+def vertex_values(net: Network, attr: str) -> list[Any]:
+    """The vertex attribute ``attr`` of every actor (``None`` where the view lacks it)."""
+    return net.vertex_attr(attr) if attr in net.graph.vs.attributes() else [None] * len(net.ids)
+
+
+# -- brokerage ------------------------------------------------------------------------------------
+
+
+def brokerage_views(ws: Workspace, spec: ViewSpec, per_track: bool = False) -> list[BrokerageRun]:
+    """The views brokerage runs on: the view, or one per track with ties (``--per-track``)."""
+    if not per_track:
+        return [BrokerageRun(None, build_network(ws, spec))]
+    runs = []
+    for track in spec.tracks or TRACKS:
+        net = build_network(ws, dataclasses.replace(spec, tracks=(track,)))
+        if net.graph.ecount():
+            runs.append(BrokerageRun(track, net))
+    return runs
+
+
+@dataclass(frozen=True)
+class BrokerageRun:
+    """One analysed view: its track (``None``: the whole view), the view, and its brokerage."""
+
+    track: str | None
+    net: Network
+    result: Brokerage | None = None
+
+
+@dataclass(frozen=True)
+class BrokerageResult:
+    runs: list[BrokerageRun]
+    top: int | None
+
+    def json(self) -> list[dict[str, Any]]:
+        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total."""
+        records = [r for run in self.runs for r in brokerage_records(run)]
+        return records if self.top is None else _top_actor_records(records, self.top)
+
+
+def brokerage_result(
+    runs: list[BrokerageRun],
+    progress: Progress,
+    by: str = "country",
+    permutations: int = 0,
+    seed: int = 0,
+    top: int | None = None,
+) -> BrokerageResult:
+    """``civnet brokerage [--by BY] [--per-track] [--permutations N --seed S] [--top K]``."""
+    done = []
+    for i, run in enumerate(runs):
+        b = brokerage(run.net, by, permutations=permutations, seed=seed)
+        done.append(dataclasses.replace(run, result=b))
+        progress(i + 1, len(runs))
+    return BrokerageResult(done, top)
+
+
+def brokerage_records(run: BrokerageRun) -> list[dict[str, Any]]:
+    """Network, group and actor records of one run, with the Bernoulli and permutation nulls."""
+    b = run.result
+    assert b is not None
+    base = {"track": run.track} if run.track is not None else {}
+    out: list[dict[str, Any]] = []
+
+    def add(scope: str, unit: str, name: Any, group: Any, role: int, **vals: Any) -> None:
+        out.append(
+            {
+                **base,
+                "scope": scope,
+                "id": unit,
+                "name": name,
+                "group": group,
+                "role": ROLES[role],
+                "sna": SNA_NAMES[ROLES[role]],
+                **vals,
+            }
+        )
+
+    pm = b.permutation
+    for r in range(6):
+        add(
+            "network",
+            "(all)",
+            None,
+            None,
+            r,
+            null="bernoulli",
+            raw=float(b.total_raw[r]),
+            expected=float(b.total_expected[r]),
+            sd=float(b.total_sd[r]),
+            z=nan_to_none(b.total_z[r]),
+            p=None,
+        )
+        if pm is not None:
+            add(
+                "network",
+                "(all)",
+                None,
+                None,
+                r,
+                null="permutation",
+                raw=float(b.total_raw[r]),
+                expected=float(pm.total_mean[r]),
+                sd=float(pm.total_sd[r]),
+                z=nan_to_none(pm.total_z[r]),
+                p=float(pm.total_p[r]),
+            )
+    for i, gname in enumerate(b.groups):
+        for r in range(6):
+            add(
+                "group",
+                gname,
+                None,
+                gname,
+                r,
+                null="bernoulli",
+                raw=float(b.group_raw[i, r]),
+                expected=float(b.group_expected[i, r] * b.sizes[i]),
+                sd=None,
+                z=None,
+                p=None,
+            )
+            if pm is not None:
+                add(
+                    "group",
+                    gname,
+                    None,
+                    gname,
+                    r,
+                    null="permutation",
+                    raw=float(b.group_raw[i, r]),
+                    expected=float(pm.group_mean[i, r]),
+                    sd=float(pm.group_sd[i, r]),
+                    z=nan_to_none(pm.group_z[i, r]),
+                    p=float(pm.group_p[i, r]),
+                )
+    names = vertex_values(run.net, "label")
+    for v, actor in enumerate(b.ids):
+        for r in range(6):
+            add(
+                "actor",
+                actor,
+                names[v],
+                b.labels[v],
+                r,
+                null="bernoulli",
+                raw=float(b.raw[v, r]),
+                expected=float(b.expected[v, r]),
+                sd=float(b.sd[v, r]),
+                z=nan_to_none(b.z[v, r]),
+                p=None,
+            )
+    return out
+
+
+def _top_actor_records(records: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
+    """Network and group records, and the records of the ``top`` actors by total (per track)."""
+    totals: dict[tuple[Any, str], float] = {}
+    for r in records:
+        if r["scope"] == "actor" and r["role"] == "total":
+            totals[(r.get("track"), r["id"])] = r["raw"]
+    keep = set(sorted(totals, key=lambda k: (-totals[k], str(k)))[:top])
+    return [r for r in records if r["scope"] != "actor" or (r.get("track"), r["id"]) in keep]
+
+
+# -- structural holes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolesResult:
+    net: Network
+    records: list[dict[str, Any]]
+    actors: int
+    weighted: bool
+
+    def json(self) -> list[dict[str, Any]]:
+        return self.records
+
+
+def holes_result(
+    net: Network, progress: Progress, weighted: bool = False, top: int | None = None
+) -> HolesResult:
+    """``civnet holes [--weighted] [--top K]``: actors by constraint, lowest first (ties by id)."""
+    h: Holes = structural_holes(net, weighted=weighted)
+    names, types, countries = (vertex_values(net, a) for a in ("label", "type", "country"))
+    order = sorted(
+        range(len(h.ids)),
+        key=lambda v: (np.isnan(h.constraint[v]), h.constraint[v], h.ids[v]),
+    )
+    records = [
+        {
+            "id": h.ids[v],
+            "name": names[v],
+            "type": types[v],
+            "country": countries[v],
+            "degree": int(h.degree[v]),
+            "constraint": nan_to_none(h.constraint[v]),
+            "effective_size": nan_to_none(h.effective_size[v]),
+            "efficiency": nan_to_none(h.efficiency[v]),
+        }
+        for v in order[:top]
+    ]
+    progress(1, 1)
+    return HolesResult(net, records, len(h.ids), weighted)
+
+
+# -- E-I index ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EIResult:
+    net: Network
+    network: dict[str, Any]
+    groups: list[dict[str, Any]]
+    actors: list[dict[str, Any]]
+    n_groups: int
+    by: str
+    weighted: bool
+    null: str
+
+    def json(self) -> list[dict[str, Any]]:
+        """The network record, then groups (most ties first), then actors."""
+        return [self.network, *self.groups, *self.actors]
+
+
+def ei_result(
+    net: Network,
+    progress: Progress,
+    by: str = "country",
+    permutations: int = 1000,
+    seed: int = 0,
+    weighted: bool = False,
+    top: int | None = None,
+) -> EIResult:
+    """``civnet ei [--by BY] [--permutations N --seed S] [--weighted] [--top K]``."""
+    e = ei_index(net, by, weighted=weighted, permutations=permutations, seed=seed)
+    pm = e.permutation
+    network = {
+        "scope": "network",
+        "id": "(all)",
+        "group": None,
+        "external": e.external,
+        "internal": e.internal,
+        "ei": nan_to_none(e.index),
+        "perm_mean": nan_to_none(pm.mean) if pm else None,
+        "p_greater": nan_to_none(pm.p_greater) if pm else None,
+        "p_less": nan_to_none(pm.p_less) if pm else None,
+    }
+    groups = [
+        {
+            "scope": "group",
+            "id": g,
+            "group": g,
+            "actors": int(e.sizes[i]),
+            "external": float(e.group_external[i]),
+            "internal": float(e.group_internal[i]),
+            "ei": nan_to_none(e.group_index[i]),
+            "perm_mean": nan_to_none(pm.group_mean[i]) if pm else None,
+            "p_greater": nan_to_none(pm.group_p_greater[i]) if pm else None,
+            "p_less": nan_to_none(pm.group_p_less[i]) if pm else None,
+        }
+        for i, g in enumerate(e.groups)
+    ]
+    groups.sort(key=lambda r: (-(r["external"] + r["internal"]), r["id"]))
+    actors = [
+        {
+            "scope": "actor",
+            "id": a,
+            "group": e.labels[v],
+            "external": float(e.actor_external[v]),
+            "internal": float(e.actor_internal[v]),
+            "ei": nan_to_none(e.actor_index[v]),
+        }
+        for v, a in enumerate(e.ids)
+    ]
+    if top is not None:
+        groups = groups[:top]
+        actors = sorted(actors, key=lambda r: (-(r["external"] + r["internal"]), r["id"]))[:top]
+    null = f"{permutations} label permutations, seed {seed}" if pm else "no permutations"
+    progress(1, 1)
+    return EIResult(net, network, groups, actors, len(e.groups), by, weighted, null)
+
+
+# -- communities and mixing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommunitiesResult:
+    net: Network
+    communities: Communities
+    profile: CommunityProfile | None
+    rows: list[dict[str, Any]]
+    members: bool
+    resolution: float
+    seed: int
+    weighted: bool
+
+    def json(self) -> Any:
+        """Members: one row per actor. Otherwise modularity, the communities and the crosstab."""
+        if self.members or self.profile is None:
+            return self.rows
+        c, prof = self.communities, self.profile
+        return {
+            "modularity": c.modularity,
+            "resolution": self.resolution,
+            "seed": self.seed,
+            "weighted": self.weighted,
+            "communities": self.rows,
+            "crosstab": {
+                "rows": list(range(len(c.sizes))),
+                "columns": prof.groups,
+                "counts": prof.crosstab,
+            },
+        }
+
+
+def communities_result(
+    net: Network,
+    progress: Progress,
+    seed: int = 0,
+    resolution: float = 1.0,
+    weighted: bool = False,
+    by: str = "country",
+    members: bool = False,
+    top: int | None = None,
+) -> CommunitiesResult:
+    """``civnet communities [--seed S] [--resolution R] [--weighted] [--by BY] [--members]``.
+
+    Communities, largest first, with their ``by`` groups and tracks (``top``: the first K); with
+    ``members``, each actor's community instead.
+    """
+    c = leiden(net, seed=seed, resolution=resolution, weighted=weighted)
+    progress(1, 2)
+    if members:
+        labels, attr = (
+            vertex_values(net, "label"),
+            vertex_values(net, by) if by != "id" else net.ids,
+        )
+        rows = [
+            {"id": a, "name": labels[v], by: attr[v], "community": int(c.membership[v])}
+            for v, a in enumerate(c.ids)
+        ]
+        progress(2, 2)
+        return CommunitiesResult(
+            net, c, None, rows[:top] if top else rows, True, resolution, seed, weighted
+        )
+    prof = community_profile(net, c, by)
+    rows = []
+    limit = top if top is not None else len(c.sizes)
+    for ci in range(min(limit, len(c.sizes))):
+        shares = prof.track_share[ci] if prof.tracks else np.zeros(0)
+        order = sorted(range(len(prof.tracks)), key=lambda j: (-prof.track_counts[ci, j], j))
+        rows.append(
+            {
+                "community": ci,
+                "actors": int(c.sizes[ci]),
+                community_groups_column(by): int((prof.crosstab[ci] > 0).sum()),
+                f"top {by}": ", ".join(f"{g} {n}" for g, n in prof.top_groups(ci, 3)),
+                "ties inside": int(prof.internal_ties[ci]),
+                "tracks": ", ".join(
+                    f"{prof.tracks[j]} {shares[j]:.0%}"
+                    for j in order[:3]
+                    if prof.track_counts[ci, j]
+                ),
+                f"by_{by}": {g: int(n) for g, n in prof.top_groups(ci, len(prof.groups))},
+                "track_share": {
+                    prof.tracks[j]: float(shares[j]) for j in order if prof.track_counts[ci, j]
+                },
+            }
+        )
+    progress(2, 2)
+    return CommunitiesResult(net, c, prof, rows, False, resolution, seed, weighted)
+
+
+def community_groups_column(by: str) -> str:
+    """The name of the column counting a community's distinct ``by`` groups."""
+    return "countries" if by == "country" else f"{by} groups"
+
+
+def community_summary_columns(by: str) -> list[str]:
+    """The columns of a community row that the table shows (the rest: JSON and CSV only)."""
+    return [
+        "community",
+        "actors",
+        community_groups_column(by),
+        f"top {by}",
+        "ties inside",
+        "tracks",
+    ]
+
+
+@dataclass(frozen=True)
+class MixingResult:
+    net: Network
+    mixing: Mixing
+    by: str
+
+    def json(self) -> dict[str, Any]:
+        m = self.mixing
+        return {
+            "by": self.by,
+            "assortativity": nan_to_none(m.assortativity),
+            "directed": m.directed,
+            "groups": m.groups,
+            "counts": m.counts,
+        }
+
+    def cells(self) -> list[dict[str, Any]]:
+        """Non-empty cells of the mixing matrix as records (``--format csv``)."""
+        m = self.mixing
+        return [
+            {"from": a, "to": b, "ties": int(m.counts[i, j]), "fraction": float(m.fractions[i, j])}
+            for i, a in enumerate(m.groups)
+            for j, b in enumerate(m.groups)
+            if m.counts[i, j]
+        ]
+
+
+def mixing_result(net: Network, progress: Progress, by: str = "country") -> MixingResult:
+    """``civnet mixing [--by BY]``: the mixing matrix and Newman's assortativity."""
+    m = mixing(net, by)
+    progress(1, 1)
+    return MixingResult(net, m, by)
+
+
+# -- diversity ------------------------------------------------------------------------------------
+
+DIVERSITY_COLUMNS = [
+    "country",
+    "actors",
+    "subject_entropy",
+    "subject_blau",
+    "ties",
+    "field_entropy",
+    "field_blau",
+    "partners",
+    "tracks_per_partner",
+    "multi_track_partners",
+    "actor_dyads",
+    "multi_track_actor_dyads",
+]
+"""The per-country columns of ``civnet diversity`` (JSON adds the counts ``actor_types``, ``tracks``)."""
+
+
+def diversity_view(ws: Workspace, spec: ViewSpec) -> Network:
+    """The actor-level view: diversity is counted from actors' ties even with ``--level country``."""
+    return build_network(ws, dataclasses.replace(spec, level="actor"))
+
+
+@dataclass(frozen=True)
+class DiversityResult:
+    net: Network
+    diversity: CountryDiversity
+    rows: list[dict[str, Any]]
+
+    def json(self) -> list[dict[str, Any]]:
+        return self.rows
+
+    def whole(self) -> Multiplexity:
+        """Multiplexity of the whole view's actor dyads."""
+        return multiplexity(self.net, level="actor")
+
+
+def diversity_result(net: Network, progress: Progress, top: int | None = None) -> DiversityResult:
+    """``civnet diversity [--top K]``: per country, most cross-border ties first."""
+    d = country_diversity(net)
+    rows = [
+        {
+            "country": c,
+            "actors": int(d.actors[i]),
+            "subject_entropy": float(d.subject_entropy[i]),
+            "subject_blau": float(d.subject_blau[i]),
+            "ties": int(d.ties[i]),
+            "field_entropy": float(d.field_entropy[i]),
+            "field_blau": float(d.field_blau[i]),
+            "partners": int(d.partners[i]),
+            "tracks_per_partner": nan_to_none(d.partner_mean_tracks[i]),
+            "multi_track_partners": nan_to_none(d.partner_multi_share[i]),
+            "actor_dyads": int(d.actor_dyads[i]),
+            "multi_track_actor_dyads": nan_to_none(d.actor_dyad_multi_share[i]),
+            "actor_types": d.actor_types[i],
+            "tracks": d.tracks[i],
+        }
+        for i, c in enumerate(d.countries)
+    ]
+    rows.sort(key=lambda r: (-r["ties"], r["country"]))
+    progress(1, 1)
+    return DiversityResult(net, d, rows[:top])
