@@ -378,3 +378,14 @@ def test_scorecard_indicators_of_a_replicate_equal_the_generic_ones(unit: str, p
                 assert raws[name] == pytest.approx(expected, rel=1e-12, abs=1e-15), name
     # the plain network leaves six indicators without data; the rich one none
     assert len(missing) == (6 if plain else 0), missing
+
+
+def test_scorecard_bootstrap_of_a_view_without_civil_actors_is_a_user_error() -> None:
+    from civnet.errors import EmptyNetwork
+    from civnet.measures.scorecard import scorecard_bootstrap
+    from civnet.products.periods import load_config
+
+    g = nx.path_graph(3)
+    nx.set_node_attributes(g, "state", "type")
+    with pytest.raises(EmptyNetwork, match="civil actor"):
+        scorecard_bootstrap(Network.from_networkx(g, country="DEU"), load_config(None), n_boot=2)

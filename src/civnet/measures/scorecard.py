@@ -583,17 +583,21 @@ def scorecard_bootstrap(
     computed from the view's arrays and the replicate's multiplicities
     (:class:`_ReplicateIndicators`), the same numbers as on the replicate built as a network.
     """
-    from civnet.measures.uncertainty import Resampler
+    from civnet.measures.uncertainty import Replicate, Resampler
 
     if n_boot < 1:
         raise BadFilter(f"--boot must be at least 1, got {n_boot}", fix="use e.g. --boot 200")
-    base = scorecard(net, config)
-    keys = [*base.channels, "overall"]
-    reps = {k: {c: np.full(n_boot, NAN) for c in base.countries} for k in keys}
-    present = dict.fromkeys(base.countries, 0)
     sampler = Resampler([net], unit, [clusters] if clusters is not None else None)
+    view = sampler.views[0]
+    fast = _ReplicateIndicators(view)
+    whole = Replicate(view, np.ones(view.n, np.int64), np.ones(view.ties.num_rows, np.int64))
+    countries, _ = fast.compute(whole, [])  # the countries scored on the view itself
+    if not countries:
+        scorecard(net, config)  # raises EmptyNetwork with its explanation
+    keys = [*(ch.name for ch in config.channels), "overall"]
+    reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
+    present = dict.fromkeys(countries, 0)
     used = [n for n in INDICATORS if _used(config, n)]
-    fast = _ReplicateIndicators(sampler.views[0])
     rng = np.random.default_rng(seed)
     for r in range(n_boot):
         (rep,) = sampler.replicates(rng)
@@ -612,7 +616,7 @@ def scorecard_bootstrap(
     low: dict[str, dict[str, float]] = {k: {} for k in keys}
     high: dict[str, dict[str, float]] = {k: {} for k in keys}
     for k in keys:
-        for c in base.countries:
+        for c in countries:
             x = reps[k][c][np.isfinite(reps[k][c])]
             lo, hi = np.quantile(x, [alpha, 1 - alpha]) if x.size else (NAN, NAN)
             low[k][c], high[k][c] = float(lo), float(hi)
