@@ -155,7 +155,8 @@ class Replicate:
     tie row i is repeated between each pair of copies of its ends. The replicate's actors are
     the copies; its tie rows are, for each tie i, ``records[i]`` rows between each of the
     ``copies[src] * copies[dst]`` pairs of copies of its ends (:attr:`tie_rows`). Copies of one
-    actor are never tied to each other. See :meth:`network` for the ids it gives the copies.
+    actor are tied to each other only by a self-tie of that actor (which some sources hold).
+    See :meth:`network` for the ids it gives the copies.
     """
 
     view: ViewArrays
