@@ -167,3 +167,68 @@ def test_brokerage_by_country_equals_cli(report: tuple[str, dict], workspace: Pa
         for role in b["roles"]:
             assert b["raw"][role][i] == group[(country, role)], (country, role)
         assert b["total"][i] == group[(country, "total")]
+
+
+FILTERS = ("--track", "culture", "--track", "education", "--from", "2008")
+
+
+@pytest.fixture(scope="module")
+def filtered(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
+    out = tmp_path_factory.mktemp("out") / "filtered.html"
+    spec = ViewSpec.make(tracks=["culture", "education"], date_from="2008")
+    with Workspace(workspace, read_only=True) as ws:
+        path, _ = write_report(ws, spec, out, boot=20, seed=3)
+    html = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="civnet-data">(.*?)</script>', html, re.S)
+    assert m
+    return html, json.loads(m.group(1))
+
+
+def test_timeline_equals_cli(
+    report: tuple[str, dict], filtered: tuple[str, dict], workspace: Path
+) -> None:
+    _, whole = report
+    assert whole["timeline"] == cli_json(workspace, "timeline")["periods"]  # type: ignore[index]
+    assert [r["period"] for r in whole["timeline"]] == [str(y) for y in range(2005, 2028)]
+    html, data = filtered
+    expected = cli_json(workspace, "timeline", *FILTERS)["periods"]  # type: ignore[index]
+    assert data["timeline"] == expected
+    first = expected[0]
+    assert f'<td>{first["period"]}</td><td class="num">{first["nodes"]}</td>' in html
+
+
+def test_scorecard_equals_cli(filtered: tuple[str, dict], workspace: Path) -> None:
+    html, data = filtered
+    expected = cli_json(workspace, "scorecard", *FILTERS, "--boot", "20", "--seed", "3")
+    assert data["scorecard"] == expected
+    assert data["scorecard"]["bootstrap"] == {"n": 20, "unit": "actors", "seed": 3}
+    top = expected["countries"][0]  # type: ignore[index]
+    cell = re.search(
+        rf'<tr data-country="{top["country"]}">.*?data-channel="communication">([^<]*)</td>',
+        html,
+        re.S,
+    )
+    assert cell and cell.group(1) == (
+        f"{top['communication']:.1f} [{top['communication_low']:.1f}–"
+        f"{top['communication_high']:.1f}]"
+    )
+    for k in ("communication", "cultural", "governance"):
+        assert f'id="chart-score-{k}"' in html
+    assert 'id="chart-score-institutional"' not in html  # no economy_trade ties in this view
+    assert "missing for every country: inbound_econ_ties: no economy_trade ties" in html
+
+
+def test_scorecard_says_missing_with_the_reason(workspace: Path, tmp_path: Path) -> None:
+    with Workspace(workspace, read_only=True) as ws:
+        path, ctx = write_report(
+            ws, ViewSpec.make(kinds=["membership"]), tmp_path / "m.html", boot=5
+        )
+        html = path.read_text(encoding="utf-8")
+        assert [r["country"] for r in ctx["scorecard_rows"]] == ["CHN", "DEU"]
+        reason = ctx["scorecard"]["card"]["channels"]["cultural"]["missing"]["CHN"]
+        assert reason.startswith("culture_reach: no culture or education ties in the view")
+        assert f'<td class="missing" data-channel="cultural">missing: {reason}</td>' in html
+        assert f"missing for every country: {reason}" in html
+        assert 'id="chart-score-cultural"' not in html and 'id="chart-score-governance"' in html
+        _, ctx = write_report(ws, ViewSpec.make(kinds=["membership"]), tmp_path / "n.html", boot=0)
+        assert ctx["scorecard"] is None and ctx["scorecard_missing"] == "left out (--boot 0)"

@@ -37,7 +37,14 @@ def test_report_draws_filters_and_matches_cli(page, workspace: Path, report_url:
     pg.wait_for_function("window.civnetNetwork !== undefined")
     pg.wait_for_timeout(300)
     assert drawn_pixels(pg, "#network") > 2000
-    for chart in ("#chart-track", "#chart-year", "#chart-brokers", "#chart-brokerage"):
+    for chart in (
+        "#chart-track",
+        "#chart-year",
+        "#chart-brokers",
+        "#chart-brokerage",
+        "#chart-timeline",
+        "#chart-score-communication",
+    ):
         assert drawn_pixels(pg, chart) > 500, chart
     assert_numbers_are_cli(pg, workspace)
     save_screenshot(pg, "report.png")

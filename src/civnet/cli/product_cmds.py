@@ -49,12 +49,19 @@ def report_cmd(
     countries: Annotated[
         int, typer.Option("--countries", help="Countries in the block density heatmap.")
     ] = 15,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the network layout.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the network layout and the scorecard bootstrap.")
+    ] = 0,
+    boot: Annotated[
+        int,
+        typer.Option("--boot", help="Scorecard bootstrap resamples (0 leaves the scorecard out)."),
+    ] = 200,
     max_edges: Annotated[
         int, typer.Option("--max-edges", help="Edges drawn at most (the heaviest).")
     ] = 60_000,
 ) -> None:
-    """Write one self-contained HTML report (works offline): factors, charts, network, sources."""
+    """Write one self-contained HTML report (works offline): factors, charts, timeline, scorecard,
+    network, sources."""
     from civnet.products.report import write_report
 
     with open_workspace() as ws, progress_bar() as bar:
@@ -70,6 +77,7 @@ def report_cmd(
             top=top,
             countries=countries,
             seed=seed,
+            boot=boot,
             max_edges=max_edges,
             progress=step,
         )

@@ -2,9 +2,11 @@
 
 The file holds every script, style and number inline (vendored sigma.js, graphology and
 Chart.js from ``static/vendor``; no network access at all): the four core factors of the view,
-density by track and by year, the top brokers, block density by country as a heatmap, an
-interactive network (search, filters by track, period and country, size by betweenness, colour by
-country or actor type) and an appendix with the sources and the definition of every number.
+density by track and by year, the top brokers, block density by country as a heatmap, the
+timeline (``civnet timeline``), the soft-power scorecard with its bootstrap intervals
+(``civnet scorecard``), an interactive network (search, filters by track, period and country, size
+by betweenness, colour by country or actor type) and an appendix with the sources and the
+definition of every number.
 
 The numbers come from the same functions as the CLI (:mod:`civnet.products.catalog`); the page's
 filters recount nodes, edges, ties and density in the browser with the view rules of
@@ -26,8 +28,10 @@ from typing import Any
 import numpy as np
 
 from civnet import __version__
+from civnet.errors import EmptyNetwork
 from civnet.measures import betweenness, block_density, describe
 from civnet.products.analyze import betweenness_records
+from civnet.products.catalog import MEASURES
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
 from civnet.products.render import to_jsonable
@@ -87,6 +91,21 @@ DEFINITIONS: list[tuple[str, str]] = [
         "to b; coordinator (all three in one country), itinerant (a, b in one country, v in another), "
         "representative (v with a, b elsewhere), gatekeeper (v with b, a elsewhere), liaison (all "
         "three different). Counts summed over each country's actors (civnet brokerage, group rows).",
+    ),
+    (
+        "Timeline",
+        "civnet timeline: for each year from the first to the last date of the view's dated ties, "
+        "the view of that year (ties active in it) with its nodes, edges, density, and the ties "
+        "formed (started) and ended in the year.",
+    ),
+    (
+        "Soft-power scorecard",
+        "civnet scorecard: per country four channels (communication and mutual trust, "
+        "institutional attractiveness, cultural influence, voice in international governance), "
+        "each the weighted mean of its indicators scaled 0-100 across the countries; the interval "
+        "is the 2.5-97.5 % range over bootstrap resamples of the view's actors; the rank range "
+        "comes from Dirichlet draws of the weights. A channel without data in the view is "
+        "missing, with its reason, never 0.",
     ),
     (
         "Filters on this page",
@@ -237,6 +256,57 @@ def brokerage_by_country(net: Network, countries: int) -> dict[str, Any] | None:
     }
 
 
+def catalog_json(ws: Workspace, spec: ViewSpec, name: str, **params: Any) -> tuple[Any, str]:
+    """What ``civnet <name> [params] --format json`` prints for ``spec``, or why there is none.
+
+    Returns ``(result, "")``, or ``(None, reason)`` when the view has nothing to measure (no
+    dated ties for a timeline, no scored country for a scorecard).
+    """
+    measure = MEASURES[name]
+    try:
+        return measure.run(measure.inputs(ws, spec, **params), **params), ""
+    except EmptyNetwork as exc:
+        return None, exc.line()
+
+
+def scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per country (best rank first) each channel's score, interval and missing reason.
+
+    ``card`` is the JSON of ``civnet scorecard``; a channel without data carries the reason the
+    scorecard gives, the overall score says which channels it averages.
+    """
+    channels = card["card"]["channels"]
+    rows = []
+    for r in card["countries"]:
+        cells = []
+        for k in [*channels, "overall"]:
+            if r[k] is not None:
+                missing = ""
+            elif k == "overall":
+                missing = "no channel has data"
+            else:
+                missing = channels[k]["missing"].get(r["country"], "no data")
+            cells.append(
+                {
+                    "channel": k,
+                    "title": channels[k]["title"] if k in channels else "Overall",
+                    "score": r[k],
+                    "low": r[f"{k}_low"],
+                    "high": r[f"{k}_high"],
+                    "missing": missing,
+                }
+            )
+        rows.append(
+            {
+                "country": r["country"],
+                "rank": r["rank"],
+                "rank_range": r["rank_range"],
+                "cells": cells,
+            }
+        )
+    return rows
+
+
 def sources_records(ws: Workspace) -> list[dict[str, Any]]:
     """The workspace's sources table with provenance, for the appendix."""
     out = []
@@ -266,12 +336,18 @@ def report_context(
     top: int = 15,
     countries: int = 15,
     seed: int = 0,
+    boot: int = 200,
     max_edges: int = MAX_EDGES,
     progress: Step | None = None,
 ) -> dict[str, Any]:
-    """Everything the report shows, as plain data (the template only lays it out)."""
+    """Everything the report shows, as plain data (the template only lays it out).
+
+    The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
+    scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
+    scorecard out.
+    """
     say = progress or (lambda desc, done, total: None)
-    steps = 6
+    steps = 8
     say("building the view", 0, steps)
     net = build_network(ws, spec)
     summary = describe(net)
@@ -282,9 +358,16 @@ def report_context(
     by_track = density_by_track(ws, spec, net)
     say("density over time", 3, steps)
     by_year = density_by_year(ws, spec, net)
-    say("layout", 4, steps)
+    say("timeline", 4, steps)
+    timeline, timeline_missing = catalog_json(ws, spec, "timeline")
+    say("scorecard", 5, steps)
+    if boot > 0:
+        card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
+    else:
+        card, card_missing = None, "left out (--boot 0)"
+    say("layout", 6, steps)
     graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
-    say("writing", 5, steps)
+    say("writing", 7, steps)
     years = sorted({int(d[:4]) for d in graph["ties"]["start"] if d})
     return {
         "title": "civnet report",
@@ -299,6 +382,12 @@ def report_context(
         "by_year": by_year,
         "blocks": country_blocks(net, countries),
         "brokerage": brokerage_by_country(net, countries),
+        "timeline": timeline["periods"] if timeline else [],
+        "timeline_missing": timeline_missing,
+        "scorecard": card,
+        "scorecard_rows": scorecard_rows(card) if card else [],
+        "scorecard_missing": card_missing,
+        "boot": boot,
         "sources": sources_records(ws),
         "definitions": DEFINITIONS,
         "graph": graph,
@@ -309,7 +398,17 @@ def report_context(
 
 def render_report(context: dict[str, Any]) -> str:
     """The HTML text of the report for ``context`` (from :func:`report_context`)."""
-    keys = ("summary", "brokers", "by_track", "by_year", "brokerage", "graph", "years")
+    keys = (
+        "summary",
+        "brokers",
+        "by_track",
+        "by_year",
+        "brokerage",
+        "timeline",
+        "scorecard",
+        "graph",
+        "years",
+    )
     data = {k: context[k] for k in keys}
     return render_template(
         "report.html.j2",

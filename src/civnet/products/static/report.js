@@ -91,6 +91,47 @@
         options: { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } },
       });
     }
+    if (data.timeline.length) {
+      const T = data.timeline;
+      new Chart($("chart-timeline"), {
+        type: "line",
+        data: {
+          labels: T.map((r) => r.period),
+          datasets: [
+            { label: "nodes", data: T.map((r) => r.nodes), borderColor: "#1f6feb", pointRadius: 2, yAxisID: "y" },
+            { label: "edges", data: T.map((r) => r.edges), borderColor: "#2ca02c", pointRadius: 2, yAxisID: "y" },
+            { label: "density", data: T.map((r) => r.density), borderColor: "#d62728", pointRadius: 2, yAxisID: "y1" },
+          ],
+        },
+        options: {
+          scales: {
+            y: { position: "left", title: { display: true, text: "nodes, edges" } },
+            y1: { position: "right", title: { display: true, text: "density" }, grid: { drawOnChartArea: false } },
+          },
+        },
+      });
+    }
+    if (data.scorecard) {
+      // One chart per channel: the bootstrap interval as a floating bar, the score as a dot.
+      const S = data.scorecard;
+      const countries = S.countries.map((r) => r.country);
+      Object.keys(S.card.channels).forEach((k, i) => {
+        const el = $("chart-score-" + k);
+        if (!el) return;
+        const interval = S.countries.map((r) => (r[k + "_low"] === null ? null : [r[k + "_low"], r[k + "_high"]]));
+        new Chart(el, {
+          type: "bar",
+          data: {
+            labels: countries,
+            datasets: [
+              { type: "bar", label: "95% interval", data: interval, minBarLength: 2, backgroundColor: V.PALETTE[i] + "55", borderColor: V.PALETTE[i], borderWidth: 1 },
+              { type: "line", label: "score", data: S.countries.map((r) => r[k]), showLine: false, pointRadius: 4, pointBackgroundColor: "#1d2733", borderColor: "#1d2733" },
+            ],
+          },
+          options: { scales: { y: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+        });
+      });
+    }
     if (data.brokers.length) {
       bar($("chart-brokers"), data.brokers.map((r) => r.name + " (" + (r.country || "?") + ")"),
         data.brokers.map((r) => r.betweenness), "betweenness", true);
