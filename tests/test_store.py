@@ -135,3 +135,9 @@ def test_cli_uses_environment_workspace(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.exit_code == 0, result.output
     with Workspace(target, read_only=True) as w:
         assert w.counts()["ties"] == 1
+
+
+def test_store_refuses_self_loops(ws: Workspace) -> None:
+    with pytest.raises(WorkspaceError, match="tie from actor 'a' to itself"):
+        ws.ingest([batch("loop", "l", [("a", "a", "exchange", None)], actors=["a"])])
+    assert ws.counts()["ties"] == 0

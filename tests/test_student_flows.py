@@ -37,7 +37,7 @@ def kept(name: str) -> dict[tuple[str, str, int], list[float]]:
     out: dict[tuple[str, str, int], list[float]] = {}
     for r in rows(name):
         a, b = iso(r[o]), iso(r[d])
-        if a and b:
+        if a and b and a != b:
             out.setdefault((a, b, int(r["year"])), []).append(float(r["value_lumped"]))
     return out
 
@@ -62,7 +62,17 @@ def test_rows_dropped_rejected_merged(loaded) -> None:  # type: ignore[no-untype
             for r in data
             if "Other countries" not in (r[o], r[d]) and (iso(r[o]) is None or iso(r[d]) is None)
         ]
-        assert rep[name].rows_rejected == len(names)
+        loops = [
+            r
+            for r in data
+            if "Other countries" not in (r[o], r[d])
+            and iso(r[o]) is not None
+            and iso(r[o]) == iso(r[d])
+        ]
+        assert rep[name].rows_rejected == len(names) + len(loops)
+        assert rep[name].reasons.get(
+            "origin and destination are the same country (self-loop)", 0
+        ) == len(loops)
         assert {n for n in names if not n.endswith(": unknown countries")} == UNMATCHED
         assert rep[name].reasons["country name not matched to ISO 3166-1"] == sum(
             n in UNMATCHED for n in names

@@ -91,6 +91,17 @@ def _read(
                     {"row": where, "field": col, "reason": _reject_reason(name), "raw": name}
                 )
                 continue
+            if o_iso == d_iso:
+                # e.g. a UIS name that maps to the same ISO3 as its partner (BLR -> BLR)
+                rejects.append(
+                    {
+                        "row": where,
+                        "field": d_col,
+                        "reason": "origin and destination are the same country (self-loop)",
+                        "raw": f"{origin} -> {dest}",
+                    }
+                )
+                continue
             try:
                 value = float(row["value_lumped"])
             except ValueError:

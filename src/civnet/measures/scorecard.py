@@ -902,10 +902,10 @@ def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 
             out[k][d] = [r[c] for c in countries]
     med = {k: dict(zip(countries, np.median(out[k], 0).tolist(), strict=True)) for k in keys}
     lo = {
-        k: dict(zip(countries, np.quantile(out[k], 0.025, 0).tolist(), strict=True)) for k in keys
+        k: dict(zip(countries, np.quantile(out[k], 0.025, 0, method="inverted_cdf").tolist(), strict=True)) for k in keys
     }
     hi = {
-        k: dict(zip(countries, np.quantile(out[k], 0.975, 0).tolist(), strict=True)) for k in keys
+        k: dict(zip(countries, np.quantile(out[k], 0.975, 0, method="inverted_cdf").tolist(), strict=True)) for k in keys
     }
     return RankIntervals(given, med, lo, hi, draws, config.concentration)
 

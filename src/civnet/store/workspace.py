@@ -275,6 +275,13 @@ class Workspace:
 
     @staticmethod
     def _check_endpoints(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+        loop = fetch_one(con, "SELECT source FROM _b_ties WHERE source = target LIMIT 1")
+        if loop is not None:
+            raise WorkspaceError(
+                f"a tie from actor {loop[0]!r} to itself reached the store",
+                where=batch.name,
+                fix="importers keep self-loops out and count them as rejects",
+            )
         row = fetch_one(
             con,
             """SELECT e FROM (SELECT source AS e FROM _b_ties UNION SELECT target FROM _b_ties)
