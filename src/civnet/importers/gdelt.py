@@ -414,7 +414,8 @@ def import_gdelt(
                 importer="gdelt",
                 actors=actors,
                 ties=ties,
-                rows_read=0,
+                # the "rows" of the aggregate are the events it sums
+                rows_read=sum(r.events_kept for r in fresh),
                 description="civil-diplomacy ties aggregated from GDELT events (docs/events.md)",
                 notes=json.dumps({"files": [r.name for r in fresh]}),
             )
