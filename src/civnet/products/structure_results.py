@@ -108,94 +108,49 @@ def brokerage_records(run: BrokerageRun) -> list[dict[str, Any]]:
     base = {"track": run.track} if run.track is not None else {}
     out: list[dict[str, Any]] = []
 
-    def add(scope: str, unit: str, name: Any, group: Any, role: int, **vals: Any) -> None:
-        out.append(
-            {
-                **base,
-                "scope": scope,
-                "id": unit,
-                "name": name,
-                "group": group,
-                "role": ROLES[role],
-                "sna": SNA_NAMES[ROLES[role]],
-                **vals,
-            }
-        )
+    def add(unit: tuple[str, str, Any, Any], r: int, null: str, *vals: float | None) -> None:
+        scope, uid, name, group = unit
+        role = ROLES[r]
+        head = {**base, "scope": scope, "id": uid, "name": name, "group": group}
+        nums = dict(zip(("raw", "expected", "sd", "z", "p"), vals, strict=True))
+        out.append({**head, "role": role, "sna": SNA_NAMES[role], "null": null, **nums})
 
     pm = b.permutation
+    whole = ("network", "(all)", None, None)
     for r in range(6):
-        add(
-            "network",
-            "(all)",
-            None,
-            None,
-            r,
-            null="bernoulli",
-            raw=float(b.total_raw[r]),
-            expected=float(b.total_expected[r]),
-            sd=float(b.total_sd[r]),
-            z=nan_to_none(b.total_z[r]),
-            p=None,
-        )
+        raw = float(b.total_raw[r])
+        expected, sd = float(b.total_expected[r]), float(b.total_sd[r])
+        add(whole, r, "bernoulli", raw, expected, sd, nan_to_none(b.total_z[r]), None)
         if pm is not None:
-            add(
-                "network",
-                "(all)",
-                None,
-                None,
-                r,
-                null="permutation",
-                raw=float(b.total_raw[r]),
-                expected=float(pm.total_mean[r]),
-                sd=float(pm.total_sd[r]),
-                z=nan_to_none(pm.total_z[r]),
-                p=float(pm.total_p[r]),
-            )
+            mean, psd, p = float(pm.total_mean[r]), float(pm.total_sd[r]), float(pm.total_p[r])
+            add(whole, r, "permutation", raw, mean, psd, nan_to_none(pm.total_z[r]), p)
     for i, gname in enumerate(b.groups):
+        group = ("group", gname, None, gname)
         for r in range(6):
+            raw = float(b.group_raw[i, r])
             add(
-                "group",
-                gname,
-                None,
-                gname,
+                group,
                 r,
-                null="bernoulli",
-                raw=float(b.group_raw[i, r]),
-                expected=float(b.group_expected[i, r] * b.sizes[i]),
-                sd=None,
-                z=None,
-                p=None,
+                "bernoulli",
+                raw,
+                float(b.group_expected[i, r] * b.sizes[i]),
+                None,
+                None,
+                None,
             )
             if pm is not None:
-                add(
-                    "group",
-                    gname,
-                    None,
-                    gname,
-                    r,
-                    null="permutation",
-                    raw=float(b.group_raw[i, r]),
-                    expected=float(pm.group_mean[i, r]),
-                    sd=float(pm.group_sd[i, r]),
-                    z=nan_to_none(pm.group_z[i, r]),
-                    p=float(pm.group_p[i, r]),
+                mean, psd, p = (
+                    float(pm.group_mean[i, r]),
+                    float(pm.group_sd[i, r]),
+                    float(pm.group_p[i, r]),
                 )
+                add(group, r, "permutation", raw, mean, psd, nan_to_none(pm.group_z[i, r]), p)
     names = vertex_values(run.net, "label")
     for v, actor in enumerate(b.ids):
+        unit = ("actor", actor, names[v], b.labels[v])
         for r in range(6):
-            add(
-                "actor",
-                actor,
-                names[v],
-                b.labels[v],
-                r,
-                null="bernoulli",
-                raw=float(b.raw[v, r]),
-                expected=float(b.expected[v, r]),
-                sd=float(b.sd[v, r]),
-                z=nan_to_none(b.z[v, r]),
-                p=None,
-            )
+            raw, expected, sd = float(b.raw[v, r]), float(b.expected[v, r]), float(b.sd[v, r])
+            add(unit, r, "bernoulli", raw, expected, sd, nan_to_none(b.z[v, r]), None)
     return out
 
 
