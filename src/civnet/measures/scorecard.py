@@ -881,33 +881,76 @@ def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 
     ``overall``) and country the rank with the given weights and the median and 2.5/97.5
     percentiles of the ranks over the draws.
     """
+    from scipy.stats import rankdata
+
     rng = np.random.default_rng(seed)
     keys = [*card.channels, "overall"]
     countries = card.countries
     given = {k: ranks(card.overall if k == "overall" else card.channels[k].score) for k in keys}
     draws = config.draws
-    out = {k: np.zeros((draws, len(countries))) for k in keys}
+    names = [ch.name for ch in config.channels]
+    members = {ch.name: list(ch.indicators) for ch in config.channels}
+    # the weights are drawn in the same order as one draw at a time: each channel's indicator
+    # weights, then the channel weights
+    w_ind = {n: np.zeros((draws, len(members[n]))) for n in names}
+    w_ch = np.zeros((draws, len(names)))
     for d in range(draws):
-        ch_scores: dict[str, dict[str, float]] = {}
         for ch in config.channels:
             w = _dirichlet(rng, ch.indicators, config.concentration)
-            ch_scores[ch.name] = {
-                c: _wmean({k: card.indicators[k].score.get(c, NAN) for k in w}, w)
-                for c in countries
-            }
+            w_ind[ch.name][d] = [w[k] for k in members[ch.name]]
         cw = _dirichlet(rng, {ch.name: ch.weight for ch in config.channels}, config.concentration)
-        overall = {c: _wmean({k: ch_scores[k][c] for k in cw}, cw) for c in countries}
-        for k in keys:
-            r = ranks(overall if k == "overall" else ch_scores[k])
-            out[k][d] = [r[c] for c in countries]
+        w_ch[d] = [cw[n] for n in names]
+    scores: dict[str, np.ndarray] = {}
+    for n in names:
+        x = np.array(
+            [[card.indicators[k].score.get(c, NAN) for k in members[n]] for c in countries]
+        ).reshape(len(countries), len(members[n]))
+        scores[n] = _weighted_means(x, w_ind[n])
+    stacked = np.stack([scores[n] for n in names], axis=2) if names else np.zeros((draws, 0, 0))
+    scores["overall"] = (
+        np.stack([_weighted_means(stacked[d], w_ch[d : d + 1])[0] for d in range(draws)])
+        if names
+        else np.zeros((draws, len(countries)))
+    )
+    out = {}
+    for k in keys:
+        x = np.where(np.isfinite(scores[k]), scores[k], -np.inf)
+        out[k] = rankdata(-x, method="min", axis=1).astype(float) if countries else x
     med = {k: dict(zip(countries, np.median(out[k], 0).tolist(), strict=True)) for k in keys}
     lo = {
-        k: dict(zip(countries, np.quantile(out[k], 0.025, 0, method="inverted_cdf").tolist(), strict=True)) for k in keys
+        k: dict(
+            zip(
+                countries,
+                np.quantile(out[k], 0.025, 0, method="inverted_cdf").tolist(),
+                strict=True,
+            )
+        )
+        for k in keys
     }
     hi = {
-        k: dict(zip(countries, np.quantile(out[k], 0.975, 0, method="inverted_cdf").tolist(), strict=True)) for k in keys
+        k: dict(
+            zip(
+                countries,
+                np.quantile(out[k], 0.975, 0, method="inverted_cdf").tolist(),
+                strict=True,
+            )
+        )
+        for k in keys
     }
     return RankIntervals(given, med, lo, hi, draws, config.concentration)
+
+
+def _weighted_means(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted means of each row of ``x`` (countries x items) for each weight row of ``w``
+    (draws x items), over the items with a finite value; NaN where no weight remains.
+
+    The vectorized :func:`_wmean`: the result is draws x countries.
+    """
+    finite = np.isfinite(x)
+    num = w @ np.where(finite, x, 0.0).T
+    den = w @ finite.astype(float).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), NAN)
 
 
 def _dirichlet(
