@@ -22,6 +22,8 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/install-browser.sh
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

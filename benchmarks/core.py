@@ -103,7 +103,9 @@ def bench_import(rows: int) -> None:
             fh.write("source,target,track,kind,start,weight\n")
             fh.writelines(
                 f"a{x},a{y},{tr},exchange,{yr},1\n"
-                for x, y, tr, yr in zip(u.tolist(), v.tolist(), tracks.tolist(), years.tolist(), strict=True)
+                for x, y, tr, yr in zip(
+                    u.tolist(), v.tolist(), tracks.tolist(), years.tolist(), strict=True
+                )
             )
         ws = Workspace(Path(tmp) / "w.duckdb")
         report, secs = timed(lambda: import_tables(ws, actors=a, ties=t))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from civnet.store import Workspace
@@ -44,3 +46,10 @@ class Cli:
 @pytest.fixture
 def cli(ws_path: Path) -> Cli:
     return Cli(ws_path)
+
+
+# Property tests: CI runs a fixed set of examples (derandomized) with no deadline, so that a run
+# is reproducible and a slow shared machine does not fail it; locally hypothesis explores freely.
+if os.environ.get("CI"):
+    settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+    settings.load_profile("ci")

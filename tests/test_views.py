@@ -64,7 +64,14 @@ def test_whole_workspace(loaded: Workspace) -> None:
 
 def test_period_keeps_overlapping_ties_and_reports_timeless(loaded: Workspace) -> None:
     net = build_network(loaded, ViewSpec.make(date_from="2017", date_to="2018"))
-    assert edges(net) == {("p", "r"), ("q", "r"), ("c40", "p"), ("c40", "q"), ("c40", "r"), ("c40", "s")}
+    assert edges(net) == {
+        ("p", "r"),
+        ("q", "r"),
+        ("c40", "p"),
+        ("c40", "q"),
+        ("c40", "r"),
+        ("c40", "s"),
+    }
     assert net.notes == [
         "1 timeless ties (no start date) left out of the period; --include-timeless keeps them"
     ]
@@ -124,7 +131,13 @@ def test_country_level(loaded: Workspace) -> None:
     net = build_network(loaded, ViewSpec.make(level="country"))
     # the C40 hub has no country: its ties are left out and counted
     assert set(net.ids) == {"DEU", "ECU", "FRA", "ITA", "JPN", "KOR"}
-    assert edges(net) == {("ECU", "FRA"), ("FRA", "ITA"), ("ECU", "ITA"), ("ITA", "KOR"), ("DEU", "JPN")}
+    assert edges(net) == {
+        ("ECU", "FRA"),
+        ("FRA", "ITA"),
+        ("ECU", "ITA"),
+        ("ITA", "KOR"),
+        ("DEU", "JPN"),
+    }
     assert net.notes == [
         "country level: 0 domestic ties left out, 4 ties with an actor of unknown country left out"
     ]

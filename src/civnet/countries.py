@@ -42,7 +42,7 @@ _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
 @cache
-def _coco():  # type: ignore[no-untyped-def]
+def _coco():
     import country_converter as coco
 
     logging.getLogger("country_converter").setLevel(logging.CRITICAL)

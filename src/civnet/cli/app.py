@@ -73,7 +73,7 @@ def _root(
 
 
 @contextmanager
-def open_workspace(*, write: bool = False):  # type: ignore[no-untyped-def]
+def open_workspace(*, write: bool = False):
     """Open the workspace for the command (read-only unless writing)."""
     ws = Workspace(state.workspace, read_only=not write)
     try:

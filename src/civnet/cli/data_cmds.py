@@ -162,7 +162,7 @@ def import_table_cmd(
     print_reports([report])
 
 
-def _graph_cmd(fmt: str):  # type: ignore[no-untyped-def]
+def _graph_cmd(fmt: str):
     def command(
         path: Annotated[Path, typer.Argument(help=f"{fmt.upper()} file.")],
         default_type: Annotated[

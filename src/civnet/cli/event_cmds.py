@@ -81,7 +81,7 @@ def import_gdelt_cmd(
         disable=not err_console.is_terminal,
     )
 
-    def on_file(path: Path):  # type: ignore[no-untyped-def]
+    def on_file(path: Path):
         task = bar.add_task(path.name, total=1.0)
         return lambda frac: bar.update(task, completed=frac)
 

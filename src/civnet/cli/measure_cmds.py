@@ -202,7 +202,9 @@ def betweenness_cmd(
 @view_options
 def export_cmd(
     spec: ViewSpec,
-    fmt: Annotated[str, typer.Argument(help="gexf (1.3, dynamic), graphml, json (node-link) or csv.")],
+    fmt: Annotated[
+        str, typer.Argument(help="gexf (1.3, dynamic), graphml, json (node-link) or csv.")
+    ],
     path: Annotated[
         Path,
         typer.Argument(

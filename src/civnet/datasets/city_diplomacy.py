@@ -85,7 +85,7 @@ def _read(folder: Path, rel: str, delim: str) -> pa.Table:
 
 
 def _col(t: pa.Table, name: str) -> list[str | None]:
-    return t.column(name).to_pylist()  # type: ignore[no-any-return]
+    return t.column(name).to_pylist()
 
 
 def _file_name(rel: str) -> str:
@@ -181,8 +181,8 @@ class _C40:
                 continue
             la, _ = parse_coord(lat, 90)
             lo, _ = parse_coord(lon, 180)
-            num = resolver.add(city, iso3, qual, la, lo, country)  # type: ignore[arg-type]
-            self.mentions.append((num, int(year), int(row)))  # type: ignore[arg-type]
+            num = resolver.add(city, iso3, qual, la, lo, country)
+            self.mentions.append((num, int(year), int(row)))
 
     def batch(self, ids: list[str], resolver: CityResolver, sha256: str, path: str) -> Batch:
         years: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))

@@ -167,12 +167,12 @@ def brokerage(
     sizes = part.sizes.astype(float)
     group_expected, group_var = _sna_group_moments(sizes, float(n), d)
     total_expected, total_var = _sna_total_moments(sizes, float(n), d)
-    group_sd = np.sqrt(group_var)
+    group_sd = _sd(group_var)
     expected = group_expected[part.codes]
     sd = group_sd[part.codes]
     total_raw = raw.sum(axis=0)
     group_raw = _group_sums(raw, part.codes, len(part.groups))
-    total_sd = np.sqrt(total_var)
+    total_sd = _sd(total_var)
     perm = (
         _permutation_null(paths, part, group_raw, total_raw, permutations, seed)
         if permutations
@@ -317,6 +317,17 @@ def _z(raw: np.ndarray, expected: np.ndarray, sd: np.ndarray) -> np.ndarray:
 
 def _choose2(x: np.ndarray | float) -> np.ndarray | float:
     return x * (x - 1) / 2.0
+
+
+def _sd(var: np.ndarray) -> np.ndarray:
+    """Square root of sna's variances; values within rounding of 0 are 0.
+
+    The moment formulas subtract nearly equal terms, so a variance that is exactly 0 (e.g. a
+    role no one in a one-group network can hold) comes out as +-1e-15; it is set to 0, so its
+    z-score is NaN rather than a division by rounding noise.
+    """
+    scale = max(1.0, float(np.nanmax(np.abs(var)))) if var.size else 1.0
+    return np.sqrt(np.where(var < 1e-12 * scale, 0.0, var))
 
 
 def _sna_group_moments(n: np.ndarray, big_n: float, d: float) -> tuple[np.ndarray, np.ndarray]:

@@ -102,15 +102,16 @@ Raw = dict[str, float] | str
 
 
 def _partner_countries(v: _View) -> Raw:
-    out = {c: set() for c in v.scored}
+    out: dict[str, set[str]] = {c: set() for c in v.scored}
     any_cross = False
     for s, t in zip(v.src, v.dst, strict=True):
         if not v.cross(s, t):
             continue
         any_cross = True
         for a, b in ((s, t), (t, s)):
-            if v.civil(a) and v.country[a] in out:
-                out[v.country[a]].add(v.country[b])  # type: ignore[index]
+            home, partner = v.country[a], v.country[b]
+            if v.civil(a) and home is not None and partner is not None and home in out:
+                out[home].add(partner)
     if not any_cross:
         return "no cross-border ties in the view"
     return {c: float(len(p)) for c, p in out.items()}
@@ -206,10 +207,10 @@ def _inbound_share(v: _View) -> Raw:
         seen = True
         cs, ct = v.country[s], v.country[t]
         if ct in total:
-            total[ct] += 1  # type: ignore[index]
-            inbound[ct] += 1  # type: ignore[index]
+            total[ct] += 1
+            inbound[ct] += 1
         if cs in total:
-            total[cs] += 1  # type: ignore[index]
+            total[cs] += 1
     if not seen:
         return "no directed cross-border ties in the view (inbound is undefined)"
     return {c: inbound[c] / total[c] if total[c] else NAN for c in v.scored}

@@ -247,7 +247,7 @@ def ei_result(
         "p_greater": nan_to_none(pm.p_greater) if pm else None,
         "p_less": nan_to_none(pm.p_less) if pm else None,
     }
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             "scope": "group",
             "id": g,
@@ -263,7 +263,7 @@ def ei_result(
         for i, g in enumerate(e.groups)
     ]
     groups.sort(key=lambda r: (-(r["external"] + r["internal"]), r["id"]))
-    actors = [
+    actors: list[dict[str, Any]] = [
         {
             "scope": "actor",
             "id": a,
@@ -465,7 +465,7 @@ class DiversityResult:
 def diversity_result(net: Network, progress: Progress, top: int | None = None) -> DiversityResult:
     """``civnet diversity [--top K]``: per country, most cross-border ties first."""
     d = country_diversity(net)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "country": c,
             "actors": int(d.actors[i]),
