@@ -75,7 +75,8 @@ def timeline_cmd(
         records=records,
         columns=cols,
         title=f"timeline ({spec.describe()})",
-        caption="all columns in --format json/csv; --by-country for countries",
+        caption="all columns in --format json/csv"
+        + ("" if by_country else "; --by-country for countries"),
     )
 
 
