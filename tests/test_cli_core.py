@@ -174,3 +174,14 @@ def test_betweenness_boot_gives_stability(florentine_ws) -> None:  # type: ignor
         ).output
     )
     assert rows == again
+
+
+def test_written_files_have_ordinary_permissions(florentine_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import stat
+
+    out = tmp_path / "view.graphml"
+    florentine_ws("export", "graphml", str(out))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
