@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from civnet.views import ViewSpec
+from civnet.views.spec import spec_from_options
 
 FILTERS = "View filters"
 
@@ -84,33 +84,6 @@ Format = Annotated[str, typer.Option("--format", "-f", help="Output: table, json
 FORMATS = ("table", "json", "csv")
 
 
-def make_spec(
-    date_from: str | None,
-    date_to: str | None,
-    track: list[str] | None,
-    actor_type: list[str] | None,
-    country: list[str] | None,
-    kind: list[str] | None,
-    project: bool,
-    level: str,
-    all_actors: bool,
-    include_timeless: bool,
-) -> ViewSpec:
-    """A ViewSpec from the raw option values (validated; BadFilter on a mistake)."""
-    return ViewSpec.make(
-        date_from=date_from,
-        date_to=date_to,
-        tracks=track or (),
-        actor_types=actor_type or (),
-        countries=country or (),
-        kinds=kind or (),
-        project=project,
-        level=level,
-        all_actors=all_actors,
-        include_timeless=include_timeless,
-    )
-
-
 def check_format(fmt: str) -> str:
     from civnet.errors import BadFilter
 
@@ -153,7 +126,7 @@ def view_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         raw = {name: kwargs.pop(name) for name, _, _ in _VIEW_PARAMS}
-        kwargs["spec"] = make_spec(**raw)
+        kwargs["spec"] = spec_from_options(**raw)
         return func(*args, **kwargs)
 
     wrapper.__signature__ = sig.replace(parameters=positional + keyword + extra)  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ from civnet.store.sql import fetch_arrow
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
+from civnet.views.spec import spec_from_options
 from civnet.vocab import ACTOR_TYPES, TIE_KINDS, TRACKS
 
 MAX_JOBS = 64
@@ -77,17 +78,17 @@ def view_spec(
     ] = False,
 ) -> ViewSpec:
     """The view filters of every endpoint, validated as the CLI validates them."""
-    return ViewSpec.make(
-        date_from=date_from,
-        date_to=date_to,
-        tracks=track or (),
-        actor_types=actor_type or (),
-        countries=country or (),
-        kinds=kind or (),
-        project=project,
-        level=level,
-        all_actors=all_actors,
-        include_timeless=include_timeless,
+    return spec_from_options(
+        date_from,
+        date_to,
+        track,
+        actor_type,
+        country,
+        kind,
+        project,
+        level,
+        all_actors,
+        include_timeless,
     )
 
 

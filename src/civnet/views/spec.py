@@ -179,3 +179,30 @@ class ViewSpec:
         if self.all_actors:
             parts.append("all actors")
         return "; ".join(parts) if parts else "whole workspace"
+
+
+def spec_from_options(
+    date_from: str | None = None,
+    date_to: str | None = None,
+    track: list[str] | None = None,
+    actor_type: list[str] | None = None,
+    country: list[str] | None = None,
+    kind: list[str] | None = None,
+    project: bool = False,
+    level: str = "actor",
+    all_actors: bool = False,
+    include_timeless: bool = False,
+) -> ViewSpec:
+    """A ViewSpec from filter values named as the CLI options and API parameters name them."""
+    return ViewSpec.make(
+        date_from=date_from,
+        date_to=date_to,
+        tracks=track or (),
+        actor_types=actor_type or (),
+        countries=country or (),
+        kinds=kind or (),
+        project=project,
+        level=level,
+        all_actors=all_actors,
+        include_timeless=include_timeless,
+    )
