@@ -101,6 +101,12 @@ def load_cmd(
         )
     with open_workspace(write=True) as ws:
         for ds in chosen:
+            if ds.already_loaded(ws):
+                console.print(
+                    f"[yellow]{ds.name}[/]: already in the workspace; nothing added",
+                    highlight=False,
+                )
+                continue
             with Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),

@@ -35,6 +35,13 @@ class Dataset:
         """Folder holding the dataset's files, PROVENANCE.md and LICENCE notes."""
         return Path(str(resources.files("civnet.datasets") / "data" / self.folder))
 
+    def already_loaded(self, ws: Workspace) -> bool:
+        """True when every file of the dataset is already a source of ``ws`` (same content)."""
+        from civnet.store.batch import file_sha256
+
+        paths = [self.path() / f for f in self.files]
+        return bool(paths) and all(p.is_file() and ws.has_source(file_sha256(p)) for p in paths)
+
     def provenance(self) -> str:
         p = self.path() / "PROVENANCE.md"
         return p.read_text(encoding="utf-8") if p.exists() else ""
