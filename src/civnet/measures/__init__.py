@@ -51,6 +51,7 @@ from civnet.measures.diversity import (
 from civnet.measures.ei import EIIndex, EIPermutation, ei_index, ei_ratio
 from civnet.measures.groups import group_labels
 from civnet.measures.holes import Holes, structural_holes
+from civnet.measures.resampling import RESAMPLE_UNITS
 from civnet.measures.scorecard import (
     INDICATORS,
     RankIntervals,
@@ -73,7 +74,6 @@ from civnet.measures.timeline import (
     turnover,
 )
 from civnet.measures.uncertainty import (
-    RESAMPLE_UNITS,
     BrokerStability,
     Change,
     Interval,

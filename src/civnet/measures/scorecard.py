@@ -30,7 +30,7 @@ from civnet.views.network import Network
 from civnet.vocab import AFFILIATION_TYPES, CIVIL_ACTOR_TYPES
 
 if TYPE_CHECKING:
-    from civnet.measures.uncertainty import Replicate, ViewArrays
+    from civnet.measures.resampling import Replicate, ViewArrays
 
 NAN = float("nan")
 ECON_TYPES = ("enterprise", "business_assoc", "city")
@@ -584,7 +584,7 @@ def scorecard_bootstrap(
     computed from the view's arrays and the replicate's multiplicities
     (:class:`_ReplicateIndicators`), the same numbers as on the replicate built as a network.
     """
-    from civnet.measures.uncertainty import Replicate, Resampler
+    from civnet.measures.resampling import Replicate, Resampler
 
     if n_boot < 1:
         raise BadFilter(f"--boot must be at least 1, got {n_boot}", fix="use e.g. --boot 200")
@@ -627,7 +627,7 @@ def scorecard_bootstrap(
 class _ReplicateIndicators:
     """The indicators of :data:`INDICATORS` on bootstrap replicates of one view, from arrays.
 
-    A replicate (:class:`civnet.measures.uncertainty.Replicate`) holds ``copies[v]`` copies of
+    A replicate (:class:`civnet.measures.resampling.Replicate`) holds ``copies[v]`` copies of
     each actor v of the view and ``tie_rows[i]`` rows of each tie i, spread over the pairs of
     copies of its ends. Each indicator computed on that network (its tie rows, its distinct
     actors, its dyads of copies) equals a sum over the view's ties and actors weighted by those
@@ -820,7 +820,8 @@ class _Rep:
     def sub_betweenness(self, ties: np.ndarray, skip_hubs: bool) -> dict[str, float] | None:
         """Per country: the sum of its copies' normalized betweenness in the sub-network of
         the replicate's rows of ``ties`` (a mask over the view's ties)."""
-        from civnet.measures.uncertainty import Replicate, replicate_betweenness
+        from civnet.measures.replicate_statistics import replicate_betweenness
+        from civnet.measures.resampling import Replicate
 
         view, rep = self.ri.view, self.rep
         keep = ties & (rep.tie_rows > 0)

@@ -1,34 +1,11 @@
 """How sure a network measure is: bootstrap intervals, permutation tests, ranking stability.
 
 Every procedure here is pure and seeded: the same network, statistic and seed give the same
-numbers. A *statistic* is any function ``Network -> {name: float}``. A replicate is kept
-compact (:class:`Replicate`: copies per actor and records per tie of the view, whose tables are
-turned into arrays once, :class:`ViewArrays`); :func:`evaluate` computes civnet's own statistics
-(:func:`core_statistic`, :func:`civnet.measures.timeline.core_factors`) from it directly, and
-any other statistic on the replicate built as a :class:`Network`.
-
-Resampling units (``unit``):
-
-``actors`` (default for intervals)
-    The vertex bootstrap of Snijders & Borgatti (1999): draw the view's active actors (those with
-    a tie) with replacement; an actor drawn k times appears as k copies; every tie between two
-    drawn actors is kept between each pair of their copies; copies of one actor are not tied to
-    each other. Isolates of the view stay as they are. This is the unit whose intervals cover the
-    true density and mean betweenness of a network model at (or above) the nominal rate
-    (``benchmarks/coverage.py``). Reference: Snijders & Borgatti (1999), *Non-parametric
-    standard errors and tests for network statistics*, Connections 22(2): 161-170.
-``ties``
-    Draw the view's tie rows with replacement (as many as there are) and rebuild the graph; the
-    nodes are the ends of the drawn ties (plus the view's isolates), as in a view. A drawn tie
-    cannot bring back a pair that was never observed, so in a simple graph about 1/e of the
-    connected pairs vanish from each resample: the replicates of density are biased down
-    (about 0.63 x) and their percentile intervals do not cover the true value when each pair is
-    reported once. Use it as a *stability* range (how much a result rests on particular
-    records), e.g. for the ranking of brokers, not as a confidence interval of a level.
-``sources``
-    Draw whole sources (the ``s<id>`` prefixes of the ties' refs) with replacement; a tie is
-    kept as many times as its sources were drawn. With few sources this is a sensitivity
-    analysis (does the result rest on one source?), with the same caveat as ``ties``.
+numbers. A *statistic* is any function ``Network -> {name: float}``; each replicate is drawn
+compact by :class:`~civnet.measures.resampling.Resampler` and the statistic evaluated on it by
+:func:`~civnet.measures.replicate_statistics.evaluate`. The resampling units (``unit``:
+``actors``, ``ties``, ``sources``) and what their intervals mean are described in
+:mod:`civnet.measures.resampling`.
 
 Intervals are percentile intervals (Efron & Tibshirani 1993, ch. 13) at level ``level``.
 Permutation p-values are two-sided, ``(1 + #{|T*| >= |T|}) / (1 + N)`` (Phipson & Smyth 2010,
@@ -37,555 +14,57 @@ doi:10.2202/1544-6115.1585).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-import igraph as ig
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import scipy.sparse as sp
 
 from civnet.errors import BadFilter, EmptyNetwork
-from civnet.measures import diversity
-from civnet.measures.betweenness import PARALLEL_WORK, betweenness
-from civnet.measures.density import density
-from civnet.measures.timeline import core_factors, mean_betweenness
+from civnet.measures.betweenness import betweenness
+from civnet.measures.replicate_statistics import (
+    Statistic,
+    core_statistic,
+    evaluate,
+    replicate_betweenness,
+)
+from civnet.measures.resampling import (
+    Replicate,
+    Resampler,
+    ViewArrays,
+    actor_replicate,
+    source_clusters,
+    tie_replicate,
+    with_actors_by_counts,
+    with_ties_by_counts,
+)
 from civnet.views.network import Network
 from civnet.views.spec import ViewSpec
 
-Statistic = Callable[[Network], Mapping[str, float]]
+# Resampler, ViewArrays, actor_replicate, core_statistic, evaluate, source_clusters and
+# with_*_by_counts live in resampling / replicate_statistics; they stay importable from here,
+# where tests/test_uncertainty.py and benchmarks/ import them.
+__all__ = [
+    "BrokerStability",
+    "Change",
+    "Interval",
+    "Resampler",
+    "ViewArrays",
+    "actor_replicate",
+    "betweenness_bootstrap",
+    "bootstrap",
+    "compare_periods",
+    "core_statistic",
+    "evaluate",
+    "percentile_interval",
+    "permutation_test",
+    "source_clusters",
+    "with_actors_by_counts",
+    "with_ties_by_counts",
+]
+
 Progress = Callable[[int, int], None]
-
-RESAMPLE_UNITS: tuple[str, ...] = ("actors", "ties", "sources")
-
-
-def check_unit(unit: str) -> str:
-    """Validate a resampling unit name (BadFilter naming the valid ones)."""
-    if unit not in RESAMPLE_UNITS:
-        raise BadFilter(
-            f"unknown --resample {unit!r}", fix=f"use one of: {', '.join(RESAMPLE_UNITS)}"
-        )
-    return unit
-
-
-def core_statistic(net: Network) -> dict[str, float]:
-    """Density and mean normalized betweenness: the fast default statistic for intervals."""
-    if net.graph.vcount() == 0:
-        return {"density": float("nan"), "mean_betweenness": float("nan")}
-    return {"density": density(net), "mean_betweenness": mean_betweenness(net)}
-
-
-# -- resampling a network ------------------------------------------------------------------------
-#
-# A replicate is kept compact: the view's tables as arrays (:class:`ViewArrays`, computed once)
-# and two multiplicity vectors (:class:`Replicate`). The statistics civnet ships are computed
-# from those directly (:func:`evaluate`); any other statistic gets the replicate as a Network,
-# built with vectorized Arrow operations.
-
-
-class ViewArrays:
-    """A view's actor and tie tables as arrays, computed once for all its replicates.
-
-    Actors are sorted by id (the vertex order of :meth:`Network.from_tables`); ``src``/``dst``
-    are the vertex indices of each tie row's ends; ``active`` marks the actors with a tie.
-    """
-
-    def __init__(self, actors: pa.Table, ties: pa.Table, spec: ViewSpec | None = None) -> None:
-        self.actors = actors.sort_by("id") if actors.num_rows else actors
-        self.ties = ties
-        self.spec = spec or ViewSpec()
-        self.id_array = (
-            _chunk(self.actors, "id").cast(pa.string())
-            if actors.num_rows
-            else pa.array([], pa.string())
-        )
-        self.n = len(self.id_array)
-        m = ties.num_rows
-        if m:
-            self.src = _index_in(_chunk(ties, "source"), self.id_array)
-            self.dst = _index_in(_chunk(ties, "target"), self.id_array)
-            self.tie_directed = _chunk(ties, "directed").to_numpy(zero_copy_only=False).astype(bool)
-        else:
-            self.src = self.dst = np.zeros(0, np.int64)
-            self.tie_directed = np.zeros(0, bool)
-        self.active = np.zeros(self.n, bool)
-        self.active[self.src] = True
-        self.active[self.dst] = True
-        self.types = _codes(self.actors, "type")
-        self.tracks = _codes(ties, "track")
-
-    @classmethod
-    def of(cls, net: Network) -> ViewArrays:
-        return cls(net.actors, net.ties, net.spec)
-
-    @property
-    def ids(self) -> list[str]:
-        return self.id_array.to_pylist()
-
-
-def _chunk(table: pa.Table, col: str) -> pa.Array:
-    return table.column(col).combine_chunks()
-
-
-def _index_in(values: pa.Array, ids: pa.Array) -> np.ndarray:
-    pos = pc.index_in(values.cast(pa.string()), value_set=ids)
-    if pos.null_count:
-        missing = pc.filter(values, pc.is_null(pos))[0]
-        raise KeyError(f"tie endpoint {missing} is not an actor of the view")
-    return pos.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _codes(table: pa.Table, col: str) -> np.ndarray | None:
-    """Integer codes of a category column (-1 for null), or None when the column is absent."""
-    if col not in table.column_names:
-        return None
-    if not table.num_rows:
-        return np.zeros(0, np.int64)
-    enc = _chunk(table, col).cast(pa.string()).dictionary_encode()
-    return enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-@dataclass
-class Replicate:
-    """One replicate of a view: how many copies of each actor and records of each tie it holds.
-
-    ``copies[v]``: copies of actor v (0: not in the replicate). ``records[i]``: how many times
-    tie row i is repeated between each pair of copies of its ends. The replicate's actors are
-    the copies; its tie rows are, for each tie i, ``records[i]`` rows between each of the
-    ``copies[src] * copies[dst]`` pairs of copies of its ends (:attr:`tie_rows`). Copies of one
-    actor are tied to each other only by a self-tie of that actor (which some sources hold).
-    See :meth:`network` for the ids it gives the copies.
-    """
-
-    view: ViewArrays
-    copies: np.ndarray
-    records: np.ndarray
-    spec: ViewSpec | None = None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def n_vertices(self) -> int:
-        return int(self.copies.sum())
-
-    @property
-    def tie_rows(self) -> np.ndarray:
-        """Rows each tie of the view has in the replicate: ``records * copies[src] * copies[dst]``."""
-        if "rows" not in self._cache:
-            v = self.view
-            self._cache["rows"] = self.records * self.copies[v.src] * self.copies[v.dst]
-        return self._cache["rows"]
-
-    @property
-    def directed(self) -> bool:
-        """Directed when any tie row of the replicate is (as :meth:`Network.from_tables`)."""
-        return bool(np.any(self.view.tie_directed[self.tie_rows > 0]))
-
-    def actor_edges(self) -> np.ndarray:
-        """Distinct (u, v) pairs of view actors tied in the replicate: arcs when it is directed,
-        else u < v; sorted. Between copies of u and v every pair is tied the same way."""
-        if "edges" not in self._cache:
-            v = self.view
-            keep = self.tie_rows > 0
-            s, t = v.src[keep], v.dst[keep]
-            if self.directed:
-                back = ~v.tie_directed[keep]
-                s, t = np.concatenate([s, t[back]]), np.concatenate([t, s[back]])
-            else:
-                s, t = np.minimum(s, t), np.maximum(s, t)
-            key = np.unique(s * max(v.n, 1) + t)
-            self._cache["edges"] = np.column_stack([key // max(v.n, 1), key % max(v.n, 1)])
-        return self._cache["edges"]
-
-    @property
-    def edge_count(self) -> int:
-        """Edges of the replicate's simple graph (arcs when directed).
-
-        ``k_u k_v`` for each pair of distinct actors; a self-tie of u (which some sources
-        hold) ties every pair of u's copies and each copy to itself: ``k_u (k_u + 1) / 2``
-        edges undirected, ``k_u^2`` arcs directed.
-        """
-        e = self.actor_edges()
-        if not len(e):
-            return 0
-        ku, kv = self.copies[e[:, 0]], self.copies[e[:, 1]]
-        pairs = ku * kv
-        if not self.directed:
-            loop = e[:, 0] == e[:, 1]
-            pairs[loop] = ku[loop] * (ku[loop] + 1) // 2
-        return int(pairs.sum())
-
-    def origin(self) -> np.ndarray:
-        """For each vertex of :meth:`graph`, the index of the view actor it copies."""
-        return np.repeat(np.arange(self.view.n), self.copies)
-
-    def graph(self) -> ig.Graph:
-        """The replicate's simple graph, bare (no attributes): the copies of each view actor
-        are consecutive vertices, in the view's actor order."""
-        if "graph" not in self._cache:
-            e = self.actor_edges()
-            k = self.copies
-            start = np.cumsum(k) - k
-            ku, kv = k[e[:, 0]], k[e[:, 1]]
-            rep = ku * kv
-            idx = np.repeat(np.arange(len(e)), rep)
-            within = np.arange(int(rep.sum())) - np.repeat(np.cumsum(rep) - rep, rep)
-            kvi = kv[idx]
-            i, j = within // kvi, within % kvi
-            if not self.directed:  # a self-tie: each unordered pair of copies once
-                keep = (e[idx, 0] != e[idx, 1]) | (i <= j)
-                idx, i, j = idx[keep], i[keep], j[keep]
-            a = start[e[idx, 0]] + i
-            b = start[e[idx, 1]] + j
-            self._cache["graph"] = ig.Graph(
-                n=self.n_vertices, edges=np.column_stack([a, b]), directed=self.directed
-            )
-        return self._cache["graph"]
-
-    def network(self) -> Network:
-        """The replicate as a full :class:`Network` (tables and attributed graph).
-
-        Copy 0 of an actor keeps its id; copy j >= 1 is ``id#j``. Built with Arrow ``take``
-        and vectorized string operations, then :meth:`Network.from_tables`.
-        """
-        v = self.view
-        rows = self.origin()
-        actors = v.actors.take(pa.array(rows, pa.int64()))
-        copy_no = np.arange(len(rows)) - np.repeat(
-            np.cumsum(self.copies) - self.copies, self.copies
-        )
-        actors = actors.set_column(
-            actors.column_names.index("id"), "id", _copy_ids(v.id_array, rows, copy_no)
-        )
-        n_rows = self.tie_rows
-        if not v.ties.num_rows:
-            ties = v.ties
-        else:
-            tie_idx = np.repeat(np.arange(len(n_rows)), n_rows)
-            within = np.arange(len(tie_idx)) - np.repeat(np.cumsum(n_rows) - n_rows, n_rows)
-            kv = self.copies[v.dst[tie_idx]] * self.records[tie_idx]
-            kv = np.maximum(kv, 1)
-            a = within // kv
-            b = (within % kv) // np.maximum(self.records[tie_idx], 1)
-            ties = v.ties.take(pa.array(tie_idx, pa.int64()))
-            for col, ends, k in (("source", v.src, a), ("target", v.dst, b)):
-                ties = ties.set_column(
-                    ties.column_names.index(col), col, _copy_ids(v.id_array, ends[tie_idx], k)
-                )
-        return Network.from_tables(actors, ties, spec=self.spec or v.spec)
-
-
-def _copy_ids(ids: pa.Array, rows: np.ndarray, copy_no: np.ndarray) -> pa.Array:
-    """``ids[rows]``, with ``#j`` appended where ``copy_no`` is j >= 1."""
-    base = ids.take(pa.array(rows, pa.int64()))
-    if not np.any(copy_no):
-        return base
-    suffix = pc.cast(pa.array(copy_no, pa.int64()), pa.string())
-    joined = pc.binary_join_element_wise(base, suffix, "#")
-    return pc.if_else(pa.array(copy_no == 0), base, joined)
-
-
-def source_clusters(refs: Sequence[Sequence[str] | None]) -> list[list[str]]:
-    """The sources of each tie from its refs (``s3:row 7`` -> ``s3``), sorted, distinct.
-
-    >>> source_clusters([["s1:row 2", "s3:row 9"], ["s2:row 1"]])
-    [['s1', 's3'], ['s2']]
-    """
-    out = []
-    for r in refs:
-        out.append(sorted({x.split(":", 1)[0] for x in (r or [])}) or ["?"])
-    return out
-
-
-def actor_replicate(view: ViewArrays, draws: np.ndarray) -> Replicate:
-    """The vertex-bootstrap replicate for ``draws[v]`` draws of each actor v (isolates: 1)."""
-    copies = np.where(view.active, draws, 1).astype(np.int64)
-    return Replicate(view, copies, np.ones(view.ties.num_rows, np.int64))
-
-
-def tie_replicate(view: ViewArrays, counts: np.ndarray, keep_isolates: bool = True) -> Replicate:
-    """Tie row i repeated ``counts[i]`` times; actors: the ends of kept ties (+ isolates)."""
-    counts = np.asarray(counts, dtype=np.int64)
-    copies = np.zeros(view.n, np.int64)
-    kept = counts > 0
-    copies[view.src[kept]] = 1
-    copies[view.dst[kept]] = 1
-    if keep_isolates:
-        copies[~view.active] = 1
-    return Replicate(view, copies, counts)
-
-
-def with_actors_by_counts(net: Network, counts: Mapping[str, int]) -> Network:
-    """The vertex-bootstrap replicate of ``net`` for given draw counts of its active actors.
-
-    An actor drawn k >= 1 times becomes k copies (the first keeps its id, the others are
-    ``id#1``, ``id#2``...). A tie (u, v) is repeated ``k_u * k_v`` times, once between each pair
-    of copies; ties of an actor not drawn are dropped. Isolates of ``net`` are kept once.
-    """
-    if not net.ties.num_rows:
-        return net
-    view = ViewArrays.of(net)
-    draws = np.array([counts.get(a, 0) for a in view.ids], dtype=np.int64)
-    return actor_replicate(view, draws).network()
-
-
-def with_ties_by_counts(net: Network, counts: np.ndarray) -> Network:
-    """``net`` with tie row i repeated ``counts[i]`` times; nodes: ends of kept ties + isolates."""
-    return tie_replicate(ViewArrays.of(net), counts).network()
-
-
-class Resampler:
-    """Draws bootstrap replicates of one or more networks with shared draws (paired designs).
-
-    For ``actors`` the draws are over the union of the networks' active actors, and for
-    ``sources`` over the union of their sources, so that two periods of the same workspace are
-    resampled together (a paired bootstrap of their difference); ``ties`` resamples each
-    network's tie rows on their own. :meth:`replicates` gives compact replicates,
-    :meth:`draw` the same replicates as networks; both use the same random numbers.
-    """
-
-    def __init__(
-        self,
-        nets: Sequence[Network],
-        unit: str = "actors",
-        clusters: Sequence[Sequence[Sequence[str]]] | None = None,
-    ) -> None:
-        self.nets = list(nets)
-        self.unit = check_unit(unit)
-        self.views = [ViewArrays.of(n) for n in self.nets]
-        if unit == "actors":
-            active = [pc.filter(v.id_array, pa.array(v.active)) for v in self.views]
-            union = pc.unique(pa.chunked_array(active, pa.string()).combine_chunks())
-            self.actors = sorted(union.to_pylist())
-            pool = pa.array(self.actors, pa.string())
-            self._pos = [_position(v, pool) for v in self.views]
-        if unit == "sources":
-            if clusters is None:
-                raise BadFilter(
-                    "--resample sources needs the sources of each tie",
-                    fix="build the networks from a workspace (ties carry refs)",
-                )
-            self.clusters = [source_clusters(c) if _is_refs(c) else list(c) for c in clusters]
-            self.sources = sorted({s for per in self.clusters for cl in per for s in cl})
-            self.members = [_incidence(per, self.sources) for per in self.clusters]
-
-    def replicates(self, rng: np.random.Generator) -> list[Replicate]:
-        """One compact replicate of every network."""
-        if self.unit == "actors":
-            n = len(self.actors)
-            k = np.bincount(rng.integers(0, n, n), minlength=n) if n else np.zeros(0, np.int64)
-            k = np.append(k, 0)  # position -1 (not an active actor of the union) draws 0
-            return [
-                actor_replicate(v, k[pos]) for v, pos in zip(self.views, self._pos, strict=True)
-            ]
-        if self.unit == "ties":
-            out = []
-            for v in self.views:
-                m = v.ties.num_rows
-                k = np.bincount(rng.integers(0, m, m), minlength=m) if m else np.zeros(0, int)
-                out.append(tie_replicate(v, k))
-            return out
-        s = len(self.sources)
-        k = np.bincount(rng.integers(0, s, s), minlength=s)
-        return [
-            tie_replicate(v, (inc @ k).astype(np.int64))
-            for v, inc in zip(self.views, self.members, strict=True)
-        ]
-
-    def draw(self, rng: np.random.Generator) -> list[Network]:
-        """One replicate of every network, as networks."""
-        return [r.network() for r in self.replicates(rng)]
-
-
-def _position(view: ViewArrays, pool: pa.Array) -> np.ndarray:
-    """Position in ``pool`` of each actor of ``view``, -1 where absent."""
-    pos = pc.index_in(view.id_array, value_set=pool).fill_null(-1)
-    return pos.to_numpy(zero_copy_only=False).astype(np.int64)
-
-
-def _is_refs(per_tie: Sequence[Sequence[str]]) -> bool:
-    return any(":" in x for cl in per_tie for x in cl)
-
-
-def _incidence(per_tie: Sequence[Sequence[str]], sources: list[str]) -> np.ndarray:
-    index = {s: i for i, s in enumerate(sources)}
-    inc = np.zeros((len(per_tie), len(sources)), dtype=np.int64)
-    for i, cl in enumerate(per_tie):
-        for s in cl:
-            inc[i, index[s]] = 1
-    return inc
-
-
-# -- statistics of a replicate ------------------------------------------------------------------
-
-
-def evaluate(statistic: Statistic, rep: Replicate) -> Mapping[str, float]:
-    """``statistic`` on a replicate.
-
-    :func:`core_statistic` and :func:`civnet.measures.timeline.core_factors` are computed from
-    the replicate's arrays and bare graph (the same numbers, without building its tables);
-    any other statistic is called on :meth:`Replicate.network`.
-    """
-    fast = _FAST.get(statistic)
-    return fast(rep) if fast is not None else statistic(rep.network())
-
-
-def _density(n: int, m: int, directed: bool) -> float:
-    """:func:`civnet.measures.density.density` from the counts of actors and edges."""
-    if n < 2:
-        return 0.0
-    pairs = n * (n - 1)
-    return float(m) / pairs if directed else 2.0 * float(m) / pairs
-
-
-def replicate_mean_betweenness(rep: Replicate) -> float:
-    """:func:`civnet.measures.timeline.mean_betweenness` of the replicate, from the view.
-
-    The same identity, ``sum_v b(v) = sum over connected pairs (d(s,t) - 1)``, summed without
-    building the copies: copies of one actor have the same neighbours, so two copies of
-    different actors u, v are at the distance of u and v among the actors present, and two
-    copies of one actor u are at the length of the shortest cycle through u (2 when undirected
-    and u has a tie). The distances come from a breadth-first search run from all actors at
-    once, a dense frontier advanced by a sparse product per step, in blocks of sources; each
-    step adds ``(d - 1) (k' N_d k - sum_u N_d[u,u] k_u)`` for the copies k and the actors
-    first reached at step d. Exact (integer sums in float64).
-    """
-    n, m = rep.n_vertices, rep.edge_count
-    if n < 3 or m == 0:
-        return 0.0
-    directed = rep.directed
-    total = _path_excess(rep.actor_edges(), rep.copies, directed)
-    norm = (n - 1) * (n - 2) * (1.0 if directed else 0.5)
-    return total / n / norm
-
-
-def _path_excess(edges: np.ndarray, copies: np.ndarray, directed: bool) -> float:
-    verts, local = np.unique(edges, return_inverse=True)
-    local = local.reshape(edges.shape)
-    nh = len(verts)
-    k = copies[verts].astype(np.float64)
-    u, v = local[:, 0], local[:, 1]
-    if not directed:
-        u, v = np.concatenate([u, v]), np.concatenate([v, u])
-    # at[v, u] = 1 for an arc u -> v: one step of the frontier is at @ front
-    at = sp.csr_matrix((np.ones(len(u), np.float32), (v, u)), shape=(nh, nh))
-    block = max(1, min(nh, _FRONTIER_CELLS // nh))
-    k32 = k.astype(np.float32)  # sums of copies stay below 2**24: exact in float32
-    total = 0.0
-    for lo in range(0, nh, block):
-        cols = np.arange(lo, min(lo + block, nh))
-        here = np.arange(len(cols))
-        kb = k[cols]
-        front = np.zeros((nh, len(cols)), np.float32)
-        front[cols, here] = 1.0
-        unseen = np.ones((nh, len(cols)), bool)
-        d = 0
-        while True:
-            d += 1
-            new = np.asarray(at @ front) > 0
-            new &= unseen  # first reached at step d
-            front = new.astype(np.float32)
-            reached = (k32 @ front).astype(np.float64)
-            if not reached.any():
-                break
-            unseen ^= new
-            if d > 1:
-                total += (d - 1) * float(reached @ kb - kb[new[cols, here]].sum())
-    return total / 2.0 if not directed else total
-
-
-_FRONTIER_CELLS = 4_000_000
-"""Cells of the dense BFS frontier (actors x sources of one block) in :func:`_path_excess`."""
-
-
-def _replicate_core_statistic(rep: Replicate) -> dict[str, float]:
-    n = rep.n_vertices
-    if n == 0:
-        return {"density": float("nan"), "mean_betweenness": float("nan")}
-    return {
-        "density": _density(n, rep.edge_count, rep.directed),
-        "mean_betweenness": replicate_mean_betweenness(rep),
-    }
-
-
-def replicate_betweenness(rep: Replicate) -> np.ndarray:
-    """Normalized betweenness (:func:`civnet.measures.betweenness`) of each vertex of
-    :meth:`Replicate.graph`, in its order.
-
-    One igraph Brandes run over the whole graph (shortest paths never leave a component, so
-    this is the sum of civnet's per-component runs without building a subgraph for each); a
-    graph large enough for civnet to split over processes goes through
-    :func:`~civnet.measures.betweenness` itself.
-    """
-    g = rep.graph()
-    n = g.vcount()
-    if n == 0:
-        return np.zeros(0)
-    directed = g.is_directed()
-    if n * g.ecount() > PARALLEL_WORK:
-        if "name" not in g.vs.attributes():
-            g.vs["name"] = list(range(n))
-        return betweenness(Network(graph=g, actors=_NO_TABLE, ties=_NO_TABLE)).values
-    values = np.asarray(g.betweenness(directed=directed), dtype=float)
-    if n > 2:
-        scale = (n - 1) * (n - 2)
-        values = values / (scale if directed else scale / 2.0)
-    return values
-
-
-_NO_TABLE = pa.table({})
-
-
-def _weighted_counts(codes: np.ndarray | None, weights: np.ndarray) -> np.ndarray:
-    """Per category (first-seen order among positive weights, nulls left out): summed weights.
-
-    The counts :func:`civnet.measures.diversity.category_counts` gives for the values repeated
-    ``weights`` times, in the same order.
-    """
-    if codes is None:
-        return np.zeros(0)
-    sel = (weights > 0) & (codes >= 0)
-    c, w = codes[sel], weights[sel]
-    if not c.size:
-        return np.zeros(0)
-    cats, first = np.unique(c, return_index=True)
-    return np.bincount(c, weights=w)[cats][np.argsort(first)]
-
-
-def _replicate_core_factors(rep: Replicate) -> dict[str, Any]:
-    """:func:`civnet.measures.timeline.core_factors` of the replicate."""
-    n = rep.n_vertices
-    view = rep.view
-    if n:
-        g = rep.graph()
-        b = replicate_betweenness(rep)
-        sizes = sorted(g.connected_components(mode="weak").sizes(), reverse=True)
-        m = g.ecount()
-    else:
-        b, sizes, m = np.zeros(0), [], 0
-    types = _weighted_counts(view.types, rep.copies) if n else np.zeros(0)
-    tracks = _weighted_counts(view.tracks, rep.tie_rows)
-    return {
-        "nodes": n,
-        "edges": m,
-        "ties": int(rep.tie_rows.sum()),
-        "density": _density(n, m, rep.directed) if n else float("nan"),
-        "mean_betweenness": float(b.mean()) if n else float("nan"),
-        "max_betweenness": float(b.max()) if n else float("nan"),
-        "components": len(sizes),
-        "largest_component": sizes[0] if sizes else 0,
-        "type_shannon": diversity.shannon(types) if types.size else 0.0,
-        "type_blau": diversity.blau(types) if types.size else 0.0,
-        "track_shannon": diversity.shannon(tracks) if tracks.size else 0.0,
-        "track_blau": diversity.blau(tracks) if tracks.size else 0.0,
-    }
-
-
-_FAST: dict[Callable[..., Any], Callable[[Replicate], Mapping[str, Any]]] = {
-    core_statistic: _replicate_core_statistic,
-    core_factors: _replicate_core_factors,
-}
 
 
 # -- bootstrap intervals ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from civnet.measures.betweenness import Progress
+from civnet.measures.resampling import check_unit
 from civnet.measures.scorecard import (
     RankIntervals,
     Scorecard,
@@ -27,12 +28,7 @@ from civnet.measures.scorecard import (
     weight_sensitivity,
 )
 from civnet.measures.timeline import Period, core_factors, timeline
-from civnet.measures.uncertainty import (
-    BrokerStability,
-    betweenness_bootstrap,
-    check_unit,
-    compare_periods,
-)
+from civnet.measures.uncertainty import BrokerStability, betweenness_bootstrap, compare_periods
 from civnet.products.periods import load_config, parse_span, tie_sources, timeline_views
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
