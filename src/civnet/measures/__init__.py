@@ -53,7 +53,6 @@ from civnet.measures.groups import group_labels
 from civnet.measures.holes import Holes, structural_holes
 from civnet.measures.resampling import RESAMPLE_UNITS
 from civnet.measures.scorecard import (
-    INDICATORS,
     RankIntervals,
     Scorecard,
     ScorecardConfig,
@@ -63,6 +62,7 @@ from civnet.measures.scorecard import (
     scorecard_bootstrap,
     weight_sensitivity,
 )
+from civnet.measures.scorecard_indicators import INDICATORS
 from civnet.measures.timeline import (
     Period,
     PeriodMeasures,
