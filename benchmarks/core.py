@@ -21,39 +21,12 @@ from pathlib import Path
 import igraph as ig
 import networkx as nx
 import numpy as np
-import pyarrow as pa
+from graphs import seeded_tables
 
 from civnet.importers.tables import import_tables
 from civnet.measures import betweenness
 from civnet.store import Workspace
 from civnet.views import Network
-
-
-def seeded_tables(n: int, m: int, seed: int) -> tuple[pa.Table, pa.Table]:
-    """Random actors in 50 countries and m distinct undirected ties (no self-loops)."""
-    rng = np.random.default_rng(seed)
-    ids = [f"a{i}" for i in range(n)]
-    countries = [f"C{c:02d}" for c in rng.integers(0, 50, n)]
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < m:
-        u = rng.integers(0, n, m)
-        v = rng.integers(0, n, m)
-        for a, b in zip(u.tolist(), v.tolist(), strict=True):
-            if a != b:
-                pairs.add((min(a, b), max(a, b)))
-            if len(pairs) == m:
-                break
-    src, dst = zip(*sorted(pairs), strict=True)
-    actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n, "country": countries})
-    ties = pa.table(
-        {
-            "source": [ids[i] for i in src],
-            "target": [ids[j] for j in dst],
-            "weight": np.ones(m),
-            "directed": np.zeros(m, dtype=bool),
-        }
-    )
-    return actors, ties
 
 
 def timed(fn):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import pyarrow as pa
+from graphs import seeded_tables
 
 from civnet.measures.brokerage import brokerage
 from civnet.measures.ei import ei_index
@@ -37,30 +37,7 @@ from civnet.views import Network
 
 def seeded_network(n: int, m: int, countries: int, seed: int) -> Network:
     """Random actors spread over ``countries`` countries and m distinct undirected ties."""
-    rng = np.random.default_rng(seed)
-    ids = [f"a{i:06d}" for i in range(n)]
-    country = [f"C{c:02d}" for c in rng.integers(0, countries, n)]
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < m:
-        u = rng.integers(0, n, m)
-        v = rng.integers(0, n, m)
-        for a, b in zip(u.tolist(), v.tolist(), strict=True):
-            if a != b:
-                pairs.add((min(a, b), max(a, b)))
-            if len(pairs) == m:
-                break
-    edges = sorted(pairs)
-    actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n, "country": country})
-    ties = pa.table(
-        {
-            "source": [ids[a] for a, _ in edges],
-            "target": [ids[b] for _, b in edges],
-            "weight": [1.0] * m,
-            "directed": [False] * m,
-            "track": ["general"] * m,
-            "kind": ["other"] * m,
-        }
-    )
+    actors, ties = seeded_tables(n, m, countries=countries, seed=seed)
     return Network.from_tables(actors, ties)
 
 

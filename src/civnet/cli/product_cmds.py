@@ -100,9 +100,10 @@ def serve_cmd(
     import uvicorn
 
     from civnet.products.server import create_app
+    from civnet.store import Workspace
 
-    with open_workspace():  # fail now, with one line, if the workspace cannot be opened
-        pass
+    # fail now, with one line, if the workspace cannot be opened (the app opens it per request)
+    Workspace(state.workspace, read_only=True).close()
     application = create_app(state.workspace)
     console.print(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "

@@ -185,7 +185,7 @@ DATASET = register(
         title="International tertiary student flows, top-10 partners per country, 1998-2021 (UNESCO UIS)",
         summary=(
             "Origin -> destination students as weighted exchange ties between country "
-            "university sectors (XXX/EDU); each country's ten largest partners only."
+            "university sectors (ISO3/EDU); each country's ten largest partners only."
         ),
         licence=LICENCE,
         folder=NAME,
