@@ -1,5 +1,6 @@
 """The Typer application, the workspace option and the one-line error handling."""
 
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,21 @@ class CivnetGroup(TyperGroup):
             ctx.exit(exc.exit_code)
 
 
-err_console = Console(stderr=True)
+PIPE_WIDTH = 100_000
+"""Width of the consoles when their stream is not a terminal: lines are never broken for a pipe
+or a file (a table takes the width it needs; text is not wrapped)."""
+
+
+def make_console(*, stderr: bool = False) -> Console:
+    """A rich console on stdout (or stderr) that wraps to the terminal's width only when its
+    stream is a terminal; to a pipe or a file nothing is wrapped or cut, whatever ``COLUMNS``."""
+    stream = sys.stderr if stderr else sys.stdout
+    if stream.isatty():
+        return Console(stderr=stderr)
+    return Console(stderr=stderr, width=PIPE_WIDTH, soft_wrap=True)
+
+
+err_console = make_console(stderr=True)
 
 app = typer.Typer(
     name="civnet",
@@ -38,7 +53,7 @@ app = typer.Typer(
 import_app = typer.Typer(help="Import user data into the workspace.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
-console = Console()
+console = make_console()
 
 
 class State:

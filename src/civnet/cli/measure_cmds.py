@@ -1,14 +1,23 @@
-"""Commands for the four core factors: describe, density, betweenness, analyze, export."""
+"""The four core factors: describe, density, betweenness (commands generated from the catalog,
+drawn here from their JSON), and the commands analyze and export."""
 
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, open_workspace
+from civnet.cli.generate import (
+    measure_json,
+    measure_options,
+    print_records,
+    print_result,
+    renders,
+)
 from civnet.cli.options import Format, check_format, view_options
-from civnet.products.analyze import betweenness_records
+from civnet.products.catalog import MEASURES
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
 
@@ -31,21 +40,13 @@ def progress_bar() -> Progress:
     )
 
 
-@app.command("describe")
-@view_options
-def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
-    """Nodes, edges, density, components, isolates, counts by type, track, country and kind."""
-    from civnet.measures import describe
-
-    check_format(fmt)
-    d = describe(load_view(spec))
-    if fmt == "json":
-        emit(console, fmt, obj=d)
-        return
-    scalars = [{"measure": k, "value": v} for k, v in d.items() if not isinstance(v, dict | list)]
+@renders("describe")
+def describe_tables(d: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """The scalars, the counts by type, track and kind, the 15 countries with most actors."""
     if fmt == "csv":
-        emit(console, fmt, records=scalars)
+        print_records(MEASURES["describe"], d, fmt)
         return
+    scalars = MEASURES["describe"].records(d)
     emit(console, fmt, records=scalars, title=f"View: {d['view']}")
     for key in ("by_type", "by_track", "by_kind"):
         rows = [{key[3:]: k, "count": v} for k, v in d[key].items()]
@@ -60,155 +61,107 @@ def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
             title=f"actors by country (top {len(top)} of {len(d['by_country'])})",
         )
     for note in d["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
 
-@app.command("density")
-@view_options
-def density_cmd(
-    spec: ViewSpec,
-    by: Annotated[
-        str | None, typer.Option("--by", help="Actor attribute for block density (country, type).")
-    ] = None,
-    weighted: Annotated[bool, typer.Option("--weighted", help="Mean weight over pairs.")] = False,
-    top: Annotated[int, typer.Option("--top", help="Groups shown in the table (largest).")] = 12,
-    fmt: Format = "table",
-) -> None:
-    """Whole-network density, and block density within and between groups with --by."""
-    from civnet.measures import block_density, density
-    from civnet.products.catalog import block_density_result, block_records
+DENSITY_GROUPS_SHOWN = 12
 
-    check_format(fmt)
-    net = load_view(spec)
-    whole = density(net, weighted=weighted)
-    if by is None:
-        emit(
-            console,
-            fmt,
-            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}],
-        )
+
+@renders("density")
+def density_tables(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """The density, or with ``--by`` the whole density and the block matrix (12 largest groups
+    unless ``--top``)."""
+    if fmt == "csv" or isinstance(data, list):
+        print_records(MEASURES["density"], data, fmt, title="density of the view")
         return
-    bd = block_density(net, by)
-    if fmt == "json":
-        emit(console, fmt, obj=block_density_result(whole, bd))
-    elif fmt == "csv":
-        emit(console, fmt, records=block_records(bd))
-    else:
-        console.print(f"density of the whole view: {fmt_number(whole)}", highlight=False)
-        _print_block_matrix(bd, top)
-
-
-def _print_block_matrix(bd: Any, top: int) -> None:
-    order = sorted(range(len(bd.groups)), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:top]
+    console.print(f"density of the whole view: {fmt_number(data['density'])}", highlight=False)
+    groups, sizes, matrix = data["groups"], data["sizes"], data["matrix"]
+    limit = params["top"] or DENSITY_GROUPS_SHOWN
+    order = sorted(range(len(groups)), key=lambda i: (-sizes[i], groups[i]))[:limit]
     rows = []
     for i in order:
-        row: dict[str, Any] = {bd.attribute: f"{bd.groups[i]} ({int(bd.sizes[i])})"}
+        row: dict[str, Any] = {data["by"]: f"{groups[i]} ({int(sizes[i])})"}
         for j in order:
-            row[bd.groups[j]] = float(bd.matrix[i, j])
+            row[groups[j]] = float(matrix[i][j])
         rows.append(row)
     emit(
         console,
         "table",
         records=rows,
-        title=f"block density by {bd.attribute} (largest {len(order)} of {len(bd.groups)} groups)",
+        title=f"block density by {data['by']} (largest {len(order)} of {data['n_groups']} groups)",
         caption="diagonal: density within the group; off-diagonal: ties between / (n_A x n_B)",
+    )
+
+
+def _betweenness_title(params: dict[str, Any]) -> str:
+    how = "raw" if params["raw"] else "normalized"
+    how += ", weighted" if params.get("weighted") else ""
+    if params["samples"]:
+        return f"{how}; estimated from {params['samples']} sampled sources, seed {params['seed']}"
+    return f"{how}; exact Brandes"
+
+
+@renders("betweenness")
+def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """Actors by betweenness, highest first."""
+    print_records(
+        MEASURES["betweenness"], data, fmt, title=f"betweenness ({_betweenness_title(params)})"
+    )
+
+
+@renders("group_betweenness")
+def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """Groups by group betweenness, highest first."""
+    how = (
+        f"estimated from {params['samples']} sampled sources per group, seed {params['seed']}"
+        if params["samples"]
+        else "exact, or sampled above 5,000 actors: see the stderr column"
+    )
+    print_records(
+        MEASURES["group_betweenness"],
+        data,
+        fmt,
+        title=f"group betweenness by {params['by']} ({how})",
     )
 
 
 @app.command("betweenness")
 @view_options
+@measure_options("betweenness")
 def betweenness_cmd(
     spec: ViewSpec,
-    raw: Annotated[bool, typer.Option("--raw", help="Raw pair counts, not normalized.")] = False,
-    weighted: Annotated[bool, typer.Option("--weighted", help="Cost = 1/weight.")] = False,
-    top: Annotated[int | None, typer.Option("--top", help="Show the K highest.")] = None,
+    params: dict[str, Any],
     group: Annotated[
         str | None,
         typer.Option(
-            "--group", help="Group betweenness of each group of this attribute (country)."
+            "--group",
+            help="Group betweenness of each group of this attribute (country): the measure "
+            "group_betweenness with --samples, --seed, --raw and --top.",
         ),
     ] = None,
-    samples: Annotated[
-        int | None,
-        typer.Option(
-            "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
-        ),
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples and --boot.")] = 0,
     boot: Annotated[
         int | None,
         typer.Option(
             "--boot",
             help="N tie resamples: a range for each top broker and the share of resamples in "
-            "which it stays in the top K (as civnet brokers).",
+            "which it stays in the top K (the measure brokers, with --seed and --top).",
         ),
     ] = None,
     fmt: Format = "table",
 ) -> None:
-    """Betweenness (exact Brandes) of actors, or group betweenness of countries with --group."""
-    from civnet.measures import betweenness, group_betweenness
-    from civnet.products.catalog import group_betweenness_records, group_samples
-
+    """Betweenness (exact Brandes, or estimated with --samples) of actors; group betweenness
+    with --group; resampling intervals with --boot."""
     check_format(fmt)
     if boot:
-        from civnet.cli.time_cmds import show_broker_stability
-
-        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
-        return
-    if not group and samples is None:
-        # exact betweenness is a catalog measure: kept in the workspace's result cache
-        from civnet.cli.product_cmds import measure_json
-
-        records = measure_json("betweenness", spec, raw=raw, weighted=weighted, top=top)
-        _emit_betweenness(fmt, records, raw, weighted, "exact Brandes")
-        return
-    net = load_view(spec)
-    if group:
-        chosen = group_samples(net, samples)
-        if chosen != samples:
-            samples = chosen
-            console.print(
-                f"[dim]{net.graph.vcount():,} actors: group betweenness estimated from {samples} "
-                "sampled sources per group (--samples to change)[/]",
-                highlight=False,
-            )
-        with progress_bar() as bar:
-            task = bar.add_task("group betweenness", total=None)
-            gb = group_betweenness(
-                net,
-                by=group,
-                normalized=not raw,
-                samples=samples,
-                seed=seed,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        records = group_betweenness_records(gb, top)
-        emit(console, fmt, records=records, title=f"group betweenness by {group} ({gb.method})")
-        return
-    with progress_bar() as bar:
-        task = bar.add_task("betweenness", total=None)
-        b = betweenness(
-            net,
-            normalized=not raw,
-            weighted=weighted,
-            samples=samples,
-            seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    records = betweenness_records(net, b, top)
-    _emit_betweenness(fmt, records, raw, weighted, b.method)
-
-
-def _emit_betweenness(
-    fmt: str, records: list[dict[str, Any]], raw: bool, weighted: bool, method: str
-) -> None:
-    emit(
-        console,
-        fmt,
-        records=records,
-        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"],
-        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
-    )
+        run = {"boot": boot, "top": params["top"] or 10, "resample": "ties", "seed": params["seed"]}
+        name = "brokers"
+    elif group:
+        keep = ("raw", "samples", "seed", "top")
+        run = {"by": group, **{k: params[k] for k in keep}}
+        name = "group_betweenness"
+    else:
+        run, name = params, "betweenness"
+    print_result(MEASURES[name], measure_json(name, spec, run), run, fmt, spec)
 
 
 @app.command("export")

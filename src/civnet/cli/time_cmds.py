@@ -1,46 +1,36 @@
-"""Commands for time and soft power: timeline, compare, scorecard, brokers (with uncertainty).
+"""Tables of time and soft power: timeline, compare, brokers, scorecard (with uncertainty).
 
-Each parses its options, computes the catalog measure (:mod:`civnet.products.time_results`)
-and renders it; ``--format json`` prints what ``GET /api/<measure>`` returns.
+The commands are generated from the catalog (:mod:`civnet.cli.generate`) and drawn here from
+their JSON result; ``scorecard`` is written by hand for ``--explain``, which walks through the
+typed result (formulas, per-channel ranks) rather than the JSON.
 """
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
+from civnet.cli.generate import measure_json, measure_options, print_result, renders
 from civnet.cli.options import Format, check_format, view_options
-from civnet.cli.product_cmds import emit_json, measure_result
-from civnet.products.render import emit, fmt_number
+from civnet.cli.product_cmds import measure_result
+from civnet.products.catalog import MEASURES
+from civnet.products.render import emit, fmt_number, heading
 from civnet.views import ViewSpec
 
-Boot = Annotated[int, typer.Option("--boot", help="Bootstrap resamples.")]
-Seed = Annotated[int, typer.Option("--seed", help="Seed of every random draw.")]
-Resample = Annotated[
-    str,
-    typer.Option("--resample", help="Resampling unit: actors (default), ties or sources."),
-]
 
-
-@app.command("timeline")
-@view_options
-def timeline_cmd(
+@renders("timeline")
+def timeline_table(
+    data: dict[str, Any],
+    params: dict[str, Any],
+    fmt: str,
     spec: ViewSpec,
-    every: Annotated[str, typer.Option("--every", help="year or month.")] = "year",
-    window: Annotated[int, typer.Option("--window", help="Rolling windows of K periods.")] = 1,
     by_country: Annotated[
         bool, typer.Option("--by-country", help="Per-country rows instead of the whole network.")
     ] = False,
-    fmt: Format = "table",
 ) -> None:
-    """The core factors, diversification and ties formed/ended per period."""
-    check_format(fmt)
-    result = measure_result("timeline", spec, every=every, window=window)
-    if fmt == "json":
-        emit_json("timeline", result)
-        return
-    records = result.countries if by_country else result.periods
+    """Per period (or per period and country): the core factors and the ties formed/ended."""
+    records = MEASURES["timeline"].records(data, "countries" if by_country else None)
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
@@ -74,42 +64,17 @@ def timeline_cmd(
         fmt,
         records=records,
         columns=cols,
-        title=f"timeline ({spec.describe()})",
+        title=f"timeline ({spec.describe()}; every {params['every']}, window {params['window']})",
         caption="all columns in --format json/csv"
         + ("" if by_country else "; --by-country for countries"),
     )
 
 
-@app.command("compare")
-@view_options
-def compare_cmd(
-    spec: ViewSpec,
-    before: Annotated[str, typer.Option("--before", help="First period, FROM:TO.")],
-    after: Annotated[str, typer.Option("--after", help="Second period, FROM:TO.")],
-    boot: Boot = 200,
-    permutations: Annotated[
-        int, typer.Option("--permutations", help="Label permutations for the p-value.")
-    ] = 200,
-    resample: Resample = "actors",
-    seed: Seed = 0,
-    fmt: Format = "table",
+@renders("compare")
+def compare_table(
+    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
 ) -> None:
-    """Each measure before and after, the difference, its bootstrap CI and permutation p."""
-    check_format(fmt)
-    records = measure_result(
-        "compare",
-        spec,
-        task="resampling",
-        before=before,
-        after=after,
-        boot=boot,
-        permutations=permutations,
-        resample=resample,
-        seed=seed,
-    )
-    if fmt == "json":
-        emit_json("compare", records)
-        return
+    """Each measure before and after, the difference with its CI and p."""
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
@@ -117,8 +82,8 @@ def compare_cmd(
         console,
         fmt,
         records=records,
-        title=f"{before} vs {after}: 95% CI by {resample} bootstrap ({boot}), p by "
-        f"{permutations} permutations, seed {seed}",
+        title=f"{params['before']} vs {params['after']}: 95% CI by {params['resample']} bootstrap "
+        f"({params['boot']}), p by {params['permutations']} permutations, seed {params['seed']}",
     )
     real = [r["measure"] for r in records if r["distinguishable"]]
     console.print(
@@ -128,54 +93,74 @@ def compare_cmd(
     )
 
 
-@app.command("brokers")
-@view_options
-def brokers_cmd(
-    spec: ViewSpec,
-    boot: Boot = 200,
-    top: Annotated[int, typer.Option("--top", help="K: the top brokers followed.")] = 10,
-    resample: Annotated[
-        str, typer.Option("--resample", help="ties (default), actors or sources.")
-    ] = "ties",
-    seed: Seed = 0,
-    fmt: Format = "table",
+@renders("brokers")
+def brokers_table(
+    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
 ) -> None:
-    """Top brokers with resampling intervals and how often each stays in the top K."""
-    show_broker_stability(spec, boot, top, resample, seed, fmt)
-
-
-def show_broker_stability(
-    spec: ViewSpec, boot: int, top: int, resample: str, seed: int, fmt: str
-) -> None:
-    """Compute and print broker stability (shared by `brokers` and `betweenness --boot`)."""
-    check_format(fmt)
-    result = measure_result(
-        "brokers", spec, task="resampling", boot=boot, top=top, resample=resample, seed=seed
-    )
-    if fmt == "json":
-        emit_json("brokers", result)
+    """The top K brokers with their 95% resampling range and top-K share."""
+    if fmt == "csv":
+        emit(console, fmt, records=records)
         return
-    k = result.stability.top_k
+    k = params["top"]
     emit(
         console,
         fmt,
-        records=result.records,
-        title=f"top {k} brokers: 95% range over {boot} {resample} resamples (seed {seed})",
+        records=records,
+        title=f"top {k} brokers: 95% range over {params['boot']} {params['resample']} resamples "
+        f"(seed {params['seed']})",
         caption=f"in_top_{k}: share of resamples in which the actor ranks in the top {k}",
     )
 
 
+@renders("scorecard")
+def scorecard_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """Per country the channels and the overall score with their 95% intervals, best first."""
+    records = MEASURES["scorecard"].records(data)
+    if fmt == "csv":
+        emit(console, fmt, records=records)
+        return
+    card = data["card"]
+    channels = list(card["channels"])
+    table = [
+        {
+            "country": r["country"],
+            "rank": r["rank"],
+            "rank range": r["rank_range"],
+            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"]) for k in [*channels, "overall"]},
+        }
+        for r in records
+    ]
+    boot, weights = data["bootstrap"], data["weights"]
+    emit(
+        console,
+        fmt,
+        records=table,
+        title=f"soft-power scorecard, 0-100 ({card['scaling']}); "
+        f"[95% {boot['unit']} bootstrap, {boot['n']}]",
+        caption=f"rank range: 2.5-97.5% of ranks over {weights['draws']} Dirichlet weight draws "
+        f"(concentration {weights['concentration']:g}); --explain ISO3 for the formulas",
+    )
+    for name, ind in card["indicators"].items():
+        if ind["missing"]:
+            console.print(
+                f"[dim]indicator {name} missing: {escape(ind['missing'])}[/]", highlight=False
+            )
+    for channel, ch in card["channels"].items():
+        by_reason: dict[str, list[str]] = {}
+        for c, why in ch["missing"].items():
+            by_reason.setdefault(why, []).append(c)
+        n_countries = len(ch["score"])
+        for why, cs in by_reason.items():
+            who = "all countries" if len(cs) == n_countries else ", ".join(cs)
+            console.print(f"[dim]{channel} missing for {who}: {escape(why)}[/]", highlight=False)
+
+
 @app.command("scorecard")
 @view_options
+@measure_options("scorecard")
 def scorecard_cmd(
     spec: ViewSpec,
-    period: Annotated[str | None, typer.Option("--period", help="FROM:TO, e.g. 2016:2019.")] = None,
-    weights: Annotated[
-        Path | None, typer.Option("--weights", help="Scorecard TOML (default shipped).")
-    ] = None,
-    boot: Boot = 200,
-    resample: Resample = "actors",
-    seed: Seed = 0,
+    params: dict[str, Any],
     explain: Annotated[
         str | None, typer.Option("--explain", help="Walk through one country's numbers (ISO3).")
     ] = None,
@@ -186,60 +171,20 @@ def scorecard_cmd(
     from civnet.errors import BadFilter
 
     check_format(fmt)
-    result = measure_result(
-        "scorecard",
-        spec,
-        task="bootstrap",
-        period=period,
-        weights=weights,
-        boot=boot,
-        resample=resample,
-        seed=seed,
-    )
+    if not explain:
+        print_result(
+            MEASURES["scorecard"], measure_json("scorecard", spec, params), params, fmt, spec
+        )
+        return
+    result = measure_result("scorecard", spec, task="bootstrap", **{**params, "top": None})
     card, iv, sens = result.card, result.intervals, result.sensitivity
-    if explain:
-        code = to_iso3(explain)
-        if code is None or code not in card.countries:
-            raise BadFilter(
-                f"--explain {explain!r} is not a scored country of the view",
-                fix=f"use one of: {', '.join(card.countries)}",
-            )
-        _explain(card, iv, sens, code)
-        return
-    records = result.records
-    if fmt == "json":
-        emit_json("scorecard", result)
-        return
-    if fmt == "csv":
-        emit(console, fmt, records=records)
-        return
-    table = [
-        {
-            "country": r["country"],
-            "rank": r["rank"],
-            "rank range": r["rank_range"],
-            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"]) for k in [*card.channels, "overall"]},
-        }
-        for r in records
-    ]
-    emit(
-        console,
-        fmt,
-        records=table,
-        title=f"soft-power scorecard, 0-100 ({card.scaling}); [95% {resample} bootstrap, {boot}]",
-        caption=f"rank range: 2.5-97.5% of ranks over {sens.draws} Dirichlet weight draws "
-        f"(concentration {sens.concentration:g}); --explain ISO3 for the formulas",
-    )
-    for name, ind in card.indicators.items():
-        if ind.missing:
-            console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
-    for ch in card.channels.values():
-        by_reason: dict[str, list[str]] = {}
-        for c, why in ch.missing.items():
-            by_reason.setdefault(why, []).append(c)
-        for why, cs in by_reason.items():
-            who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
-            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
+    code = to_iso3(explain)
+    if code is None or code not in card.countries:
+        raise BadFilter(
+            f"--explain {explain!r} is not a scored country of the view",
+            fix=f"use one of: {', '.join(card.countries)}",
+        )
+    _explain(card, iv, sens, code)
 
 
 def _cell(v: float, lo: float, hi: float) -> str:
@@ -249,8 +194,9 @@ def _cell(v: float, lo: float, hi: float) -> str:
 
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
-    console.rule(
-        f"[bold]scorecard of {c}[/] ({len(card.countries)} countries scored, {card.scaling} scaling)"
+    heading(
+        console,
+        f"[bold]scorecard of {c}[/] ({len(card.countries)} countries scored, {card.scaling} scaling)",
     )
     for ch in card.channels.values():
         rows = []

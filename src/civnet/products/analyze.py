@@ -11,7 +11,7 @@ import numpy as np
 from rich.console import Console
 
 from civnet.measures import betweenness, block_density, describe
-from civnet.products.render import emit, fmt_number
+from civnet.products.render import emit, fmt_number, heading
 from civnet.views.network import Network
 
 Step = Callable[[str, int, int], None]
@@ -151,7 +151,7 @@ def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str,
 
 def render_analysis(console: Console, a: Analysis) -> None:
     s = a.summary
-    console.rule(f"[bold]civnet analyze[/] — {s['view']}")
+    heading(console, f"[bold]civnet analyze[/] — {s['view']}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
         {"factor": "edges (connected pairs)", "value": s["edges"]},

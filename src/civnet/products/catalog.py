@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from civnet.errors import BadFilter
 from civnet.measures import (
     BlockDensity,
@@ -95,13 +97,11 @@ class Param:
 
     def describe_bounds(self) -> str:
         """The bounds in words, e.g. ``>= 1 and <= 100000`` or ``one of: year, month``."""
-        parts = []
-        if self.gt is not None:
-            parts.append(f"> {self.gt:g}")
-        if self.ge is not None:
-            parts.append(f">= {self.ge:g}")
-        if self.le is not None:
-            parts.append(f"<= {self.le:g}")
+        parts = [
+            f"{op} {_number(bound)}"
+            for op, bound in ((">", self.gt), (">=", self.ge), ("<=", self.le))
+            if bound is not None
+        ]
         if self.choices is not None:
             parts.append("one of: " + ", ".join(self.choices))
         if self.max_length is not None:
@@ -150,6 +150,11 @@ class Param:
         return value
 
 
+def _number(x: float) -> str:
+    """``x`` as written in a bound: ``1000000``, ``0.5``."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a text"}
 
 
@@ -169,6 +174,17 @@ class Measure:
       (without ``shape`` the result is already that).
 
     ``prepare`` and ``compute`` each receive the parameters their signatures name.
+
+    The entry also declares how its JSON reads as a table, for ``--format csv``, the CLI's tables
+    and the Python API's ``to_pandas()``: ``rows(json)`` gives the main table's records (default:
+    the JSON itself when it is a list of records, else one record of its scalar fields) and
+    ``columns`` their columns (default: all, in the records' order). ``command`` is the CLI
+    command's name (default: ``name`` with ``-`` for ``_``).
+
+    From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
+    the API endpoints with their OpenAPI bounds (:mod:`civnet.products.server`) and the method
+    of :class:`civnet.api.View`; every face computes through
+    :func:`civnet.products.runner.run_measure`.
     """
 
     name: str
@@ -178,6 +194,41 @@ class Measure:
     slow: bool = False
     prepare: Callable[..., Any] | None = None
     shape: Callable[[Any], Any] | None = None
+    rows: Callable[[Any], list[dict[str, Any]]] | None = None
+    columns: tuple[str, ...] | None = None
+    command: str | None = None
+
+    @property
+    def cli_name(self) -> str:
+        """The CLI command computing this measure."""
+        return self.command or self.name.replace("_", "-")
+
+    def param(self, name: str) -> Param:
+        """The parameter ``name`` (a ``KeyError`` names the measure when it has none)."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.name} has no parameter {name!r}")
+
+    def records(self, data: Any, table: str | None = None) -> list[dict[str, Any]]:
+        """The JSON result ``data`` as records: the main table, or the list ``data[table]``.
+
+        The main table is what ``--format csv`` prints and ``Result.to_pandas()`` returns.
+        """
+        if table is not None:
+            part = data.get(table) if isinstance(data, dict) else None
+            if not isinstance(part, list):
+                names = [k for k, v in data.items() if isinstance(v, list)] if data else []
+                raise BadFilter(
+                    f"{self.name} has no table {table!r}",
+                    fix="use one of: " + (", ".join(names) or "none (the main table only)"),
+                )
+            return part
+        if self.rows is not None:
+            return self.rows(data)
+        if isinstance(data, list):
+            return data
+        return [{k: v for k, v in data.items() if not isinstance(v, dict | list)}]
 
     def resolve(self, params: dict[str, Any]) -> dict[str, Any]:
         """All parameters: given ones (``None`` = default), the rest at their defaults.
@@ -242,34 +293,52 @@ def describe_result(net: Network, progress: Progress) -> dict[str, Any]:
     return describe(net)
 
 
+def describe_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The scalar fields of ``describe`` as ``measure, value`` records."""
+    return [{"measure": k, "value": v} for k, v in data.items() if not isinstance(v, dict | list)]
+
+
 def density_result(
-    net: Network, progress: Progress, by: str | None = None, weighted: bool = False
+    net: Network,
+    progress: Progress,
+    by: str | None = None,
+    weighted: bool = False,
+    top: int | None = None,
 ) -> Any:
-    """``civnet density [--by ATTR] [--weighted] -f json``.
+    """``civnet density [--by ATTR] [--weighted] [--top K] -f json``.
 
     Without ``by``: ``[{"density", "nodes", "edges"}]``. With ``by``: the whole density, the
-    groups, their sizes, the block matrix and the non-empty blocks as records.
+    groups, their sizes, the block matrix and the non-empty blocks as records (``top``: of the K
+    largest groups only; ``n_groups`` counts them all).
     """
     whole = density(net, weighted=weighted)
     if by is None:
         return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
-    return block_density_result(whole, block_density(net, by))
+    return block_density_result(whole, block_density(net, by), top)
 
 
-def block_density_result(whole: float, bd: BlockDensity) -> dict[str, Any]:
-    """The whole density, the groups, their sizes, the block matrix and the blocks as records."""
+def block_density_result(whole: float, bd: BlockDensity, top: int | None = None) -> dict[str, Any]:
+    """The whole density, the groups, their sizes, the block matrix and the blocks as records.
+
+    ``top``: only the K largest groups (ties by name), in name order.
+    """
+    keep = list(range(len(bd.groups)))
+    if top is not None:
+        keep = sorted(sorted(keep, key=lambda i: (-bd.sizes[i], bd.groups[i]))[:top])
     return {
         "density": whole,
         "by": bd.attribute,
-        "groups": bd.groups,
-        "sizes": bd.sizes,
-        "matrix": bd.matrix,
-        "blocks": block_records(bd),
+        "n_groups": len(bd.groups),
+        "groups": [bd.groups[i] for i in keep],
+        "sizes": bd.sizes[keep],
+        "matrix": bd.matrix[np.ix_(keep, keep)],
+        "blocks": block_records(bd, keep),
     }
 
 
-def block_records(bd: BlockDensity) -> list[dict[str, Any]]:
-    """Blocks with at least one tie, and every diagonal block, as records."""
+def block_records(bd: BlockDensity, keep: list[int] | None = None) -> list[dict[str, Any]]:
+    """Blocks with at least one tie, and every diagonal block, as records (of groups ``keep``)."""
+    shown = set(range(len(bd.groups)) if keep is None else keep)
     return [
         {
             "from": a,
@@ -281,7 +350,7 @@ def block_records(bd: BlockDensity) -> list[dict[str, Any]]:
         }
         for i, a in enumerate(bd.groups)
         for j, b in enumerate(bd.groups)
-        if bd.ties[i, j] > 0 or i == j
+        if (bd.ties[i, j] > 0 or i == j) and i in shown and j in shown
     ]
 
 
@@ -291,9 +360,16 @@ def betweenness_result(
     raw: bool = False,
     weighted: bool = False,
     top: int | None = None,
+    samples: int | None = None,
+    seed: int = 0,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] -f json``."""
-    b = betweenness(net, normalized=not raw, weighted=weighted, progress=progress)
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--samples K --seed S] -f json``.
+
+    Exact (Brandes), or estimated from ``samples`` sampled source actors drawn with ``seed``.
+    """
+    b = betweenness(
+        net, normalized=not raw, weighted=weighted, samples=samples, seed=seed, progress=progress
+    )
     return betweenness_records(net, b, top)
 
 
@@ -385,6 +461,8 @@ register(
         "Nodes, edges, ties, density, components, isolates; counts by type, track, kind, country.",
         (),
         describe_result,
+        rows=describe_rows,
+        columns=("measure", "value"),
     )
 )
 register(
@@ -394,21 +472,34 @@ register(
         (
             by_param(None, "actor attribute for block density (country, type)"),
             Param("weighted", bool, False, "mean weight over possible pairs"),
+            top_param("with by: only the K largest groups"),
         ),
         density_result,
+        rows=lambda data: data if isinstance(data, list) else data["blocks"],
     )
 )
 register(
     Measure(
         "betweenness",
-        "Betweenness (exact Brandes) of every actor, highest first.",
+        "Betweenness (exact Brandes, or estimated from sampled sources) of every actor, "
+        "highest first.",
         (
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
             top_param("only the K highest"),
+            Param(
+                "samples",
+                int,
+                None,
+                "estimate from K sampled source actors instead of exact",
+                ge=1,
+                le=TOP_MAX,
+            ),
+            seed_param("seed for the sampled sources"),
         ),
         betweenness_result,
         slow=True,
+        columns=("rank", "id", "name", "type", "country", "degree", "betweenness"),
     )
 )
 register(
@@ -510,15 +601,17 @@ register(
         sr.communities_result,
         slow=True,
         shape=sr.CommunitiesResult.json,
+        rows=lambda data: data if isinstance(data, list) else data["communities"],
     )
 )
 register(
     Measure(
         "mixing",
         "Mixing matrix of an actor attribute and its assortativity (Newman).",
-        (_BY,),
+        (_BY, top_param("only the K groups with the most arcs in the matrix")),
         sr.mixing_result,
         shape=sr.MixingResult.json,
+        rows=sr.mixing_cells,
     )
 )
 register(
@@ -529,6 +622,7 @@ register(
         sr.diversity_result,
         prepare=sr.diversity_view,
         shape=sr.DiversityResult.json,
+        columns=tuple(sr.DIVERSITY_COLUMNS),
     )
 )
 
@@ -547,6 +641,7 @@ register(
         tr.timeline_result,
         prepare=tr.timeline_inputs,
         shape=tr.TimelineResult.json,
+        rows=lambda data: data["periods"],
     )
 )
 register(
@@ -599,10 +694,12 @@ register(
             boot_param(),
             resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
+            top_param("only the K best-ranked countries"),
         ),
         tr.scorecard_result,
         slow=True,
         prepare=tr.scorecard_inputs,
         shape=tr.ScorecardResult.json,
+        rows=lambda data: data["countries"],
     )
 )

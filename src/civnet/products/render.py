@@ -87,6 +87,14 @@ def records_table(
     return table
 
 
+def heading(console: Console, title: str) -> None:
+    """A section heading: a rule across a terminal, one plain line to a pipe or a file."""
+    if console.is_terminal:
+        console.rule(title)
+    else:
+        console.print(f"── {title} ──", soft_wrap=True)
+
+
 def emit(
     console: Console,
     fmt: str,

@@ -395,33 +395,55 @@ class MixingResult:
     net: Network
     mixing: Mixing
     by: str
+    top: int | None = None
+
+    def order(self) -> list[int]:
+        """Group indices, most arcs first (ties by name); the first ``top`` with ``top``."""
+        m = self.mixing
+        size = m.counts.sum(axis=1)
+        order = sorted(range(len(m.groups)), key=lambda i: (-size[i], m.groups[i]))
+        return order[: self.top] if self.top is not None else order
 
     def json(self) -> dict[str, Any]:
+        """Assortativity (all groups), the arcs in all, and the matrix of the groups shown.
+
+        ``groups`` in name order; with ``top`` only the ``top`` groups with most arcs.
+        """
         m = self.mixing
+        keep = sorted(self.order()) if self.top is not None else list(range(len(m.groups)))
         return {
             "by": self.by,
             "assortativity": nan_to_none(m.assortativity),
             "directed": m.directed,
-            "groups": m.groups,
-            "counts": m.counts,
+            "arcs": int(m.counts.sum()),
+            "n_groups": len(m.groups),
+            "groups": [m.groups[i] for i in keep],
+            "counts": m.counts[np.ix_(keep, keep)],
         }
 
     def cells(self) -> list[dict[str, Any]]:
-        """Non-empty cells of the mixing matrix as records (``--format csv``)."""
-        m = self.mixing
-        return [
-            {"from": a, "to": b, "ties": int(m.counts[i, j]), "fraction": float(m.fractions[i, j])}
-            for i, a in enumerate(m.groups)
-            for j, b in enumerate(m.groups)
-            if m.counts[i, j]
-        ]
+        """Non-empty cells of the (shown) mixing matrix as records (``--format csv``)."""
+        return mixing_cells(self.json())
 
 
-def mixing_result(net: Network, progress: Progress, by: str = "country") -> MixingResult:
-    """``civnet mixing [--by BY]``: the mixing matrix and Newman's assortativity."""
+def mixing_cells(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Non-empty cells of a mixing JSON as records: from, to, ties, fraction of all arcs."""
+    groups, counts, total = data["groups"], data["counts"], data["arcs"]
+    return [
+        {"from": a, "to": b, "ties": int(counts[i][j]), "fraction": counts[i][j] / total}
+        for i, a in enumerate(groups)
+        for j, b in enumerate(groups)
+        if counts[i][j]
+    ]
+
+
+def mixing_result(
+    net: Network, progress: Progress, by: str = "country", top: int | None = None
+) -> MixingResult:
+    """``civnet mixing [--by BY] [--top K]``: the mixing matrix and Newman's assortativity."""
     m = mixing(net, by)
     progress(1, 1)
-    return MixingResult(net, m, by)
+    return MixingResult(net, m, by, top)
 
 
 # -- diversity ------------------------------------------------------------------------------------

@@ -234,9 +234,11 @@ def scorecard_result(
     boot: int = 200,
     resample: str = "actors",
     seed: int = 0,
+    top: int | None = None,
 ) -> ScorecardResult:
     """``civnet scorecard``: per country the four channels and the overall score, 0-100, with
-    bootstrap intervals and the rank range under Dirichlet weight draws; best rank first."""
+    bootstrap intervals and the rank range under Dirichlet weight draws; best rank first
+    (``top``: the first K countries)."""
     card = scorecard(inputs.net, inputs.config)
     iv = scorecard_bootstrap(
         inputs.net,
@@ -260,7 +262,7 @@ def scorecard_result(
             row[f"{k}_low"] = iv.low[k][c]
             row[f"{k}_high"] = iv.high[k][c]
         records.append(row)
-    return ScorecardResult(card, iv, sens, records, boot, resample, seed)
+    return ScorecardResult(card, iv, sens, records[:top], boot, resample, seed)
 
 
 def card_json(card: Scorecard) -> dict[str, Any]:

@@ -1,0 +1,183 @@
+"""CLI commands generated from the measure catalog (:mod:`civnet.products.catalog`).
+
+Each catalog :class:`~civnet.products.catalog.Param` becomes one option (``--name`` with ``-`` for
+``_``; a ``bool`` is a flag), with the catalog's default and help, the declared bounds appended to
+the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
+message (exit code 2). Every generated command computes through
+:func:`civnet.products.runner.run_measure` (so a repeat is answered from the workspace's result
+cache) and prints from the JSON result:
+
+- ``--format json``: the JSON (what ``GET /api/<measure>`` returns);
+- ``--format csv``: ``Measure.records`` of it with ``Measure.columns`` (what ``to_pandas()`` gives);
+- ``--format table``: the measure's renderer (:func:`renders`), by default one table of the records.
+
+A renderer is ``render(data, params, fmt, spec, **extra)``; its parameters after ``spec`` are
+CLI-only options (e.g. ``timeline --by-country``) and appear as options of the command.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from civnet.cli.app import app, console
+from civnet.cli.options import Format, check_format, view_options
+from civnet.products.catalog import MEASURES, Measure, Param
+from civnet.products.render import dumps, emit, records_csv
+from civnet.views import ViewSpec
+
+F = TypeVar("F", bound=Callable[..., Any])
+Render = Callable[..., None]
+
+RENDERERS: dict[str, Render] = {}
+"""Table renderers of the measures, by measure name (:func:`renders` fills it)."""
+
+HAND_WRITTEN: set[str] = set()
+"""Measures whose command is written by hand (with :func:`measure_options`), not generated."""
+
+
+def option_name(param: Param) -> str:
+    """The CLI spelling of a parameter: ``--per-track`` for ``per_track``."""
+    return "--" + param.name.replace("_", "-")
+
+
+def option_help(param: Param) -> str:
+    """The parameter's help with its declared bounds, e.g. ``only the K highest [>= 1 ...]``."""
+    bounds = param.describe_bounds()
+    text = param.help[:1].upper() + param.help[1:]
+    return f"{text} [{bounds}]." if bounds else f"{text}."
+
+
+def option(param: Param) -> inspect.Parameter:
+    """The keyword parameter Typer reads as the option of ``param``."""
+    opt = typer.Option(option_name(param), help=option_help(param))
+    ann: Any
+    default: Any
+    if param.type is bool:
+        ann, default = Annotated[bool, opt], bool(param.default)
+    elif param.required:
+        ann, default = Annotated[param.type, opt], ...
+    else:
+        ann, default = Annotated[param.type | None, opt], param.default
+    return inspect.Parameter(
+        param.name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default
+    )
+
+
+def measure_options(name: str) -> Callable[[F], F]:
+    """Give a command the options of catalog measure ``name``; it receives ``params: dict``.
+
+    The command declares a parameter ``params``; the decorator replaces it, in the signature
+    Typer reads, by one option per catalog parameter.
+    """
+
+    def decorate(func: F) -> F:
+        measure = MEASURES[name]
+        HAND_WRITTEN.add(name)
+        sig = inspect.signature(func)
+        kept = [p for p in sig.parameters.values() if p.name != "params"]
+        extra = [option(p) for p in measure.params]
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs["params"] = {p.name: kwargs.pop(p.name) for p in measure.params}
+            return func(*args, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=kept + extra)  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def renders(name: str) -> Callable[[Render], Render]:
+    """Register the table (and CSV) renderer of catalog measure ``name``."""
+
+    def decorate(fn: Render) -> Render:
+        RENDERERS[name] = fn
+        return fn
+
+    return decorate
+
+
+def measure_json(name: str, spec: ViewSpec, params: dict[str, Any]) -> Any:
+    """The JSON result of measure ``name`` (cached), with a progress bar on stderr."""
+    from civnet.cli.product_cmds import measure_json as run
+
+    return run(name, spec, **params)
+
+
+def print_result(
+    measure: Measure,
+    data: Any,
+    params: dict[str, Any],
+    fmt: str,
+    spec: ViewSpec,
+    **extra: Any,
+) -> None:
+    """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables."""
+    if fmt == "json":
+        print(dumps(data))
+        return
+    render = RENDERERS.get(measure.name)
+    if render is None:
+        print_records(measure, data, fmt)
+    else:
+        render(data, params, fmt, spec, **extra)
+
+
+def print_records(
+    measure: Measure, data: Any, fmt: str, *, title: str | None = None, caption: str | None = None
+) -> None:
+    """The measure's main table (``Measure.records``/``columns``) as CSV or a rich table."""
+    records = measure.records(data)
+    columns = list(measure.columns) if measure.columns else None
+    if fmt == "csv":
+        print(records_csv(records, columns), end="")
+        return
+    emit(
+        console,
+        "table",
+        records=records,
+        columns=columns,
+        title=title or measure.summary,
+        caption=caption,
+    )
+
+
+def generated_command(measure: Measure) -> Callable[..., None]:
+    """The Typer command of ``measure``: view filters, its parameters, renderer options, format."""
+    render = RENDERERS.get(measure.name)
+    extra = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in (list(inspect.signature(render).parameters.values())[4:] if render else [])
+    ]
+
+    def command(**kwargs: Any) -> None:
+        fmt = check_format(kwargs.pop("fmt"))
+        spec = kwargs.pop("spec")
+        params = {p.name: kwargs.pop(p.name) for p in measure.params}
+        data = measure_json(measure.name, spec, params)
+        print_result(measure, data, params, fmt, spec, **kwargs)
+
+    fmt = inspect.Parameter(
+        "fmt", inspect.Parameter.KEYWORD_ONLY, annotation=Format, default="table"
+    )
+    spec = inspect.Parameter("spec", inspect.Parameter.KEYWORD_ONLY, annotation=ViewSpec)
+    params = [spec, *(option(p) for p in measure.params), *extra, fmt]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__name__ = f"{measure.name}_cmd"
+    command.__doc__ = measure.summary
+    return view_options(command)
+
+
+def generate_commands() -> None:
+    """Add a command for every catalog measure that has no hand-written one."""
+    existing = {c.name for c in app.registered_commands}
+    for measure in MEASURES.values():
+        if measure.name in HAND_WRITTEN or measure.cli_name in existing:
+            continue
+        app.command(measure.cli_name, help=measure.summary)(generated_command(measure))
