@@ -15,11 +15,15 @@ import civnet.measures
 CIVNET = [
     "CivnetError",
     "Network",
+    "Result",
+    "Session",
     "UserError",
+    "View",
     "ViewSpec",
     "Workspace",
     "__version__",
     "build_network",
+    "open",
 ]
 
 MEASURES = [

@@ -84,6 +84,16 @@ def _terms(values: Iterable[str], valid: tuple[str, ...], what: str) -> tuple[st
     return tuple(sorted(set(out)))
 
 
+def _as_tuple(values: object, what: str) -> tuple[str, ...]:
+    """``values`` as a tuple; a lone string is refused (``("education",)``, not ``"education"``)."""
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise BadFilter(
+            f"{what} must be a tuple of values, got {values!r}",
+            fix=f'write {what}=("{values}",)' if isinstance(values, str) else None,
+        )
+    return tuple(values)
+
+
 def _countries(values: Iterable[str]) -> tuple[str, ...]:
     out = []
     for v in values:
@@ -115,6 +125,48 @@ class ViewSpec:
     all_actors: bool = False
     include_timeless: bool = False
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        """Refuse what :meth:`make` refuses, however the spec is built (one place validates).
+
+        A spec built directly must already hold normalized values (``("education",)``, ISO3
+        codes); a typo such as ``ViewSpec(tracks=("educaton",))`` is a :class:`BadFilter`,
+        never an empty view.
+        """
+        for attr, valid, what in (
+            ("tracks", TRACKS, "track"),
+            ("actor_types", ACTOR_TYPES, "actor type"),
+            ("kinds", TIE_KINDS, "tie kind"),
+        ):
+            values = _as_tuple(getattr(self, attr), attr)
+            object.__setattr__(self, attr, values)
+            for v in values:
+                if v not in valid:
+                    raise BadFilter(f"unknown {what} {v!r}", fix=f"use one of: {', '.join(valid)}")
+        countries = _as_tuple(self.countries, "countries")
+        object.__setattr__(self, "countries", countries)
+        for c in countries:
+            if not isinstance(c, str) or to_iso3(c) != c:
+                raise BadFilter(
+                    f"unknown country code {c!r}",
+                    fix="use ISO 3166-1 alpha-3 codes such as DEU (ViewSpec.make also takes names)",
+                )
+        for attr in ("date_from", "date_to"):
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, dt.date):
+                raise BadFilter(
+                    f"{attr} must be a date, got {value!r}",
+                    fix="use ViewSpec.make(date_from=2016, ...) to parse years and months",
+                )
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadFilter(
+                f"--from {self.date_from} is after --to {self.date_to}",
+                fix="swap them or widen the period",
+            )
+        if self.level not in LEVELS:
+            raise BadFilter(
+                f"unknown --level {self.level!r}", fix=f"use one of: {', '.join(LEVELS)}"
+            )
 
     @classmethod
     def make(
