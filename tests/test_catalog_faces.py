@@ -1,0 +1,214 @@
+"""One catalog, three faces: every parameter of every measure reaches its computation with the
+catalog's default and bounds through the CLI, the JSON API (and its OpenAPI) and Python.
+
+Each measure's computation is replaced by a spy that returns the parameters it received, so
+the test sees exactly what the computation would get, whatever face the call came through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+from fastapi.testclient import TestClient
+
+import civnet
+from civnet.cli import app
+from civnet.cli.generate import option_help, option_name
+from civnet.products.catalog import MEASURES, Measure, Param
+
+CASES = [(m.name, p.name) for m in MEASURES.values() for p in m.params]
+REQUIRED = {"compare": {"before": "2016:2019", "after": "2020:2023"}}
+
+
+def _spy(measure: Measure) -> Measure:
+    """``measure`` whose computation returns ``{"got": <the parameters it received>}``."""
+    kind = inspect.Parameter.KEYWORD_ONLY
+
+    def compute(inputs: Any, progress: Any, **got: Any) -> dict[str, Any]:
+        return {"got": {k: str(v) if isinstance(v, Path) else v for k, v in got.items()}}
+
+    compute.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("inputs", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("progress", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            *(inspect.Parameter(p.name, kind, default=None) for p in measure.params),
+        ]
+    )
+    return dataclasses.replace(
+        measure, compute=compute, prepare=lambda ws, spec: None, shape=None, rows=None
+    )
+
+
+@pytest.fixture
+def spied(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, measure in list(MEASURES.items()):
+        monkeypatch.setitem(MEASURES, name, _spy(measure))
+
+
+def given_value(p: Param, tmp_path: Path) -> Any:
+    """A value within ``p``'s bounds that differs from its default."""
+    if p.type is bool:
+        return True
+    if p.choices:
+        return next(c for c in p.choices if c != p.default)
+    if p.type is int:
+        v = int(p.ge if p.ge is not None else 1)
+        return v + 1 if v == p.default else v
+    if p.type is float:
+        return 2.5
+    if p.type is Path:
+        path = tmp_path / "weights.toml"
+        path.write_text("")
+        return path
+    return "type" if p.name == "by" else "2016:2019"
+
+
+def out_of_bounds(p: Param) -> Any:
+    """A value outside ``p``'s declared bounds."""
+    if p.choices:
+        return "nope"
+    if p.type in (int, float):
+        return p.le + 1 if p.le is not None else p.gt
+    return "x" * (p.max_length + 1)
+
+
+def expected(measure: Measure, **given: Any) -> dict[str, Any]:
+    out = {p.name: p.default for p in measure.params}
+    out.update(REQUIRED.get(measure.name, {}))
+    out.update(given)
+    return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
+
+
+def test_every_parameter_is_used_by_its_computation() -> None:
+    """No parameter is declared and then ignored: ``prepare`` or ``compute`` names each one."""
+    unused = [
+        (m.name, p.name)
+        for m in MEASURES.values()
+        for p in m.params
+        if p.name not in inspect.signature(m.compute).parameters
+        and (m.prepare is None or p.name not in inspect.signature(m.prepare).parameters)
+    ]
+    assert unused == []
+
+
+# -- the CLI ----------------------------------------------------------------------------------
+
+
+def _cli_options(name: str) -> dict[str, Any]:
+    command = typer.main.get_command(app).commands[MEASURES[name].cli_name]  # type: ignore[attr-defined]
+    return {opt: o for o in command.params for opt in o.opts}
+
+
+@pytest.mark.parametrize(("measure", "param"), CASES)
+def test_cli_option_declares_the_catalog_default_and_bounds(measure: str, param: str) -> None:
+    p = MEASURES[measure].param(param)
+    opt = _cli_options(measure)[option_name(p)]
+    assert opt.default == p.default
+    assert opt.help == option_help(p)
+    assert p.describe_bounds() in opt.help
+
+
+def _cli_args(measure: Measure, p: Param | None, value: Any) -> list[str]:
+    args = [a for k, v in REQUIRED.get(measure.name, {}).items() for a in (f"--{k}", v)]
+    if p is not None:
+        args += [option_name(p)] if p.type is bool else [option_name(p), str(value)]
+    return [measure.cli_name, "--format", "json", *args]
+
+
+@pytest.mark.parametrize(("measure", "param"), CASES)
+def test_cli_passes_defaults_values_and_refuses_bounds(
+    spied: None, cli: Any, tmp_path: Path, measure: str, param: str
+) -> None:
+    civnet.open(cli.workspace)  # an empty workspace
+    m = MEASURES[measure]
+    p = m.param(param)
+    assert json.loads(cli(*_cli_args(m, None, None)).output) == {"got": expected(m)}
+    value = given_value(p, tmp_path)
+    got = json.loads(cli(*_cli_args(m, p, value)).output)
+    assert got == {"got": expected(m, **{param: value})}
+    if p.type is not bool:
+        res = cli(*_cli_args(m, p, out_of_bounds(p)), code=2)
+        assert f"{measure} {param} must be" in res.output
+        assert len(res.output.strip().splitlines()) == 1
+
+
+# -- the JSON API -----------------------------------------------------------------------------
+
+
+def _schema(params: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The query parameter ``name``'s schema, its ``anyOf`` (``X | None``) merged in."""
+    (entry,) = [q for q in params if q["name"] == name and q["in"] == "query"]
+    schema = dict(entry["schema"])
+    for alt in schema.pop("anyOf", []):
+        if alt.get("type") != "null":
+            schema.update(alt)
+    return schema
+
+
+API_CASES = [(m, p) for m, p in CASES if MEASURES[m].param(p).api]
+
+
+@pytest.mark.parametrize(("measure", "param"), API_CASES)
+def test_api_passes_defaults_values_and_declares_bounds(
+    spied: None, cli: Any, tmp_path: Path, measure: str, param: str
+) -> None:
+    from civnet.products.server import create_app
+
+    civnet.open(cli.workspace)  # an empty workspace
+    m = MEASURES[measure]
+    p = m.param(param)
+    client = TestClient(create_app(cli.workspace))
+    required = REQUIRED.get(measure, {})
+    assert client.get(f"/api/{measure}", params=required).json() == {"got": expected(m)}
+    value = given_value(p, tmp_path)
+    query = {**required, param: str(value).lower() if p.type is bool else value}
+    assert client.get(f"/api/{measure}", params=query).json() == {
+        "got": expected(m, **{param: value})
+    }
+    if p.type is not bool:
+        bad = client.get(f"/api/{measure}", params={**required, param: out_of_bounds(p)})
+        assert bad.status_code == 422, bad.text
+        assert param in bad.text
+
+    op = client.get("/openapi.json").json()["paths"][f"/api/{measure}"]["get"]
+    schema = _schema(op["parameters"], param)
+    assert schema.get("default") == p.default
+    declared = {
+        "minimum": p.ge,
+        "maximum": p.le,
+        "exclusiveMinimum": p.gt,
+        "enum": list(p.choices) if p.choices else None,
+        "maxLength": p.max_length,
+    }
+    assert {k: schema.get(k) for k in declared if declared[k] is not None} == {
+        k: v for k, v in declared.items() if v is not None
+    }
+
+
+# -- Python -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("measure", "param"), CASES)
+def test_python_method_passes_defaults_values_and_refuses_bounds(
+    spied: None, tmp_path: Path, measure: str, param: str
+) -> None:
+    m = MEASURES[measure]
+    p = m.param(param)
+    view = civnet.open(tmp_path / "py.duckdb").view()
+    method = getattr(view, measure)
+    sig = inspect.signature(method).parameters[param]
+    assert sig.default == (inspect.Parameter.empty if p.required else p.default)
+    assert p.describe_bounds() in (method.__doc__ or "")
+    required = REQUIRED.get(measure, {})
+    assert method(**required).data == {"got": expected(m)}
+    value = given_value(p, tmp_path)
+    assert method(**{**required, param: value}).data == {"got": expected(m, **{param: value})}
+    if p.type is not bool:
+        with pytest.raises(civnet.UserError, match=f"{measure} {param} must be"):
+            method(**{**required, param: out_of_bounds(p)})
