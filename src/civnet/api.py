@@ -199,7 +199,7 @@ class View:
         resolved = entry.resolve(params)
         with self.session._workspace() as ws:
             data = run_measure(ws, entry.name, self.spec, resolved, progress)
-        return Result(entry.name, resolved, data)
+        return Result(entry.name, resolved, data, self.spec)
 
     def __getattr__(self, name: str) -> Callable[..., Result]:
         measure = MEASURES.get(name)
@@ -242,7 +242,8 @@ def _method(view: View, measure: Measure) -> Callable[..., Result]:
 
 @dataclass(frozen=True)
 class Result:
-    """A measure's result: ``data`` is exactly what ``civnet <measure> --format json`` prints.
+    """A measure's result: ``data`` is exactly what ``civnet <measure> --format json`` prints
+    for the view ``spec`` and the parameters ``params`` (all of them, defaults filled in).
 
     ``to_pandas()`` and ``to_arrow()`` give its main table (what ``--format csv`` prints), or
     with ``table`` another list in the result (``timeline``'s ``"countries"``).
@@ -251,6 +252,7 @@ class Result:
     measure: str
     params: dict[str, Any]
     data: Any = field(repr=False)
+    spec: ViewSpec = field(default_factory=ViewSpec, repr=False)
 
     def __repr__(self) -> str:
         given = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v is not None)
