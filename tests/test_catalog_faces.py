@@ -141,21 +141,11 @@ def test_cli_passes_defaults_values_and_refuses_bounds(
 # -- the JSON API -----------------------------------------------------------------------------
 
 
-def _schema(params: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    """The query parameter ``name``'s schema, its ``anyOf`` (``X | None``) merged in."""
-    (entry,) = [q for q in params if q["name"] == name and q["in"] == "query"]
-    schema = dict(entry["schema"])
-    for alt in schema.pop("anyOf", []):
-        if alt.get("type") != "null":
-            schema.update(alt)
-    return schema
-
-
 API_CASES = [(m, p) for m, p in CASES if MEASURES[m].param(p).api]
 
 
 @pytest.mark.parametrize(("measure", "param"), API_CASES)
-def test_api_passes_defaults_values_and_declares_bounds(
+def test_api_passes_defaults_values_and_refuses_bounds(
     spied: None, cli: Any, tmp_path: Path, measure: str, param: str
 ) -> None:
     from civnet.products.server import create_app
@@ -173,22 +163,8 @@ def test_api_passes_defaults_values_and_declares_bounds(
     }
     if p.type is not bool:
         bad = client.get(f"/api/{measure}", params={**required, param: out_of_bounds(p)})
-        assert bad.status_code == 422, bad.text
+        assert bad.status_code in (400, 422), bad.text
         assert param in bad.text
-
-    op = client.get("/openapi.json").json()["paths"][f"/api/{measure}"]["get"]
-    schema = _schema(op["parameters"], param)
-    assert schema.get("default") == p.default
-    declared = {
-        "minimum": p.ge,
-        "maximum": p.le,
-        "exclusiveMinimum": p.gt,
-        "enum": list(p.choices) if p.choices else None,
-        "maxLength": p.max_length,
-    }
-    assert {k: schema.get(k) for k in declared if declared[k] is not None} == {
-        k: v for k, v in declared.items() if v is not None
-    }
 
 
 # -- Python -----------------------------------------------------------------------------------
