@@ -225,3 +225,26 @@ def test_the_report_shows_the_timeline_and_scorecard_notices(cli, tmp_path: Path
     assert "2010 to 2014, 2016 to 2021" in timeline.split("</ul>")[0]
     scorecard = html[html.index('id="scorecard-coverage"') :].split("</ul>")[0]
     assert "covers CHN alone" in scorecard
+
+
+def test_import_table_declares_a_coverage_window(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    actors = tmp_path / "actors.csv"
+    actors.write_text("id,type,country\na,cso,DEU\nb,cso,FRA\nc,cso,POL\n", encoding="utf-8")
+    ties = tmp_path / "ties.csv"
+    ties.write_text(
+        "source,target,track,start\na,b,culture,2015-05-01\nb,c,culture,2016-05-01\n",
+        encoding="utf-8",
+    )
+    cli("import", "table", "--actors", str(actors), "--ties", str(ties), "--coverage", "2010:2020")
+    with Workspace(cli.workspace, read_only=True) as ws:
+        (w,) = ws.source_windows().to_pylist()
+    assert (w["coverage_from"], w["coverage_to"], w["origin"]) == (
+        D(2010, 1, 1),
+        D(2020, 12, 31),
+        "declared",
+    )
+    out = json.loads(cli("timeline", "--from", "2012", "--to", "2021", "--format", "json").output)
+    (notice,) = out["notices"]
+    assert notice["periods"] == ["2021"] and notice["coverage_origin"] == "declared"
+    bad = cli("import", "table", "--ties", str(ties), "--coverage", "2020-2010", code=2)
+    assert "FROM:TO" in bad.output
