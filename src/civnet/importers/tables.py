@@ -14,7 +14,6 @@ the import stops with the first one named, leaving the workspace as it was, unle
 from __future__ import annotations
 
 import datetime as dt
-
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
