@@ -262,7 +262,8 @@ def common_sources(
     windows: Sequence[SourceWindow], periods: Sequence[tuple[dt.date, dt.date]]
 ) -> tuple[list[int], list[SourceWindow]]:
     """The sources whose windows hold every period, and those left out (with their windows)."""
-    keep, drop = [], []
+    keep: list[SourceWindow] = []
+    drop: list[SourceWindow] = []
     for w in windows:
         (keep if all(w.covers(a, b) for a, b in periods) else drop).append(w)
     return [w.source_id for w in keep], drop
