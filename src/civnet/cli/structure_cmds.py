@@ -211,13 +211,14 @@ def mixing_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
 
 
 @renders("diversity")
-def diversity_table(
-    rows: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
-) -> None:
-    """Countries by cross-border ties, most first (20 unless ``--top``)."""
+def diversity_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """Countries by cross-border ties, most first (20 unless ``--top``), and coverage notices."""
+    from civnet.cli.time_cmds import print_notices
+
     if fmt == "csv":
-        print_records(MEASURES["diversity"], rows, fmt)
+        print_records(MEASURES["diversity"], data, fmt)
         return
+    rows = data["countries"]
     if spec.level == "country":
         console.print(
             "[dim]diversity is computed per country from actor-level ties (--level country "
@@ -235,3 +236,4 @@ def diversity_table(
         caption="subject: actor types of the actors holding cross-border ties; field: tracks of "
         "those ties; entropy in nats, Blau = 1 - sum p^2",
     )
+    print_notices(data["notices"])

@@ -68,29 +68,55 @@ def timeline_table(
         caption="all columns in --format json/csv"
         + ("" if by_country else "; --by-country for countries"),
     )
+    print_notices(data["notices"])
+
+
+def print_notices(notices: list[dict[str, Any]]) -> None:
+    """Print the coverage notices of a JSON result (``{"kind", "message", ...}``) after a table."""
+    for n in notices:
+        console.print(f"[yellow]coverage:[/] {escape(n['message'])}", highlight=False)
 
 
 @renders("compare")
-def compare_table(
-    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
-) -> None:
-    """Each measure before and after, the difference with its CI and p."""
+def compare_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """Each measure before and after, the difference, its bias-corrected CI, p and verdict."""
+    records = MEASURES["compare"].records(data)
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
+    table = [
+        {
+            "measure": r["measure"],
+            "before": r["before"],
+            "after": r["after"],
+            "difference": r["difference"],
+            "95% CI": _ci(r["ci_low"], r["ci_high"]),
+            "p": "n/a" if r["p_value"] is None else fmt_number(r["p_value"], 3),
+            "verdict": r["verdict"],
+        }
+        for r in records
+    ]
     emit(
         console,
         fmt,
-        records=records,
+        records=table,
         title=f"{params['before']} vs {params['after']}: 95% CI by {params['resample']} bootstrap "
         f"({params['boot']}), p by {params['permutations']} permutations, seed {params['seed']}",
+        caption=data["rule"],
     )
-    real = [r["measure"] for r in records if r["distinguishable"]]
-    console.print(
-        "distinguishable from noise (CI excludes 0 and p < 0.05): "
-        + (", ".join(real) if real else "none of the measures"),
-        highlight=False,
-    )
+    by_note: dict[str, list[str]] = {}
+    for r in records:
+        if r["note"]:
+            by_note.setdefault(r["note"], []).append(r["measure"])
+    for note, names in by_note.items():
+        console.print(f"[dim]{', '.join(names)}: {escape(note)}[/]", highlight=False)
+    print_notices(data["notices"])
+
+
+def _ci(lo: float | None, hi: float | None) -> str:
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "n/a"
+    return f"[{fmt_number(lo)}, {fmt_number(hi)}]"
 
 
 @renders("brokers")
@@ -140,6 +166,7 @@ def scorecard_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         caption=f"rank range: 2.5-97.5% of ranks over {weights['draws']} Dirichlet weight draws "
         f"(concentration {weights['concentration']:g}); --explain ISO3 for the formulas",
     )
+    print_notices(data["notices"])
     for name, ind in card["indicators"].items():
         if ind["missing"]:
             console.print(
