@@ -214,8 +214,8 @@ def scorecard_cmd(
     _explain(card, iv, sens, code)
 
 
-def _cell(v: float, lo: float, hi: float) -> str:
-    if v != v:
+def _cell(v: float | None, lo: float | None, hi: float | None) -> str:
+    if v is None or v != v:
         return "missing"
     return f"{v:.0f} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
 
