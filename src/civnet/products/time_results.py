@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from civnet.errors import BadFilter
+from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.betweenness import Progress
 from civnet.measures.coverage import (
     Notice,
@@ -175,6 +175,13 @@ def compare_inputs(
             keep, dropped = common_sources(
                 used, [(sb.date_from, sb.date_to), (sa.date_from, sa.date_to)]
             )
+            if not keep:
+                raise EmptyNetwork(
+                    "--common-coverage: no source of the view covers both periods ("
+                    + "; ".join(f"{w.label} {w.describe()}" for w in dropped)
+                    + ")",
+                    fix="compare periods inside one source's coverage, or use --all-sources",
+                )
             nb, lost_b = keep_sources(nb, pb, set(keep))
             na, lost_a = keep_sources(na, pa_, set(keep))
             notices += left_out_notice(dropped, lost_b + lost_a)
