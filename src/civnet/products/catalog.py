@@ -32,6 +32,7 @@ from civnet.measures import (
     describe,
     group_betweenness,
 )
+from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products.analyze import betweenness_records
@@ -457,5 +458,51 @@ register(
         slow=True,
         prepare=tr.scorecard_inputs,
         shape=tr.ScorecardResult.json,
+    )
+)
+
+# -- scenarios: what if, who holds it together, which partnerships --------------------------------
+
+register(
+    Measure(
+        "whatif",
+        "A scenario's effect: remove actors, types, countries or levels, drop tracks or kinds, add "
+        "ties; before, after and difference of the core factors, reach, brokers, brokerage, E-I "
+        "and scorecard; or rank removals by the reach they cut.",
+        (
+            Param("remove_actor", list[str], None, "actor ids to remove (repeatable)"),
+            Param("remove_type", list[str], None, "actor types to remove (repeatable)"),
+            Param("remove_country", list[str], None, "countries (ISO3) whose actors go"),
+            Param("remove_level", list[str], None, "actor levels to remove (repeatable)"),
+            Param("drop_track", list[str], None, "tracks whose ties stop (repeatable)"),
+            Param("drop_kind", list[str], None, "tie kinds that stop (repeatable)"),
+            Param(
+                "add_ties",
+                Path,
+                None,
+                "tie table on this machine (import table columns) to add; CLI only",
+                api=False,
+            ),
+            Param("top", int, 10, "brokers shown before and after"),
+            Param(
+                "boot",
+                int,
+                None,
+                "bootstrap resamples (default 200, none on views too large; 0: none)",
+            ),
+            Param("resample", str, "actors", "resampling unit: actors, ties or sources"),
+            _SEED,
+            Param("rank_removals", int, 0, "K > 0: rank removals instead (top K brokers...)"),
+            Param(
+                "removal_unit",
+                str,
+                "brokers",
+                "what --rank-removals removes: brokers, countries or alliances",
+            ),
+        ),
+        scr.whatif_result,
+        slow=True,
+        prepare=scr.whatif_inputs,
+        shape=scr.WhatifResult.json,
     )
 )
