@@ -358,3 +358,17 @@ def test_api_whatif_equals_cli_json(seeded_ws) -> None:  # type: ignore[no-untyp
     )
     assert res.status_code == 200, res.text
     assert res.json() == cli_out
+
+
+def test_whatif_parameters_are_checked_by_the_catalog() -> None:
+    from civnet.products.catalog import MEASURES
+
+    m = MEASURES["whatif"]
+    with pytest.raises(BadFilter, match="whatif remove_actor must be a list of texts"):
+        m.resolve({"remove_actor": "a01"})
+    with pytest.raises(BadFilter, match="whatif remove_actor must be at most 4096 characters"):
+        m.resolve({"remove_actor": ["x" * 5000]})
+    with pytest.raises(BadFilter, match="whatif removal_unit must be one of: brokers, countries"):
+        m.resolve({"removal_unit": "cities"})
+    with pytest.raises(BadFilter, match="whatif rank_removals must be >= 0"):
+        m.resolve({"rank_removals": -1})
