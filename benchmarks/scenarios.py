@@ -6,7 +6,8 @@ are each evaluated three ways, and the numbers checked equal:
 
 - civnet: :func:`civnet.measures.scenario_removals.rank_removals` (components kept once; for each
   removal only the components holding the removed actor are recomputed, on igraph);
-- raw igraph: for each removal, copy the graph, delete the actor, label all components again;
+- raw igraph: for each removal, copy the bare graph (no attributes, undirected), delete the
+  actor, label all components again;
 - NetworkX: for each removal, copy the graph, remove the node, ``nx.connected_components``
   (weakly connected components of the undirected view: the same pairs).
 
@@ -24,6 +25,7 @@ import os
 import subprocess
 import time
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 from graphs import seeded_tables
@@ -82,10 +84,11 @@ def main() -> None:
     t_civnet = time.perf_counter() - t0
     ours = {imp.candidate.key: imp.cut.connected for imp in ranked}
 
+    bare = ig.Graph(n=g.vcount(), edges=g.get_edgelist(), directed=False)
     t0 = time.perf_counter()
     raw = {}
     for v in chosen:
-        h = g.copy()
+        h = bare.copy()
         h.delete_vertices([v])
         raw[ids[v]] = pairs(h.connected_components(mode="weak").sizes())
     t_igraph = time.perf_counter() - t0
