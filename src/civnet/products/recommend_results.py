@@ -63,7 +63,7 @@ class RecommendResult:
 
     def _num(self, x: float) -> float | int:
         """Reach and brokerage count actors or pairs: shown as integers."""
-        return int(round(x)) if self.rec.goal in ("reach", "brokerage") else x
+        return round(x) if self.rec.goal in ("reach", "brokerage") else x
 
     def records(self) -> list[dict[str, Any]]:
         """The suggested ties, in the order greedy selection added them."""
