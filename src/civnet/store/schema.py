@@ -11,7 +11,9 @@ Opening a file (:func:`open_workspace_db`):
 - a workspace of an older schema is upgraded in one transaction: the ``CREATE TABLE IF NOT
   EXISTS`` statements, then every upgrade statement (each idempotent, e.g. ``ALTER TABLE ... ADD
   COLUMN IF NOT EXISTS``), then the new version; a read-only open upgrades through a short
-  writable connection first, and says what to do when it cannot;
+  writable connection first, and says what to do when it cannot. A writable open runs the same
+  statements at the current version too (they change nothing there, and repair a workspace
+  whose columns were dropped by hand);
 - a workspace of a newer schema (a later civnet) is refused with what to do.
 
 The schema version is ``1 + len(upgrades)``: adding a column means adding it to the ``CREATE``
@@ -182,8 +184,8 @@ def open_workspace_db(
                 fix="upgrade civnet (pip install --upgrade civnet), or use a workspace of this "
                 "version",
             )
-        elif stored < version:
-            if not read_only:
+        elif stored < version or not read_only:
+            if not read_only:  # also at the same version: the statements are idempotent
                 upgrade(con, ddl, upgrades, version)
             else:
                 con.close()
