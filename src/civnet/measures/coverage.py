@@ -78,8 +78,10 @@ def beyond_coverage(
     start: dt.date,
     end: dt.date,
     windows: Sequence[SourceWindow],
+    hint: str = "--common-coverage keeps only sources that cover both periods",
 ) -> list[Notice]:
-    """One notice when the period reaches past the window of any source in ``windows``.
+    """One notice when the period reaches past the window of any source in ``windows``
+    (``hint``: what the user can do about it, ending the sentence).
 
     ``windows`` are the sources that give ties to the view (in any period compared or shown);
     the notice lists those whose window does not hold ``[start, end]`` (``detail["sources"]``).
@@ -95,8 +97,7 @@ def beyond_coverage(
         Notice(
             "beyond_coverage",
             f"period {label} reaches past the coverage of {_sources(past)}; a change there may "
-            "be the data starting or ending, not a finding (--common-coverage keeps only "
-            "sources that cover both periods)",
+            f"be the data starting or ending, not a finding ({hint})",
             {"period": label, "sources": [_window_json(w) for w in past]},
         )
     ]

@@ -561,7 +561,7 @@ register(
 register(
     Measure(
         "compare",
-        "Each core factor before and after, the difference, its bias-corrected bootstrap CI, "
+        "Each core factor before and after, the difference, its median-centred bootstrap CI, "
         "permutation p and verdict, with coverage notices.",
         (
             period_param("before", "first period, FROM:TO (e.g. 2016:2019)", required=True),
@@ -616,6 +616,16 @@ register(
             boot_param(),
             resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
+            Param(
+                "min_ties",
+                int,
+                None,
+                "a country whose channel rests on fewer tie records is low-support and unranked "
+                "on it (default: the config's validity.min_ties, 5)",
+                ge=0,
+                le=DRAWS_MAX,
+            ),
+            top_param("only the K best-ranked countries"),
         ),
         tr.scorecard_result,
         slow=True,

@@ -299,8 +299,8 @@ def scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "country": r["country"],
-                "rank": r["rank"],
-                "rank_range": r["rank_range"],
+                "rank": r["rank"] if r["rank"] is not None else "unranked",
+                "rank_range": r["rank_range"] or "—",
                 "cells": cells,
             }
         )
