@@ -35,8 +35,10 @@ from civnet.measures import (
     group_betweenness,
 )
 from civnet.measures.resampling import RESAMPLE_UNITS
+from civnet.measures.scenario_recommend import GOALS
 from civnet.measures.scenario_removals import REMOVAL_UNITS
 from civnet.measures.timeline import EVERY
+from civnet.products import recommend_results as rr
 from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
@@ -692,5 +694,44 @@ register(
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+    )
+)
+register(
+    Measure(
+        "recommend",
+        "New ties for an actor or a country ranked by their exact gain in reach, betweenness or "
+        "brokerage; greedy selection of k ties with each step's gain and what it bridges.",
+        (
+            Param(
+                "actor", str, None, "the actor that would make the ties (id)", max_length=PATH_MAX
+            ),
+            Param(
+                "focal_country",
+                str,
+                None,
+                "or the country whose actors are the focal (CLI: recommend --country)",
+                max_length=TEXT_MAX,
+            ),
+            Param("goal", str, "reach", "what a new tie should increase", choices=GOALS),
+            Param("k", int, 10, "ties to suggest (greedy)", ge=1, le=1000),
+            Param(
+                "candidates",
+                str,
+                None,
+                "restrict the partners: type=university,cso,country=DEU",
+                max_length=PATH_MAX,
+            ),
+            Param(
+                "pool",
+                int,
+                200,
+                "betweenness and brokerage: candidates evaluated exactly at most",
+                ge=1,
+                le=DRAWS_MAX,
+            ),
+        ),
+        rr.recommend_result,
+        slow=True,
+        shape=rr.RecommendResult.json,
     )
 )
