@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ from civnet.cli.generate import option_help, option_name
 from civnet.products.catalog import MEASURES, Measure, Param
 
 CASES = [(m.name, p.name) for m in MEASURES.values() for p in m.params]
+NOT_YET_GENERATED = {"whatif", "recommend"}
+"""Measures whose CLI command is still written by hand with its own options (issue 13's; their
+API endpoint and Python method are generated and tested below)."""
+CLI_CASES = [(m, p) for m, p in CASES if m not in NOT_YET_GENERATED]
 REQUIRED = {"compare": {"before": "2016:2019", "after": "2020:2023"}}
 
 
@@ -55,6 +60,8 @@ def given_value(p: Param, tmp_path: Path) -> Any:
     """A value within ``p``'s bounds that differs from its default."""
     if p.type is bool:
         return True
+    if typing.get_origin(p.type) is list:
+        return ["a", "b"]
     if p.choices:
         return next(c for c in p.choices if c != p.default)
     if p.type is int:
@@ -75,6 +82,8 @@ def out_of_bounds(p: Param) -> Any:
         return "nope"
     if p.type in (int, float):
         return p.le + 1 if p.le is not None else p.gt
+    if typing.get_origin(p.type) is list:
+        return ["x" * (p.max_length + 1)]
     return "x" * (p.max_length + 1)
 
 
@@ -105,7 +114,13 @@ def _cli_options(name: str) -> dict[str, Any]:
     return {opt: o for o in command.params for opt in o.opts}
 
 
-@pytest.mark.parametrize(("measure", "param"), CASES)
+def test_every_measure_but_the_known_ones_has_its_cli_options_from_the_catalog() -> None:
+    from civnet.cli.generate import FROM_CATALOG
+
+    assert set(MEASURES) - FROM_CATALOG == NOT_YET_GENERATED
+
+
+@pytest.mark.parametrize(("measure", "param"), CLI_CASES)
 def test_cli_option_declares_the_catalog_default_and_bounds(measure: str, param: str) -> None:
     p = MEASURES[measure].param(param)
     opt = _cli_options(measure)[option_name(p)]
@@ -116,12 +131,15 @@ def test_cli_option_declares_the_catalog_default_and_bounds(measure: str, param:
 
 def _cli_args(measure: Measure, p: Param | None, value: Any) -> list[str]:
     args = [a for k, v in REQUIRED.get(measure.name, {}).items() for a in (f"--{k}", v)]
-    if p is not None:
-        args += [option_name(p)] if p.type is bool else [option_name(p), str(value)]
+    if p is not None and p.type is bool:
+        args += [option_name(p)]
+    elif p is not None:
+        values = value if isinstance(value, list) else [value]
+        args += [a for v in values for a in (option_name(p), str(v))]
     return [measure.cli_name, "--format", "json", *args]
 
 
-@pytest.mark.parametrize(("measure", "param"), CASES)
+@pytest.mark.parametrize(("measure", "param"), CLI_CASES)
 def test_cli_passes_defaults_values_and_refuses_bounds(
     spied: None, cli: Any, tmp_path: Path, measure: str, param: str
 ) -> None:

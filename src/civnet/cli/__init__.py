@@ -4,7 +4,15 @@ The measure commands are generated from the catalog (:mod:`civnet.cli.generate`)
 modules holding their renderers and hand-written commands are imported.
 """
 
-from civnet.cli import data_cmds, event_cmds, measure_cmds, product_cmds, structure_cmds, time_cmds  # noqa: F401  (register commands)
+from civnet.cli import (  # noqa: F401  (register commands)
+    data_cmds,
+    event_cmds,
+    measure_cmds,
+    product_cmds,
+    scenario_cmds,
+    structure_cmds,
+    time_cmds,
+)
 from civnet.cli.app import app, main
 from civnet.cli.generate import generate_commands
 

@@ -39,6 +39,9 @@ RENDERERS: dict[str, Render] = {}
 HAND_WRITTEN: set[str] = set()
 """Measures whose command is written by hand (with :func:`measure_options`), not generated."""
 
+FROM_CATALOG: set[str] = set()
+"""Measures whose CLI options come from the catalog (generated, or :func:`measure_options`)."""
+
 
 def option_name(param: Param) -> str:
     """The CLI spelling of a parameter: ``--per-track`` for ``per_track``."""
@@ -78,6 +81,7 @@ def measure_options(name: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         measure = MEASURES[name]
         HAND_WRITTEN.add(name)
+        FROM_CATALOG.add(name)
         sig = inspect.signature(func)
         kept = [p for p in sig.parameters.values() if p.name != "params"]
         extra = [option(p) for p in measure.params]
@@ -181,3 +185,4 @@ def generate_commands() -> None:
         if measure.name in HAND_WRITTEN or measure.cli_name in existing:
             continue
         app.command(measure.cli_name, help=measure.summary)(generated_command(measure))
+        FROM_CATALOG.add(measure.name)

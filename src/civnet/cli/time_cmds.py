@@ -71,10 +71,12 @@ def timeline_table(
     print_notices(data["notices"])
 
 
-def print_notices(notices: list[dict[str, Any]]) -> None:
-    """Print the coverage notices of a JSON result (``{"kind", "message", ...}``) after a table."""
+def print_notices(notices: list[Any]) -> None:
+    """Print coverage notices after a table: those of a JSON result (``{"kind", "message"}``) or
+    :class:`civnet.measures.coverage.Notice` objects."""
     for n in notices:
-        console.print(f"[yellow]coverage:[/] {escape(n['message'])}", highlight=False)
+        message = n["message"] if isinstance(n, dict) else n.message
+        console.print(f"[yellow]coverage:[/] {escape(message)}", highlight=False)
 
 
 @renders("compare")
@@ -138,50 +140,6 @@ def brokers_table(
     )
 
 
-@renders("scorecard")
-def scorecard_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
-    """Per country the channels and the overall score with their 95% intervals, best first."""
-    records = MEASURES["scorecard"].records(data)
-    if fmt == "csv":
-        emit(console, fmt, records=records)
-        return
-    card = data["card"]
-    channels = list(card["channels"])
-    table = [
-        {
-            "country": r["country"],
-            "rank": r["rank"],
-            "rank range": r["rank_range"],
-            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"]) for k in [*channels, "overall"]},
-        }
-        for r in records
-    ]
-    boot, weights = data["bootstrap"], data["weights"]
-    emit(
-        console,
-        fmt,
-        records=table,
-        title=f"soft-power scorecard, 0-100 ({card['scaling']}); "
-        f"[95% {boot['unit']} bootstrap, {boot['n']}]",
-        caption=f"rank range: 2.5-97.5% of ranks over {weights['draws']} Dirichlet weight draws "
-        f"(concentration {weights['concentration']:g}); --explain ISO3 for the formulas",
-    )
-    print_notices(data["notices"])
-    for name, ind in card["indicators"].items():
-        if ind["missing"]:
-            console.print(
-                f"[dim]indicator {name} missing: {escape(ind['missing'])}[/]", highlight=False
-            )
-    for channel, ch in card["channels"].items():
-        by_reason: dict[str, list[str]] = {}
-        for c, why in ch["missing"].items():
-            by_reason.setdefault(why, []).append(c)
-        n_countries = len(ch["score"])
-        for why, cs in by_reason.items():
-            who = "all countries" if len(cs) == n_countries else ", ".join(cs)
-            console.print(f"[dim]{channel} missing for {who}: {escape(why)}[/]", highlight=False)
-
-
 @app.command("scorecard")
 @view_options
 @measure_options("scorecard")
@@ -193,31 +151,100 @@ def scorecard_cmd(
     ] = None,
     fmt: Format = "table",
 ) -> None:
-    """Four soft-power channels per country, 0-100, with bootstrap and rank intervals."""
+    """Four soft-power channels per country, 0-100, with bootstrap and rank intervals.
+
+    ``--format json/csv`` print the catalog result (from the workspace's result cache when
+    there); the table and ``--explain`` walk through the typed result (formulas, ranks).
+    """
     from civnet.countries import to_iso3
     from civnet.errors import BadFilter
 
     check_format(fmt)
-    if not explain:
+    if fmt != "table" and not explain:
         print_result(
             MEASURES["scorecard"], measure_json("scorecard", spec, params), params, fmt, spec
         )
         return
-    result = measure_result("scorecard", spec, task="bootstrap", **{**params, "top": None})
+    asked = {**params, "top": None} if explain else params  # any scored country explains
+    result = measure_result("scorecard", spec, task="bootstrap", **asked)
     card, iv, sens = result.card, result.intervals, result.sensitivity
-    code = to_iso3(explain)
-    if code is None or code not in card.countries:
-        raise BadFilter(
-            f"--explain {explain!r} is not a scored country of the view",
-            fix=f"use one of: {', '.join(card.countries)}",
-        )
-    _explain(card, iv, sens, code)
+    if explain:
+        code = to_iso3(explain)
+        if code is None or code not in card.countries:
+            raise BadFilter(
+                f"--explain {explain!r} is not a scored country of the view",
+                fix=f"use one of: {', '.join(card.countries)}",
+            )
+        _explain(card, iv, sens, code)
+        return
+    records = result.records
+    keys = [*card.channels, "overall"]
+    table = [
+        {
+            "country": r["country"],
+            "rank": r["rank"] if r["rank"] is not None else "-",
+            "rank: bootstrap": r["rank_bootstrap"],
+            "weights": r["rank_range"],
+            "both": r["rank_combined"],
+            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"], r[f"{k}_unranked"]) for k in keys},
+        }
+        for r in records
+    ]
+    shown = f"{len(records)} of {len(card.countries)} countries"
+    emit(
+        console,
+        fmt,
+        records=table,
+        title=f"soft-power scorecard, 0-100 ({card.scaling}); [95% {params['resample']} bootstrap, {params['boot']}]; "
+        f"{shown}",
+        caption=f"rank intervals (95%): over the bootstrap resamples, over {sens.draws} "
+        f"Dirichlet weight draws (concentration {sens.concentration:g}), and over both; "
+        f"* low support: fewer than {card.min_ties} tie records, unranked (--min-ties); "
+        "--explain ISO3 for the formulas",
+    )
+    print_notices(result.notices)
+    for name, ind in card.indicators.items():
+        if ind.missing:
+            console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
+        elif ind.uninformative:
+            console.print(
+                f"[dim]indicator {name} left out of {ind.channel}: {ind.uninformative}[/]",
+                highlight=False,
+            )
+    for ch in card.channels.values():
+        by_reason: dict[str, list[str]] = {}
+        for c, why in ch.missing.items():
+            by_reason.setdefault(why, []).append(c)
+        for why, cs in by_reason.items():
+            who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
+            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
 
 
-def _cell(v: float | None, lo: float | None, hi: float | None) -> str:
-    if v is None or v != v:
+def _cell(v: float, lo: float, hi: float, unranked: str | None = None) -> str:
+    if v != v:
         return "missing"
-    return f"{v:.0f} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
+    mark = "*" if unranked and unranked.startswith("low support") else ""
+    if lo != lo or hi != hi:
+        return f"{v:.0f}{mark} [n/a]"
+    return f"{v:.0f}{mark} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
+
+
+def _rank_words(card: Any, iv: Any, sens: Any, key: str, c: str) -> str:
+    """``rank 3 (bootstrap 2-5, weights 3-4, both 2-6)``, or why the country is unranked."""
+    why = card.unranked(key).get(c)
+    if why:
+        return f"unranked ({why})"
+    return (
+        f"rank {sens.rank[key][c]} of {len(sens.rank[key])} ranked (bootstrap "
+        f"{fmt_number(iv.rank_low[key][c], 0)}-{fmt_number(iv.rank_high[key][c], 0)}, weights "
+        f"{sens.low[key][c]:g}-{sens.high[key][c]:g}, both "
+        f"{fmt_number(iv.both_low[key][c], 0)}-{fmt_number(iv.both_high[key][c], 0)})"
+    )
+
+
+def _interval(iv: Any, key: str, c: str) -> str:
+    lo, hi = iv.low[key][c], iv.high[key][c]
+    return "[n/a]" if lo != lo or hi != hi else f"[{lo:.1f}-{hi:.1f}]"
 
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
@@ -229,12 +256,14 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
         rows = []
         for k, w in ch.weights.items():
             ind = card.indicators[k]
-            if ind.missing:
+            if ind.missing or ind.uninformative:
                 rows.append(
                     {
                         "indicator": k,
-                        "raw": None,
-                        "scaling": "missing: " + ind.missing,
+                        "raw": ind.raw.get(c),
+                        "scaling": ("missing: " + ind.missing)
+                        if ind.missing
+                        else f"left out, {ind.uninformative}",
                         "score": None,
                         "weight": w,
                     }
@@ -260,10 +289,10 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             + (
                 "missing"
                 if s != s
-                else f"{s:.1f} [{iv.low[ch.name][c]:.1f}-{iv.high[ch.name][c]:.1f}]; "
-                f"rank {sens.rank[ch.name][c]} "
-                f"(range {sens.low[ch.name][c]:g}-{sens.high[ch.name][c]:g})"
-            ),
+                else f"{s:.1f} {_interval(iv, ch.name, c)}; "
+                + _rank_words(card, iv, sens, ch.name, c)
+            )
+            + f"; rests on {card.support[ch.name][c]} tie records",
         )
         for k in ch.weights:
             console.print(f"[dim]  {k}: {card.indicators[k].formula}[/]", highlight=False)
@@ -271,9 +300,9 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             console.print(f"  missing: {ch.missing[c]}", highlight=False)
     o = card.overall[c]
     console.print(
-        f"overall = channel-weighted mean = {o:.1f} [{iv.low['overall'][c]:.1f}-{iv.high['overall'][c]:.1f}], "
-        f"rank {sens.rank['overall'][c]} of {len(card.countries)} "
-        f"(range {sens.low['overall'][c]:g}-{sens.high['overall'][c]:g}); bootstrap present in "
+        f"overall = channel-weighted mean = {o:.1f} {_interval(iv, 'overall', c)}, "
+        f"{_rank_words(card, iv, sens, 'overall', c)}; rests on "
+        f"{card.support['overall'][c]} tie records; bootstrap present in "
         f"{iv.present[c]} of {iv.n_boot} resamples",
         highlight=False,
     )
