@@ -11,6 +11,7 @@ import dataclasses
 import inspect
 import json
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +51,24 @@ def _spy(measure: Measure) -> Measure:
     )
 
 
-@pytest.fixture
-def spied(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, measure in list(MEASURES.items()):
-        monkeypatch.setitem(MEASURES, name, _spy(measure))
+@pytest.fixture(scope="module")
+def spied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every catalog computation replaced by its spy, and one empty workspace (its path)."""
+    original = dict(MEASURES)
+    MEASURES.update({name: _spy(m) for name, m in original.items()})
+    path = tmp_path_factory.mktemp("faces") / "faces.duckdb"
+    civnet.open(path)
+    try:
+        yield path
+    finally:
+        MEASURES.update(original)
+
+
+@pytest.fixture(scope="module")
+def client(spied: Path) -> TestClient:
+    from civnet.products.server import create_app
+
+    return TestClient(create_app(spied))
 
 
 def given_value(p: Param, tmp_path: Path) -> Any:
@@ -139,70 +154,67 @@ def _cli_args(measure: Measure, p: Param | None, value: Any) -> list[str]:
     return [measure.cli_name, "--format", "json", *args]
 
 
-@pytest.mark.parametrize(("measure", "param"), CLI_CASES)
+@pytest.mark.parametrize("measure", sorted({m for m, _ in CLI_CASES}))
 def test_cli_passes_defaults_values_and_refuses_bounds(
-    spied: None, cli: Any, tmp_path: Path, measure: str, param: str
+    spied: Path, tmp_path: Path, measure: str
 ) -> None:
-    civnet.open(cli.workspace)  # an empty workspace
+    from tests.conftest import Cli
+
+    cli = Cli(spied)
     m = MEASURES[measure]
-    p = m.param(param)
     assert json.loads(cli(*_cli_args(m, None, None)).output) == {"got": expected(m)}
-    value = given_value(p, tmp_path)
-    got = json.loads(cli(*_cli_args(m, p, value)).output)
-    assert got == {"got": expected(m, **{param: value})}
-    if p.type is not bool:
-        res = cli(*_cli_args(m, p, out_of_bounds(p)), code=2)
-        assert f"{measure} {param} must be" in res.output
-        assert len(res.output.strip().splitlines()) == 1
+    for p in m.params:
+        value = given_value(p, tmp_path)
+        got = json.loads(cli(*_cli_args(m, p, value)).output)
+        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        if p.type is not bool:
+            res = cli(*_cli_args(m, p, out_of_bounds(p)), code=2)
+            assert f"{measure} {p.name} must be" in res.output, p.name
+            assert len(res.output.strip().splitlines()) == 1, p.name
 
 
 # -- the JSON API -----------------------------------------------------------------------------
 
 
-API_CASES = [(m, p) for m, p in CASES if MEASURES[m].param(p).api]
-
-
-@pytest.mark.parametrize(("measure", "param"), API_CASES)
+@pytest.mark.parametrize("measure", sorted(MEASURES))
 def test_api_passes_defaults_values_and_refuses_bounds(
-    spied: None, cli: Any, tmp_path: Path, measure: str, param: str
+    client: TestClient, tmp_path: Path, measure: str
 ) -> None:
-    from civnet.products.server import create_app
-
-    civnet.open(cli.workspace)  # an empty workspace
     m = MEASURES[measure]
-    p = m.param(param)
-    client = TestClient(create_app(cli.workspace))
     required = REQUIRED.get(measure, {})
     assert client.get(f"/api/{measure}", params=required).json() == {"got": expected(m)}
-    value = given_value(p, tmp_path)
-    query = {**required, param: str(value).lower() if p.type is bool else value}
-    assert client.get(f"/api/{measure}", params=query).json() == {
-        "got": expected(m, **{param: value})
-    }
-    if p.type is not bool:
-        bad = client.get(f"/api/{measure}", params={**required, param: out_of_bounds(p)})
-        assert bad.status_code in (400, 422), bad.text
-        assert param in bad.text
+    for p in m.params:
+        if not p.api:
+            continue
+        value = given_value(p, tmp_path)
+        query = {**required, p.name: str(value).lower() if p.type is bool else value}
+        got = client.get(f"/api/{measure}", params=query).json()
+        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        if p.type is not bool:
+            bad = client.get(f"/api/{measure}", params={**required, p.name: out_of_bounds(p)})
+            assert bad.status_code in (400, 422), (p.name, bad.text)
+            assert p.name in bad.text
 
 
 # -- Python -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("measure", "param"), CASES)
+@pytest.mark.parametrize("measure", sorted(MEASURES))
 def test_python_method_passes_defaults_values_and_refuses_bounds(
-    spied: None, tmp_path: Path, measure: str, param: str
+    spied: Path, tmp_path: Path, measure: str
 ) -> None:
     m = MEASURES[measure]
-    p = m.param(param)
-    view = civnet.open(tmp_path / "py.duckdb").view()
+    view = civnet.open(spied).view()
     method = getattr(view, measure)
-    sig = inspect.signature(method).parameters[param]
-    assert sig.default == (inspect.Parameter.empty if p.required else p.default)
-    assert p.describe_bounds() in (method.__doc__ or "")
     required = REQUIRED.get(measure, {})
     assert method(**required).data == {"got": expected(m)}
-    value = given_value(p, tmp_path)
-    assert method(**{**required, param: value}).data == {"got": expected(m, **{param: value})}
-    if p.type is not bool:
-        with pytest.raises(civnet.UserError, match=f"{measure} {param} must be"):
-            method(**{**required, param: out_of_bounds(p)})
+    for p in m.params:
+        sig = inspect.signature(method).parameters[p.name]
+        assert sig.default == (inspect.Parameter.empty if p.required else p.default), p.name
+        assert p.describe_bounds() in (method.__doc__ or ""), p.name
+        value = given_value(p, tmp_path)
+        got = method(**{**required, p.name: value}).data
+        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        if p.type is not bool:
+            with pytest.raises(civnet.UserError, match=f"{measure} {p.name} must be"):
+                method(**{**required, p.name: out_of_bounds(p)})
