@@ -32,6 +32,7 @@ from civnet.measures import (
     describe,
     group_betweenness,
 )
+from civnet.products import inference_results as ir
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products.analyze import betweenness_records
@@ -457,5 +458,69 @@ register(
         slow=True,
         prepare=tr.scorecard_inputs,
         shape=tr.ScorecardResult.json,
+    )
+)
+
+# -- inference: association between layers, panels ----------------------------------------------
+
+_Y = Param("y", str, None, "outcome layer, e.g. 'sister:kind=sister_city'", required=True)
+_X = Param("x", str, None, "predictor layers, ';'-separated, e.g. 'students:source=student-flows'")
+_DYADS = Param(
+    "dyads",
+    Path,
+    None,
+    "dyadic file on this machine (origin,destination[,year],value) as a predictor; CLI only",
+    api=False,
+)
+
+register(
+    Measure(
+        "qap",
+        "QAP correlation and MRQAP (double semi-partialling) between country-level tie layers.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            Param("permutations", int, 1000, "QAP permutations (exact enumeration when n! <= N)"),
+            Param("seed", int, 0, "seed of the permutations"),
+        ),
+        ir.qap_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "gravity",
+        "PPML gravity model of a layer with origin and destination fixed effects.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            Param("distance", bool, True, "log great-circle distance between countries"),
+            Param("transform", str, "log1p", "predictor layers as log1p (log(1 + value)) or none"),
+        ),
+        ir.gravity_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "panel",
+        "Country-year FE Poisson of a layer on lagged layers, with a lead placebo; or a break test.",
+        (
+            Param("outcome", str, None, "outcome layer (one)", required=True),
+            Param("predictor", str, None, "predictor layers, ';'-separated"),
+            Param("focus", str, None, "country whose partners are the units (e.g. CHN)"),
+            Param("lags", str, "1", "lags in years, e.g. 1,2"),
+            Param("placebo", bool, True, "also fit leads instead of lags (placebo)"),
+            Param("transform", str, "log1p", "predictors as log1p or none"),
+            Param("break_year", int, None, "test a level break in the outcome from this year"),
+            Param("unit", str, None, "with break_year: one unit's series (else all summed)"),
+        ),
+        ir.panel_result,
+        slow=True,
+        prepare=ir.panel_inputs,
     )
 )
