@@ -524,3 +524,39 @@ register(
         prepare=ir.panel_inputs,
     )
 )
+register(
+    Measure(
+        "simulate",
+        "Tie formation model of a layer with a state-support term, simulated under a policy.",
+        (
+            Param(
+                "layer",
+                str,
+                None,
+                "the civil layer modelled, e.g. 'students:source=student-flows'",
+                required=True,
+            ),
+            Param(
+                "support_layer",
+                str,
+                None,
+                "the state-support layer, e.g. 'visits:track=governance'",
+                required=True,
+            ),
+            Param("focus", str, None, "the country whose support changes (ISO3)", required=True),
+            Param(
+                "support",
+                float,
+                1.0,
+                "multiplier of the country's support effect (1 = as estimated)",
+            ),
+            Param("years", int, 5, "years projected"),
+            Param("runs", int, 100, "simulation runs"),
+            Param("seed", int, 0, "seed of the simulation"),
+            Param("horizon", int, 3, "years held out by the back-test"),
+        ),
+        ir.simulate_result,
+        slow=True,
+        prepare=ir.simulate_inputs,
+    )
+)
