@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, From, To, check_format, view_options
-from civnet.cli.product_cmds import measure_result
+from civnet.cli.product_cmds import measure_json
 from civnet.products.render import emit
 from civnet.views import ViewSpec
 
@@ -68,7 +68,7 @@ def qap_cmd(
 ) -> None:
     """QAP correlation of the outcome layer with each predictor, and MRQAP (DSP) on all."""
     check_format(fmt)
-    r = measure_result(
+    r = measure_json(
         "qap", spec, y=y, x=_joined(x), dyads=dyads, permutations=permutations, seed=seed
     )
     if fmt == "json":
@@ -133,7 +133,7 @@ def gravity_cmd(
     """PPML gravity model: outcome layer on log distance and predictor layers, origin and
     destination fixed effects, SE clustered by pair."""
     check_format(fmt)
-    r = measure_result(
+    r = measure_json(
         "gravity", spec, y=y, x=_joined(x), dyads=dyads, distance=distance, transform=transform
     )
     if fmt != "table":
@@ -181,7 +181,7 @@ def panel_cmd(
     """Country-year panel: FE Poisson of a layer on lagged layers with a lead placebo, or with
     --break a level-break test of the outcome series."""
     check_format(fmt)
-    r = measure_result(
+    r = measure_json(
         "panel",
         spec,
         outcome=outcome,
@@ -284,7 +284,7 @@ def simulate_policy_cmd(
     --from/--to (the layers select the ties)."""
     check_format(fmt)
     spec = ViewSpec.make(date_from=date_from, date_to=date_to)
-    r = measure_result(
+    r = measure_json(
         "simulate",
         spec,
         layer=layer,
