@@ -140,3 +140,20 @@ def test_break_test_finds_a_known_step_and_reports_its_interval() -> None:
     assert bt.ci_low < bt.rate_ratio < bt.ci_high
     with pytest.raises(BadFilter, match="break year"):
         break_test(series, 2006)
+
+
+def test_a_layer_is_missing_not_zero_for_units_it_does_not_cover() -> None:
+    long = pd.DataFrame({"unit": ["FRA"], "year": [2001], "value": [2.0]})
+    panel = balanced(
+        {"y": long, "x": long},
+        {"y": (2001, 2002), "x": (2001, 2002)},
+        ["DEU", "FRA"],
+        unit_coverage={"x": {"FRA"}},
+    )
+    got = panel.astype(object).where(panel.notna(), None).values.tolist()
+    assert got == [
+        ["DEU", 2001, 0.0, None],
+        ["DEU", 2002, 0.0, None],
+        ["FRA", 2001, 2.0, 2.0],
+        ["FRA", 2002, 0.0, 0.0],
+    ]

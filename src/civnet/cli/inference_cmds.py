@@ -35,6 +35,11 @@ Dyads = Annotated[
 ]
 
 
+def _years_as_text(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Table rows with ``year`` as text, so that a year is not printed as 2,014."""
+    return [{**r, "year": str(r["year"])} if "year" in r else r for r in records]
+
+
 def _joined(values: list[str] | None) -> str | None:
     return ";".join(values) if values else None
 
@@ -201,7 +206,12 @@ def panel_cmd(
         if fmt == "csv":
             emit(console, fmt, records=[b])
             return
-        emit(console, fmt, records=r["series"], title=f"{r['outcome']} per year ({r['unit']})")
+        emit(
+            console,
+            fmt,
+            records=_years_as_text(r["series"]),
+            title=f"{r['outcome']} per year ({r['unit']})",
+        )
         emit(
             console,
             fmt,
@@ -315,19 +325,21 @@ def simulate_policy_cmd(
     emit(
         console,
         fmt,
-        records=[
-            row
-            for row in r["projection"]
-            if row["statistic"]
-            in (
-                "edges",
-                "density",
-                "focus_degree",
-                "focus_betweenness",
-                "mean_betweenness",
-                "nodes_with_ties",
-            )
-        ],
+        records=_years_as_text(
+            [
+                row
+                for row in r["projection"]
+                if row["statistic"]
+                in (
+                    "edges",
+                    "density",
+                    "focus_degree",
+                    "focus_betweenness",
+                    "mean_betweenness",
+                    "nodes_with_ties",
+                )
+            ]
+        ),
         columns=["scenario", "statistic", "year", "p5", "median", "p95"],
         title=f"Projection for {r['focus']}: support effect x{r['support_multiplier']:g} against x1 "
         f"({r['runs']} runs, seed {r['seed']}; observed {last['year']}: {last['edges']:.0f} edges, "

@@ -359,7 +359,13 @@ def panel_inputs(
     units = sorted(set().union(*(set(df["unit"]) for df in longs.values())) - {focus_code})
     if not units:
         raise BadFilter("the layers have no country-year values", fix="check the layers")
-    panel = balanced(longs, coverage, units)
+    covered = {name: set(long["unit"]) for name, long in longs.items()}
+    panel = balanced(longs, coverage, units, unit_coverage=covered)
+    for name in [x.name for x in x_layers]:
+        notes.append(
+            f"{name} covers the {len(covered[name])} units it has a value for; other units are "
+            "missing there (left out), not zero"
+        )
     return PanelInputs(
         spec.describe(),
         panel,

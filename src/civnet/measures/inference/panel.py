@@ -97,10 +97,16 @@ def country_year(
 
 
 def balanced(
-    layers: dict[str, pd.DataFrame], coverage: dict[str, tuple[int, int]], units: list[str]
+    layers: dict[str, pd.DataFrame],
+    coverage: dict[str, tuple[int, int]],
+    units: list[str],
+    *,
+    unit_coverage: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """A balanced panel ``unit, year, <layer>...``: zeros where a covered year has no tie, NaN
-    outside a layer's coverage."""
+    outside a layer's coverage. ``unit_coverage`` names, per layer, the units it covers (by
+    default every unit): a unit a layer does not cover is missing there, not zero (AidData
+    reports on 39 partner countries; its silence on the others is not a count of 0)."""
     lo = min(c[0] for c in coverage.values())
     hi = max(c[1] for c in coverage.values())
     grid = pd.MultiIndex.from_product([units, range(lo, hi + 1)], names=["unit", "year"])
@@ -110,6 +116,8 @@ def balanced(
         c_lo, c_hi = coverage[name]
         years = grid.get_level_values("year")
         series[(years < c_lo) | (years > c_hi)] = np.nan
+        if unit_coverage is not None and name in unit_coverage:
+            series[~grid.get_level_values("unit").isin(list(unit_coverage[name]))] = np.nan
         out[name] = series.to_numpy()
     return out.reset_index()
 
