@@ -215,7 +215,7 @@ def panel_cmd(
         emit(
             console,
             fmt,
-            records=[b],
+            records=_years_as_text([b]),
             columns=[
                 "year",
                 "rate_ratio",
