@@ -319,15 +319,18 @@ def _dsp(
     t_obs = b_obs / math.sqrt(max(s2_full, 0.0) / ee) if s2_full > 0 else math.inf
     emat = np.zeros((n, n))
     emat[mask] = ek
+    cols = [np.ascontiguousarray(q[:, j]) for j in range(q.shape[1])]
     null = np.empty(len(plan))
     for i, p in enumerate(plan):
         e = emat[np.ix_(p, p)][mask]
-        e = e - q @ (q.T @ e)  # partial the other predictors out of the permuted residual
-        ee_p = float(e @ e)
+        for qc in cols:  # partial the other predictors out of the permuted residual
+            e -= np.sum(qc * e) * qc
+        # elementwise sums, not BLAS dot products: those stall when the cores are busy
+        ee_p = float(np.sum(e * e))
         if ee_p <= 0:
             null[i] = 0.0
             continue
-        b = float(e @ ry) / ee_p
+        b = float(np.sum(e * ry)) / ee_p
         rss = ryy - b * b * ee_p
         s2 = max(rss, 0.0) / dof
         null[i] = b / math.sqrt(s2 / ee_p) if s2 > 0 else math.copysign(math.inf, b)
