@@ -6,6 +6,7 @@ from civnet.cli import (  # noqa: F401  (register commands)
     inference_cmds,
     measure_cmds,
     product_cmds,
+    scenario_cmds,
     structure_cmds,
     time_cmds,
 )
