@@ -7,6 +7,7 @@ modules holding their renderers and hand-written commands are imported.
 from civnet.cli import (  # noqa: F401  (register commands)
     data_cmds,
     event_cmds,
+    inference_cmds,
     measure_cmds,
     product_cmds,
     scenario_cmds,
