@@ -876,6 +876,7 @@ register(
         ),
         ir.qap_result,
         slow=True,
+        command="associate qap",
         prepare=ir.dyadic_inputs,
     )
 )
@@ -892,6 +893,7 @@ register(
         ),
         ir.gravity_result,
         slow=True,
+        command="associate gravity",
         prepare=ir.dyadic_inputs,
     )
 )
@@ -971,6 +973,7 @@ register(
         ),
         ir.simulate_result,
         slow=True,
+        command="simulate policy",
         prepare=ir.simulate_inputs,
     )
 )
