@@ -101,6 +101,7 @@ def report_cmd(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
         f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
         highlight=False,
+        markup=False,
     )
 
 
@@ -124,5 +125,6 @@ def serve_cmd(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
         f"{state.workspace}, read-only). Ctrl+C stops.",
         highlight=False,
+        markup=False,
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
@@ -125,6 +126,7 @@ def compare_cmd(
         "distinguishable from noise (CI excludes 0 and p < 0.05): "
         + (", ".join(real) if real else "none of the measures"),
         highlight=False,
+        markup=False,
     )
 
 
@@ -232,14 +234,20 @@ def scorecard_cmd(
     )
     for name, ind in card.indicators.items():
         if ind.missing:
-            console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
+            console.print(
+                f"[dim]indicator {escape(name)} missing: {escape(str(ind.missing))}[/]",
+                highlight=False,
+            )
     for ch in card.channels.values():
         by_reason: dict[str, list[str]] = {}
         for c, why in ch.missing.items():
             by_reason.setdefault(why, []).append(c)
         for why, cs in by_reason.items():
             who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
-            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
+            console.print(
+                f"[dim]{escape(ch.name)} missing for {escape(who)}: {escape(why)}[/]",
+                highlight=False,
+            )
 
 
 def _cell(v: float, lo: float, hi: float) -> str:
@@ -250,7 +258,8 @@ def _cell(v: float, lo: float, hi: float) -> str:
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
     console.rule(
-        f"[bold]scorecard of {c}[/] ({len(card.countries)} countries scored, {card.scaling} scaling)"
+        f"[bold]scorecard of {escape(c)}[/] ({len(card.countries)} countries scored, "
+        f"{escape(str(card.scaling))} scaling)"
     )
     for ch in card.channels.values():
         rows = []
@@ -293,9 +302,11 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             ),
         )
         for k in ch.weights:
-            console.print(f"[dim]  {k}: {card.indicators[k].formula}[/]", highlight=False)
+            console.print(
+                f"[dim]  {escape(k)}: {escape(card.indicators[k].formula)}[/]", highlight=False
+            )
         if c in ch.missing:
-            console.print(f"  missing: {ch.missing[c]}", highlight=False)
+            console.print(f"  missing: {ch.missing[c]}", highlight=False, markup=False)
     o = card.overall[c]
     console.print(
         f"overall = channel-weighted mean = {o:.1f} [{iv.low['overall'][c]:.1f}-{iv.high['overall'][c]:.1f}], "
@@ -303,4 +314,5 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
         f"(range {sens.low['overall'][c]:g}-{sens.high['overall'][c]:g}); bootstrap present in "
         f"{iv.present[c]} of {iv.n_boot} resamples",
         highlight=False,
+        markup=False,
     )
