@@ -83,7 +83,9 @@ WORKERS = 2
 FAST_WORKERS = 4
 """Threads computing the other measures and building views."""
 MAX_PENDING = 16
-"""Computations queued or running at most; one more request answers 429."""
+"""Slow computations queued or running at most; one more request answers 429."""
+FAST_PENDING = 64
+"""Other computations (cheap measures) queued or running at most."""
 JOB_IDLE_S = 30.0
 """A job not polled for this long is taken as abandoned (its computation may be cancelled)."""
 MAX_JOBS = 256
@@ -209,6 +211,7 @@ class Task:
 
     key: Hashable
     name: str
+    slow: bool = True
     future: Future[Any] = field(default_factory=Future)
     waiters: int = 0
     jobs: set[Job] = field(default_factory=set)
@@ -352,9 +355,10 @@ class Service:
             if t is not None and not t.cancelled:
                 t.waiters += 1
                 return t
-            if len(self._tasks) >= self.max_pending:
+            limit = self.max_pending if slow else FAST_PENDING
+            if sum(1 for x in self._tasks.values() if x.slow == slow) >= limit:
                 raise Busy(name)
-            t = Task(key=key, name=name, waiters=1)
+            t = Task(key=key, name=name, slow=slow, waiters=1)
             self._tasks[key] = t
 
         def run() -> None:
@@ -622,7 +626,11 @@ def _measure_routes(app: FastAPI, service: Service, measure: Measure) -> None:
 
 def _validation_line(errors: list[dict[str, Any]]) -> str:
     first = errors[0] if errors else {}
-    loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "body", "path")]
+    loc = [
+        str(x)
+        for x in first.get("loc", ())
+        if x not in ("query", "body", "path") and not isinstance(x, int)
+    ]
     return f"{'.'.join(loc) or 'request'}: {first.get('msg', 'invalid value')}"
 
 
