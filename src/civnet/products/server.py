@@ -58,7 +58,9 @@ from starlette.concurrency import run_in_threadpool
 from civnet import __version__
 from civnet.errors import UserError
 from civnet.measures import betweenness
-from civnet.products.catalog import MEASURES, Measure, Param
+from civnet.measures.betweenness import Betweenness
+from civnet.products.analyze import betweenness_records
+from civnet.products.catalog import MEASURES, Measure, Param, betweenness_result
 from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES, graph_payload
 from civnet.products.render import to_jsonable
@@ -284,8 +286,9 @@ class Service:
         self.workspace = Path(workspace)
         with Workspace(self.workspace, read_only=True):
             pass  # fail at start-up, with one line, when the file is not a workspace
-        self._lock = threading.Lock()
-        self._views: OrderedDict[Hashable, Network] = OrderedDict()
+        self._lock = threading.RLock()  # reentrant: a cancelled future's callbacks may release
+        self._views: OrderedDict[Hashable, Any] = OrderedDict()  # views, betweenness values
+        self._building: dict[Hashable, Future[Any]] = {}
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._tasks: dict[Hashable, Task] = {}
         self.jobs: OrderedDict[str, Job] = OrderedDict()
@@ -323,18 +326,91 @@ class Service:
     def data_version(self) -> int:
         return int(self.read(lambda ws: ws.data_version()))
 
+    def _once(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()`` once per ``key`` however many threads ask at once; kept in memory.
+
+        A waiter whose owner was cancelled (nobody wanted *its* result) builds it itself.
+        """
+        while True:
+            with self._lock:
+                if key in self._views:
+                    self._views.move_to_end(key)
+                    return self._views[key]
+                building = self._building.get(key)
+                mine = building is None
+                if building is None:
+                    building = self._building[key] = Future()
+            if not mine:
+                try:
+                    return building.result()
+                except Cancelled:
+                    continue
+            try:
+                value = build()
+            except BaseException as exc:
+                building.set_exception(exc)
+                raise
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._views[key] = value
+                while len(self._views) > VIEWS_KEPT:
+                    self._views.popitem(last=False)
+            building.set_result(value)
+            return value
+
     def network(self, spec: ViewSpec, version: int) -> Network:
-        key = (version, spec)
-        with self._lock:
-            if key in self._views:
-                self._views.move_to_end(key)
-                return self._views[key]
-        net = self.read(lambda ws: build_network(ws, spec))
-        with self._lock:
-            self._views[key] = net
-            while len(self._views) > VIEWS_KEPT:
-                self._views.popitem(last=False)
-        return net
+        """The view, from memory or built once however many requests ask for it at once."""
+        return self._once(
+            ("view", version, spec), lambda: self.read(lambda ws: build_network(ws, spec))
+        )
+
+    def betweenness(
+        self, spec: ViewSpec, version: int, progress: Callable[[int, int], None]
+    ) -> Betweenness:
+        """Normalized unweighted betweenness of the view, computed once for every consumer.
+
+        ``GET /api/betweenness`` (unweighted, normalized: the dashboard's brokers) and the
+        network layout's node sizes share it.
+        """
+        net = self.network(spec, version)
+        return self._once(
+            ("betweenness", version, spec), lambda: betweenness(net, progress=progress)
+        )
+
+    def warm(self, spec: ViewSpec | None = None) -> list[Task]:
+        """Start what the dashboard's first view asks for, so that it is ready when asked.
+
+        The view's describe and block density by country, its top-10 betweenness and its
+        network layout are computed in the background (each as the one computation later
+        requests join); nothing is computed twice.
+        """
+        spec = spec or ViewSpec.make()
+        tasks = []
+        try:
+            for name, params in (
+                ("describe", {}),
+                ("density", {"by": "country"}),
+                ("betweenness", {"top": 10}),
+            ):
+                planned, hit = self.plan(name, spec, params)
+                if hit is None:
+                    tasks.append(self.measure_task(planned))
+            key, hit = self.graph_cached(spec, 0, MAX_EDGES)
+            if hit is None:
+                tasks.append(self.graph_task(key, spec, 0, MAX_EDGES))
+        except (Busy, UserError):
+            pass  # an empty or odd workspace: nothing to warm, requests will say why
+        for t in tasks:
+            t.future.add_done_callback(self._releaser(t))
+        return tasks
+
+    def _releaser(self, task: Task) -> Callable[[Future[Any]], None]:
+        def done(_: Future[Any]) -> None:
+            self.release(task)
+
+        return done
 
     def keep(self, key: Hashable, result: Any) -> None:
         with self._lock:
@@ -393,6 +469,14 @@ class Service:
 
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 0)
+            p = planned.params
+            if m.compute is betweenness_result and not p.get("raw") and not p.get("weighted"):
+                # the catalog's betweenness_result, on values shared with the network layout
+                net = self.network(planned.spec, planned.data_version)
+                b = self.betweenness(
+                    planned.spec, planned.data_version, lambda d, n: t.progress(m.name, d, n)
+                )
+                return to_jsonable(betweenness_records(net, b, p.get("top")))
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:
@@ -414,7 +498,7 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 1)
             net = self.network(spec, version)
-            b = betweenness(net, progress=lambda d, n: t.progress("betweenness", d, n))
+            b = self.betweenness(spec, version, lambda d, n: t.progress("betweenness", d, n))
             payload = graph_payload(
                 net,
                 b.values.tolist(),
@@ -641,10 +725,19 @@ MaxEdges = Annotated[
 
 
 def create_app(
-    workspace: str | Path, *, workers: int = WORKERS, max_pending: int = MAX_PENDING
+    workspace: str | Path,
+    *,
+    workers: int = WORKERS,
+    max_pending: int = MAX_PENDING,
+    warm: bool = False,
 ) -> FastAPI:
-    """The FastAPI application over ``workspace`` (opened read-only)."""
+    """The FastAPI application over ``workspace`` (opened read-only).
+
+    ``warm``: start computing the dashboard's first view at once (:meth:`Service.warm`).
+    """
     service = Service(workspace, workers=workers, max_pending=max_pending)
+    if warm:
+        service.warm()
     app = FastAPI(
         title="civnet",
         version=__version__,
