@@ -129,7 +129,7 @@ def serve_cmd(
 
     # fail now, with one line, if the workspace cannot be opened (the app opens it per request)
     Workspace(state.workspace, read_only=True).close()
-    application = create_app(state.workspace, workers=workers, warm=True)
+    application = create_app(state.workspace, workers=workers, warm=True, processes=True)
     console.print(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
         f"{state.workspace}, read-only). Ctrl+C stops.",

@@ -57,14 +57,15 @@ from starlette.concurrency import run_in_threadpool
 
 from civnet import __version__
 from civnet.errors import UserError
-from civnet.measures import betweenness
 from civnet.measures.betweenness import Betweenness
+from civnet.products import workers as w
 from civnet.products.analyze import betweenness_records
 from civnet.products.catalog import MEASURES, Measure, Param, betweenness_result
 from civnet.products.export import EXPORT_FORMATS, export_network
-from civnet.products.graphview import MAX_EDGES, graph_payload
+from civnet.products.graphview import MAX_EDGES
 from civnet.products.render import to_jsonable
 from civnet.products.runner import Planned, plan
+from civnet.products.workers import Cancelled, Workers
 from civnet.store.sql import fetch_arrow
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
@@ -203,10 +204,6 @@ class Busy(Exception):
     """Too many computations are queued or running."""
 
 
-class Cancelled(Exception):
-    """The computation was cancelled: nobody waits for its result any more."""
-
-
 @dataclass(eq=False)
 class Task:
     """One computation, shared by every request and job that asked for the same thing."""
@@ -231,9 +228,15 @@ class Task:
         now = time.time()
         return any(not j.cancelled and now - j.seen < JOB_IDLE_S for j in self.jobs)
 
+    def report(self, stage: str, done: int, total: int) -> None:
+        """Record progress (a late message from a worker never moves it back)."""
+        if stage == self.stage and total == self.total and done < self.done:
+            return
+        self.stage, self.done, self.total = stage, done, total
+
     def progress(self, stage: str, done: int, total: int) -> None:
         """Record progress; raise :class:`Cancelled` when nobody waits any more."""
-        self.stage, self.done, self.total = stage, done, total
+        self.report(stage, done, total)
         if not self.wanted():
             self.cancelled = True
             raise Cancelled(self.name)
@@ -281,7 +284,12 @@ class Service:
     """The workspace (read-only), views and results kept in memory, and the shared pools."""
 
     def __init__(
-        self, workspace: str | Path, *, workers: int = WORKERS, max_pending: int = MAX_PENDING
+        self,
+        workspace: str | Path,
+        *,
+        workers: int = WORKERS,
+        max_pending: int = MAX_PENDING,
+        processes: bool = False,
     ) -> None:
         self.workspace = Path(workspace)
         with Workspace(self.workspace, read_only=True):
@@ -295,6 +303,7 @@ class Service:
         self.max_pending = max_pending
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="civnet-slow")
         self.fast_pool = ThreadPoolExecutor(max_workers=FAST_WORKERS, thread_name_prefix="civnet")
+        self.procs = Workers(workers) if processes else None
 
     def close(self) -> None:
         """Cancel what is queued and stop the pools (running work ends at its next step)."""
@@ -303,6 +312,14 @@ class Service:
                 t.waiters, t.jobs = 0, set()
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.fast_pool.shutdown(wait=False, cancel_futures=True)
+        if self.procs is not None:
+            self.procs.close()
+
+    def _compute(self, t: Task, stage: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args, progress=...)`` in a worker process (``processes``) or in this thread."""
+        if self.procs is not None:
+            return self.procs.run(t, stage, fn, *args)
+        return fn(*args, progress=lambda d, n: t.progress(stage, d, n))
 
     # -- the workspace ----------------------------------------------------------------------
     def read(self, fn: Callable[[Workspace], Any]) -> Any:
@@ -366,9 +383,7 @@ class Service:
             ("view", version, spec), lambda: self.read(lambda ws: build_network(ws, spec))
         )
 
-    def betweenness(
-        self, spec: ViewSpec, version: int, progress: Callable[[int, int], None]
-    ) -> Betweenness:
+    def betweenness(self, spec: ViewSpec, version: int, t: Task) -> Betweenness:
         """Normalized unweighted betweenness of the view, computed once for every consumer.
 
         ``GET /api/betweenness`` (unweighted, normalized: the dashboard's brokers) and the
@@ -376,7 +391,8 @@ class Service:
         """
         net = self.network(spec, version)
         return self._once(
-            ("betweenness", version, spec), lambda: betweenness(net, progress=progress)
+            ("betweenness", version, spec),
+            lambda: self._compute(t, "betweenness", w.shared_betweenness, net),
         )
 
     def warm(self, spec: ViewSpec | None = None) -> list[Task]:
@@ -473,15 +489,15 @@ class Service:
             if m.compute is betweenness_result and not p.get("raw") and not p.get("weighted"):
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
-                b = self.betweenness(
-                    planned.spec, planned.data_version, lambda d, n: t.progress(m.name, d, n)
-                )
+                b = self.betweenness(planned.spec, planned.data_version, t)
                 return to_jsonable(betweenness_records(net, b, p.get("top")))
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:
                 inputs = self.read(lambda ws: m.inputs(ws, planned.spec, **planned.params))
             t.progress(m.name, 0, 0)
+            if m.slow:
+                return self._compute(t, m.name, w.measure, m.name, inputs, planned.params)
             return m.run(inputs, lambda d, n: t.progress(m.name, d, n), **planned.params)
 
         return self.task(planned.key, m.name, m.slow, work)
@@ -498,15 +514,8 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 1)
             net = self.network(spec, version)
-            b = self.betweenness(spec, version, lambda d, n: t.progress("betweenness", d, n))
-            payload = graph_payload(
-                net,
-                b.values.tolist(),
-                seed=seed,
-                max_edges=max_edges,
-                progress=lambda d, n: t.progress("layout", d, n),
-            )
-            return to_jsonable(payload)
+            b = self.betweenness(spec, version, t)
+            return self._compute(t, "layout", w.layout, net, b.values.tolist(), seed, max_edges)
 
         return self.task(key, "graph", True, work)
 
@@ -730,12 +739,15 @@ def create_app(
     workers: int = WORKERS,
     max_pending: int = MAX_PENDING,
     warm: bool = False,
+    processes: bool = False,
 ) -> FastAPI:
     """The FastAPI application over ``workspace`` (opened read-only).
 
     ``warm``: start computing the dashboard's first view at once (:meth:`Service.warm`).
+    ``processes``: slow computations in worker processes (``civnet serve``), so that igraph
+    code holding the interpreter lock never stops the other requests; without it, in threads.
     """
-    service = Service(workspace, workers=workers, max_pending=max_pending)
+    service = Service(workspace, workers=workers, max_pending=max_pending, processes=processes)
     if warm:
         service.warm()
     app = FastAPI(
