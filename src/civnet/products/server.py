@@ -85,7 +85,7 @@ WORKERS = 2
 """Threads computing slow measures (betweenness, resampling, ...), shared by every request."""
 FAST_WORKERS = 4
 """Threads computing the other measures and building views."""
-MAX_PENDING = 16
+MAX_PENDING = 32
 """Slow computations queued or running at most; one more request answers 429."""
 FAST_PENDING = 64
 """Other computations (cheap measures) queued or running at most."""
