@@ -231,3 +231,18 @@ def test_server_reads_the_cache_the_cli_filled_and_never_writes(workspace: Path)
     c.get("/api/betweenness?top=1")
     c.post("/api/jobs/ei?permutations=10")
     assert workspace.stat().st_mtime_ns == before
+
+
+def test_an_import_while_serving_is_seen_within_a_second(tmp_path: Path) -> None:
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        import_tables(ws, actors=DATA / "actors.csv", ties=DATA / "ties.csv")
+    c = TestClient(create_app(path))
+    assert c.get("/api/describe").json()["ties"] == 118
+    assert c.get("/api/describe").json()["ties"] == 118  # from memory
+    extra = tmp_path / "more.csv"
+    extra.write_text("source,target,track,kind\nA000,A001,culture,exchange\n")
+    with Workspace(path) as ws:
+        import_tables(ws, ties=extra)
+    time.sleep(server.VERSION_TTL_S + 0.1)
+    assert c.get("/api/describe").json()["ties"] == 119  # a new data version: recomputed

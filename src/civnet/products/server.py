@@ -64,7 +64,7 @@ from civnet.products.catalog import MEASURES, Measure, Param, betweenness_result
 from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES
 from civnet.products.render import to_jsonable
-from civnet.products.runner import Planned, plan
+from civnet.products.runner import Planned, plan_at
 from civnet.products.workers import Cancelled, Workers
 from civnet.store.sql import fetch_arrow
 from civnet.store.workspace import Workspace
@@ -96,7 +96,9 @@ MAX_JOBS = 256
 RESULTS_KEPT = 128
 """Results kept in memory (least recently used go first)."""
 VIEWS_KEPT = 8
-"""Views (networks) kept in memory."""
+"""Views and betweenness vectors kept in memory."""
+VERSION_TTL_S = 1.0
+"""Seconds a data version read from the workspace is trusted (see ``Service.data_version``)."""
 
 Text = Annotated[str, Query(max_length=MAX_TEXT)]
 Level = Literal["actor", "country"]
@@ -299,6 +301,7 @@ class Service:
         self._building: dict[Hashable, Future[Any]] = {}
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._tasks: dict[Hashable, Task] = {}
+        self._version: tuple[int, float] | None = None
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.max_pending = max_pending
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="civnet-slow")
@@ -330,18 +333,27 @@ class Service:
     def plan(self, name: str, spec: ViewSpec, params: dict[str, Any]) -> tuple[Planned, Any]:
         """Validate a request and find its result already computed: ``(planned, result|None)``."""
 
-        def q(ws: Workspace) -> tuple[Planned, Any]:
-            planned = plan(ws, name, spec, params)
-            with self._lock:
-                if planned.key in self._results:
-                    self._results.move_to_end(planned.key)
-                    return planned, self._results[planned.key]
-            return planned, ws.cached_result(planned.key)
-
-        return self.read(q)
+        planned = plan_at(self.data_version(), name, spec, params)
+        with self._lock:
+            if planned.key in self._results:
+                self._results.move_to_end(planned.key)
+                return planned, self._results[planned.key]
+        return planned, self.read(lambda ws: ws.cached_result(planned.key))
 
     def data_version(self) -> int:
-        return int(self.read(lambda ws: ws.data_version()))
+        """The workspace's data version, read again at most every ``VERSION_TTL_S`` seconds.
+
+        A result kept in memory is then served without opening the workspace; an import made
+        while the server runs is seen within that delay.
+        """
+        now = time.monotonic()
+        with self._lock:
+            if self._version is not None and now - self._version[1] < VERSION_TTL_S:
+                return self._version[0]
+        version = int(self.read(lambda ws: ws.data_version()))
+        with self._lock:
+            self._version = (version, now)
+        return version
 
     def _once(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()`` once per ``key`` however many threads ask at once; kept in memory.
