@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +13,7 @@ from typer.core import TyperGroup
 from civnet import __version__
 from civnet.errors import UserError
 from civnet.store import Workspace, resolve_workspace_path
+from civnet.store.schema import read_error
 
 
 class CivnetGroup(TyperGroup):
@@ -81,6 +83,8 @@ def open_workspace(*, write: bool = False):
     ws = Workspace(state.workspace, read_only=not write)
     try:
         yield ws
+    except duckdb.IOException as exc:  # blocks missing from a damaged or truncated file
+        raise read_error(ws.path, exc) from None
     finally:
         ws.close()
 

@@ -13,6 +13,7 @@ the import stops with the first one named, leaving the workspace as it was, unle
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -87,7 +88,8 @@ def validate_actors(
     names = [r[0] for r in con.execute("SELECT DISTINCT trim(country) FROM _ia").fetchall()]
     iso = map_names(n for n in names if n)
     con.execute("CREATE OR REPLACE TEMP TABLE _iso (name VARCHAR, iso3 VARCHAR)")
-    con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
+    if iso:
+        con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
     types = _in_list(ACTOR_TYPES)
     rejects = rejects_from_sql(
         con,
@@ -318,10 +320,15 @@ def import_tables(
     ties: str | Path | None = None,
     mapping: Mapping[str, str] | None = None,
     skip_bad_rows: bool = False,
+    coverage: tuple[dt.date, dt.date] | None = None,
     **read: object,
 ) -> IngestReport:
-    """Validate and store an actor and/or tie table; all-or-nothing."""
+    """Validate and store an actor and/or tie table; all-or-nothing.
+
+    ``coverage``: the source's coverage window as the user declares it (stored with the source;
+    default: its first and last dated tie)."""
     batch = read_tables(
         ws, actors=actors, ties=ties, mapping=mapping, skip_bad_rows=skip_bad_rows, **read
     )
+    batch.coverage = coverage
     return ws.ingest([batch])[0]
