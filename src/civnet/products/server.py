@@ -40,6 +40,7 @@ import io
 import tempfile
 import threading
 import time
+import typing
 import uuid
 import zipfile
 from collections import OrderedDict
@@ -169,8 +170,12 @@ def param_bounds(p: Param) -> dict[str, Any]:
     """The constraints FastAPI enforces on ``p``: the catalog's declared bounds.
 
     Numbers: ``ge``/``le`` (and ``gt``/``lt``) as declared; a float never takes NaN or infinity.
-    Text: ``max_length`` as declared, else :data:`MAX_TEXT`.
+    Text: ``max_length`` as declared, else :data:`MAX_TEXT`. A repeated text (``list[str]``):
+    at most :data:`MAX_VALUES` values of at most :data:`MAX_TEXT` characters each here, and the
+    catalog's total length checked by ``Measure.resolve``.
     """
+    if typing.get_origin(p.type) is list:
+        return {"max_length": MAX_VALUES}
     out: dict[str, Any] = {}
     for name in ("ge", "gt", "le", "lt", "min_length", "max_length"):
         value = getattr(p, name, None)
@@ -186,7 +191,10 @@ def param_bounds(p: Param) -> dict[str, Any]:
 def param_annotation(p: Param) -> Any:
     """The query parameter's type: the catalog's ``choices`` as a literal, else its type."""
     choices = getattr(p, "choices", None)
-    base: Any = Literal[tuple(choices)] if choices else p.type
+    if typing.get_origin(p.type) is list:
+        base: Any = list[Text]
+    else:
+        base = Literal[tuple(choices)] if choices else p.type
     return base if p.required else base | None
 
 
