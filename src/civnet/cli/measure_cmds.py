@@ -30,7 +30,7 @@ def load_view(spec: ViewSpec) -> Network:
 def progress_bar() -> Progress:
     """A transient progress bar on stderr, shown only when stderr is a terminal."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -192,7 +192,7 @@ def export_cmd(
     net = load_view(spec)
     written = export_network(net, fmt, path, spreadsheet_safe=spreadsheet_safe)
     for p in written:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False)
 
 
 @app.command("analyze")

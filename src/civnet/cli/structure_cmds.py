@@ -195,7 +195,9 @@ def mixing_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
         print_records(MEASURES["mixing"], data, fmt)
         return
     by, groups, counts = data["by"], data["groups"], data["counts"]
-    console.print(f"assortativity by {by}: {fmt_number(data['assortativity'])}", highlight=False)
+    console.print(
+        f"assortativity by {by}: {fmt_number(data['assortativity'])}", highlight=False, markup=False
+    )
     size = [sum(row) for row in counts]
     order = sorted(range(len(groups)), key=lambda i: (-size[i], groups[i]))[: _shown(params, 12)]
     emit(
