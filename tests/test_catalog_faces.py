@@ -181,7 +181,7 @@ def test_cli_passes_defaults_values_and_refuses_bounds(
 
 
 @pytest.mark.parametrize("measure", sorted(MEASURES))
-def test_api_passes_defaults_values_and_refuses_bounds(
+def test_api_passes_defaults_values_refuses_and_declares_bounds(
     client: TestClient, tmp_path: Path, measure: str
 ) -> None:
     m = MEASURES[measure]
@@ -196,8 +196,35 @@ def test_api_passes_defaults_values_and_refuses_bounds(
         assert got == {"got": expected(m, **{p.name: value})}, p.name
         if p.type is not bool:
             bad = client.get(f"/api/{measure}", params={**required, p.name: out_of_bounds(p)})
-            assert bad.status_code in (400, 422), (p.name, bad.text)
+            assert bad.status_code == 422, (p.name, bad.text)
             assert p.name in bad.text
+
+    operation = client.get("/openapi.json").json()["paths"][f"/api/{measure}"]["get"]
+    for p in m.params:
+        if not p.api:
+            continue
+        schema = _schema(operation["parameters"], p.name)
+        if not p.required:
+            assert schema.get("default") == p.default, p.name
+        declared = {
+            "minimum": p.ge,
+            "maximum": p.le,
+            "exclusiveMinimum": p.gt,
+            "enum": list(p.choices) if p.choices else None,
+            "maxLength": p.max_length if typing.get_origin(p.type) is not list else None,
+        }
+        wanted = {k: v for k, v in declared.items() if v is not None}
+        assert {k: schema.get(k) for k in wanted} == wanted, p.name
+
+
+def _schema(params: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    """The query parameter ``name``'s schema, its ``anyOf`` (``X | None``) merged in."""
+    (entry,) = [q for q in params if q["name"] == name and q["in"] == "query"]
+    schema = dict(entry["schema"])
+    for alt in schema.pop("anyOf", []):
+        if alt.get("type") != "null":
+            schema.update(alt)
+    return schema
 
 
 # -- Python -----------------------------------------------------------------------------------
