@@ -125,7 +125,7 @@ def _whatif_tables(result: Any, spec: ViewSpec, top: int) -> None:
             records=result.factors,
             columns=cols,
             title="before / after the scenario",
-            caption=result.method.get("intervals", "no intervals (--boot 0)")
+            caption=result.method.get("intervals", "no intervals")
             + "; reach = connected pairs / C(actors, 2); actors who lose every tie stay as "
             "isolates",
         )
