@@ -385,3 +385,13 @@ def test_report_section_when_asked(seeded_ws, tmp_path: Path) -> None:  # type: 
     ranked = json.loads(seeded_ws("whatif", "--rank-removals", "5", "-f", "json").output)
     for r in ranked["removals"]:
         assert f'<td>{r["name"]}</td><td class="num">{r["pairs_cut"]:,}</td>' in html
+
+
+def test_scorecard_section_can_be_left_out(seeded_ws) -> None:  # type: ignore[no-untyped-def]
+    args = ["whatif", "--remove-country", "FRA", "--boot", "0", "-f", "json"]
+    with_card = json.loads(seeded_ws(*args).output)
+    assert {r["country"] for r in with_card["scorecard"]} >= {"DEU", "ITA", "POL"}
+    fra = next(r for r in with_card["scorecard"] if r["country"] == "FRA")
+    assert fra["overall_after"] is None and fra["rank_after"] is None
+    without = json.loads(seeded_ws(*args, "--no-scorecard").output)
+    assert without["scorecard"] == []

@@ -60,6 +60,14 @@ def whatif_cmd(
         str,
         typer.Option("--removal-unit", help="brokers (top K), countries or alliances."),
     ] = "brokers",
+    with_scorecard: Annotated[
+        bool | None,
+        typer.Option(
+            "--scorecard/--no-scorecard",
+            help="Include the scorecard (default: yes, except on views too large for exact "
+            "betweenness).",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Brokers shown before and after.")] = 10,
     boot: Annotated[
         int | None,
@@ -97,6 +105,7 @@ def whatif_cmd(
         seed=seed,
         rank_removals=rank_removals,
         removal_unit=removal_unit,
+        with_scorecard=with_scorecard,
     )
     if fmt == "json":
         emit_json("whatif", result)

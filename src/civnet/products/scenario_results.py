@@ -234,6 +234,7 @@ def whatif_result(
     seed: int = 0,
     rank_removals: int = 0,
     removal_unit: str = "brokers",
+    with_scorecard: bool | None = None,
 ) -> WhatifResult:
     """``civnet whatif``: before, after and difference of the scenario, or (``rank_removals``
     K > 0) the removals ranked by pairs cut apart, with the attack curve.
@@ -247,7 +248,8 @@ def whatif_result(
     ``boot=None``: 200 resamples, or none when the view is large enough for betweenness to be
     estimated from sampled sources (:func:`~civnet.products.analyze.betweenness_samples`); then
     betweenness before and after is estimated with the same number of sources and seed, and the
-    path length from the same sampled actors.
+    path length from the same sampled actors. ``with_scorecard=None`` likewise leaves the
+    scorecard out on such views (say ``True`` to force it).
     """
     check_unit(resample)
     if top < 1:
@@ -340,8 +342,17 @@ def whatif_result(
     tick()
     ei = _by_country_ei(before, after)
     tick()
-    card, card_note = _scorecard(before, after, inputs.config, boot, resample, seed, tick)
-    notes.extend(card_note)
+    if with_scorecard is None:
+        with_scorecard = not samples
+        if samples:
+            notes.append(
+                "no scorecard: on a view this large it takes minutes before and after "
+                "(--scorecard forces it)"
+            )
+    card: list[dict[str, Any]] = []
+    if with_scorecard:
+        card, card_note = _scorecard(before, after, inputs.config, boot, resample, seed, tick)
+        notes.extend(card_note)
     tick()
     return WhatifResult(
         changes.describe(), counts, factors, brokers, bro, ei, card, [], [], method, notes
