@@ -8,7 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.options import Format, check_format, view_options
-from civnet.products.analyze import betweenness_records
+from civnet.products.analyze import betweenness_records, has_directed_partners
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
 
@@ -85,7 +85,7 @@ def density_cmd(
         emit(
             console,
             fmt,
-            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}],
+            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}],
         )
         return
     bd = block_density(net, by)
@@ -193,7 +193,9 @@ def betweenness_cmd(
         console,
         fmt,
         records=records,
-        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"],
+        columns=["rank", "id", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
+        + ["betweenness"],
         title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {b.method})",
     )
 

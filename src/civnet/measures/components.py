@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from civnet.measures.density import density
+from civnet.measures.density import arc_density, density
 from civnet.views.network import Network
 
 
@@ -24,11 +24,15 @@ def component_sizes(net: Network) -> list[int]:
 def describe(net: Network) -> dict[str, Any]:
     """The four core factors' basic numbers for a view, and counts by category.
 
-    ``nodes`` actors; ``edges`` connected pairs (parallel ties once); ``ties`` tie records in the
-    view; ``density`` as :func:`civnet.measures.density.density`; ``components`` (weak) and the
-    size of the largest; ``isolates`` actors with no tie in the view; counts of actors by type
-    and country and of ties by track and kind; ``periods``: how many ties are dated, the first and
-    last start year, and dated ties by decade of their start.
+    What each count counts (docs/views.md, "What a view counts"): ``nodes`` actors; ``edges``
+    connected pairs, unordered (two actors joined by at least one tie of any direction count
+    once: the edges of ``nx.Graph`` of the view); ``arcs`` ordered pairs joined by a directed tie
+    (undirected ties give none); ``ties`` tie records in the view; ``directed_ties`` how many of
+    those records are directed; ``density`` connected pairs / (n(n-1)/2) and ``arc_density``
+    arcs / (n(n-1)) (``None`` without directed ties), see :mod:`civnet.measures.density`;
+    ``components`` (weak) and the size of the largest; ``isolates`` actors with no tie in the
+    view; counts of actors by type and country and of ties by track and kind; ``periods``: how
+    many ties are dated, the first and last start year, and dated ties by decade of their start.
     """
     g = net.graph
     sizes = component_sizes(net)
@@ -41,15 +45,24 @@ def describe(net: Network) -> dict[str, Any]:
         if g.vcount() and "country" in g.vs.attributes()
         else Counter()
     )
+    partners, _, _ = net.partner_counts()
+    directed_ties = (
+        int(pc.sum(ties.column("directed").cast("int64")).as_py() or 0)
+        if ties.num_rows and "directed" in ties.column_names
+        else 0
+    )
     return {
         "nodes": g.vcount(),
-        "edges": g.ecount(),
+        "edges": net.pair_count,
+        "arcs": net.arc_count,
         "ties": ties.num_rows,
+        "directed_ties": directed_ties,
         "directed": net.directed,
         "density": density(net),
+        "arc_density": arc_density(net),
         "components": len(sizes),
         "largest_component": sizes[0] if sizes else 0,
-        "isolates": sum(1 for d in g.degree() if d == 0) if g.vcount() else 0,
+        "isolates": int((partners == 0).sum()) if g.vcount() else 0,
         "countries": len(countries),
         "by_type": dict(types.most_common()),
         "by_track": dict(by_track.most_common()),

@@ -90,63 +90,82 @@ def _sample_size(net: Network) -> int | None:
 
 
 def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
-    """Block density by country, summarized for the largest countries and strongest pairs."""
+    """Block density by country, summarized for the largest countries and strongest pairs.
+
+    Counts are connected pairs (an undirected tie, a directed tie or a reciprocated pair of them
+    count once, :func:`civnet.measures.block_density`); where the view holds directed ties the
+    country pairs also give their arcs a->b and b->a.
+    """
     bd = block_density(net, "country")
     k = len(bd.groups)
     order = sorted(range(k), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
     n_total = float(bd.sizes.sum())
     rows = []
     for i in order:
-        out_ties = float(bd.ties[i].sum() - bd.ties[i, i])
+        out_pairs = float(bd.ties[i].sum() - bd.ties[i, i])
         others = bd.sizes[i] * (n_total - bd.sizes[i])
         rows.append(
             {
                 "country": bd.groups[i],
                 "actors": int(bd.sizes[i]),
-                "ties_in": int(bd.ties[i, i]),
+                "pairs_in": int(bd.ties[i, i]),
                 "dens_in": float(bd.matrix[i, i]),
-                "ties_out": int(out_ties),
-                "dens_out": out_ties / others if others else 0.0,
+                "pairs_out": int(out_pairs),
+                "dens_out": out_pairs / others if others else 0.0,
             }
         )
     pairs: list[dict[str, Any]] = []
     for i in range(k):
         for j in range(i + 1, k):
-            both = bd.ties[i, j] + (bd.ties[j, i] if net.directed else 0.0)
-            if both > 0:
-                pair = {"pair": f"{bd.groups[i]}-{bd.groups[j]}", "ties": int(both)}
-                if net.directed:
-                    pair["a_to_b"] = int(bd.ties[i, j])
-                    pair["b_to_a"] = int(bd.ties[j, i])
-                pair["block_density"] = float(
-                    both / (2 * bd.sizes[i] * bd.sizes[j]) if net.directed else bd.matrix[i, j]
-                )
+            if bd.ties[i, j] > 0:
+                pair: dict[str, Any] = {
+                    "pair": f"{bd.groups[i]}-{bd.groups[j]}",
+                    "pairs": int(bd.ties[i, j]),
+                }
+                if bd.directed:
+                    pair["arcs_a_to_b"] = int(bd.arcs[i, j])
+                    pair["arcs_b_to_a"] = int(bd.arcs[j, i])
+                pair["block_density"] = float(bd.matrix[i, j])
                 pairs.append(pair)
-    pairs.sort(key=lambda r: (-int(r["ties"]), str(r["pair"])))
+    pairs.sort(key=lambda r: (-int(r["pairs"]), str(r["pair"])))
     return {"countries": rows, "pairs": pairs[:countries], "n_groups": k}
 
 
 def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str, Any]]:
-    """Records sorted by betweenness descending (ties broken by id)."""
+    """Records sorted by betweenness descending (ties broken by id).
+
+    ``degree`` is the number of distinct partners (any tie direction); where the view holds
+    directed ties, ``out_partners``/``in_partners`` count the partners of the actor's directed
+    ties by direction (docs/views.md).
+    """
     g = net.graph
-    degree = g.degree()
+    partners, out_p, in_p = net.partner_counts()
     labels = net.vertex_attr("label") if "label" in g.vs.attributes() else net.ids
     types = net.vertex_attr("type") if "type" in g.vs.attributes() else [None] * g.vcount()
     countries = (
         net.vertex_attr("country") if "country" in g.vs.attributes() else [None] * g.vcount()
     )
-    return [
-        {
+    records = []
+    for rank, i in enumerate(b.top(top)):
+        rec: dict[str, Any] = {
             "rank": rank + 1,
             "id": b.ids[i],
             "name": labels[i],
             "type": types[i],
             "country": countries[i],
-            "degree": degree[i],
-            "betweenness": float(b.values[i]),
+            "degree": int(partners[i]),
         }
-        for rank, i in enumerate(b.top(top))
-    ]
+        if net.directed:
+            rec["out_partners"] = int(out_p[i])
+            rec["in_partners"] = int(in_p[i])
+        rec["betweenness"] = float(b.values[i])
+        records.append(rec)
+    return records
+
+
+def has_directed_partners(records: list[dict[str, Any]]) -> bool:
+    """True when a record has an out- or in-partner (tables show those columns only then)."""
+    return any(r.get("out_partners") or r.get("in_partners") for r in records)
 
 
 def render_analysis(console: Console, a: Analysis) -> None:
@@ -154,9 +173,17 @@ def render_analysis(console: Console, a: Analysis) -> None:
     console.rule(f"[bold]civnet analyze[/] — {s['view']}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
-        {"factor": "edges (connected pairs)", "value": s["edges"]},
+        {"factor": "edges (connected pairs, unordered)", "value": s["edges"]},
+    ]
+    if s["directed"]:
+        factors.append({"factor": "arcs (directed ties, per direction)", "value": s["arcs"]})
+    factors += [
         {"factor": "ties (records)", "value": s["ties"]},
-        {"factor": "density", "value": s["density"]},
+        {"factor": "density (pairs / (n(n-1)/2))", "value": s["density"]},
+    ]
+    if s["arc_density"] is not None:
+        factors.append({"factor": "arc density (arcs / (n(n-1)))", "value": s["arc_density"]})
+    factors += [
         {"factor": "components", "value": s["components"]},
         {"factor": "largest component", "value": s["largest_component"]},
         {"factor": "countries", "value": s["countries"]},
@@ -190,29 +217,38 @@ def render_analysis(console: Console, a: Analysis) -> None:
         {"what": "periods (tie starts)", "counts": span},
     ]
     emit(console, "table", records=mix, title="Who and which fields")
+    in_out = has_directed_partners(a.brokers)
+    partners_note = "; degree = distinct partners" + (
+        "; out/in partners by directed ties"
+        if in_out
+        else ("; none of them has a directed tie" if s["directed"] else "")
+    )
     emit(
         console,
         "table",
         records=a.brokers,
-        columns=["rank", "name", "type", "country", "degree", "betweenness"],
+        columns=["rank", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if in_out else [])
+        + ["betweenness"],
         title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
-        caption=a.method["betweenness"],
+        caption=a.method["betweenness"] + partners_note,
     )
     emit(
         console,
         "table",
         records=a.blocks["countries"],
         title=f"Density by country (largest {len(a.blocks['countries'])} of {a.blocks['n_groups']})",
-        caption="in: ties and density among the country's actors; out: ties to other "
-        "countries, and their density (ties / (actors x actors elsewhere))",
+        caption="in: connected pairs and density among the country's actors; out: pairs with "
+        "actors of other countries, and their density (pairs / (actors x actors elsewhere))",
     )
     emit(
         console,
         "table",
         records=a.blocks["pairs"],
         title="Strongest country pairs",
-        caption="block density = ties / (n_A x n_B); in a directed view arcs a->b and b->a "
-        "are counted apart (an undirected tie gives one each) over 2 n_A n_B",
+        caption="pairs: connected pairs of actors across the two countries (any tie "
+        "direction, once); block density = pairs / (n_A x n_B); arcs count directed ties "
+        "per direction",
     )
     for note in s["notes"]:
         console.print(f"[dim]note: {note}[/]", highlight=False)

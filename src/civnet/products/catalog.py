@@ -160,7 +160,7 @@ def density_result(
     """
     whole = density(net, weighted=weighted)
     if by is None:
-        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
+        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}]
     return block_density_result(whole, block_density(net, by))
 
 

@@ -2,9 +2,18 @@
 
 The graph is simple: parallel ties between two actors (several tracks, kinds or periods) become
 one edge whose ``weight`` is the sum of the ties' weights and ``n_ties`` their number. The view is
-directed when any selected tie is directed; an undirected tie then becomes two opposite arcs.
+directed when any selected tie is directed; an undirected tie then becomes two opposite arcs, so
+that paths may walk it both ways (``n_directed`` on an arc counts the directed ties behind it).
 Vertex ``name`` is the civnet actor id (igraph looks vertices up by it); ``label`` is the
 readable name. Vertices are ordered by id, so the same view gives the same graph.
+
+Counting (docs/views.md, "What a view counts"): the graph's edges are *not* the view's size in a
+mixed view. A view counts its actors, its **connected pairs** (unordered pairs of distinct actors
+joined by at least one tie of any direction: the edges of ``nx.Graph`` of the view), its **arcs**
+(ordered pairs (u, v) joined by at least one *directed* tie u -> v; undirected ties give none) and
+its **tie records**. An actor's partners are the distinct actors it shares a tie with; its out- and
+in-partners those reached by its directed ties only. :attr:`Network.pair_count`,
+:attr:`Network.arc_count` and :meth:`Network.partner_counts` give them.
 """
 
 from __future__ import annotations
@@ -39,10 +48,76 @@ class Network:
     ties: pa.Table
     spec: ViewSpec = field(default_factory=ViewSpec)
     notes: list[str] = field(default_factory=list)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def directed(self) -> bool:
+        """True when the view holds a directed tie (its graph then walks undirected ties both ways)."""
         return bool(self.graph.is_directed())
+
+    # -- what the view counts -------------------------------------------------------------------
+    def pair_edges(self) -> np.ndarray:
+        """Connected pairs as an (m, 2) array of vertex indices ``u < v``, sorted.
+
+        The unordered pairs of distinct actors joined by at least one tie, whatever its
+        direction: the edges of ``nx.Graph`` of the view. A self-loop (only bootstrap
+        replicates hold them) is no pair.
+        """
+        if "pairs" not in self._cache:
+            el = self._edge_array()
+            lo, hi = np.minimum(el[:, 0], el[:, 1]), np.maximum(el[:, 0], el[:, 1])
+            keep = lo != hi
+            n = max(self.graph.vcount(), 1)
+            key = np.unique(lo[keep] * n + hi[keep])
+            self._cache["pairs"] = np.column_stack([key // n, key % n]).astype(np.int64)
+        return self._cache["pairs"]
+
+    def arc_edges(self) -> np.ndarray:
+        """Arcs as an (m, 2) array (u, v): ordered pairs with at least one directed tie u -> v.
+
+        Undirected ties give no arc; a view without directed ties has none.
+        """
+        if "arcs" not in self._cache:
+            g = self.graph
+            el = self._edge_array()
+            if not g.is_directed() or not len(el):
+                arcs = np.zeros((0, 2), np.int64)
+            elif "n_directed" in g.es.attributes():
+                arcs = el[np.asarray(g.es["n_directed"], dtype=np.int64) > 0]
+            else:  # a graph built without tie records (interop): every arc is a directed tie
+                arcs = el
+            self._cache["arcs"] = arcs[(arcs[:, 0] != arcs[:, 1])] if len(arcs) else arcs
+        return self._cache["arcs"]
+
+    @property
+    def pair_count(self) -> int:
+        """Number of connected pairs (unordered; see :meth:`pair_edges`)."""
+        return len(self.pair_edges())
+
+    @property
+    def arc_count(self) -> int:
+        """Number of arcs (directed ties counted once per direction; see :meth:`arc_edges`)."""
+        return len(self.arc_edges())
+
+    def partner_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per vertex: distinct partners, out-partners and in-partners (by directed ties).
+
+        ``partners`` is the degree of ``nx.Graph`` of the view; ``out``/``in`` are the out- and
+        in-degree of the ``nx.DiGraph`` of the view's directed ties alone (0 in a view without
+        directed ties).
+        """
+        n = self.graph.vcount()
+        pe, ae = self.pair_edges(), self.arc_edges()
+        partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        out = np.bincount(ae[:, 0], minlength=n) if len(ae) else np.zeros(n, np.int64)
+        into = np.bincount(ae[:, 1], minlength=n) if len(ae) else np.zeros(n, np.int64)
+        return partners, out, into
+
+    def _edge_array(self) -> np.ndarray:
+        g = self.graph
+        if not g.ecount():
+            return np.zeros((0, 2), np.int64)
+        return np.asarray(g.get_edgelist(), dtype=np.int64)
 
     @property
     def ids(self) -> list[str]:
@@ -85,10 +160,12 @@ class Network:
                 if src in cols:
                     g.vs[attr] = actors.column(src).to_pylist()
         if ties.num_rows:
-            edges, weights, counts = _simple_edges(ids, ties, directed)
+            edges, weights, counts, n_directed = _simple_edges(ids, ties, directed)
             g.add_edges(edges)
             g.es["weight"] = weights
             g.es["n_ties"] = counts
+            if directed:
+                g.es["n_directed"] = n_directed
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -140,13 +217,18 @@ class Network:
 
 def _simple_edges(
     ids: list[str], ties: pa.Table, directed: bool
-) -> tuple[list[tuple[int, int]], list[float], list[int]]:
-    """Collapse ties into simple edges (sum of weights, count of ties), in a stable order."""
+) -> tuple[list[tuple[int, int]], list[float], list[int], list[int]]:
+    """Collapse ties into simple edges, in a stable order.
+
+    Returns the edges, the sum of their ties' weights, the number of ties and, of those, the
+    number of directed ties (an undirected tie in a directed view gives one arc each way).
+    """
     id_array = pa.array(ids, pa.string())
     src = _positions(ties.column("source"), id_array)
     dst = _positions(ties.column("target"), id_array)
     w = ties.column("weight").to_numpy(zero_copy_only=False).astype(float)
     tie_directed = ties.column("directed").to_numpy(zero_copy_only=False).astype(bool)
+    is_arc = tie_directed.astype(float)
     if directed:
         back = ~tie_directed
         src, dst, w = (
@@ -154,6 +236,7 @@ def _simple_edges(
             np.concatenate([dst, src[back]]),
             np.concatenate([w, w[back]]),
         )
+        is_arc = np.concatenate([is_arc, np.zeros(int(back.sum()))])
     else:
         lo, hi = np.minimum(src, dst), np.maximum(src, dst)
         src, dst = lo, hi
@@ -162,8 +245,9 @@ def _simple_edges(
     uniq, inverse = np.unique(key, return_inverse=True)
     weights = np.bincount(inverse, weights=w)
     counts = np.bincount(inverse)
+    n_directed = np.bincount(inverse, weights=is_arc).astype(np.int64)
     edges = list(zip((uniq // n).tolist(), (uniq % n).tolist(), strict=True))
-    return edges, weights.tolist(), counts.tolist()
+    return edges, weights.tolist(), counts.tolist(), n_directed.tolist()
 
 
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
