@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from rich.console import Console
 from civnet.measures import betweenness, block_density, describe
 from civnet.products.render import emit, fmt_number
 from civnet.views.network import Network
+from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
 
 Step = Callable[[str, int, int], None]
 
@@ -24,6 +26,8 @@ class Analysis:
     summary: dict[str, Any]
     brokers: list[dict[str, Any]]
     blocks: dict[str, Any]
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Actors of the view left out of the broker ranking, by level (aggregates)."""
     method: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -39,6 +43,7 @@ def analyze(
     countries: int = 10,
     exact: bool = False,
     seed: int = 0,
+    rank_all: bool = False,
     progress: Step | None = None,
 ) -> Analysis:
     """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``.
@@ -46,6 +51,9 @@ def analyze(
     Betweenness is exact unless the view's largest components would need more than
     ``EXACT_WORK_LIMIT`` source-by-edge steps; then (unless ``exact``) the large components are
     estimated from sampled sources, as many as the limit allows, and the method says so.
+    Brokers are ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`);
+    aggregates stay in the network (paths run through them) but are left out of the ranking and
+    counted in ``left_out``, unless ``rank_all``.
     """
     say = progress or (lambda desc, done, total: None)
     t0 = time.perf_counter()
@@ -56,7 +64,8 @@ def analyze(
     b = betweenness(net, samples=samples, seed=seed, progress=lambda d, t: say("betweenness", d, t))
     t2 = time.perf_counter()
     say("block density", 2, 3)
-    brokers = betweenness_records(net, b, top)
+    levels = None if rank_all else RANKED_LEVELS
+    brokers = betweenness_records(net, b, top, levels=levels)
     blocks = _country_blocks(net, countries)
     t3 = time.perf_counter()
     say("done", 3, 3)
@@ -64,6 +73,7 @@ def analyze(
         summary=summary,
         brokers=brokers,
         blocks=blocks,
+        left_out=left_out_of_ranking(net, levels),
         method={"betweenness": b.method + ", normalized"},
         seconds={"describe": t1 - t0, "betweenness": t2 - t1, "block_density": t3 - t2},
     )
@@ -131,12 +141,19 @@ def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
     return {"countries": rows, "pairs": pairs[:countries], "n_groups": k}
 
 
-def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str, Any]]:
-    """Records sorted by betweenness descending (ties broken by id).
+def betweenness_records(
+    net: Network,
+    b: Any,
+    top: int | None,
+    *,
+    levels: tuple[str, ...] | None = RANKED_LEVELS,
+) -> list[dict[str, Any]]:
+    """Records sorted by betweenness descending (ties broken by id), ranked among the actors
+    whose level is in ``levels`` (default organisations and cities; ``None``: every actor).
 
     ``degree`` is the number of distinct partners (any tie direction); where the view holds
     directed ties, ``out_partners``/``in_partners`` count the partners of the actor's directed
-    ties by direction (docs/views.md).
+    ties by direction (docs/views.md). :func:`left_out_of_ranking` counts who is left out.
     """
     g = net.graph
     partners, out_p, in_p = net.partner_counts()
@@ -145,13 +162,17 @@ def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str,
     countries = (
         net.vertex_attr("country") if "country" in g.vs.attributes() else [None] * g.vcount()
     )
+    actor_levels = net.levels()
+    listed = net.ranked(levels)
+    order = [i for i in b.top(None) if listed[i]]
     records = []
-    for rank, i in enumerate(b.top(top)):
+    for rank, i in enumerate(order if top is None else order[:top]):
         rec: dict[str, Any] = {
             "rank": rank + 1,
             "id": b.ids[i],
             "name": labels[i],
             "type": types[i],
+            "level": actor_levels[i],
             "country": countries[i],
             "degree": int(partners[i]),
         }
@@ -161,6 +182,26 @@ def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str,
         rec["betweenness"] = float(b.values[i])
         records.append(rec)
     return records
+
+
+def left_out_of_ranking(net: Network, levels: tuple[str, ...] | None) -> dict[str, int]:
+    """How many actors of each level a ranking over ``levels`` leaves out (empty: none)."""
+    if levels is None:
+        return {}
+    counts = Counter(lv for lv in net.levels() if lv not in levels)
+    return {lv: counts[lv] for lv in ACTOR_LEVELS if counts[lv]}
+
+
+def left_out_note(left_out: dict[str, int], *, hint: bool = True) -> str:
+    """One sentence for a ranking's caption: which aggregates it left out (empty: none)."""
+    if not left_out:
+        return ""
+    n = sum(left_out.values())
+    parts = ", ".join(f"{k} {v:,}" for k, v in left_out.items())
+    return (
+        f"ranked among organisations and cities; {n:,} aggregate actor{'s' if n != 1 else ''} "
+        f"left out ({parts})" + (": --rank-all ranks them too" if hint else "")
+    )
 
 
 def has_directed_partners(records: list[dict[str, Any]]) -> bool:
@@ -189,7 +230,7 @@ def render_analysis(console: Console, a: Analysis) -> None:
         {"factor": "countries", "value": s["countries"]},
         {
             "factor": "top betweenness (mediated intermediation)",
-            "value": a.brokers[0]["betweenness"] if a.brokers else 0.0,
+            "value": a.brokers[0]["betweenness"] if a.brokers else "n/a",
         },
     ]
     emit(console, "table", records=factors, title="The four core factors")
@@ -205,6 +246,10 @@ def render_analysis(console: Console, a: Analysis) -> None:
         {
             "what": "actor types",
             "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_type"].items())[:8]),
+        },
+        {
+            "what": "actor levels",
+            "counts": ", ".join(f"{k} {v:,}" for k, v in s["by_level"].items()),
         },
         {
             "what": "tracks",
@@ -223,16 +268,25 @@ def render_analysis(console: Console, a: Analysis) -> None:
         if in_out
         else ("; none of them has a directed tie" if s["directed"] else "")
     )
-    emit(
-        console,
-        "table",
-        records=a.brokers,
-        columns=["rank", "name", "type", "country", "degree"]
-        + (["out_partners", "in_partners"] if in_out else [])
-        + ["betweenness"],
-        title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
-        caption=a.method["betweenness"] + partners_note,
-    )
+    if a.brokers:
+        emit(
+            console,
+            "table",
+            records=a.brokers,
+            columns=["rank", "name", "type", "country", "degree"]
+            + (["out_partners", "in_partners"] if in_out else [])
+            + ["betweenness"],
+            title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
+            caption="; ".join(
+                x for x in (a.method["betweenness"] + partners_note, left_out_note(a.left_out)) if x
+            ),
+        )
+    else:
+        console.print(
+            "No broker ranked: the view has no organisation or city"
+            + (f" ({left_out_note(a.left_out)})" if a.left_out else ""),
+            highlight=False,
+        )
     emit(
         console,
         "table",

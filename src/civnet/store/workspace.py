@@ -25,6 +25,7 @@ from civnet.errors import WorkspaceError
 from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
 from civnet.store.sql import fetch_one
+from civnet.vocab import actor_level
 
 DEFAULT_WORKSPACE = "civnet.duckdb"
 SCHEMA_VERSION = "1"
@@ -54,7 +55,8 @@ _DDL = [
         lat DOUBLE,
         lon DOUBLE,
         attrs JSON,
-        source_id INTEGER
+        source_id INTEGER,
+        level VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS ties (
         tie_id BIGINT NOT NULL,
@@ -78,6 +80,12 @@ _DDL = [
     )""",
     cache.TABLE_DDL,
 ]
+
+_UPGRADES = [
+    # actor levels (civnet.vocab.ACTOR_LEVELS); existing rows are filled by _fill_levels
+    "ALTER TABLE actors ADD COLUMN IF NOT EXISTS level VARCHAR",
+]
+"""Idempotent changes that bring a workspace made by an earlier civnet to the current tables."""
 
 _TIE_KEY = ["source", "target", "track", "kind", "directed"]
 
@@ -121,11 +129,40 @@ class Workspace:
 
     # -- life cycle ---------------------------------------------------------------------------
     def _create(self) -> None:
-        for ddl in _DDL:
+        for ddl in _DDL + _UPGRADES:
             self.con.execute(ddl)
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
         )
+        self._fill_levels()
+
+    def _fill_levels(self) -> None:
+        """Give actors stored without a level (earlier workspaces) the default level."""
+        missing = self.con.sql("SELECT id, type FROM actors WHERE level IS NULL").to_arrow_table()
+        if not missing.num_rows:
+            return
+        levels = [
+            actor_level(t, i)
+            for i, t in zip(
+                missing.column("id").to_pylist(), missing.column("type").to_pylist(), strict=True
+            )
+        ]
+        self.con.register("_lv", missing.append_column("level", pa.array(levels, pa.string())))
+        try:
+            with self.transaction() as con:
+                con.execute("UPDATE actors SET level = l.level FROM _lv l WHERE actors.id = l.id")
+        finally:
+            self.con.unregister("_lv")
+
+    def has_actor_levels(self) -> bool:
+        """True when the actors table has the ``level`` column (a read-only workspace made by
+        an earlier civnet lacks it until it is opened for writing once)."""
+        row = fetch_one(
+            self.con,
+            """SELECT count(*) FROM information_schema.columns
+               WHERE table_name = 'actors' AND column_name = 'level'""",
+        )
+        return bool(row and row[0])
 
     def _check(self) -> None:
         try:
@@ -309,8 +346,9 @@ class Workspace:
         )
         added = int(row[0]) if row else 0
         con.execute(
-            """INSERT INTO actors
-               SELECT id, name, type, country, city, lat, lon, attrs::JSON, ? FROM _new_actors n
+            """INSERT INTO actors (id, name, type, country, city, lat, lon, attrs, source_id, level)
+               SELECT id, name, type, country, city, lat, lon, attrs::JSON, ?, level
+               FROM _new_actors n
                WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = n.id)""",
             [source_id],
         )

@@ -32,9 +32,17 @@ import pyarrow.compute as pc
 from civnet.store.sql import fetch_one
 from civnet.store.workspace import Workspace
 from civnet.views.spec import ViewSpec
-from civnet.vocab import AFFILIATION_KINDS, AFFILIATION_TYPES, CO_MEMBERSHIP_KIND
+from civnet.vocab import (
+    AFFILIATION_KINDS,
+    AFFILIATION_TYPES,
+    CO_MEMBERSHIP_KIND,
+    RANKED_LEVELS,
+    actor_level,
+)
 
-VERTEX_ATTRS = ("label", "type", "country", "city", "lat", "lon")
+VERTEX_ATTRS = ("label", "type", "country", "city", "lat", "lon", "level")
+
+_ACTOR_COLUMNS = "id, name, type, country, city, lat, lon, level"
 
 _VIEW_TIE_COLUMNS = "tie_id, source, target, track, kind, start_date, end_date, weight, directed, len(refs) AS n_refs"
 
@@ -113,6 +121,30 @@ class Network:
         into = np.bincount(ae[:, 1], minlength=n) if len(ae) else np.zeros(n, np.int64)
         return partners, out, into
 
+    # -- actor levels ---------------------------------------------------------------------------
+    def levels(self) -> list[str]:
+        """Level of each vertex (:data:`civnet.vocab.ACTOR_LEVELS`), in vertex order.
+
+        The actor's stored ``level``; where none is known (a graph from NetworkX, a workspace
+        made before levels), the default of :func:`civnet.vocab.actor_level` from type and id.
+        """
+        if "levels" not in self._cache:
+            g = self.graph
+            attrs = set(g.vs.attributes()) if g.vcount() else set()
+            stored = self.vertex_attr("level") if "level" in attrs else [None] * g.vcount()
+            types = self.vertex_attr("type") if "type" in attrs else [None] * g.vcount()
+            self._cache["levels"] = [
+                lv or actor_level(t, i) for lv, t, i in zip(stored, types, self.ids, strict=True)
+            ]
+        return list(self._cache["levels"])
+
+    def ranked(self, levels: tuple[str, ...] | None = RANKED_LEVELS) -> np.ndarray:
+        """Boolean mask of the vertices a ranking lists: those whose level is in ``levels``
+        (default organisations and cities; ``None``: every vertex)."""
+        if levels is None:
+            return np.ones(self.graph.vcount(), dtype=bool)
+        return np.asarray([lv in levels for lv in self.levels()], dtype=bool)
+
     def _edge_array(self) -> np.ndarray:
         g = self.graph
         if not g.ecount():
@@ -172,8 +204,8 @@ class Network:
     def from_networkx(cls, graph: nx.Graph, **node_defaults: Any) -> Network:
         """Build from a NetworkX graph (tests and interop); node keys become string ids.
 
-        Node attributes ``type``, ``country``, ``name`` are used when present; edge ``weight``
-        defaults to 1.
+        Node attributes ``type``, ``country``, ``name``, ``level`` are used when present; edge
+        ``weight`` defaults to 1.
         """
         nodes = list(graph.nodes(data=True))
         actors = pa.table(
@@ -182,6 +214,9 @@ class Network:
                 "name": [str(d.get("name", n)) for n, d in nodes],
                 "type": [d.get("type", node_defaults.get("type", "cso")) for _, d in nodes],
                 "country": [d.get("country", node_defaults.get("country")) for _, d in nodes],
+                "level": pa.array(
+                    [d.get("level", node_defaults.get("level")) for _, d in nodes], pa.string()
+                ),
             }
         )
         edges = list(graph.edges(data=True))
@@ -295,13 +330,17 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     else:
         tie_source = "_v_ties0"
 
+    actor_src = _actor_source(ws)
     actor_where = []
     aparams: list[Any] = []
     if spec.actor_types:
         actor_where.append(f"type IN ({_ph(spec.actor_types)})")
         aparams.extend(spec.actor_types)
+    if spec.actor_levels:
+        actor_where.append(f"level IN ({_ph(spec.actor_levels)})")
+        aparams.extend(spec.actor_levels)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM actors"
+        f"CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM {actor_src}"
         + (" WHERE " + " AND ".join(actor_where) if actor_where else ""),
         aparams,
     )
@@ -319,13 +358,13 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     ties = con.sql(tie_sql + " ORDER BY t.tie_id", params=cparams).to_arrow_table()
 
     if spec.all_actors:
-        actor_sql = "SELECT id, name, type, country, city, lat, lon FROM _v_actors"
+        actor_sql = f"SELECT {_ACTOR_COLUMNS} FROM _v_actors"
         acp: list[Any] = []
         if spec.countries:
             actor_sql += f" WHERE country IN ({_ph(spec.countries)})"
             acp = list(spec.countries)
         actor_sql = (
-            f"{actor_sql} UNION SELECT id, name, type, country, city, lat, lon FROM actors "
+            f"{actor_sql} UNION SELECT {_ACTOR_COLUMNS} FROM {actor_src} "
             "WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel)"
         )
         con.register("_sel", ties)
@@ -334,7 +373,7 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     else:
         con.register("_sel", ties)
         actors = con.sql(
-            """SELECT id, name, type, country, city, lat, lon FROM actors
+            f"""SELECT {_ACTOR_COLUMNS} FROM {actor_src}
                WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel) ORDER BY id"""
         ).to_arrow_table()
         con.unregister("_sel")
@@ -342,6 +381,30 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     if spec.level == "country":
         actors, ties = _country_level(con, actors, ties, notes)
     return Network.from_tables(actors, ties, spec=spec, notes=notes)
+
+
+def _actor_source(ws: Workspace) -> str:
+    """The table to read actors from: ``actors``, or for a read-only workspace made before
+    actor levels a temp copy with each actor's default level (:func:`civnet.vocab.actor_level`)."""
+    if ws.has_actor_levels():
+        return "actors"
+    con = ws.con
+    ids_types = con.sql("SELECT id, type FROM actors").to_arrow_table()
+    levels = [
+        actor_level(t, i)
+        for i, t in zip(
+            ids_types.column("id").to_pylist(), ids_types.column("type").to_pylist(), strict=True
+        )
+    ]
+    con.register("_lv", ids_types.append_column("level", pa.array(levels, pa.string())))
+    try:
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
+               SELECT a.*, l.level FROM actors a JOIN _lv l ON l.id = a.id"""
+        )
+    finally:
+        con.unregister("_lv")
+    return "_v_actor_src"
 
 
 def _ph(values: tuple[str, ...] | list[str]) -> str:
@@ -454,6 +517,7 @@ def _country_level(
             "name": [country_name(c) for c in ids],
             "type": ["country"] * len(ids),
             "country": ids,
+            "level": ["country"] * len(ids),
         }
     )
     return country_actors, agg
