@@ -254,12 +254,20 @@ def export_cmd(
             help="Output file (csv: FILE.nodes.csv and FILE.edges.csv when FILE ends in .csv)."
         ),
     ],
+    spreadsheet_safe: Annotated[
+        bool,
+        typer.Option(
+            "--spreadsheet-safe/--no-spreadsheet-safe",
+            help="csv: put ' before text cells starting with = + - @ tab or CR, so that "
+            "spreadsheets show them instead of running them as formulas.",
+        ),
+    ] = True,
 ) -> None:
     """Write the view to a file that opens in NetworkX, igraph and Gephi."""
     from civnet.products.export import export_network
 
     net = load_view(spec)
-    written = export_network(net, fmt, path)
+    written = export_network(net, fmt, path, spreadsheet_safe=spreadsheet_safe)
     for p in written:
         console.print(f"wrote {p}", highlight=False)
 

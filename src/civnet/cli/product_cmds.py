@@ -74,6 +74,14 @@ def report_cmd(
     max_edges: Annotated[
         int, typer.Option("--max-edges", help="Edges drawn at most (the heaviest).")
     ] = 60_000,
+    rank_removals: Annotated[
+        int,
+        typer.Option(
+            "--rank-removals",
+            help="Add 'who holds the network together': the top K brokers' removals and the "
+            "attack curve (0: no section).",
+        ),
+    ] = 0,
 ) -> None:
     """Write one self-contained HTML report (works offline): factors, charts, timeline, scorecard,
     network, sources."""
@@ -94,6 +102,7 @@ def report_cmd(
             seed=seed,
             boot=boot,
             max_edges=max_edges,
+            rank_removals=rank_removals,
             progress=step,
         )
     g = ctx["graph"]

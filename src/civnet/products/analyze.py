@@ -60,7 +60,7 @@ def analyze(
     say("describing", 0, 3)
     summary = describe(net)
     t1 = time.perf_counter()
-    samples = None if exact else _sample_size(net)
+    samples = None if exact else betweenness_samples(net)
     b = betweenness(net, samples=samples, seed=seed, progress=lambda d, t: say("betweenness", d, t))
     t2 = time.perf_counter()
     say("block density", 2, 3)
@@ -79,7 +79,7 @@ def analyze(
     )
 
 
-def _sample_size(net: Network) -> int | None:
+def betweenness_samples(net: Network) -> int | None:
     """Sources per large component that keep betweenness under the work limit (None: exact)."""
     g = net.graph
     if g.vcount() < 3:

@@ -24,11 +24,11 @@ import pyarrow as pa
 from civnet.errors import WorkspaceError
 from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
+from civnet.store.schema import open_workspace_db, schema_version
 from civnet.store.sql import fetch_one
 from civnet.vocab import actor_level
 
 DEFAULT_WORKSPACE = "civnet.duckdb"
-SCHEMA_VERSION = "1"
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -84,7 +84,9 @@ _DDL = [
     cache.TABLE_DDL,
 ]
 
-_UPGRADES = [
+_UPGRADES: list[str] = [
+    # 2: the civnet marker in meta (written by civnet.store.schema); the result cache table
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     # source coverage windows (issue 10): workspaces made before them get the columns empty,
     # and Workspace.source_windows() falls back to the sources' dated ties
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_from DATE",
@@ -93,7 +95,17 @@ _UPGRADES = [
     # actor levels (civnet.vocab.ACTOR_LEVELS); existing rows are filled by _fill_levels
     "ALTER TABLE actors ADD COLUMN IF NOT EXISTS level VARCHAR",
 ]
-"""Idempotent upgrades of older workspaces, run on every writable open."""
+"""Statements that bring an older workspace to this schema, oldest first; each idempotent.
+
+To add a column: add it to its ``CREATE TABLE`` in ``_DDL`` and append ``ALTER TABLE t ADD COLUMN
+IF NOT EXISTS c TYPE`` here. New tables need only ``_DDL`` (``IF NOT EXISTS``). The schema version
+follows from this list (:func:`civnet.store.schema.schema_version`), and
+``tests/test_workspace_identity.py`` checks that an upgraded first-release workspace has exactly
+the columns of a new one.
+"""
+
+SCHEMA_VERSION = schema_version(_UPGRADES)
+"""This civnet's workspace schema version, stored in ``meta``."""
 
 _TIE_KEY = ["source", "target", "track", "kind", "directed"]
 
@@ -124,28 +136,14 @@ class Workspace:
                 f"no workspace at {self.path}",
                 fix="load data first (civnet load city-diplomacy) or pass --workspace PATH",
             )
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise WorkspaceError(
-                f"cannot open workspace {self.path}: {str(exc).splitlines()[0]}",
-                fix="pass --workspace with a civnet .duckdb file",
-            ) from None
+        self.con = open_workspace_db(self.path, read_only=read_only, ddl=_DDL, upgrades=_UPGRADES)
         if not read_only:
-            self._create()
-        self._check()
+            self._fill_levels()
 
     # -- life cycle ---------------------------------------------------------------------------
-    def _create(self) -> None:
-        for ddl in [*_DDL, *_UPGRADES]:
-            self.con.execute(ddl)
-        self.con.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
-        )
-        self._fill_levels()
-
     def _fill_levels(self) -> None:
-        """Give actors stored without a level (earlier workspaces) the default level."""
+        """Give actors stored without a level (workspaces made before levels) the default
+        level of :func:`civnet.vocab.actor_level`; the upgrade only adds the empty column."""
         missing = self.con.sql("SELECT id, type FROM actors WHERE level IS NULL").to_arrow_table()
         if not missing.num_rows:
             return
@@ -163,25 +161,17 @@ class Workspace:
             self.con.unregister("_lv")
 
     def has_actor_levels(self) -> bool:
-        """True when the actors table has the ``level`` column (a read-only workspace made by
-        an earlier civnet lacks it until it is opened for writing once)."""
+        """True when every actor has its level stored (a workspace made before levels and
+        opened read-only has the column, still empty, until it is opened for writing once)."""
         row = fetch_one(
             self.con,
             """SELECT count(*) FROM information_schema.columns
                WHERE table_name = 'actors' AND column_name = 'level'""",
         )
-        return bool(row and row[0])
-
-    def _check(self) -> None:
-        try:
-            row = fetch_one(self.con, "SELECT value FROM meta WHERE key='schema_version'")
-        except duckdb.Error:
-            row = None
-        if row is None:
-            raise WorkspaceError(
-                f"{self.path} is not a civnet workspace",
-                fix="pass --workspace with a file made by civnet, or a new path",
-            )
+        if not (row and row[0]):
+            return False
+        nulls = fetch_one(self.con, "SELECT count(*) FROM actors WHERE level IS NULL")
+        return nulls is not None and int(nulls[0]) == 0
 
     def close(self) -> None:
         self.con.close()

@@ -385,11 +385,14 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
 
 def _actor_source(ws: Workspace) -> str:
     """The table to read actors from: ``actors``, or for a read-only workspace made before
-    actor levels a temp copy with each actor's default level (:func:`civnet.vocab.actor_level`)."""
+    actor levels a temp copy with each actor's default level (:func:`civnet.vocab.actor_level`)
+    where none is stored."""
     if ws.has_actor_levels():
         return "actors"
     con = ws.con
-    ids_types = con.sql("SELECT id, type FROM actors").to_arrow_table()
+    ids_types = con.sql(
+        "SELECT id, type FROM actors" + (" WHERE level IS NULL" if _has_level_column(ws) else "")
+    ).to_arrow_table()
     levels = [
         actor_level(t, i)
         for i, t in zip(
@@ -398,13 +401,29 @@ def _actor_source(ws: Workspace) -> str:
     ]
     con.register("_lv", ids_types.append_column("level", pa.array(levels, pa.string())))
     try:
-        con.execute(
-            """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
-               SELECT a.*, l.level FROM actors a JOIN _lv l ON l.id = a.id"""
-        )
+        if _has_level_column(ws):
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
+                   SELECT a.* REPLACE (coalesce(a.level, l.level) AS level)
+                   FROM actors a LEFT JOIN _lv l ON l.id = a.id"""
+            )
+        else:
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
+                   SELECT a.*, l.level FROM actors a JOIN _lv l ON l.id = a.id"""
+            )
     finally:
         con.unregister("_lv")
     return "_v_actor_src"
+
+
+def _has_level_column(ws: Workspace) -> bool:
+    row = fetch_one(
+        ws.con,
+        """SELECT count(*) FROM information_schema.columns
+           WHERE table_name = 'actors' AND column_name = 'level'""",
+    )
+    return bool(row and row[0])
 
 
 def _ph(values: tuple[str, ...] | list[str]) -> str:
