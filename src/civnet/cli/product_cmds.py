@@ -119,6 +119,7 @@ def report_cmd(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
         f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
         highlight=False,
+        markup=False,
     )
 
 
@@ -154,7 +155,16 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind (default: this machine only).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Threads computing slow measures, shared by every request (memory grows with it).",
+            min=1,
+            max=64,
+        ),
+    ] = 2,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI at /docs) over the workspace, read-only."""
     import uvicorn
@@ -164,10 +174,11 @@ def serve_cmd(
 
     # fail now, with one line, if the workspace cannot be opened (the app opens it per request)
     Workspace(state.workspace, read_only=True).close()
-    application = create_app(state.workspace)
+    application = create_app(state.workspace, workers=workers, warm=True, processes=True)
     console.print(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
         f"{state.workspace}, read-only). Ctrl+C stops.",
         highlight=False,
+        markup=False,
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -7,12 +7,15 @@ and renders it; ``--format json`` prints what ``GET /api/<measure>`` returns.
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
 from civnet.cli.product_cmds import emit_json, measure_result
+from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec
+from civnet.vocab import RANKED_LEVELS
 
 By = Annotated[
     str, typer.Option("--by", help="Actor attribute that defines the groups (country, type...).")
@@ -24,7 +27,7 @@ Top = Annotated[
 
 
 def _note(text: str) -> None:
-    console.print(f"[dim]{text}[/]", highlight=False, soft_wrap=True)
+    console.print(f"[dim]{escape(text)}[/]", highlight=False, soft_wrap=True)
 
 
 def _notes(net: Network) -> None:
@@ -121,7 +124,10 @@ def _brokerage_tables(run: Any, top: int) -> None:
         title=f"brokerage by group (top {len(order)} of {len(b.groups)} by total)",
     )
     names = vertex_values(run.net, "label")
-    order = sorted(range(len(b.ids)), key=lambda v: (-b.raw[v, 5], b.ids[v]))[:top]
+    listed = run.net.ranked()
+    order = sorted(
+        (v for v in range(len(b.ids)) if listed[v]), key=lambda v: (-b.raw[v, 5], b.ids[v])
+    )[:top]
     emit(
         console,
         "table",
@@ -136,6 +142,7 @@ def _brokerage_tables(run: Any, top: int) -> None:
             for v in order
         ],
         title=f"top {len(order)} brokers (z: Bernoulli null by the broker's group)",
+        caption=left_out_note(left_out_of_ranking(run.net, RANKED_LEVELS), hint=False) or None,
     )
     _notes(run.net)
 
@@ -290,7 +297,9 @@ def mixing_cmd(
         emit(console, fmt, records=result.cells())
         return
     m = result.mixing
-    console.print(f"assortativity by {by}: {fmt_number(m.assortativity)}", highlight=False)
+    console.print(
+        f"assortativity by {by}: {fmt_number(m.assortativity)}", highlight=False, markup=False
+    )
     size = m.counts.sum(axis=1)
     order = sorted(range(len(m.groups)), key=lambda i: (-size[i], m.groups[i]))[: top or 12]
     emit(
@@ -340,6 +349,7 @@ def diversity_cmd(spec: ViewSpec, top: Top = None, fmt: Format = "table") -> Non
         f"actor dyads: {len(whole.tracks):,}; mean distinct tracks "
         f"{fmt_number(whole.mean_tracks)}; multi-track share {fmt_number(whole.multi_track_share)}",
         highlight=False,
+        markup=False,
     )
     _notes(d.net)
     from civnet.cli.time_cmds import print_notices

@@ -81,9 +81,18 @@ class BrokerageResult:
     top: int | None
 
     def json(self) -> list[dict[str, Any]]:
-        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total."""
+        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total,
+        ranked among organisations and cities (aggregates are left out of the top list)."""
         records = [r for run in self.runs for r in brokerage_records(run)]
-        return records if self.top is None else _top_actor_records(records, self.top)
+        if self.top is None:
+            return records
+        ranked = {
+            (run.track, a)
+            for run in self.runs
+            for a, keep in zip(run.net.ids, run.net.ranked(), strict=True)
+            if keep
+        }
+        return _top_actor_records(records, self.top, ranked)
 
 
 def brokerage_result(
@@ -96,10 +105,15 @@ def brokerage_result(
 ) -> BrokerageResult:
     """``civnet brokerage [--by BY] [--per-track] [--permutations N --seed S] [--top K]``."""
     done = []
+    steps = max(permutations, 1)
     for i, run in enumerate(runs):
-        b = brokerage(run.net, by, permutations=permutations, seed=seed)
+
+        def step(p: int, _n: int, _i: int = i) -> None:
+            progress(_i * steps + p, len(runs) * steps)
+
+        b = brokerage(run.net, by, permutations=permutations, seed=seed, progress=step)
         done.append(dataclasses.replace(run, result=b))
-        progress(i + 1, len(runs))
+        progress((i + 1) * steps, len(runs) * steps)
     return BrokerageResult(done, top)
 
 
@@ -156,11 +170,14 @@ def brokerage_records(run: BrokerageRun) -> list[dict[str, Any]]:
     return out
 
 
-def _top_actor_records(records: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
-    """Network and group records, and the records of the ``top`` actors by total (per track)."""
+def _top_actor_records(
+    records: list[dict[str, Any]], top: int, ranked: set[tuple[Any, str]]
+) -> list[dict[str, Any]]:
+    """Network and group records, and the records of the ``top`` actors by total (per track)
+    among the (track, actor) keys in ``ranked``."""
     totals: dict[tuple[Any, str], float] = {}
     for r in records:
-        if r["scope"] == "actor" and r["role"] == "total":
+        if r["scope"] == "actor" and r["role"] == "total" and (r.get("track"), r["id"]) in ranked:
             totals[(r.get("track"), r["id"])] = r["raw"]
     keep = set(sorted(totals, key=lambda k: (-totals[k], str(k)))[:top])
     return [r for r in records if r["scope"] != "actor" or (r.get("track"), r["id"]) in keep]
@@ -236,7 +253,9 @@ def ei_result(
     top: int | None = None,
 ) -> EIResult:
     """``civnet ei [--by BY] [--permutations N --seed S] [--weighted] [--top K]``."""
-    e = ei_index(net, by, weighted=weighted, permutations=permutations, seed=seed)
+    e = ei_index(
+        net, by, weighted=weighted, permutations=permutations, seed=seed, progress=progress
+    )
     pm = e.permutation
     network = {
         "scope": "network",
@@ -280,7 +299,7 @@ def ei_result(
         groups = groups[:top]
         actors = sorted(actors, key=lambda r: (-(r["external"] + r["internal"]), r["id"]))[:top]
     null = f"{permutations} label permutations, seed {seed}" if pm else "no permutations"
-    progress(1, 1)
+    progress(max(permutations, 1), max(permutations, 1))
     return EIResult(net, network, groups, actors, len(e.groups), by, weighted, null)
 
 
