@@ -17,9 +17,11 @@ from civnet.cli.generate import (
     renders,
 )
 from civnet.cli.options import Format, check_format, view_options
+from civnet.products.analyze import has_directed_partners, left_out_note, left_out_of_ranking
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
+from civnet.vocab import RANKED_LEVELS
 
 
 def load_view(spec: ViewSpec) -> Network:
@@ -48,7 +50,7 @@ def describe_tables(d: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
         return
     scalars = MEASURES["describe"].records(d)
     emit(console, fmt, records=scalars, title=f"View: {d['view']}")
-    for key in ("by_type", "by_track", "by_kind"):
+    for key in ("by_type", "by_level", "by_track", "by_kind"):
         rows = [{key[3:]: k, "count": v} for k, v in d[key].items()]
         if rows:
             emit(console, fmt, records=rows, title=key.replace("_", " "))
@@ -103,9 +105,21 @@ def _betweenness_title(params: dict[str, Any]) -> str:
 
 @renders("betweenness")
 def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
-    """Actors by betweenness, highest first."""
-    print_records(
-        MEASURES["betweenness"], data, fmt, title=f"betweenness ({_betweenness_title(params)})"
+    """Actors by betweenness, highest first; the caption counts the aggregates left out."""
+    if fmt == "csv":
+        print_records(MEASURES["betweenness"], data, fmt)
+        return
+    levels = None if params["rank_all"] else RANKED_LEVELS
+    left = left_out_of_ranking(load_view(spec), levels)  # the JSON holds the ranked records only
+    emit(
+        console,
+        fmt,
+        records=data,
+        columns=["rank", "id", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if has_directed_partners(data) else [])
+        + ["betweenness"],
+        title=f"betweenness ({_betweenness_title(params)})",
+        caption=left_out_note(left) or None,
     )
 
 
@@ -208,6 +222,14 @@ def analyze_cmd(
         typer.Option("--exact", help="Exact betweenness even where it would take minutes."),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampled betweenness.")] = 0,
+    rank_all: Annotated[
+        bool,
+        typer.Option(
+            "--rank-all",
+            help="Rank sector, country and network aggregates too (default: organisations and "
+            "cities; aggregates left out are counted).",
+        ),
+    ] = False,
     fmt: Format = "table",
 ) -> None:
     """The main job: the four core factors, the top brokers and block density by country.
@@ -228,7 +250,15 @@ def analyze_cmd(
         def step(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc, completed=done, total=total)
 
-        result = analyze(net, top=top, countries=countries, exact=exact, seed=seed, progress=step)
+        result = analyze(
+            net,
+            top=top,
+            countries=countries,
+            exact=exact,
+            seed=seed,
+            rank_all=rank_all,
+            progress=step,
+        )
     if fmt == "table":
         render_analysis(console, result)
     else:

@@ -11,11 +11,14 @@ from typing import Any
 
 from civnet.cli.app import console
 from civnet.cli.generate import print_records, renders
+from civnet.cli.measure_cmds import load_view
 from civnet.measures.brokerage import ROLES, SNA_NAMES
+from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit, fmt_number
 from civnet.products.structure_results import DIVERSITY_COLUMNS, community_summary_columns
 from civnet.views import ViewSpec
+from civnet.vocab import RANKED_LEVELS
 
 
 def _shown(params: dict[str, Any], default: int) -> int:
@@ -38,13 +41,22 @@ def brokerage_tables(
     runs: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         runs[r.get("track")].append(r)
+    net = load_view(spec)  # who is ranked: organisations and cities (docs/views.md)
+    ranked = {a for a, keep in zip(net.ids, net.ranked(), strict=True) if keep}
+    left = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False) or None
     for track, rows in runs.items():
-        _brokerage_run(rows, track, params)
+        _brokerage_run(rows, track, params, ranked, left)
     if not runs:
         console.print("[dim]no track has ties in this view[/]", highlight=False)
 
 
-def _brokerage_run(rows: list[dict[str, Any]], track: str | None, params: dict[str, Any]) -> None:
+def _brokerage_run(
+    rows: list[dict[str, Any]],
+    track: str | None,
+    params: dict[str, Any],
+    ranked: set[str],
+    left_out: str | None,
+) -> None:
     by, top = params["by"], _shown(params, 15)
     where = f" — track {track}" if track else ""
     network = {(r["role"], r["null"]): r for r in rows if r["scope"] == "network"}
@@ -80,6 +92,8 @@ def _brokerage_run(rows: list[dict[str, Any]], track: str | None, params: dict[s
         for r in rows:
             if r["scope"] != scope or r["null"] != "bernoulli":
                 continue
+            if scope == "actor" and r["id"] not in ranked:
+                continue
             unit = units.setdefault(r[key], {key: r[key]})
             if scope == "actor":
                 unit.update({"name": r["name"], by: r["group"]})
@@ -95,6 +109,7 @@ def _brokerage_run(rows: list[dict[str, Any]], track: str | None, params: dict[s
             records=[{(by if k == "group" else k): v for k, v in u.items()} for u in shown],
             title=f"top {len(shown)} of {len(order)} {what} by total brokered pairs"
             + (" (z: Bernoulli null by the broker's group)" if scope == "actor" else ""),
+            caption=left_out if scope == "actor" else None,
         )
 
 

@@ -50,6 +50,7 @@ from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
+from civnet.vocab import RANKED_LEVELS
 
 Progress = Callable[[int, int], None]
 
@@ -323,7 +324,7 @@ def density_result(
     """
     whole = density(net, weighted=weighted)
     if by is None:
-        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
+        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}]
     return block_density_result(whole, block_density(net, by), top)
 
 
@@ -372,15 +373,18 @@ def betweenness_result(
     top: int | None = None,
     samples: int | None = None,
     seed: int = 0,
+    rank_all: bool = False,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] [--samples K --seed S] -f json``.
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--samples K --seed S] [--rank-all]``.
 
     Exact (Brandes), or estimated from ``samples`` sampled source actors drawn with ``seed``.
+    Ranked among organisations and cities unless ``rank_all`` (aggregates are still in the
+    network and carry paths; :func:`civnet.products.analyze.left_out_of_ranking` counts them).
     """
     b = betweenness(
         net, normalized=not raw, weighted=weighted, samples=samples, seed=seed, progress=progress
     )
-    return betweenness_records(net, b, top)
+    return betweenness_records(net, b, top, levels=None if rank_all else RANKED_LEVELS)
 
 
 def group_samples(net: Network, samples: int | None) -> int | None:
@@ -506,10 +510,16 @@ register(
                 le=TOP_MAX,
             ),
             seed_param("seed for the sampled sources"),
+            Param(
+                "rank_all",
+                bool,
+                False,
+                "rank sector, country and network aggregates too (default: organisations "
+                "and cities)",
+            ),
         ),
         betweenness_result,
         slow=True,
-        columns=("rank", "id", "name", "type", "country", "degree", "betweenness"),
     )
 )
 register(
@@ -787,6 +797,13 @@ register(
                 "brokers",
                 "what rank_removals removes one at a time",
                 choices=REMOVAL_UNITS,
+            ),
+            Param(
+                "with_scorecard",
+                bool,
+                None,
+                "include the scorecard (default: yes, except on views too large for exact "
+                "betweenness)",
             ),
         ),
         scr.whatif_result,
