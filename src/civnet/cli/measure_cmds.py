@@ -106,8 +106,13 @@ def _betweenness_title(params: dict[str, Any]) -> str:
 @renders("betweenness")
 def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """Actors by betweenness, highest first; the caption counts the aggregates left out."""
+    columns = (
+        ["rank", "id", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if has_directed_partners(data) else [])
+        + ["betweenness"]
+    )
     if fmt == "csv":
-        print_records(MEASURES["betweenness"], data, fmt)
+        emit(console, fmt, records=data, columns=columns)
         return
     levels = None if params["rank_all"] else RANKED_LEVELS
     left = left_out_of_ranking(load_view(spec), levels)  # the JSON holds the ranked records only
@@ -115,9 +120,7 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
         console,
         fmt,
         records=data,
-        columns=["rank", "id", "name", "type", "country", "degree"]
-        + (["out_partners", "in_partners"] if has_directed_partners(data) else [])
-        + ["betweenness"],
+        columns=columns,
         title=f"betweenness ({_betweenness_title(params)})",
         caption=left_out_note(left) or None,
     )
