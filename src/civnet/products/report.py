@@ -30,7 +30,7 @@ import numpy as np
 from civnet import __version__
 from civnet.errors import EmptyNetwork
 from civnet.measures import betweenness, block_density, describe
-from civnet.products.analyze import betweenness_records
+from civnet.products.analyze import betweenness_records, left_out_note, left_out_of_ranking
 from civnet.products.catalog import MEASURES
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
@@ -38,7 +38,7 @@ from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
-from civnet.vocab import TRACKS
+from civnet.vocab import RANKED_LEVELS, TRACKS
 
 Step = Callable[[str, int, int], None]
 
@@ -358,6 +358,7 @@ def report_context(
     say("betweenness", 1, steps)
     b = betweenness(net)
     brokers = betweenness_records(net, b, top)
+    brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
     say("density over time", 3, steps)
@@ -384,7 +385,9 @@ def report_context(
         "view": spec.describe(),
         "summary": summary,
         "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
-        "betweenness_method": b.method + ", normalized",
+        "betweenness_method": "; ".join(
+            x for x in (b.method + ", normalized", brokers_left_out) if x
+        ),
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
