@@ -703,6 +703,13 @@ register(
                 "what rank_removals removes one at a time",
                 choices=REMOVAL_UNITS,
             ),
+            Param(
+                "with_scorecard",
+                bool,
+                None,
+                "include the scorecard (default: yes, except on views too large for exact "
+                "betweenness)",
+            ),
         ),
         scr.whatif_result,
         slow=True,
