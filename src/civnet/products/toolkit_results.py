@@ -172,7 +172,7 @@ def ego_density_result(
     part = partition(net, by)
     scored = e.partners >= 2
     possible = e.partners * (e.partners - 1) / 2.0
-    records = []
+    records: list[dict[str, Any]] = []
     for g, name in enumerate(part.groups):
         members = part.codes == g
         ok = members & scored
