@@ -64,7 +64,7 @@ def eigenvector_cmd(
 @view_options
 def pagerank_cmd(
     spec: ViewSpec,
-    damping: Annotated[float, typer.Option("--damping", help="Damping factor in [0, 1).")] = 0.85,
+    damping: Annotated[float, typer.Option("--damping", help="Damping factor, 0 to 0.99.")] = 0.85,
     weighted: Weighted = False,
     top: Top = None,
     fmt: Format = "table",

@@ -184,7 +184,7 @@ def pagerank(net: Network, *, damping: float = 0.85, weighted: bool = False) -> 
     *Computer Networks* 30: 107-117, doi:10.1016/S0169-7552(98)00110-X.
 
     >>> import networkx as nx
-    >>> pagerank(Network.from_networkx(nx.complete_graph(4))).tolist()
+    >>> pagerank(Network.from_networkx(nx.complete_graph(4))).round(12).tolist()
     [0.25, 0.25, 0.25, 0.25]
     """
     from civnet.errors import BadFilter

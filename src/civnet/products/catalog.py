@@ -610,7 +610,7 @@ register(
 
 # -- the standard toolkit: degree, closeness, eigenvector, PageRank, k-core, ego density --------
 
-_RANK_TOP = Param("top", int, None, "only the K highest")
+_RANK_TOP = top_param("only the K highest")
 
 register(
     Measure(
@@ -644,7 +644,7 @@ register(
         "pagerank",
         "PageRank of every actor (sums to 1).",
         (
-            Param("damping", float, 0.85, "damping factor, in [0, 1)"),
+            Param("damping", float, 0.85, "damping factor", ge=0.0, le=0.99),
             Param("weighted", bool, False, "use tie weights"),
             _RANK_TOP,
         ),
@@ -666,8 +666,8 @@ register(
         "ego_density",
         "Ego-network density (ties among an actor's partners), per actor or averaged per group.",
         (
-            Param("by", str, None, "summarize per group: country, continent, region, type"),
-            Param("top", int, None, "only the K first rows"),
+            by_param(None, "summarize per group: country, continent, region, type"),
+            top_param("only the K first rows"),
         ),
         kr.ego_density_result,
         shape=lambda r: r.json(),
