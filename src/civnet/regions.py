@@ -49,14 +49,34 @@ GROUPINGS = ("continent", "region")
 
 
 @cache
-def _region_table() -> dict[str, str]:
-    """ISO3 -> UNregion, read from country_converter's shipped ``country_data.tsv``."""
+def _rows() -> list[dict[str, str]]:
+    """The rows of country_converter's shipped ``country_data.tsv``."""
     import csv
     from importlib import resources
 
     text = resources.files("country_converter").joinpath("country_data.tsv").read_text("utf-8")
-    rows = csv.DictReader(text.splitlines(), delimiter="\t")
-    return {r["ISO3"]: r["UNregion"] for r in rows if r.get("ISO3") and r.get("UNregion")}
+    return list(csv.DictReader(text.splitlines(), delimiter="\t"))
+
+
+@cache
+def _region_table() -> dict[str, str]:
+    """ISO3 -> UNregion."""
+    return {r["ISO3"]: r["UNregion"] for r in _rows() if r.get("ISO3") and r.get("UNregion")}
+
+
+@cache
+def _name_table() -> dict[str, str]:
+    """ISO3 -> short English name."""
+    return {r["ISO3"]: r["name_short"] for r in _rows() if r.get("ISO3") and r.get("name_short")}
+
+
+def short_name(iso3: str) -> str:
+    """Short English name of an ISO3 code (the code itself when unknown), a table lookup.
+
+    >>> short_name("DEU"), short_name("ZZZ")
+    ('Germany', 'ZZZ')
+    """
+    return "Kosovo" if iso3 == "XKX" else _name_table().get(iso3, iso3)
 
 
 def region_of(iso3: str | None) -> str | None:

@@ -224,12 +224,19 @@ def export_cmd(
             help="Output file (csv: FILE.nodes.csv and FILE.edges.csv when FILE ends in .csv)."
         ),
     ],
+    measures: Annotated[
+        bool,
+        typer.Option(
+            "--measures/--no-measures",
+            help="Attach partners, betweenness, PageRank, k-core... as node attributes.",
+        ),
+    ] = True,
 ) -> None:
     """Write the view to a file that opens in NetworkX, igraph and Gephi."""
     from civnet.products.export import export_network
 
     net = load_view(spec)
-    written = export_network(net, fmt, path)
+    written = export_network(net, fmt, path, measures=measures)
     for p in written:
         console.print(f"wrote {p}", highlight=False)
 
