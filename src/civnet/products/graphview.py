@@ -29,6 +29,8 @@ from civnet.regions import continent_of, short_name
 from civnet.views.network import Network
 
 MAX_EDGES = 60_000
+BACKBONE = 3
+"""Heaviest partners per country that the country layout pulls together."""
 
 Progress = Callable[[int, int], None]
 
@@ -36,11 +38,15 @@ Progress = Callable[[int, int], None]
 def country_layout(
     countries: Sequence[str], country_code: Sequence[int], net: Network, *, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (k x 2) of the countries and the cross-border ties between each pair (k x k).
+    """Positions (k x 2, in [0, 100]) of the countries and the cross-border ties between each
+    pair (k x k).
 
     ``countries`` are the group labels, ``country_code`` each actor's index into them. Ties
     between two actors of known, different countries count once each (tie records, not merged
-    pairs); the layout is Fruchterman-Reingold weighted by ``log(1 + ties)``, seeded.
+    pairs). The layout is Fruchterman-Reingold, seeded, on the *backbone*: each country's
+    ``BACKBONE`` heaviest partners (weights ``log(1 + ties)``), so that countries gather by
+    their main partners instead of into one ball; countries without a cross-border tie are put
+    in a row below.
     """
     k = len(countries)
     pos = np.zeros((k, 2))
@@ -58,18 +64,34 @@ def country_layout(
         lo, hi = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
         np.add.at(weights, (lo, hi), 1.0)
         weights = weights + weights.T
-    pairs = np.argwhere(np.triu(weights) > 0)
-    g = ig.Graph(n=k, edges=[tuple(p) for p in pairs.tolist()])
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        w = [math.log1p(weights[a, b]) for a, b in pairs.tolist()]
-        coords = g.layout_fruchterman_reingold(weights=w if w else None)
-    finally:
-        ig.set_random_number_generator(random)  # igraph's default: the random module
-    pos = np.asarray(coords.coords, dtype=float).reshape(k, 2)
-    lo_xy = pos.min(axis=0)
-    span = float((pos.max(axis=0) - lo_xy).max()) or 1.0
-    return (pos - lo_xy) / span * 100.0, weights
+    active = [c for c in range(k) if weights[c].sum() > 0]
+    rest = [c for c in range(k) if weights[c].sum() == 0]
+    if active:
+        where = {c: i for i, c in enumerate(active)}
+        backbone: set[tuple[int, int]] = set()
+        for c in active:
+            partners = np.nonzero(weights[c])[0]
+            best = partners[np.lexsort((partners, -weights[c, partners]))][:BACKBONE]
+            backbone.update((min(c, int(d)), max(c, int(d))) for d in best)
+        edges = sorted(backbone)
+        g = ig.Graph(n=len(active), edges=[(where[a], where[b]) for a, b in edges])
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            coords = g.layout_fruchterman_reingold(
+                weights=[math.log1p(weights[a, b]) for a, b in edges], niter=1000
+            )
+        finally:
+            ig.set_random_number_generator(random)  # igraph's default: the random module
+        xy = np.asarray(coords.coords, dtype=float).reshape(len(active), 2)
+        lo_xy = xy.min(axis=0)
+        span = float((xy.max(axis=0) - lo_xy).max()) or 1.0
+        pos[active] = (xy - lo_xy) / span * 100.0
+    if rest:
+        top = float(pos[active, 1].max()) + 8.0 if active else 0.0
+        cols = max(1, math.ceil(math.sqrt(len(rest) * 4)))
+        for i, c in enumerate(rest):
+            pos[c] = (100.0 * (i % cols) / max(1, cols - 1), top + 4.0 * (i // cols))
+    return pos, weights
 
 
 def _codes(values: Sequence[Any]) -> tuple[list[str], list[int]]:

@@ -118,7 +118,7 @@
     return { colour: colour, legend: legend };
   }
 
-  const MAX_COUNTRY_EDGES = 400;
+  const BACKBONE = 3;
   const MAX_INNER = 200;
   const MAX_OUTER = 1200;
 
@@ -136,7 +136,7 @@
     const graph = new graphology.Graph({ type: "undirected", multi: false });
     const state = { sel: null, focus: null, found: null, colour: "continent", listeners: [] };
     const renderer = new Sigma(graph, container, {
-      labelRenderedSizeThreshold: 7,
+      labelRenderedSizeThreshold: 5,
       zIndex: true,
       nodeReducer: function (node, attrs) {
         if (state.found === null) return attrs;
@@ -171,16 +171,30 @@
           label: C.name[c], country: c, continent: C.continent[c], actors: actors[c], color: OTHER,
         });
       }
-      const heavy = [...pairs.entries()].sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1));
-      const drawn = heavy.slice(0, MAX_COUNTRY_EDGES);
-      const maxW = drawn.length ? drawn[0][1] : 1;
+      // the backbone: each country's BACKBONE heaviest partners (as the server's layout uses)
+      const byCountry = new Map();
+      for (const [key, w] of pairs) {
+        for (const c of key.split("-")) {
+          if (!byCountry.has(c)) byCountry.set(c, []);
+          byCountry.get(c).push([key, w]);
+        }
+      }
+      const kept = new Map();
+      for (const list of byCountry.values()) {
+        list.sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1));
+        for (const [key, w] of list.slice(0, BACKBONE)) kept.set(key, w);
+      }
+      const drawn = [...kept.entries()];
+      let maxW = 1;
+      for (const [, w] of drawn) maxW = Math.max(maxW, w);
       for (const [key, w] of drawn) {
         const [a, b] = key.split("-");
-        graph.addEdge("c" + a, "c" + b, { size: 0.3 + 4 * Math.sqrt(w / maxW), color: "#c5ccd6", weight: w });
+        graph.addEdge("c" + a, "c" + b, { size: 0.4 + 5 * Math.sqrt(w / maxW), color: "#aeb8c4", weight: w });
       }
+      const heavy = [...pairs.keys()];
       note("Country-level network: " + graph.order.toLocaleString("en-US") + " countries (size: actors with a tie in the selection), " +
-        (drawn.length < heavy.length ? "the " + drawn.length + " heaviest of " + heavy.length.toLocaleString("en-US") : "all " + heavy.length.toLocaleString("en-US")) +
-        " country pairs (width: ties between them; ties inside a country are not drawn). Click a country or choose it under Drill down to see its actors.");
+        (drawn.length < heavy.length ? drawn.length.toLocaleString("en-US") + " of " + heavy.length.toLocaleString("en-US") + " country pairs: each country's " + BACKBONE + " heaviest" : "all " + heavy.length.toLocaleString("en-US") + " country pairs") +
+        " (width: ties between them; ties inside a country are not drawn). Click a country or choose it under Drill down to see its actors.");
     }
 
     function drawActors(sel, c) {
@@ -212,6 +226,7 @@
       place(outer, 100);
       let edges = 0;
       for (const i of sel) {
+        if (!innerSet.has(T.s[i]) && !innerSet.has(T.t[i])) continue;
         const a = "a" + T.s[i], b = "a" + T.t[i];
         if (a === b || !graph.hasNode(a) || !graph.hasNode(b) || graph.hasEdge(a, b)) continue;
         graph.addEdge(a, b, { size: 0.5, color: "#c5ccd6" });
@@ -220,7 +235,7 @@
       const capped = ties.size > inner.length || outerCount.size > outer.length;
       note("Actors of " + C.name[c] + " (inner ring, " + inner.length.toLocaleString("en-US") + (ties.size > inner.length ? " with the most ties of " + ties.size.toLocaleString("en-US") : "") +
         ") and their partners (outer ring, grouped by country, " + outer.length.toLocaleString("en-US") + (outerCount.size > outer.length ? " of " + outerCount.size.toLocaleString("en-US") : "") + "); " +
-        edges.toLocaleString("en-US") + " connected pairs drawn. Node size: betweenness in the whole view." + (capped ? " Filter by track or period to see the rest." : ""));
+        edges.toLocaleString("en-US") + " pairs with an actor of " + C.name[c] + " drawn. Node size: betweenness in the whole view." + (capped ? " Filter by track or period to see the rest." : ""));
     }
 
     function draw() {
