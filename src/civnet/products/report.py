@@ -29,12 +29,11 @@ import numpy as np
 
 from civnet import __version__
 from civnet.errors import EmptyNetwork
-from civnet.measures import betweenness, block_density, density, describe
-from civnet.products.analyze import betweenness_records
-from civnet.products.catalog import MEASURES
+from civnet.measures import block_density, density, describe
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
 from civnet.products.render import fmt_ratio, fmt_scaled, to_jsonable
+from civnet.products.runner import run_measure
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
@@ -274,12 +273,14 @@ def brokerage_by_country(net: Network, countries: int) -> dict[str, Any] | None:
 def catalog_json(ws: Workspace, spec: ViewSpec, name: str, **params: Any) -> tuple[Any, str]:
     """What ``civnet <name> [params] --format json`` prints for ``spec``, or why there is none.
 
+    Computed through :func:`~civnet.products.runner.run_measure`, so a result already in the
+    workspace's result cache (same data, view and parameters) is not computed again.
+
     Returns ``(result, "")``, or ``(None, reason)`` when the view has nothing to measure (no
     dated ties for a timeline, no scored country for a scorecard).
     """
-    measure = MEASURES[name]
     try:
-        return measure.run(measure.inputs(ws, spec, **params), **params), ""
+        return run_measure(ws, name, spec, params), ""
     except EmptyNetwork as exc:
         return None, exc.line()
 
@@ -379,8 +380,11 @@ def report_context(
     net = build_network(ws, spec)
     summary = describe(net)
     say("betweenness", 1, steps)
-    b = betweenness(net)
-    brokers = betweenness_records(net, b, top)
+    ranked, _ = catalog_json(ws, spec, "betweenness")
+    ranked = ranked or []
+    by_id = {r["id"]: r["betweenness"] for r in ranked}
+    b_values = [float(by_id.get(a, 0.0)) for a in net.ids]
+    brokers = ranked[:top]
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
     say("density over time", 3, steps)
@@ -393,7 +397,7 @@ def report_context(
     else:
         card, card_missing = None, "left out (--boot 0)"
     say("layout", 6, steps)
-    graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
+    graph = graph_payload(net, b_values, seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
     years = sorted({int(d[:4]) for d in graph["ties"]["start"] if d})
     return {
@@ -403,7 +407,7 @@ def report_context(
         "view": spec.describe(),
         "summary": summary,
         "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
-        "betweenness_method": b.method + ", normalized",
+        "betweenness_method": "exact Brandes, normalized (civnet betweenness)",
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
