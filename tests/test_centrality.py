@@ -101,15 +101,15 @@ def mixed_network() -> Network:
 
 
 def test_degree_in_a_mixed_view_counts_each_partner_once() -> None:
-    """Hand count: an undirected tie is an in and an out partner; partners are distinct."""
+    """Hand count: partners by any tie, counted once; in/out partners by directed ties only."""
     net = mixed_network()
     d = degree(net)
     assert net.ids == ["a", "b", "c", "d"]
     assert d.partners.tolist() == [3, 2, 2, 1]
-    # out: a {b, c}, b {c}, c {a, b}, d {a}; in: a {c, d}, b {a, c}, c {a, b}, d {}
+    # directed ties a -> b, c -> a, d -> a: out a {b}, c {a}, d {a}; in a {c, d}, b {a}
     assert d.out_partners is not None and d.in_partners is not None
-    assert d.out_partners.tolist() == [2, 1, 2, 1]
-    assert d.in_partners.tolist() == [2, 2, 2, 0]
+    assert d.out_partners.tolist() == [1, 0, 1, 1]
+    assert d.in_partners.tolist() == [2, 1, 0, 0]
     assert d.ties.tolist() == [4, 2, 3, 1]
     assert d.strength.tolist() == [6.0, 3.0, 6.0, 1.0]
 

@@ -32,9 +32,9 @@ def partner_graph(net: Network) -> ig.Graph:
 class Degree:
     """Partners of each actor, in vertex order.
 
-    ``partners``: distinct actors tied to it in either direction; ``in_partners`` /
-    ``out_partners`` (directed views only, else ``None``): distinct actors with an arc to / from
-    it; ``ties``: tie records with the actor at one end (parallel ties each count);
+    ``partners``: distinct actors tied to it by any tie; ``in_partners`` / ``out_partners``
+    (views with a directed tie only, else ``None``): distinct actors with a *directed* tie to /
+    from it; ``ties``: tie records with the actor at one end (parallel ties each count);
     ``strength``: the sum of those records' weights.
     """
 
@@ -50,12 +50,14 @@ class Degree:
 def degree(net: Network) -> Degree:
     """Degree as distinct partners, with in/out partners for a directed view.
 
-    ``partners(v) = |N_in(v) ∪ N_out(v)|``: a pair tied both ways, or by several tracks or
-    periods, counts once. In a directed view ``in_partners(v) = |N_in(v)|`` and
-    ``out_partners(v) = |N_out(v)|``; an undirected tie in a directed view gives both an in and
-    an out partner. ``ties`` and ``strength`` count the view's tie records (before parallel ties
-    merge): in a country-level view each record is a country pair whose weight is its number of
-    ties. Isolates (``--all-actors``) have 0 everywhere.
+    ``partners(v)``: the actors sharing a tie with v, whatever its direction; a pair tied both
+    ways, or by several tracks or periods, counts once (the degree of ``nx.Graph`` of the view).
+    In a view with directed ties, ``out_partners(v)`` / ``in_partners(v)`` count the distinct
+    actors v has a directed tie to / from (the out- and in-degree of ``nx.DiGraph`` of the
+    directed ties alone): an undirected tie gives neither, as the view's counting rules say
+    (docs/views.md). ``ties`` and ``strength`` count the view's tie records (before parallel
+    ties merge): in a country-level view each record is a country pair whose weight is its
+    number of ties. Isolates (``--all-actors``) have 0 everywhere.
 
     Reference: Wasserman & Faust (1994), *Social Network Analysis*, sec. 4.3.1 (nodal degree).
 
@@ -67,8 +69,8 @@ def degree(net: Network) -> Degree:
     n = g.vcount()
     partners = np.asarray(g.neighborhood_size(order=1, mode="all", mindist=1), dtype=np.int64)
     directed = g.is_directed()
-    in_p = np.asarray(g.degree(mode="in"), dtype=np.int64) if directed else None
-    out_p = np.asarray(g.degree(mode="out"), dtype=np.int64) if directed else None
+    in_p = np.zeros(n, dtype=np.int64) if directed else None
+    out_p = np.zeros(n, dtype=np.int64) if directed else None
     ties = np.zeros(n, dtype=np.int64)
     strength = np.zeros(n, dtype=float)
     t = net.ties
@@ -80,6 +82,12 @@ def degree(net: Network) -> Degree:
         ends = np.concatenate([src, dst])
         ties = np.bincount(ends, minlength=n).astype(np.int64)
         strength = np.bincount(ends, weights=np.concatenate([w, w]), minlength=n)
+        if in_p is not None and out_p is not None:
+            is_dir = t.column("directed").to_numpy(zero_copy_only=False).astype(bool)
+            keep = is_dir & (src != dst)
+            arcs = np.unique(src[keep] * n + dst[keep])
+            out_p = np.bincount(arcs // n, minlength=n).astype(np.int64)
+            in_p = np.bincount(arcs % n, minlength=n).astype(np.int64)
     return Degree(net.ids, partners, in_p, out_p, ties, strength, directed)
 
 
