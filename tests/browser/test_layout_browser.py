@@ -150,7 +150,6 @@ def test_report_network_is_country_level_with_drill_down(browser, report_file: P
     assert pg.evaluate("window.civnetNetwork.graph.order") == 30
     assert drawn_pixels(pg, "#network") > 2000
     assert "30 countries" in pg.locator("#network-note").inner_text()
-    save_screenshot(pg, "report-countries.png")
     pg.select_option("#f-drill", label="Germany (DEU)")
     pg.wait_for_timeout(200)
     assert pg.evaluate("window.civnetNetwork.mode()") == "actors"
@@ -179,7 +178,7 @@ def wait_dashboard(pg) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_dashboard_sections_do_not_overlap(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_sections_do_not_overlap(browser, live_server, workspace: Path) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": 1000})
     pg = context.new_page()
     errors: list[str] = []
@@ -189,6 +188,7 @@ def test_dashboard_sections_do_not_overlap(browser, live_server) -> None:  # typ
     for chart in ("#chart-timeline", "#chart-brokerage", "#chart-brokers"):
         assert drawn_pixels(pg, chart) > 500, chart
     assert pg.locator("#scorecard-rows tbody").first.locator("tr").count() > 0
+    assert str(workspace.parent) not in pg.content()  # the workspace's file name, not its folder
     save_screenshot(pg, "dashboard-sections.png")
     for width in WIDTHS:
         pg.set_viewport_size({"width": width, "height": 1000})
