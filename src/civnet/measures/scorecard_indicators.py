@@ -333,3 +333,89 @@ INDICATORS: dict[str, Indicator] = {
         ),
     )
 }
+
+
+# -- support: the tie records each indicator rests on, per country --------------------------------
+
+
+def _civil_ends(v: _View, s: str, t: str) -> set[str]:
+    return {c for a in {s, t} if v.civil(a) and (c := v.country.get(a))}
+
+
+def _sup_cross_civil(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    return _civil_ends(v, s, t) if v.cross(s, t) else set()
+
+
+def _sup_ei(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    if v.cross(s, t):
+        return _civil_ends(v, s, t)
+    cs = v.country.get(s)
+    return _civil_ends(v, s, t) if cs is not None and cs == v.country.get(t) else set()
+
+
+def _sup_inbound_econ(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    if tr != "economy_trade" or not v.cross(s, t):
+        return set()
+    targets = (t,) if d else (s, t)
+    return {c for a in targets if v.type.get(a) in ECON_TYPES and (c := v.country.get(a))}
+
+
+def _sup_inbound_share(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    return {c for a in (s, t) if (c := v.country.get(a))} if d and v.cross(s, t) else set()
+
+
+def _sup_culture_reach(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    if tr not in CULTURE_TRACKS or not v.cross(s, t):
+        return set()
+    return {c for a in (s, t) if (c := v.country.get(a))}
+
+
+def _sup_culture_centrality(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    return {c for a in (s, t) if (c := v.country.get(a))} if tr in CULTURE_TRACKS else set()
+
+
+def _sup_hub_reach(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    return {
+        c for a, h in ((s, t), (t, s)) if _hub(v, h) and not _hub(v, a) and (c := v.country.get(a))
+    }
+
+
+def _sup_governance(v: _View, s: str, t: str, tr: str, d: bool) -> set[str]:
+    if not (tr in GOVERNANCE_TRACKS or _hub(v, s) or _hub(v, t)):
+        return set()
+    return {c for a in (s, t) if not _hub(v, a) and (c := v.country.get(a))}
+
+
+_SUPPORT: dict[str, Callable[[_View, str, str, str, bool], set[str]]] = {
+    "partner_countries": _sup_cross_civil,
+    "ties_per_civil_actor": _sup_cross_civil,
+    "multitrack_share": _sup_cross_civil,
+    "ei_index": _sup_ei,
+    "inbound_econ_ties": _sup_inbound_econ,
+    "inbound_share": _sup_inbound_share,
+    "culture_reach": _sup_culture_reach,
+    "culture_centrality": _sup_culture_centrality,
+    "hub_reach": _sup_hub_reach,
+    "governance_betweenness": _sup_governance,
+}
+"""Per indicator: the countries a tie record enters the indicator's value for."""
+
+
+def support(v: _View, groups: Mapping[str, Sequence[str]]) -> dict[str, dict[str, int]]:
+    """Per group of indicators (a channel) and scored country: the tie records its value rests on.
+
+    A tie record supports country c in an indicator when it enters c's value by the
+    indicator's formula (a cross-border tie of c's civil actors for the communication
+    indicators, a culture or education tie touching c for the cultural ones, and so on);
+    a group's support is the number of records that support c in at least one of its
+    indicators. Used to mark low-support channels (:func:`civnet.measures.scorecard.scorecard`).
+    """
+    out = {g: dict.fromkeys(v.scored, 0) for g in groups}
+    for s, t, tr, d in zip(v.src, v.dst, v.track, v.directed, strict=True):
+        hits = {name: _SUPPORT[name](v, s, t, tr, d) for g in groups.values() for name in g}
+        for g, names in groups.items():
+            cs: set[str] = set().union(*(hits[n] for n in names)) if names else set()
+            for c in cs:
+                if c in out[g]:
+                    out[g][c] += 1
+    return out

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
 from civnet.products.render import emit, fmt_number
@@ -52,7 +53,7 @@ def analyze(
     say("describing", 0, 3)
     summary = describe(net)
     t1 = time.perf_counter()
-    samples = None if exact else _sample_size(net)
+    samples = None if exact else betweenness_samples(net)
     b = betweenness(net, samples=samples, seed=seed, progress=lambda d, t: say("betweenness", d, t))
     t2 = time.perf_counter()
     say("block density", 2, 3)
@@ -69,7 +70,7 @@ def analyze(
     )
 
 
-def _sample_size(net: Network) -> int | None:
+def betweenness_samples(net: Network) -> int | None:
     """Sources per large component that keep betweenness under the work limit (None: exact)."""
     g = net.graph
     if g.vcount() < 3:
@@ -151,7 +152,7 @@ def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str,
 
 def render_analysis(console: Console, a: Analysis) -> None:
     s = a.summary
-    console.rule(f"[bold]civnet analyze[/] — {s['view']}")
+    console.rule(f"[bold]civnet analyze[/] — {escape(str(s['view']))}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
         {"factor": "edges (connected pairs)", "value": s["edges"]},
@@ -215,6 +216,6 @@ def render_analysis(console: Console, a: Analysis) -> None:
         "are counted apart (an undirected tie gives one each) over 2 n_A n_B",
     )
     for note in s["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     secs = ", ".join(f"{k} {fmt_number(v, 2)} s" for k, v in a.seconds.items())
     console.print(f"[dim]computed in {secs}[/]", highlight=False)
