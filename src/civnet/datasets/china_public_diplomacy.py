@@ -31,7 +31,7 @@ from civnet.countries import country_name, to_iso3
 from civnet.datasets import Dataset, Progress, ingest_with_details, register
 from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
-from civnet.vocab import sector_actor_id, sector_actor_type
+from civnet.vocab import sector_actor_id, sector_actor_level, sector_actor_type
 
 NAME = "china-public-diplomacy"
 FILE = "ChinesePublicDiplomacy_v2.0.csv"
@@ -100,6 +100,7 @@ def sector_actor(iso3: str, sector: str) -> dict[str, Any]:
         "name": f"{_country(iso3)}: {SECTOR_LABELS.get(sector, sector)}",
         "type": sector_actor_type(sector),
         "country": iso3,
+        "level": sector_actor_level(sector),
     }
 
 

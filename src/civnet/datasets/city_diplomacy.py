@@ -220,6 +220,7 @@ class _C40:
                 "city": pa.nulls(1, pa.string()),
                 "lat": pa.nulls(1, pa.float64()),
                 "lon": pa.nulls(1, pa.float64()),
+                "level": ["network"],
             },
             schema=cities.schema,
         )

@@ -49,6 +49,7 @@ from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
+from civnet.vocab import RANKED_LEVELS
 
 Progress = Callable[[int, int], None]
 
@@ -263,7 +264,7 @@ def density_result(
     """
     whole = density(net, weighted=weighted)
     if by is None:
-        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
+        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}]
     return block_density_result(whole, block_density(net, by))
 
 
@@ -302,10 +303,15 @@ def betweenness_result(
     raw: bool = False,
     weighted: bool = False,
     top: int | None = None,
+    rank_all: bool = False,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] -f json``."""
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] -f json``.
+
+    Ranked among organisations and cities unless ``rank_all`` (aggregates are still in the
+    network and carry paths; :func:`civnet.products.analyze.left_out_of_ranking` counts them).
+    """
     b = betweenness(net, normalized=not raw, weighted=weighted, progress=progress)
-    return betweenness_records(net, b, top)
+    return betweenness_records(net, b, top, levels=None if rank_all else RANKED_LEVELS)
 
 
 def group_samples(net: Network, samples: int | None) -> int | None:
@@ -417,6 +423,13 @@ register(
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
             top_param("only the K highest"),
+            Param(
+                "rank_all",
+                bool,
+                False,
+                "rank sector, country and network aggregates too (default: organisations "
+                "and cities)",
+            ),
         ),
         betweenness_result,
         slow=True,
@@ -690,6 +703,13 @@ register(
                 "brokers",
                 "what rank_removals removes one at a time",
                 choices=REMOVAL_UNITS,
+            ),
+            Param(
+                "with_scorecard",
+                bool,
+                None,
+                "include the scorecard (default: yes, except on views too large for exact "
+                "betweenness)",
             ),
         ),
         scr.whatif_result,

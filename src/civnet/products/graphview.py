@@ -152,7 +152,7 @@ def graph_payload(
             "type": type_code,
             "country": country_code,
             "betweenness": [float(b) for b in betweenness],
-            "degree": g.degree(),
+            "degree": net.partner_counts()[0].tolist(),
         },
         "ties": {
             "s": [index[a] for a in col("source")],

@@ -30,6 +30,7 @@ import numpy as np
 from civnet import __version__
 from civnet.errors import EmptyNetwork
 from civnet.measures import block_density, density, describe
+from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
 from civnet.products.render import fmt_ratio, fmt_scaled, to_jsonable
@@ -37,7 +38,7 @@ from civnet.products.runner import run_measure
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
-from civnet.vocab import TRACKS
+from civnet.vocab import RANKED_LEVELS, TRACKS
 
 Step = Callable[[str, int, int], None]
 
@@ -367,12 +368,15 @@ def report_context(
     boot: int = 200,
     max_edges: int = MAX_EDGES,
     rank_removals: int = 0,
+    whatif: dict[str, list[str]] | None = None,
     progress: Step | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (the template only lays it out).
 
     ``rank_removals`` K > 0 adds the section "who holds the network together": ``civnet whatif
-    --rank-removals K --format json`` (the ranking and its attack curve).
+    --rank-removals K --format json`` (the ranking and its attack curve). ``whatif`` (changes
+    as ``{"remove_actor": [...], "drop_track": [...]}``) adds the section "what if": ``civnet
+    whatif [changes] --format json``.
 
     The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
@@ -389,6 +393,7 @@ def report_context(
     by_id = {r["id"]: r["betweenness"] for r in ranked}
     b_values = [float(by_id.get(a, 0.0)) for a in net.ids]
     brokers = ranked[:top]
+    brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
     say("density over time", 3, steps)
@@ -404,6 +409,10 @@ def report_context(
     if rank_removals > 0:
         say("ranking removals", 5, steps)
         removals, _ = catalog_json(ws, spec, "whatif", rank_removals=rank_removals)
+    scenario = None
+    if whatif:
+        say("what if", 5, steps)
+        scenario, _ = catalog_json(ws, spec, "whatif", **whatif)
     say("layout", 6, steps)
     graph = graph_payload(net, b_values, seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
@@ -415,7 +424,9 @@ def report_context(
         "view": spec.describe(),
         "summary": summary,
         "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
-        "betweenness_method": "exact Brandes, normalized (civnet betweenness)",
+        "betweenness_method": "; ".join(
+            x for x in ("exact Brandes, normalized (civnet betweenness)", brokers_left_out) if x
+        ),
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
@@ -435,6 +446,7 @@ def report_context(
         "years": [years[0], years[-1]] if years else [],
         "seed": seed,
         "removals": removals,
+        "whatif": scenario,
     }
 
 

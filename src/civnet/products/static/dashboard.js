@@ -111,7 +111,7 @@
     document.body.dataset.graph = "ready";
   }
 
-  async function loadBrokers(gen, q) {
+  async function loadBrokers(gen, q, d) {
     const brokers = await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"));
     if (gen !== generation) return;
     V.setStat($("factors"), "top_betweenness", brokers.length ? brokers[0].betweenness : 0, 4);
@@ -123,6 +123,11 @@
       },
       options: { indexAxis: "y", animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
     });
+    // rankings list organisations and cities; say which aggregates they left out
+    const left = ["sector", "country", "network"].filter((k) => (d.by_level || {})[k]);
+    const n = left.reduce((s, k) => s + d.by_level[k], 0);
+    $("brokers-status").textContent = n ? "Organisations and cities ranked; " + n.toLocaleString("en-US") +
+      " aggregate actors left out (" + left.map((k) => k + " " + d.by_level[k].toLocaleString("en-US")).join(", ") + ")." : "";
     document.body.dataset.brokers = "ready";
   }
 
@@ -245,7 +250,7 @@
       V.setStat(root, "density", d.density, 4);
       heatmap(dens);
       document.body.dataset.state = "ready";
-      await loadBrokers(gen, q);
+      await loadBrokers(gen, q, d);
       await loadTimeline(gen, q);
       await loadBrokerage(gen, q).catch(fail($("brokerage-status")));
       await loadScorecard(gen, q);
