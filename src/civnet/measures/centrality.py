@@ -55,7 +55,8 @@ def degree(net: Network) -> Degree:
     In a view with directed ties, ``out_partners(v)`` / ``in_partners(v)`` count the distinct
     actors v has a directed tie to / from (the out- and in-degree of ``nx.DiGraph`` of the
     directed ties alone): an undirected tie gives neither, as the view's counting rules say
-    (docs/views.md). ``ties`` and ``strength`` count the view's tie records (before parallel
+    (docs/views.md; the counts are :meth:`~civnet.views.network.Network.partner_counts`).
+    ``ties`` and ``strength`` count the view's tie records (before parallel
     ties merge): in a country-level view each record is a country pair whose weight is its
     number of ties. Isolates (``--all-actors``) have 0 everywhere.
 
@@ -67,10 +68,8 @@ def degree(net: Network) -> Degree:
     """
     g = net.graph
     n = g.vcount()
-    partners = np.asarray(g.neighborhood_size(order=1, mode="all", mindist=1), dtype=np.int64)
+    partners, out_p, in_p = (x.astype(np.int64) for x in net.partner_counts())
     directed = g.is_directed()
-    in_p = np.zeros(n, dtype=np.int64) if directed else None
-    out_p = np.zeros(n, dtype=np.int64) if directed else None
     ties = np.zeros(n, dtype=np.int64)
     strength = np.zeros(n, dtype=float)
     t = net.ties
@@ -82,12 +81,8 @@ def degree(net: Network) -> Degree:
         ends = np.concatenate([src, dst])
         ties = np.bincount(ends, minlength=n).astype(np.int64)
         strength = np.bincount(ends, weights=np.concatenate([w, w]), minlength=n)
-        if in_p is not None and out_p is not None:
-            is_dir = t.column("directed").to_numpy(zero_copy_only=False).astype(bool)
-            keep = is_dir & (src != dst)
-            arcs = np.unique(src[keep] * n + dst[keep])
-            out_p = np.bincount(arcs // n, minlength=n).astype(np.int64)
-            in_p = np.bincount(arcs % n, minlength=n).astype(np.int64)
+    if not directed:
+        return Degree(net.ids, partners, None, None, ties, strength, directed)
     return Degree(net.ids, partners, in_p, out_p, ties, strength, directed)
 
 
