@@ -150,3 +150,68 @@ def test_cli_reports_uninformative_low_support_and_top(cli) -> None:  # type: ig
     ]
     assert [r["rank"] for r in top["countries"]] == [1, 2]
     assert cli("scorecard", "--top", "0", code=2).exit_code == 2
+
+
+def _naive_support(v, name: str, s: str, t: str, tr: str, d: bool) -> set[str]:  # type: ignore[no-untyped-def]
+    """The countries tie (s, t) supports in indicator ``name``, read off its formula."""
+    hub = {a: v.type.get(a) in ("network", "igo", "forum") for a in (s, t)}
+    country = {a: v.country.get(a) for a in (s, t)}
+    cross = v.cross(s, t)
+
+    def ends(keep):  # type: ignore[no-untyped-def]
+        return {country[a] for a in (s, t) if keep(a) and country[a]}
+
+    if name in ("partner_countries", "ties_per_civil_actor", "multitrack_share"):
+        return ends(v.civil) if cross else set()
+    if name == "ei_index":
+        same = country[s] is not None and country[s] == country[t]
+        return ends(v.civil) if cross or same else set()
+    if name == "inbound_econ_ties":
+        if tr != "economy_trade" or not cross:
+            return set()
+        return {
+            country[a]
+            for a in ((t,) if d else (s, t))
+            if v.type.get(a) in ("enterprise", "business_assoc", "city") and country[a]
+        }
+    if name == "inbound_share":
+        return ends(lambda a: True) if d and cross else set()
+    if name == "culture_reach":
+        return ends(lambda a: True) if tr in ("culture", "education") and cross else set()
+    if name == "culture_centrality":
+        return ends(lambda a: True) if tr in ("culture", "education") else set()
+    if name == "hub_reach":
+        return {country[a] for a, b in ((s, t), (t, s)) if hub[b] and not hub[a] and country[a]}
+    gov = tr in ("environment", "health", "governance") or hub[s] or hub[t]
+    return ends(lambda a: not hub[a]) if gov else set()
+
+
+def test_support_equals_a_tie_by_tie_count(shipped) -> None:  # type: ignore[no-untyped-def]
+    from civnet.measures.scorecard_indicators import INDICATORS, _View, support
+
+    rng = np.random.default_rng(7)
+    ids = list(ACTORS)
+    tracks = ["culture", "education", "economy_trade", "environment", "general", "health"]
+    ties = list(TIES) + [
+        (ids[a], ids[b], tracks[k], bool(d))
+        for a, b, k, d in zip(
+            rng.integers(0, len(ids), 60),
+            rng.integers(0, len(ids), 60),
+            rng.integers(0, len(tracks), 60),
+            rng.integers(0, 2, 60),
+            strict=True,
+        )
+        if a != b
+    ]
+    v = _View.of(make_net(ties))
+    groups = {name: [name] for name in INDICATORS} | {"all": list(INDICATORS)}
+    got = support(v, groups)
+    for g, names in groups.items():
+        expected = dict.fromkeys(v.scored, 0)
+        for s, t, tr, d in zip(v.src, v.dst, v.track, v.directed, strict=True):
+            hit: set[str] = set()
+            for n in names:
+                hit |= _naive_support(v, n, s, t, tr, d)
+            for c in hit & set(v.scored):
+                expected[c] += 1
+        assert got[g] == expected, g

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, open_workspace
@@ -27,7 +28,7 @@ def load_view(spec: ViewSpec) -> Network:
 def progress_bar() -> Progress:
     """A transient progress bar on stderr, shown only when stderr is a terminal."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -66,7 +67,7 @@ def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
             title=f"actors by country (top {len(top)} of {len(d['by_country'])})",
         )
     for note in d["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
 
 @app.command("density")
@@ -100,7 +101,9 @@ def density_cmd(
     elif fmt == "csv":
         emit(console, fmt, records=block_records(bd))
     else:
-        console.print(f"density of the whole view: {fmt_number(whole)}", highlight=False)
+        console.print(
+            f"density of the whole view: {fmt_number(whole)}", highlight=False, markup=False
+        )
         _print_block_matrix(bd, top)
 
 
@@ -269,7 +272,7 @@ def export_cmd(
     net = load_view(spec)
     written = export_network(net, fmt, path, spreadsheet_safe=spreadsheet_safe)
     for p in written:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False)
 
 
 @app.command("analyze")

@@ -82,6 +82,14 @@ def report_cmd(
             "attack curve (0: no section).",
         ),
     ] = 0,
+    whatif: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--whatif",
+            help="Add a 'what if' section: a change as CHANGE=VALUE, e.g. remove-actor=ID or "
+            "drop-track=education (repeatable; changes of civnet whatif).",
+        ),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (works offline): factors, charts, timeline, scorecard,
     network, sources."""
@@ -103,6 +111,7 @@ def report_cmd(
             boot=boot,
             max_edges=max_edges,
             rank_removals=rank_removals,
+            whatif=whatif_changes(whatif or []),
             progress=step,
         )
     g = ctx["graph"]
@@ -110,7 +119,35 @@ def report_cmd(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
         f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
         highlight=False,
+        markup=False,
     )
+
+
+WHATIF_CHANGES = (
+    "remove-actor",
+    "remove-type",
+    "remove-country",
+    "remove-level",
+    "drop-track",
+    "drop-kind",
+)
+
+
+def whatif_changes(items: list[str]) -> dict[str, list[str]] | None:
+    """``["remove-actor=ID", "drop-track=education"]`` as whatif's parameters (None: none)."""
+    from civnet.errors import BadFilter
+
+    out: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().lstrip("-")
+        if not sep or key not in WHATIF_CHANGES or not value.strip():
+            raise BadFilter(
+                f"--whatif expects CHANGE=VALUE, got {item!r}",
+                fix="CHANGE is one of: " + ", ".join(WHATIF_CHANGES),
+            )
+        out.setdefault(key.replace("-", "_"), []).append(value.strip())
+    return out or None
 
 
 @app.command("serve")
@@ -118,7 +155,16 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind (default: this machine only).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Threads computing slow measures, shared by every request (memory grows with it).",
+            min=1,
+            max=64,
+        ),
+    ] = 2,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI at /docs) over the workspace, read-only."""
     import uvicorn
@@ -128,10 +174,11 @@ def serve_cmd(
 
     # fail now, with one line, if the workspace cannot be opened (the app opens it per request)
     Workspace(state.workspace, read_only=True).close()
-    application = create_app(state.workspace)
+    application = create_app(state.workspace, workers=workers, warm=True, processes=True)
     console.print(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
         f"{state.workspace}, read-only). Ctrl+C stops.",
         highlight=False,
+        markup=False,
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")

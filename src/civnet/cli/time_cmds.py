@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
@@ -159,7 +160,7 @@ def compare_cmd(
         if r["note"]:
             by_note.setdefault(r["note"], []).append(r["measure"])
     for note, names in by_note.items():
-        console.print(f"[dim]{', '.join(names)}: {note}[/]", highlight=False)
+        console.print(f"[dim]{escape(', '.join(names))}: {escape(note)}[/]", highlight=False)
     print_notices(result.notices)
 
 
@@ -294,10 +295,14 @@ def scorecard_cmd(
     print_notices(result.notices)
     for name, ind in card.indicators.items():
         if ind.missing:
-            console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
+            console.print(
+                f"[dim]indicator {escape(name)} missing: {escape(str(ind.missing))}[/]",
+                highlight=False,
+            )
         elif ind.uninformative:
             console.print(
-                f"[dim]indicator {name} left out of {ind.channel}: {ind.uninformative}[/]",
+                f"[dim]indicator {escape(name)} left out of {escape(str(ind.channel))}: "
+                f"{escape(str(ind.uninformative))}[/]",
                 highlight=False,
             )
     for ch in card.channels.values():
@@ -306,7 +311,10 @@ def scorecard_cmd(
             by_reason.setdefault(why, []).append(c)
         for why, cs in by_reason.items():
             who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
-            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
+            console.print(
+                f"[dim]{escape(ch.name)} missing for {escape(who)}: {escape(why)}[/]",
+                highlight=False,
+            )
 
 
 def _cell(v: float, lo: float, hi: float, unranked: str | None = None) -> str:
@@ -338,7 +346,8 @@ def _interval(iv: Any, key: str, c: str) -> str:
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
     console.rule(
-        f"[bold]scorecard of {c}[/] ({len(card.countries)} countries scored, {card.scaling} scaling)"
+        f"[bold]scorecard of {escape(c)}[/] ({len(card.countries)} countries scored, "
+        f"{escape(str(card.scaling))} scaling)"
     )
     for ch in card.channels.values():
         rows = []
@@ -383,9 +392,11 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             + f"; rests on {card.support[ch.name][c]} tie records",
         )
         for k in ch.weights:
-            console.print(f"[dim]  {k}: {card.indicators[k].formula}[/]", highlight=False)
+            console.print(
+                f"[dim]  {escape(k)}: {escape(card.indicators[k].formula)}[/]", highlight=False
+            )
         if c in ch.missing:
-            console.print(f"  missing: {ch.missing[c]}", highlight=False)
+            console.print(f"  missing: {ch.missing[c]}", highlight=False, markup=False)
     o = card.overall[c]
     console.print(
         f"overall = channel-weighted mean = {o:.1f} {_interval(iv, 'overall', c)}, "
@@ -393,4 +404,5 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
         f"{card.support['overall'][c]} tie records; bootstrap present in "
         f"{iv.present[c]} of {iv.n_boot} resamples",
         highlight=False,
+        markup=False,
     )

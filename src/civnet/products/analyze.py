@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
 from civnet.products.render import emit, fmt_number
@@ -211,7 +212,7 @@ def has_directed_partners(records: list[dict[str, Any]]) -> bool:
 
 def render_analysis(console: Console, a: Analysis) -> None:
     s = a.summary
-    console.rule(f"[bold]civnet analyze[/] — {s['view']}")
+    console.rule(f"[bold]civnet analyze[/] — {escape(str(s['view']))}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
         {"factor": "edges (connected pairs, unordered)", "value": s["edges"]},
@@ -305,6 +306,6 @@ def render_analysis(console: Console, a: Analysis) -> None:
         "per direction",
     )
     for note in s["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     secs = ", ".join(f"{k} {fmt_number(v, 2)} s" for k, v in a.seconds.items())
     console.print(f"[dim]computed in {secs}[/]", highlight=False)

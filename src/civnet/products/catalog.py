@@ -38,6 +38,7 @@ from civnet.measures.resampling import RESAMPLE_UNITS
 from civnet.measures.scenario_recommend import GOALS
 from civnet.measures.scenario_removals import REMOVAL_UNITS
 from civnet.measures.timeline import EVERY
+from civnet.products import inference_results as ir
 from civnet.products import recommend_results as rr
 from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
@@ -702,6 +703,13 @@ register(
                 "what rank_removals removes one at a time",
                 choices=REMOVAL_UNITS,
             ),
+            Param(
+                "with_scorecard",
+                bool,
+                None,
+                "include the scorecard (default: yes, except on views too large for exact "
+                "betweenness)",
+            ),
         ),
         scr.whatif_result,
         slow=True,
@@ -746,5 +754,145 @@ register(
         rr.recommend_result,
         slow=True,
         shape=rr.RecommendResult.json,
+    )
+)
+
+# -- inference: association between layers, panels, policy simulation ---------------------------
+
+LAYERS_MAX = 8 * 501
+"""Longest text of ';'-separated layers (at most 8 layers of 500 characters each)."""
+
+
+def _layer(name: str, help: str, *, required: bool = False, many: bool = False) -> Param:
+    return Param(name, str, None, help, required=required, max_length=LAYERS_MAX if many else 500)
+
+
+_Y = _layer("y", "outcome layer, e.g. 'sister:kind=sister_city'", required=True)
+_X = _layer("x", "predictor layers, ';'-separated, e.g. 'students:source=student-flows'", many=True)
+_DYADS = Param(
+    "dyads",
+    Path,
+    None,
+    "dyadic file on this machine (origin,destination[,year],value) as a predictor; CLI only",
+    api=False,
+    max_length=PATH_MAX,
+)
+_TRANSFORM = Param(
+    "transform",
+    str,
+    "log1p",
+    "predictor layers as log1p (log(1 + value)) or none",
+    choices=("log1p", "none"),
+)
+
+register(
+    Measure(
+        "qap",
+        "QAP correlation and MRQAP (double semi-partialling) between country-level tie layers.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            _permutations(1000, "QAP permutations (exact enumeration when n! <= N)", ge=1),
+            seed_param("seed of the permutations"),
+        ),
+        ir.qap_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "gravity",
+        "PPML gravity model of a layer with origin and destination fixed effects.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            Param("distance", bool, True, "log great-circle distance between countries"),
+            _TRANSFORM,
+        ),
+        ir.gravity_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "panel",
+        "Country-year FE Poisson of a layer on lagged layers, with a lead placebo; or a break test.",
+        (
+            _layer("outcome", "outcome layer (one)", required=True),
+            _layer("predictor", "predictor layers, ';'-separated", many=True),
+            Param(
+                "focus",
+                str,
+                None,
+                "country whose partners are the units (e.g. CHN)",
+                max_length=TEXT_MAX,
+            ),
+            Param("lags", str, "1", "lags in years, e.g. 1,2 (each 0 to 10)", max_length=TEXT_MAX),
+            Param("placebo", bool, True, "also fit leads instead of lags (placebo)"),
+            _TRANSFORM,
+            Param(
+                "break_year",
+                int,
+                None,
+                "test a level break in the outcome from this year",
+                ge=1,
+                le=9999,
+            ),
+            Param(
+                "unit",
+                str,
+                None,
+                "with break_year: one unit's series (else all summed)",
+                max_length=TEXT_MAX,
+            ),
+        ),
+        ir.panel_result,
+        slow=True,
+        prepare=ir.panel_inputs,
+    )
+)
+register(
+    Measure(
+        "simulate",
+        "Tie formation model of a layer with a state-support term, simulated under a policy.",
+        (
+            _layer(
+                "layer",
+                "the civil layer modelled, e.g. 'students:source=student-flows'",
+                required=True,
+            ),
+            _layer(
+                "support_layer",
+                "the state-support layer, e.g. 'visits:track=governance'",
+                required=True,
+            ),
+            Param(
+                "focus",
+                str,
+                None,
+                "the country whose support changes (ISO3)",
+                required=True,
+                max_length=TEXT_MAX,
+            ),
+            Param(
+                "support",
+                float,
+                1.0,
+                "multiplier of the country's support effect (1 = as estimated)",
+                ge=0,
+                le=100,
+            ),
+            Param("years", int, 5, "years projected", ge=1, le=20),
+            Param("runs", int, 100, "simulation runs", ge=1, le=2000),
+            seed_param("seed of the simulation"),
+            Param("horizon", int, 3, "years held out by the back-test", ge=1, le=10),
+        ),
+        ir.simulate_result,
+        slow=True,
+        prepare=ir.simulate_inputs,
     )
 )

@@ -339,12 +339,15 @@ def report_context(
     boot: int = 200,
     max_edges: int = MAX_EDGES,
     rank_removals: int = 0,
+    whatif: dict[str, list[str]] | None = None,
     progress: Step | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (the template only lays it out).
 
     ``rank_removals`` K > 0 adds the section "who holds the network together": ``civnet whatif
-    --rank-removals K --format json`` (the ranking and its attack curve).
+    --rank-removals K --format json`` (the ranking and its attack curve). ``whatif`` (changes
+    as ``{"remove_actor": [...], "drop_track": [...]}``) adds the section "what if": ``civnet
+    whatif [changes] --format json``.
 
     The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
@@ -374,6 +377,10 @@ def report_context(
     if rank_removals > 0:
         say("ranking removals", 5, steps)
         removals, _ = catalog_json(ws, spec, "whatif", rank_removals=rank_removals)
+    scenario = None
+    if whatif:
+        say("what if", 5, steps)
+        scenario, _ = catalog_json(ws, spec, "whatif", **whatif)
     say("layout", 6, steps)
     graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
@@ -406,6 +413,7 @@ def report_context(
         "years": [years[0], years[-1]] if years else [],
         "seed": seed,
         "removals": removals,
+        "whatif": scenario,
     }
 
 
