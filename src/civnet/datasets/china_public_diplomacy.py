@@ -36,6 +36,8 @@ from civnet.vocab import sector_actor_id, sector_actor_level, sector_actor_type
 NAME = "china-public-diplomacy"
 FILE = "ChinesePublicDiplomacy_v2.0.csv"
 LICENCE = "ODC-By 1.0 (AidData)"
+COVERAGE = (dt.date(2000, 1, 1), dt.date(2018, 12, 31))
+"""The years the AidData panel covers, 2000-2018 (declared as the source's coverage window)."""
 MISSING = "N/A"
 
 SECTOR_LABELS: dict[str, str] = {
@@ -172,6 +174,7 @@ def build_batch(folder: Path) -> tuple[Batch, dict[str, int]]:
         description=DATASET.title,
         licence=LICENCE,
         notes="; ".join(f"{n} {k}" for k, n in details.items()),
+        coverage=COVERAGE,
     )
     return batch, dict(sorted(details.items()))
 
