@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, open_workspace
@@ -134,7 +135,29 @@ def betweenness_cmd(
             "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
         ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for --samples and --boot.")] = 0,
+    approx: Annotated[
+        float | None,
+        typer.Option(
+            "--approx",
+            help="Approximate every actor within EPS (normalized scale, 0 < EPS < 1) with "
+            "probability at least 1 - delta (NetworKit's KADABRA; Riondato-Kornaropoulos when "
+            "weighted or directed).",
+        ),
+    ] = None,
+    delta: Annotated[
+        float, typer.Option("--delta", help="Failure probability of --approx (0 < D < 1).")
+    ] = 0.1,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Exact even when the estimated time passes the 60 s budget (which otherwise "
+            "switches to --approx 0.01 and says so).",
+        ),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for --samples, --approx and --boot.")
+    ] = 0,
     boot: Annotated[
         int | None,
         typer.Option(
@@ -145,8 +168,10 @@ def betweenness_cmd(
     ] = None,
     fmt: Format = "table",
 ) -> None:
-    """Betweenness (exact Brandes) of actors, or group betweenness of countries with --group."""
-    from civnet.measures import betweenness, group_betweenness
+    """Betweenness of actors (exact within a 60 s budget, else within a stated error), or group
+    betweenness of countries with --group."""
+    from civnet.measures import group_betweenness
+    from civnet.products.analyze import budgeted_betweenness
     from civnet.products.catalog import group_betweenness_records, group_samples
 
     check_format(fmt)
@@ -180,14 +205,19 @@ def betweenness_cmd(
         return
     with progress_bar() as bar:
         task = bar.add_task("betweenness", total=None)
-        b = betweenness(
+        b = budgeted_betweenness(
             net,
             normalized=not raw,
             weighted=weighted,
             samples=samples,
+            approx=approx,
+            delta=delta,
+            exact=exact,
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    for note in b.notes:
+        err_console.print(f"[dim]{escape(note)}[/]", highlight=False)
     records = betweenness_records(net, b, top)
     emit(
         console,
@@ -238,9 +268,9 @@ def analyze_cmd(
 ) -> None:
     """The main job: the four core factors, the top brokers and block density by country.
 
-    Betweenness is exact unless the view is so large that exact Brandes would take minutes;
-    then the largest components are estimated from sampled sources (seeded) and the output says
-    so (--exact forces the exact computation).
+    Betweenness is exact unless the exact run is estimated to take over 60 s; then it is
+    approximated within a stated error (KADABRA, eps 0.01, delta 0.1, seeded) and the output
+    says so (--exact forces the exact computation).
     """
     from dataclasses import asdict
 

@@ -32,6 +32,12 @@ class Betweenness:
     directed: bool
     method: str
     notes: list[str] = field(default_factory=list)
+    eps: float | None = None
+    """Stated bound of an approximation: every value within ``eps`` (in this result's scale)..."""
+    delta: float | None = None
+    """...with probability at least ``1 - delta``."""
+    n_samples: int | None = None
+    """Shortest paths (KADABRA) or pairs (Riondato-Kornaropoulos) the approximation sampled."""
 
     def top(self, k: int | None = None) -> list[int]:
         """Vertex indices sorted by value descending, ties broken by id."""
@@ -45,7 +51,28 @@ def _costs(g: ig.Graph) -> list[float]:
 
 
 PARALLEL_WORK = 50_000_000
-"""Components whose vertices x edges exceed this are split over worker processes."""
+"""Directed or weighted components whose vertices x edges exceed this are split over processes."""
+
+BLOCKS_ABOVE = 200_000
+"""Undirected components whose vertices x edges exceed this run by biconnected blocks
+(:mod:`civnet.measures.betweenness_blocks`); smaller ones go straight to igraph."""
+
+
+def free_cores(requested: int | None = None) -> int:
+    """Cores this computation may use: ``requested``, else the CPUs not busy with other work.
+
+    The 1-minute load average counts runnable processes (this one among them); with two cores
+    and a load of 1.8, one core is taken by others and the computation stays on one. A loaded
+    machine thus never gets more threads or processes than it has idle cores.
+    """
+    cpus = os.cpu_count() or 1
+    if requested:
+        return max(1, requested)
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except OSError:  # pragma: no cover - platforms without a load average
+        others = 0.0
+    return max(1, min(cpus, int(cpus - others + 0.5)))
 
 
 def betweenness(
@@ -55,6 +82,8 @@ def betweenness(
     weighted: bool = False,
     workers: int | None = None,
     samples: int | None = None,
+    approx: float | None = None,
+    delta: float = 0.1,
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Betweenness:
@@ -65,68 +94,86 @@ def betweenness(
     or ``(n-1)(n-2)`` (directed), ``n`` the actors in the whole view, as NetworkX does. Weighted:
     path length is the sum of costs ``1/weight`` (stronger ties are shorter); edges of weight 0
     are not used. Shortest paths never leave a component, so the exact result is the sum of
-    per-component runs of igraph's Brandes implementation; components of fewer than three actors
-    have betweenness 0. Views with fewer than three actors give all zeros. A large component
-    (vertices x edges above ``PARALLEL_WORK``) is split by source vertex over ``workers``
-    processes (default: the CPU count): Brandes' dependencies summed over a partition of the
-    sources equal the whole, so the result is still exact.
+    per-component runs; components of fewer than three actors have betweenness 0. Views with
+    fewer than three actors give all zeros.
+
+    Exact runs use the structure of the component, each trick only where it is proven:
+
+    - undirected (unweighted, or all weights equal): Brandes inside each biconnected block with
+      articulation-point multiplicities (:func:`~civnet.measures.betweenness_blocks.block_betweenness`,
+      Puzis et al. 2012), on ``workers`` threads;
+    - undirected and weighted: pendant actors fold into their neighbour's Brandes run (a pendant's
+      dependencies equal its neighbour's except at the neighbour), igraph runs the rest;
+    - directed: igraph's Brandes, split by source over ``workers`` processes when the component
+      is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over a partition
+      of the sources equal the whole.
+
+    ``workers`` defaults to the idle cores (:func:`free_cores`): one on a loaded machine.
+
+    With ``approx=eps``: NetworKit's KADABRA (unweighted) or Riondato-Kornaropoulos sampling
+    (weighted) estimates every actor's betweenness within ``eps`` (in NetworKit's scale, pairs
+    over ``n(n-1)``; the stated bound is converted to the output's scale) with probability at
+    least ``1 - delta`` (:func:`civnet.measures.betweenness_approx.approx_betweenness`).
 
     With ``samples=k``, a component of more than k actors is estimated from k source vertices
     drawn uniformly without replacement (``seed``), the sum of their dependencies scaled by
     (component size) / k: the unbiased pivot estimator of Brandes & Pich (2007)
-    doi:10.1142/S0218127407018403. Smaller components stay exact; ``method`` says which.
+    doi:10.1142/S0218127407018403, which states no error bound. Smaller components stay exact;
+    ``method`` says which.
 
     References: Freeman (1977) doi:10.2307/3033543; Brandes (2001)
-    doi:10.1080/0022250X.2001.9990249.
+    doi:10.1080/0022250X.2001.9990249; Puzis, Zilberman & Elovici (2012)
+    doi:10.1016/j.ins.2012.07.046.
 
     >>> import networkx as nx
     >>> b = betweenness(Network.from_networkx(nx.path_graph(3)), normalized=False)
     >>> b.values.tolist()
     [0.0, 1.0, 0.0]
     """
-    g = net.graph
+    if approx is not None:
+        from civnet.measures.betweenness_approx import approx_betweenness
+
+        return approx_betweenness(
+            net, eps=approx, delta=delta, normalized=normalized, weighted=weighted, seed=seed
+        )
+    g = _usable(net.graph, weighted)
     n = g.vcount()
     values = np.zeros(n)
     directed = g.is_directed()
     comps = [c for c in g.connected_components(mode="weak") if len(c) >= 3] if n else []
     done = 0
     total = sum(len(c) for c in comps)
-    n_workers = workers or os.cpu_count() or 1
+    n_workers = free_cores(workers)
     rng = np.random.default_rng(seed)
-    used_parallel = False
+    engines: set[str] = set()
     n_sampled = 0
     for comp in sorted(comps, key=len, reverse=True):
         sub = g if len(comp) == n else g.induced_subgraph(comp)
         size = sub.vcount()
-        sources: list[int] | None = None
-        if samples is not None and size > samples:
-            sources = np.sort(rng.choice(size, size=samples, replace=False)).tolist()
-            n_sampled += 1
 
         def tick(k: int, _done: int = done) -> None:
             if progress:
                 progress(_done + k, total)
 
-        work = (len(sources) if sources is not None else size) * sub.ecount()
-        if n_workers > 1 and work > PARALLEL_WORK:
-            part = _run_parallel(sub, weighted, directed, n_workers, tick, sources)
-            used_parallel = True
-        else:
-            part = _run(sub, weighted, directed, sources)
-        if sources is not None:
+        if samples is not None and size > samples:
+            sources = np.sort(rng.choice(size, size=samples, replace=False)).tolist()
+            n_sampled += 1
+            part = _run_igraph(sub, weighted, directed, n_workers, tick, sources, engines)
             part = part * (size / len(sources))
+        else:
+            part = _exact_component(sub, weighted, directed, n_workers, tick, engines)
         values[np.asarray(comp)] = part
         done += len(comp)
         tick(0, done)
-    method = f"exact (Brandes, igraph) over {len(comps)} component(s) of 3+ actors"
+    method = f"exact over {len(comps)} component(s) of 3+ actors"
     if n_sampled:
         method = (
             f"estimated from {samples} sampled sources in the {n_sampled} component(s) larger "
-            f"than that (Brandes-Pich pivots, seed {seed}), exact elsewhere; "
+            f"than that (Brandes-Pich pivots, seed {seed}, no error bound), exact elsewhere; "
             f"{len(comps)} component(s) of 3+ actors"
         )
-    if used_parallel:
-        method += f"; largest split over {n_workers} processes"
+    if engines:
+        method += "; " + ", ".join(sorted(engines))
     if normalized and n > 2:
         scale = (n - 1) * (n - 2)
         values = values / (scale if directed else scale / 2.0)
@@ -138,6 +185,97 @@ def betweenness(
         directed=directed,
         method=method,
     )
+
+
+def _usable(g: ig.Graph, weighted: bool) -> ig.Graph:
+    """The graph whose paths count: weighted, ties of weight 0 (infinite cost) carry none."""
+    if not weighted or not g.ecount():
+        return g
+    w = np.asarray(g.es["weight"], dtype=float)
+    if (w > 0).all():
+        return g
+    out = g.copy()
+    out.delete_edges(np.flatnonzero(w <= 0).tolist())
+    return out
+
+
+def _uniform_weights(g: ig.Graph) -> bool:
+    if not g.ecount():
+        return True
+    w = np.asarray(g.es["weight"], dtype=float)
+    return bool((w == w[0]).all())
+
+
+def _exact_component(
+    sub: ig.Graph,
+    weighted: bool,
+    directed: bool,
+    workers: int,
+    tick: Callable[[int], None],
+    engines: set[str],
+) -> np.ndarray:
+    """Raw betweenness of one component (3+ vertices), by the fastest exact route that applies."""
+    size = sub.vcount()
+    work = size * sub.ecount()
+    if not directed and (not weighted or _uniform_weights(sub)) and work > BLOCKS_ABOVE:
+        from civnet.measures.betweenness_blocks import block_betweenness
+
+        engines.add(f"Brandes over biconnected blocks on {workers} thread(s)")
+        return block_betweenness(
+            sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
+        )
+    if not directed and weighted and work > BLOCKS_ABOVE:
+        engines.add("igraph with pendants folded into their neighbours")
+        return _pendant_folded(sub)
+    return _run_igraph(sub, weighted, directed, workers, tick, None, engines)
+
+
+def _pendant_folded(g: ig.Graph) -> np.ndarray:
+    """Raw betweenness of a connected undirected weighted graph, Brandes from non-pendants only.
+
+    A pendant ``p`` (one neighbour ``u``) reaches everything through ``u``, so its dependencies
+    are ``u``'s, except at ``u`` itself, which lies on all its ``c - 2`` paths to actors other
+    than ``u``. So ``sum over s of delta_s = sum over non-pendants r of (1 + k_r) delta_r``, plus
+    ``k_u (c - 2)`` at each ``u`` with ``k_u`` pendants; igraph returns half the source sums of an
+    undirected graph, so the correction is halved too.
+    """
+    c = g.vcount()
+    deg = np.asarray(g.degree(), dtype=np.int64)
+    pendants = np.flatnonzero(deg == 1)
+    weights = _costs(g)
+    if not len(pendants) or len(pendants) == c:
+        return np.asarray(g.betweenness(directed=False, weights=weights), dtype=float)
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64)
+    nbr = np.where(deg[edges[:, 0]] == 1, edges[:, 1], edges[:, 0])
+    is_pendant_edge = (deg[edges[:, 0]] == 1) | (deg[edges[:, 1]] == 1)
+    k = np.bincount(nbr[is_pendant_edge], minlength=c)
+    mult = 1 + k
+    out = np.zeros(c)
+    rest = np.flatnonzero(deg != 1)
+    for m in np.unique(mult[rest]).tolist():
+        srcs = rest[mult[rest] == m].tolist()
+        out += m * np.asarray(
+            g.betweenness(directed=False, weights=weights, sources=srcs), dtype=float
+        )
+    out += k * (c - 2) / 2.0
+    return out
+
+
+def _run_igraph(
+    g: ig.Graph,
+    weighted: bool,
+    directed: bool,
+    workers: int,
+    tick: Callable[[int], None],
+    sources: list[int] | None,
+    engines: set[str],
+) -> np.ndarray:
+    """igraph's Brandes from ``sources`` (default all), over processes when it pays."""
+    work = (len(sources) if sources is not None else g.vcount()) * g.ecount()
+    if workers > 1 and work > PARALLEL_WORK:
+        engines.add(f"igraph split over {workers} processes")
+        return _run_parallel(g, weighted, directed, workers, tick, sources)
+    return _run(g, weighted, directed, sources)
 
 
 def _run(

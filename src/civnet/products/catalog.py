@@ -26,7 +26,6 @@ from civnet.errors import BadFilter
 from civnet.measures import (
     BlockDensity,
     GroupBetweenness,
-    betweenness,
     block_density,
     density,
     describe,
@@ -34,7 +33,7 @@ from civnet.measures import (
 )
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
-from civnet.products.analyze import betweenness_records
+from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
 from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
@@ -199,10 +198,32 @@ def betweenness_result(
     raw: bool = False,
     weighted: bool = False,
     top: int | None = None,
+    approx: float | None = None,
+    delta: float = BUDGET_DELTA,
+    exact: bool = False,
+    seed: int = 0,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] -f json``."""
-    b = betweenness(net, normalized=not raw, weighted=weighted, progress=progress)
-    return betweenness_records(net, b, top)
+    """``civnet betweenness [--raw] [--weighted] [--approx EPS [--delta D]] [--exact] [--top K]
+    -f json``: exact within the time budget, else the bounded approximation (each record then
+    carries ``eps`` and ``delta``; ``method`` says how it was computed)."""
+    b = budgeted_betweenness(
+        net,
+        normalized=not raw,
+        weighted=weighted,
+        approx=approx,
+        delta=delta,
+        exact=exact,
+        seed=seed,
+        progress=progress,
+    )
+    records = betweenness_records(net, b, top)
+    method = "; ".join([b.method, *b.notes])
+    for rec in records:
+        rec["method"] = method
+        if b.eps is not None:
+            rec["eps"] = b.eps
+            rec["delta"] = b.delta
+    return records
 
 
 def group_samples(net: Network, samples: int | None) -> int | None:
@@ -267,11 +288,21 @@ register(
 register(
     Measure(
         "betweenness",
-        "Betweenness (exact Brandes) of every actor, highest first.",
+        "Betweenness of every actor, highest first: exact (Brandes over biconnected blocks) "
+        "within a time budget, else within a stated error (KADABRA).",
         (
             Param("raw", bool, False, "raw pair counts, not normalized"),
             Param("weighted", bool, False, "path cost 1/weight"),
             Param("top", int, None, "only the K highest"),
+            Param(
+                "approx",
+                float,
+                None,
+                "approximate within EPS (0 < EPS < 1, normalized scale) with probability 1-delta",
+            ),
+            Param("delta", float, BUDGET_DELTA, "failure probability of --approx (0 < D < 1)"),
+            Param("exact", bool, False, "exact even past the time budget"),
+            Param("seed", int, 0, "seed of the approximation's sampling"),
         ),
         betweenness_result,
         slow=True,

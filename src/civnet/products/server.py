@@ -36,7 +36,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from civnet import __version__
 from civnet.errors import UserError
-from civnet.measures import betweenness
+from civnet.products.analyze import budgeted_betweenness
 from civnet.products.catalog import MEASURES, Measure
 from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES, graph_payload
@@ -174,7 +174,7 @@ class Service:
         say = progress or (lambda s, d, t: None)
         say("building the view", 0, 1)
         net = self.network(spec)
-        b = betweenness(net, progress=lambda d, t: say("betweenness", d, t))
+        b = budgeted_betweenness(net, progress=lambda d, t: say("betweenness", d, t))
         payload = graph_payload(
             net,
             b.values.tolist(),
