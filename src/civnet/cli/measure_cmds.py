@@ -172,7 +172,7 @@ def betweenness_cmd(
     betweenness of countries with --group."""
     from civnet.measures import group_betweenness
     from civnet.products.analyze import budgeted_betweenness
-    from civnet.products.catalog import group_betweenness_records, group_samples
+    from civnet.products.catalog import group_betweenness_records
 
     check_format(fmt)
     if boot:
@@ -182,14 +182,6 @@ def betweenness_cmd(
         return
     net = load_view(spec)
     if group:
-        chosen = group_samples(net, samples)
-        if chosen != samples:
-            samples = chosen
-            console.print(
-                f"[dim]{net.graph.vcount():,} actors: group betweenness estimated from {samples} "
-                "sampled sources per group (--samples to change)[/]",
-                highlight=False,
-            )
         with progress_bar() as bar:
             task = bar.add_task("group betweenness", total=None)
             gb = group_betweenness(
@@ -197,6 +189,7 @@ def betweenness_cmd(
                 by=group,
                 normalized=not raw,
                 samples=samples,
+                exact=exact,
                 seed=seed,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )

@@ -6,16 +6,13 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import igraph as ig
 import numpy as np
-import scipy.sparse as sp
 
-from civnet.errors import BadFilter
-from civnet.measures.groups import adjacency, group_labels
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
@@ -314,168 +311,4 @@ def _run_parallel(
         for finished, fut in enumerate(as_completed(futures), start=1):
             out += fut.result()
             tick(int(n * finished / len(chunks)))
-    return out
-
-
-# -- group betweenness ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupBetweenness:
-    """Group betweenness of each group of a partition (or of given groups)."""
-
-    groups: list[str]
-    sizes: list[int]
-    values: np.ndarray
-    normalized: bool
-    directed: bool
-    method: str
-    stderr: np.ndarray | None = None
-
-
-def group_betweenness(
-    net: Network,
-    groups: Mapping[str, Sequence[str]] | None = None,
-    *,
-    by: str | None = "country",
-    normalized: bool = True,
-    samples: int | None = None,
-    seed: int = 0,
-    batch: int = 64,
-    progress: Progress | None = None,
-) -> GroupBetweenness:
-    """Everett-Borgatti group betweenness of sets of actors.
-
-    ``GB(C) = sum over pairs s, t outside C of sigma_st(C) / sigma_st``, where ``sigma_st(C)`` is
-    the number of shortest s-t paths through at least one member of C: unordered pairs when
-    undirected, ordered when directed; pairs with an end in C do not count. Normalized by
-    ``(n-|C|)(n-|C|-1)/2`` (undirected) or ``(n-|C|)(n-|C|-1)`` (directed), as NetworkX's
-    ``group_betweenness_centrality``. Unweighted.
-
-    Computation: ``sigma_st(C) = sigma_st - sigma'_st`` where ``sigma'`` counts the paths of the
-    same length in the graph without C; both come from breadth-first path counting done as
-    sparse matrix products over batches of sources. With ``samples=k`` only k sources outside C,
-    drawn with ``seed``, are used and the sum is scaled by (sources outside C) / k: an unbiased
-    estimate, reported with its standard error.
-
-    Groups come from ``groups`` (name -> actor ids) or else from the vertex attribute ``by``.
-
-    Reference: Everett & Borgatti (1999) doi:10.1080/0022250X.1999.9990219.
-    """
-    g = net.graph
-    n = g.vcount()
-    if groups is None:
-        if by is None:
-            raise BadFilter("group betweenness needs groups or an attribute", fix="pass --group")
-        labels = group_labels(net, by)
-        members: dict[str, list[int]] = {}
-        for i, lab in enumerate(labels):
-            members.setdefault(lab, []).append(i)
-    else:
-        index = {a: i for i, a in enumerate(net.ids)}
-        members = {}
-        for name, ids in groups.items():
-            missing = [a for a in ids if a not in index]
-            if missing:
-                raise BadFilter(f"group {name!r} names actor {missing[0]!r}, not in the view")
-            members[name] = [index[a] for a in ids]
-    names = sorted(members)
-    directed = g.is_directed()
-    adj = adjacency(net)
-    rng = np.random.default_rng(seed)
-    values = np.zeros(len(names))
-    errs = np.zeros(len(names)) if samples else None
-    for gi, name in enumerate(names):
-        cset = np.zeros(n, dtype=bool)
-        cset[members[name]] = True
-        outside = np.flatnonzero(~cset)
-        if samples and samples < len(outside):
-            srcs = np.sort(rng.choice(outside, size=samples, replace=False))
-        else:
-            srcs = outside
-        per_source = _group_contributions(adj, cset, srcs, batch)
-        total = float(per_source.sum())
-        if len(srcs) < len(outside):
-            scale = len(outside) / len(srcs)
-            total *= scale
-            if errs is not None:
-                errs[gi] = scale * float(per_source.std(ddof=1)) * np.sqrt(len(srcs))
-        if not directed:
-            total /= 2.0
-            if errs is not None:
-                errs[gi] /= 2.0
-        c = len(members[name])
-        if normalized:
-            pairs = (n - c) * (n - c - 1)
-            denom = pairs if directed else pairs / 2.0
-            if denom > 0:
-                total /= denom
-                if errs is not None:
-                    errs[gi] /= denom
-            else:
-                total = 0.0
-        values[gi] = total
-        if progress:
-            progress(gi + 1, len(names))
-    method = "exact" if not samples else f"estimate from {samples} sampled sources (seed {seed})"
-    return GroupBetweenness(
-        groups=names,
-        sizes=[len(members[x]) for x in names],
-        values=values,
-        normalized=normalized,
-        directed=directed,
-        method=method,
-        stderr=errs,
-    )
-
-
-def _path_counts(
-    at: sp.csr_matrix, sources: np.ndarray, keep: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """BFS distances and shortest-path counts from each source, through vertices in ``keep``.
-
-    ``at`` is the transposed adjacency (so ``at @ x`` pushes counts along arcs). Returns
-    (dist, sigma), each n x len(sources); unreachable vertices have dist -1 and sigma 0.
-    """
-    n = at.shape[0]
-    k = len(sources)
-    dist = np.full((n, k), -1, dtype=np.int32)
-    sigma = np.zeros((n, k))
-    cols = np.arange(k)
-    dist[sources, cols] = 0
-    sigma[sources, cols] = 1.0
-    frontier = np.zeros((n, k))
-    frontier[sources, cols] = 1.0
-    level = 0
-    keep_col = keep[:, None]
-    while True:
-        level += 1
-        reach = at @ frontier
-        new = (reach > 0) & (dist < 0) & keep_col
-        if not new.any():
-            break
-        dist[new] = level
-        sigma[new] = reach[new]
-        frontier = np.where(new, reach, 0.0)
-    return dist, sigma
-
-
-def _group_contributions(
-    adj: sp.csr_matrix, cset: np.ndarray, sources: np.ndarray, batch: int
-) -> np.ndarray:
-    """For each source s outside C: sum over targets t outside C of sigma_st(C) / sigma_st."""
-    at = adj.T.tocsr()
-    n = adj.shape[0]
-    everyone = np.ones(n, dtype=bool)
-    outside = ~cset
-    out = np.zeros(len(sources))
-    for start in range(0, len(sources), batch):
-        src = sources[start : start + batch]
-        dist, sigma = _path_counts(at, src, everyone)
-        dist2, sigma2 = _path_counts(at, src, outside)
-        same = (dist2 == dist) & (dist > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            avoid = np.where(same, sigma2 / np.where(sigma > 0, sigma, 1.0), 0.0)
-        through = np.where((dist > 0) & outside[:, None], 1.0 - avoid, 0.0)
-        out[start : start + len(src)] = through.sum(axis=0)
     return out

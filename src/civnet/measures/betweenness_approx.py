@@ -16,6 +16,7 @@ import numpy as np
 
 from civnet.errors import BadFilter
 from civnet.measures.betweenness import Betweenness, _usable, free_cores
+from civnet.measures.betweenness_blocks import block_visits
 from civnet.views.network import Network
 
 __all__ = ["ExactCost", "approx_betweenness", "exact_cost"]
@@ -164,11 +165,7 @@ def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
         if directed or weighted:
             visits += float(sub.vcount()) * (sub.vcount() + sub.ecount())
             continue
-        for block in sub.biconnected_components():
-            b = len(block)
-            if b >= 3:
-                e_b = sub.induced_subgraph(block).ecount() if b < sub.vcount() else sub.ecount()
-                visits += float(b) * (b + 2 * e_b)
+        visits += block_visits(sub)
     if weighted:
         visits *= max(1.0, math.log2(g.vcount()))
     return ExactCost(visits=visits, threads=threads, seconds=visits / (VISITS_PER_SECOND * threads))

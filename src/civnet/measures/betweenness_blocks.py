@@ -19,10 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import igraph as ig
-import numba
 import numpy as np
 
-__all__ = ["block_betweenness"]
+__all__ = ["block_betweenness", "block_visits"]
 
 
 def block_betweenness(
@@ -45,6 +44,8 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
+    from civnet.measures.brandes_kernel import weighted_brandes  # compiles on first use
+
     c = g.vcount()
     out = np.zeros(c)
     if c < 3:
@@ -66,7 +67,7 @@ def block_betweenness(
     total = np.zeros(n_local)
     for k, part in enumerate(parts):
         if len(part):
-            total += _weighted_brandes(indptr, indices, local_weight, part, max(1, threads))
+            total += weighted_brandes(indptr, indices, local_weight, part, max(1, threads))
         if tick:
             tick(k + 1, len(parts))
     np.add.at(out, local_vertex, total / 2.0)
@@ -130,20 +131,8 @@ def _union_of_blocks(
     c = g.vcount()
     nb = int(copy_block.max()) + 1
     edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    n_blocks_of = np.bincount(copy_vertex, minlength=c)
-    only_block = np.full(c, -1, dtype=np.int64)
-    single = n_blocks_of[copy_vertex] == 1
-    only_block[copy_vertex[single]] = copy_block[single]
     x, y = edges[:, 0], edges[:, 1]
-    eb = np.where(only_block[x] >= 0, only_block[x], only_block[y])
-    both = np.flatnonzero(eb < 0)
-    if len(both):
-        blocks_of: dict[int, set[int]] = {}
-        multi = np.flatnonzero(~single)
-        for v, b in zip(copy_vertex[multi].tolist(), copy_block[multi].tolist(), strict=True):
-            blocks_of.setdefault(v, set()).add(b)
-        for i in both.tolist():
-            (eb[i],) = blocks_of[int(x[i])] & blocks_of[int(y[i])]
+    eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
     # local index of every kept copy, looked up by (vertex, block)
     local = np.full(len(copy_vertex), -1, dtype=np.int64)
     local[keep] = np.arange(int(keep.sum()))
@@ -167,54 +156,41 @@ def _union_of_blocks(
     return indptr, indices
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def _weighted_brandes(
-    indptr: np.ndarray, indices: np.ndarray, weight: np.ndarray, sources: np.ndarray, threads: int
-) -> np.ndarray:  # pragma: no cover - compiled; tested through block_betweenness
-    """``sum over s in sources of weight[s] * delta_s(v)`` with target weights:
-    ``delta_s(v) = sum over w with v a predecessor of w of sigma_sv / sigma_sw (weight[w] +
-    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). Sources are dealt round-robin to ``threads``
-    chunks, each with its own arrays."""
-    n = len(indptr) - 1
-    out = np.zeros((threads, n))
-    for chunk in numba.prange(threads):
-        dist = np.full(n, -1, dtype=np.int64)
-        sigma = np.zeros(n)
-        delta = np.zeros(n)
-        order = np.empty(n, dtype=np.int64)
-        acc = out[chunk]
-        for si in range(chunk, len(sources), threads):
-            s = sources[si]
-            head = 0
-            tail = 1
-            order[0] = s
-            dist[s] = 0
-            sigma[s] = 1.0
-            while head < tail:
-                v = order[head]
-                head += 1
-                dv = dist[v] + 1
-                for j in range(indptr[v], indptr[v + 1]):
-                    w = indices[j]
-                    if dist[w] < 0:
-                        dist[w] = dv
-                        order[tail] = w
-                        tail += 1
-                    if dist[w] == dv:
-                        sigma[w] += sigma[v]
-            ws = weight[s]
-            for i in range(tail - 1, 0, -1):
-                w = order[i]
-                coeff = (weight[w] + delta[w]) / sigma[w]
-                dw = dist[w] - 1
-                for j in range(indptr[w], indptr[w + 1]):
-                    v = indices[j]
-                    if dist[v] == dw:
-                        delta[v] += sigma[v] * coeff
-                acc[w] += ws * delta[w]
-            for i in range(tail):
-                w = order[i]
-                dist[w] = -1
-                sigma[w] = 0.0
-                delta[w] = 0.0
-    return out.sum(axis=0)
+def _edge_blocks(
+    c: int, x: np.ndarray, y: np.ndarray, copy_vertex: np.ndarray, copy_block: np.ndarray
+) -> np.ndarray:
+    """The block of each edge ``(x, y)``: an edge lies in exactly one block (two blocks share at
+    most one vertex), that of an end lying in one block only, else the one both ends share."""
+    n_blocks_of = np.bincount(copy_vertex, minlength=c)
+    only_block = np.full(c, -1, dtype=np.int64)
+    single = n_blocks_of[copy_vertex] == 1
+    only_block[copy_vertex[single]] = copy_block[single]
+    eb = np.where(only_block[x] >= 0, only_block[x], only_block[y])
+    both = np.flatnonzero(eb < 0)
+    if len(both):
+        blocks_of: dict[int, set[int]] = {}
+        multi = np.flatnonzero(~single)
+        for v, b in zip(copy_vertex[multi].tolist(), copy_block[multi].tolist(), strict=True):
+            blocks_of.setdefault(v, set()).add(b)
+        for i in both.tolist():
+            (eb[i],) = blocks_of[int(x[i])] & blocks_of[int(y[i])]
+    return eb
+
+
+def block_visits(g: ig.Graph) -> float:
+    """Vertex and edge visits of :func:`block_betweenness` on ``g`` (connected, undirected):
+    ``sum over blocks B of 3+ vertices of |B| (|B| + 2 |E_B|)``, found in linear time."""
+    if g.vcount() < 3:
+        return 0.0
+    cover = g.biconnected_components()
+    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
+    if not blocks:
+        return 0.0
+    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
+    copy_vertex = np.concatenate(blocks)
+    copy_block = np.repeat(np.arange(len(blocks), dtype=np.int64), sizes)
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    eb = _edge_blocks(g.vcount(), edges[:, 0], edges[:, 1], copy_vertex, copy_block)
+    e_per = np.bincount(eb, minlength=len(blocks)).astype(float)
+    big = sizes >= 3
+    return float(np.sum(sizes[big] * (sizes[big] + 2.0 * e_per[big])))

@@ -41,10 +41,6 @@ from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
 
-GROUP_SAMPLE_ABOVE = 5000
-"""Views with more actors get group betweenness from sampled sources unless ``samples`` is set."""
-GROUP_DEFAULT_SAMPLES = 500
-
 
 @dataclass(frozen=True)
 class Param:
@@ -226,13 +222,6 @@ def betweenness_result(
     return records
 
 
-def group_samples(net: Network, samples: int | None) -> int | None:
-    """The sample size group betweenness uses: ``samples``, else 500 above 5,000 actors."""
-    if samples is None and net.graph.vcount() > GROUP_SAMPLE_ABOVE:
-        return GROUP_DEFAULT_SAMPLES
-    return samples
-
-
 def group_betweenness_result(
     net: Network,
     progress: Progress,
@@ -241,13 +230,16 @@ def group_betweenness_result(
     samples: int | None = None,
     seed: int = 0,
     top: int | None = None,
+    exact: bool = False,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--top K] -f json``."""
+    """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--exact] [--top K] -f json``:
+    exact where it fits, else sampled with a 95% interval (``ci95``) on each value."""
     gb = group_betweenness(
         net,
         by=by,
         normalized=not raw,
-        samples=group_samples(net, samples),
+        samples=samples,
+        exact=exact,
         seed=seed,
         progress=progress,
     )
@@ -259,8 +251,9 @@ def group_betweenness_records(gb: GroupBetweenness, top: int | None) -> list[dic
     records: list[dict[str, Any]] = []
     for i, (g, s, v) in enumerate(zip(gb.groups, gb.sizes, gb.values, strict=True)):
         rec: dict[str, Any] = {"group": g, "actors": s, "group_betweenness": float(v)}
-        if gb.stderr is not None:
+        if gb.stderr is not None and gb.ci95 is not None:
             rec["stderr"] = float(gb.stderr[i])
+            rec["ci95"] = float(gb.ci95[i])
         records.append(rec)
     records.sort(key=lambda r: (-r["group_betweenness"], r["group"]))
     return records[:top] if top else records
@@ -319,10 +312,12 @@ register(
                 "samples",
                 int,
                 None,
-                "estimate from K sampled sources (default 500 above 5,000 actors)",
+                "estimate from K sampled sources (default: exact where groups x actors x ties "
+                "<= 5e8, else 4,000), each value with its 95% interval",
             ),
             Param("seed", int, 0, "seed for the sampled sources"),
             Param("top", int, None, "only the K highest"),
+            Param("exact", bool, False, "exact path counting whatever it costs"),
         ),
         group_betweenness_result,
         slow=True,
