@@ -177,4 +177,4 @@ def test_cli_timeline_on_a_dated_workspace(cli) -> None:  # type: ignore[no-unty
     rolling = json.loads(cli("timeline", "--window", "2", "--format", "json").output)
     assert [p["period"] for p in rolling["periods"]] == ["2016-2017", "2017-2018", "2018-2019"]
     res = cli("timeline", "--every", "week", code=2)
-    assert "--every" in res.output
+    assert "every must be one of: year, month" in res.output

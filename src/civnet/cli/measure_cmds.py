@@ -180,6 +180,13 @@ def betweenness_cmd(
 
         show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
         return
+    if not group and samples is None:
+        # exact betweenness is a catalog measure: kept in the workspace's result cache
+        from civnet.cli.product_cmds import measure_json
+
+        records = measure_json("betweenness", spec, raw=raw, weighted=weighted, top=top)
+        _emit_betweenness(fmt, records, raw, weighted, "exact Brandes")
+        return
     net = load_view(spec)
     if group:
         with progress_bar() as bar:
@@ -212,12 +219,18 @@ def betweenness_cmd(
     for note in b.notes:
         err_console.print(f"[dim]{escape(note)}[/]", highlight=False)
     records = betweenness_records(net, b, top)
+    _emit_betweenness(fmt, records, raw, weighted, b.method)
+
+
+def _emit_betweenness(
+    fmt: str, records: list[dict[str, Any]], raw: bool, weighted: bool, method: str
+) -> None:
     emit(
         console,
         fmt,
         records=records,
         columns=["rank", "id", "name", "type", "country", "degree", "betweenness"],
-        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {b.method})",
+        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
     )
 
 

@@ -30,6 +30,21 @@ def measure_result(name: str, spec: ViewSpec, *, task: str | None = None, **para
         )
 
 
+def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params: Any) -> Any:
+    """The JSON result of catalog measure ``name``, from the workspace's result cache if there.
+
+    Computed (with a progress bar on stderr, labelled ``task``) and kept in the cache otherwise:
+    :func:`civnet.products.runner.run_measure`.
+    """
+    from civnet.products.runner import run_measure
+
+    with open_workspace() as ws, progress_bar() as bar:
+        job = bar.add_task(task or name, total=None)
+        return run_measure(
+            ws, name, spec, params, lambda done, total: bar.update(job, completed=done, total=total)
+        )
+
+
 def emit_json(name: str, result: Any) -> None:
     """Print ``result`` of catalog measure ``name`` as ``--format json`` (the API's body)."""
     from civnet.products.catalog import MEASURES

@@ -50,7 +50,7 @@ from civnet.importers.sister_cities import (
 )
 from civnet.store import Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
-from civnet.store.sql import fetch_one
+from civnet.store.sql import fetch_one, quote_literal
 
 NAME = "city-diplomacy"
 TWIN_RAW = "twin-towns-wikipedia/twin_cities_raw.csv.gz"
@@ -75,9 +75,9 @@ def _read(folder: Path, rel: str, delim: str) -> pa.Table:
     """A shipped CSV (gzipped or not) as text columns plus ``_row`` (1-based data row)."""
     con = duckdb.connect()
     try:
-        src = str(folder / rel).replace("'", "''")
+        src, sep = quote_literal(str(folder / rel)), quote_literal(delim)
         return con.sql(
-            f"""SELECT *, row_number() OVER () AS _row FROM read_csv('{src}', delim='{delim}',
+            f"""SELECT *, row_number() OVER () AS _row FROM read_csv({src}, delim={sep},
                 header=true, all_varchar=true, quote='"', escape='"', strict_mode=true)"""
         ).to_arrow_table()
     finally:

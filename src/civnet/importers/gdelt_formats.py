@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civnet.errors import InputFileError
+from civnet.store.sql import quote_literal
 
 GDELT1_COLUMNS: tuple[str, ...] = (
     "GLOBALEVENTID",
@@ -244,8 +245,8 @@ def reader_sql(text: Path, fmt: GdeltFormat, *, lines: bool = False) -> str:
     ``_csv_errors``; that costs time, so it is only used for files that have rejects.
     """
     names = [*fmt.columns, EXTRA]
-    cols = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
-    src = str(text).replace("'", "''")
+    cols = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in names)
+    src = quote_literal(str(text))
     skip = 1 if fmt.header else 0
     line = f"row_number() OVER () + {skip}" if lines else "NULL::BIGINT"
     errors = (
@@ -255,7 +256,7 @@ def reader_sql(text: Path, fmt: GdeltFormat, *, lines: bool = False) -> str:
         else ""
     )
     return (
-        f"SELECT {line} AS _line, * FROM read_csv('{src}', "
+        f"SELECT {line} AS _line, * FROM read_csv({src}, "
         f"columns={{{cols}}}, delim='\\t', quote='', escape='', header=false, skip={skip}, "
         f"auto_detect=false, null_padding=true, nullstr='\x02', strict_mode=false{errors})"
     )

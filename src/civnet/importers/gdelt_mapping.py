@@ -30,6 +30,7 @@ import pyarrow as pa
 from civnet.errors import InputFileError, UnknownVocabulary
 from civnet.importers.cameo import codebook, data_path
 from civnet.importers.gdelt_formats import EXTRA, GdeltFormat
+from civnet.store.sql import quote_ident, quote_literal
 from civnet.vocab import TRACKS
 
 MODES = ("civil-any", "civil-civil")
@@ -201,8 +202,7 @@ def register_lookups(con: duckdb.DuckDBPyConnection, options: GdeltOptions) -> N
         con.unregister(f"{name}_arrow")
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+_q = quote_ident
 
 
 def _reduced_actor(col: str) -> tuple[str, str]:
@@ -273,12 +273,12 @@ def aggregate_sql(fmt: GdeltFormat, reader: str, options: GdeltOptions, file_nam
     conflict = "false" if options.include_conflict else "q > 2"
     name1 = "a1_name" if options.named_actors else "NULL::VARCHAR"
     name2 = "a2_name" if options.named_actors else "NULL::VARCHAR"
-    fname = file_name.replace("'", "''")
+    fname = quote_literal(file_name)
     untyped1, untyped2 = "a1_t", "a2_t"
     if options.untyped_as:
-        u = options.untyped_as
-        untyped1 = f"CASE WHEN a1_t = '' AND coalesce(a1_cc, '') <> '' THEN '{u}' ELSE a1_t END"
-        untyped2 = f"CASE WHEN a2_t = '' AND coalesce(a2_cc, '') <> '' THEN '{u}' ELSE a2_t END"
+        u = quote_literal(options.untyped_as)
+        untyped1 = f"CASE WHEN a1_t = '' AND coalesce(a1_cc, '') <> '' THEN {u} ELSE a1_t END"
+        untyped2 = f"CASE WHEN a2_t = '' AND coalesce(a2_cc, '') <> '' THEN {u} ELSE a2_t END"
     return f"""
     WITH ev0 AS ({_normalized_sql(fmt, reader)}),
     ev AS (SELECT * REPLACE ({untyped1} AS a1_t, {untyped2} AS a2_t) FROM ev0),
@@ -376,7 +376,7 @@ def aggregate_sql(fmt: GdeltFormat, reader: str, options: GdeltOptions, file_nam
       coalesce(sum(CASE WHEN status = 'tie' AND t IS NOT NULL THEN n END), 0)::BIGINT
         AS tone_events,
       sum(CASE WHEN status = 'tie' THEN fallbacks END)::BIGINT AS geo_fallbacks,
-      '{fname}' AS file
+      {fname} AS file
     FROM keyed
     GROUP BY ALL
     """

@@ -19,7 +19,13 @@ import networkx as nx
 import pyarrow as pa
 
 from civnet.errors import InputFileError
-from civnet.importers.reading import check_file, fail_on_rejects, settle_rejects
+from civnet.importers.reading import (
+    check_file,
+    check_no_nul,
+    clean_column_names,
+    fail_on_rejects,
+    settle_rejects,
+)
 from civnet.importers.tables import (
     fatal_reasons,
     prefix_rows,
@@ -62,7 +68,7 @@ def _spell(d: Mapping[str, Any]) -> tuple[Any, Any]:
     return start, end
 
 
-def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, where: Path) -> None:
     """Temp table ``name`` from ``table``'s text columns, ``_row`` as an integer (as load_table)."""
     con.register(f"{name}_arrow", table)
     con.execute(
@@ -70,6 +76,7 @@ def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> N
         f"SELECT * EXCLUDE (_row), CAST(_row AS BIGINT) AS _row FROM {name}_arrow"
     )
     con.unregister(f"{name}_arrow")
+    check_no_nul(con, name, [c for c in table.column_names if c != "_row"], where)
 
 
 def read_graph_file(
@@ -95,9 +102,10 @@ def read_graph_file(
     con = ws.con
     nodes = list(g.nodes(data=True))
     keys = sorted({k for _, d in nodes for k in d} - {"id"})
+    clean = clean_column_names(["id", *keys], p, "node attribute")
     node_cols: dict[str, list[str | None]] = {"id": [str(n) for n, _ in nodes]}
-    for k in keys:
-        node_cols[k.lower()] = [_text(d.get(k)) for _, d in nodes]
+    for k, name in zip(keys, clean[1:], strict=True):
+        node_cols[name] = [_text(d.get(k)) for _, d in nodes]
     if "name" not in node_cols and "label" in node_cols:
         node_cols["name"] = node_cols.pop("label")
     if "type" not in node_cols or default_type:
@@ -107,7 +115,7 @@ def read_graph_file(
             x or default_country for x in node_cols.get("country", [None] * len(nodes))
         ]
     node_cols["_row"] = [str(i + 1) for i in range(len(nodes))]
-    _temp_table(con, "_ia", pa.table(node_cols))
+    _temp_table(con, "_ia", pa.table(node_cols), p)
     actors, arj = validate_actors(con, p, [c for c in node_cols if c != "_row"], {})
     if not skip_bad_rows:
         fail_on_rejects(arj, p)
@@ -125,11 +133,12 @@ def read_graph_file(
         "start": [_text(_spell(d)[0]) for _, _, d in edges],
         "end": [_text(_spell(d)[1]) for _, _, d in edges],
     }
-    for k in ekeys:
-        ecols[k.lower()] = [_text(d.get(k)) for _, _, d in edges]
+    eclean = clean_column_names([*ecols, *ekeys], p, "edge attribute")[len(ecols) :]
+    for k, name in zip(ekeys, eclean, strict=True):
+        ecols[name] = [_text(d.get(k)) for _, _, d in edges]
     ecols["_row"] = [str(i + 1) for i in range(len(edges))]
     schema = pa.schema([(k, pa.string()) for k in ecols])
-    _temp_table(con, "_it", pa.table(ecols, schema=schema))
+    _temp_table(con, "_it", pa.table(ecols, schema=schema), p)
     ties, trj = validate_ties(con, p, [c for c in ecols if c != "_row"], {})
     rejects = pa.concat_tables([prefix_rows(arj, "node"), prefix_rows(trj, "edge")])
     settle_rejects(rejects, p, skip_bad_rows=skip_bad_rows, fatal_reasons=fatal_reasons(rejects))

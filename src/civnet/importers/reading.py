@@ -8,6 +8,7 @@ that validation runs as SQL over millions of rows and every reject can name its 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 from civnet.errors import InputFileError, MalformedRow, MissingColumn
 from civnet.store.batch import REJECT_SCHEMA
-from civnet.store.sql import fetch_one
+from civnet.store.sql import fetch_one, quote_ident, quote_literal
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
 
@@ -26,17 +27,33 @@ _VALID_DATE_SQL = r"""
 CASE
   WHEN {c} IS NULL OR trim({c}) = '' THEN NULL
   WHEN regexp_matches(trim({c}), '^\d{{4}}$') THEN
-    CASE WHEN {end} THEN make_date(trim({c})::INT, 12, 31) ELSE make_date(trim({c})::INT, 1, 1) END
+    CASE WHEN trim({c}) = '0000' THEN NULL
+      WHEN {end} THEN make_date(trim({c})::INT, 12, 31) ELSE make_date(trim({c})::INT, 1, 1) END
   WHEN regexp_matches(trim({c}), '^\d{{4}}-\d{{1,2}}$') THEN
-    CASE WHEN {end}
-      THEN last_day(try_cast(trim({c}) || '-01' AS DATE))
+    CASE WHEN starts_with(trim({c}), '0000') THEN NULL
+      WHEN {end} THEN last_day(try_cast(trim({c}) || '-01' AS DATE))
       ELSE try_cast(trim({c}) || '-01' AS DATE) END
-  ELSE try_cast(trim({c}) AS DATE)
+  WHEN year(try_cast(trim({c}) AS DATE)) BETWEEN 1 AND 9999 THEN try_cast(trim({c}) AS DATE)
 END"""
+
+MAX_WEIGHT = 1e12
+"""Largest tie weight accepted. Sums of weights over ten million ties then stay finite (and
+exact for whole numbers), so no measure meets an infinite or overflowing weight."""
+
+BLANK_RE = r"[\s\p{Z}\x{200B}\x{FEFF}]*"
+"""Text made only of white space (Unicode spaces, zero-width space and BOM included)."""
+
+
+def blank_sql(column: str) -> str:
+    """SQL that is true when a text column is NULL, empty or only white space (:data:`BLANK_RE`)."""
+    return f"({column} IS NULL OR regexp_full_match({column}, '{BLANK_RE}'))"
 
 
 def date_sql(column: str, *, end: bool) -> str:
-    """SQL turning a text column into a DATE (year/month -> first or last day); NULL if bad."""
+    """SQL turning a text column into a DATE (year/month -> first or last day); NULL if bad.
+
+    Years run from 1 to 9999: ``0000``, negative (BC) and five-digit years are bad dates.
+    """
     return _VALID_DATE_SQL.format(c=column, end="true" if end else "false")
 
 
@@ -80,32 +97,145 @@ def check_file(path: str | Path) -> Path:
     return p
 
 
-def _sniff_csv(p: Path, encoding: str, delimiter: str | None) -> str:
-    """Check the text decodes and guess the delimiter from the header line."""
-    try:
-        with open(p, encoding=encoding, newline="") as fh:
-            head = fh.read(64 * 1024)
-    except UnicodeDecodeError as exc:
+ENCODINGS: dict[str, str] = {
+    "utf-8": "utf-8",
+    "utf8": "utf-8",
+    "utf-8-sig": "utf-8",
+    "utf-16": "utf-16",
+    "utf16": "utf-16",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "iso-8859-1": "latin-1",
+}
+"""Text encodings of CSV files (``--encoding``), by the names users write, to DuckDB's names."""
+
+MAX_COLUMN_NAME = 1000
+"""Longest column name accepted, in characters."""
+
+
+def check_encoding(encoding: str, where: str | Path) -> str:
+    """DuckDB's name of ``encoding``, or :class:`InputFileError` for one civnet cannot read."""
+    enc = ENCODINGS.get(encoding.strip().lower())
+    if enc is None:
         raise InputFileError(
-            f"not valid {encoding} text (byte {exc.start} of the file)",
+            f"unknown or unsupported encoding {encoding!r}",
+            where=str(where),
+            fix="pass --encoding utf-8, utf-16 or latin-1 (re-save other encodings as UTF-8)",
+        )
+    return enc
+
+
+def _sniff_csv(p: Path, encoding: str, delimiter: str | None) -> tuple[str, list[str]]:
+    """Check the text decodes; the delimiter (given, or guessed from the header line) and the
+    header record's fields (read with Python's csv module, quoting understood)."""
+    py_enc = "utf-8-sig" if encoding == "utf-8" else encoding
+    try:
+        with open(p, encoding=py_enc, newline="") as fh:
+            head = fh.read(64 * 1024)
+    except UnicodeError as exc:
+        start = getattr(exc, "start", 0)
+        raise InputFileError(
+            f"not valid {encoding} text (byte {start} of the file)",
             where=str(p),
             fix="re-save the file as UTF-8, or pass --encoding latin-1",
         ) from None
-    if delimiter:
-        return delimiter
-    header = head.splitlines()[0] if head else ""
-    if not header.strip():
+    first = head.splitlines()[0] if head else ""
+    if not first.strip():
         raise InputFileError(
             "the first line is empty", where=str(p), fix="put the header row first"
         )
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        try:
-            return csv.Sniffer().sniff(head).delimiter
-        except csv.Error:
-            return ","
-    return best
+    if not delimiter:
+        counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+        delimiter = max(counts, key=lambda d: counts[d])
+        if counts[delimiter] == 0:
+            try:
+                delimiter = csv.Sniffer().sniff(head).delimiter
+            except csv.Error:
+                delimiter = ","
+    try:
+        header = next(csv.reader(io.StringIO(head), delimiter=delimiter, quotechar='"'), [])
+    except csv.Error as exc:
+        raise InputFileError(
+            f"the header row cannot be read: {exc}",
+            where=str(p),
+            fix="check the quoting of the first line",
+        ) from None
+    return delimiter, header
+
+
+def clean_column_names(raw: Sequence[str], where: str | Path, what: str = "column") -> list[str]:
+    """Column names stripped and lower-cased, after checking they can be told apart.
+
+    Two names equal once case and surrounding spaces are ignored (``Type`` and ``type``), a name
+    with a control character, an over-long name or the reserved ``_row`` are refused in one line:
+    civnet cannot guess which column is meant. An empty name becomes ``columnN`` (N from 1).
+    """
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    for i, name in enumerate(raw):
+        clean = name.strip().lower() or f"column{i + 1}"
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in clean):
+            raise InputFileError(
+                f"{what} {i + 1}'s name {name!r} contains a control character",
+                where=str(where),
+                fix=f"rename the {what} with printable characters only",
+            )
+        if len(clean) > MAX_COLUMN_NAME:
+            raise InputFileError(
+                f"{what} {i + 1}'s name is {len(clean)} characters long "
+                f"(at most {MAX_COLUMN_NAME})",
+                where=str(where),
+                fix=f"shorten the {what} name",
+            )
+        if clean == "_row":
+            raise InputFileError(
+                f"a {what} is named '_row', which civnet reserves for row numbers",
+                where=str(where),
+                fix=f"rename that {what}",
+            )
+        if clean in seen:
+            raise InputFileError(
+                f"{what}s {seen[clean]!r} and {name!r} have the same name once case is ignored",
+                where=str(where),
+                fix="rename one of them",
+            )
+        seen[clean] = name
+        out.append(clean)
+    return out
+
+
+def _text_sql(column: str, dtype: str) -> str:
+    """SQL turning a column of any DuckDB type into text: JSON values without their quotes,
+    nested values (lists, structs, maps) as JSON, everything else cast."""
+    col = quote_ident(column)
+    if dtype == "JSON":
+        return f"({col} ->> '$')"
+    if dtype.startswith(("STRUCT", "MAP", "UNION")) or dtype.endswith("]"):
+        return f"CAST(to_json({col}) AS VARCHAR)"
+    return f"CAST({col} AS VARCHAR)"
+
+
+_CSV_LINE_ERROR = re.compile(
+    r"CSV Error on Line: (\d+).*?Expected Number of Columns: (\d+) Found: (\d+)", re.S
+)
+
+
+def _read_error(exc: Exception, kind: str, p: Path) -> InputFileError:
+    """A DuckDB read error as one line; a ragged CSV row is named by its line and field count."""
+    text = str(exc)
+    m = _CSV_LINE_ERROR.search(text)
+    if m:
+        line, expected, found = m.groups()
+        return InputFileError(
+            f"the row has {found} fields, the header has {expected}",
+            where=f"{p}, line {line}",
+            fix="quote fields that contain the delimiter, or fix the row's number of fields",
+        )
+    return InputFileError(
+        f"cannot be read as {kind}: {_first_line(exc)}",
+        where=str(p),
+        fix="check the delimiter, quoting and encoding (see --delimiter, --encoding)",
+    )
 
 
 def load_table(
@@ -121,62 +251,91 @@ def load_table(
 ) -> tuple[Path, list[str], int]:
     """Load a file as temp table ``name`` of VARCHAR columns plus ``_row``.
 
-    Column names are stripped and lower-cased. Returns (path, columns, number of rows). Raises
-    :class:`InputFileError` for a missing, empty, undecodable or unparsable file.
+    Column names are stripped and lower-cased (:func:`clean_column_names`). CSV is read with the
+    header's columns declared (no guessing), so a row with too many or too few fields is an error
+    naming its line. JSON values keep no quotes; nested values become JSON text. Returns (path,
+    columns, number of rows). Raises :class:`InputFileError` for a missing, empty, undecodable or
+    unparsable file, and for a NUL character in any value (its row and column named).
     """
     p = check_file(path)
     kind = detect_format(p, fmt)
-    src = str(p).replace("'", "''")
     if kind in ("csv", "tsv"):
-        delim = "\t" if kind == "tsv" and not delimiter else _sniff_csv(p, encoding, delimiter)
-        enc = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1", "latin1": "latin-1"}.get(
-            encoding.lower(), encoding
-        )
+        enc = check_encoding(encoding, p)
+        delim, head = _sniff_csv(p, enc, "\t" if kind == "tsv" and not delimiter else delimiter)
+        file_cols = list(columns) if columns is not None else head
+        if not header and columns is None:
+            file_cols = [f"column{i + 1}" for i in range(len(head))]
+        cols = clean_column_names(file_cols, p)
+        declared = ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in cols)
         opts = [
-            f"delim='{_sql_str(delim)}'",
+            f"delim={quote_literal(delim)}",
             f"header={'true' if header else 'false'}",
-            "all_varchar=true",
+            "auto_detect=false",
+            f"columns={{{declared}}}",
             "quote='\"'",
             "escape='\"'",
-            f"encoding='{enc}'",
+            f"encoding={quote_literal(enc)}",
             "null_padding=false",
             "strict_mode=true",
         ]
-        if columns is not None:
-            opts.append("names=[" + ", ".join(f"'{_sql_str(c)}'" for c in columns) + "]")
-        reader = f"read_csv('{src}', {', '.join(opts)})"
-    elif kind == "parquet":
-        reader = f"read_parquet('{src}')"
+        reader = f"read_csv({quote_literal(str(p))}, {', '.join(opts)})"
+        select_cols = [(c, c, "VARCHAR") for c in cols]
     else:
-        reader = f"read_json('{src}', format='newline_delimited', records=true)"
+        if kind == "parquet":
+            reader = f"read_parquet({quote_literal(str(p))})"
+        else:
+            reader = f"read_json({quote_literal(str(p))}, format='newline_delimited', records=true)"
+        try:
+            rel = con.sql(f"SELECT * FROM {reader}")
+            raw_cols, types = list(rel.columns), [str(t) for t in rel.types]
+        except duckdb.Error as exc:
+            raise _read_error(exc, kind, p) from None
+        cols = clean_column_names(raw_cols, p)
+        select_cols = list(zip(raw_cols, cols, types, strict=True))
+    select = ", ".join(f"{_text_sql(raw, t)} AS {quote_ident(c)}" for raw, c, t in select_cols)
     try:
-        raw_cols = con.sql(f"SELECT * FROM {reader}").columns
-        cols = [c.strip().lower() for c in raw_cols]
-        select = ", ".join(
-            f'CAST("{_sql_ident(raw)}" AS VARCHAR) AS "{_sql_ident(clean)}"'
-            for raw, clean in zip(raw_cols, cols, strict=True)
-        )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
             f"SELECT {select}, row_number() OVER () AS _row FROM {reader}"
         )
     except duckdb.Error as exc:
-        raise InputFileError(
-            f"cannot be read as {kind}: {_first_line(exc)}",
-            where=str(p),
-            fix="check the delimiter, quoting and encoding (see --delimiter, --encoding)",
-        ) from None
+        raise _read_error(exc, kind, p) from None
     row = fetch_one(con, f"SELECT count(*) FROM {name}")
     n = int(row[0]) if row else 0
     if n == 0:
         raise InputFileError("the file has a header but no rows", where=str(p), fix="add rows")
-    if len(cols) == 1 and kind in ("csv", "tsv") and re.search(r"[;,\t|]", raw_cols[0]):
+    if len(cols) == 1 and kind in ("csv", "tsv") and re.search(r"[;,\t|]", file_cols[0]):
         raise InputFileError(
-            f"found one column {raw_cols[0]!r}: wrong delimiter?",
+            f"found one column {file_cols[0]!r}: wrong delimiter?",
             where=str(p),
             fix="pass --delimiter with the file's separator",
         )
+    check_no_nul(con, name, cols, p)
     return p, cols, n
+
+
+def check_no_nul(
+    con: duckdb.DuckDBPyConnection, table: str, cols: Sequence[str], where: str | Path
+) -> None:
+    """:class:`InputFileError` naming the first row and column whose text holds a NUL character.
+
+    A NUL byte is never part of a name or a date; it marks a binary or corrupted file.
+    """
+    if not cols:
+        return
+    hits = " OR ".join(f"contains({quote_ident(c)}, chr(0))" for c in cols)
+    cases = " ".join(
+        f"WHEN contains({quote_ident(c)}, chr(0)) THEN {quote_literal(c)}" for c in cols
+    )
+    row = fetch_one(
+        con, f"SELECT _row, CASE {cases} END FROM {table} WHERE {hits} ORDER BY _row LIMIT 1"
+    )
+    if row is not None:
+        raise InputFileError(
+            f"field {row[1]!r} contains a NUL character (byte 0)",
+            where=f"{where}, row {row[0]}",
+            fix="remove the NUL bytes (e.g. tr -d '\\000' < FILE > CLEAN) or re-export the file",
+        )
 
 
 def apply_mapping(
@@ -192,11 +351,12 @@ def apply_mapping(
                 fix=f"the file's columns are: {', '.join(cols)}",
             )
         if field_name in renamed and field_name != col_l:
-            con.execute(f'ALTER TABLE {table} DROP COLUMN "{_sql_ident(field_name)}"')
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {quote_ident(field_name)}")
             renamed.remove(field_name)
         if field_name != col_l:
             con.execute(
-                f'ALTER TABLE {table} RENAME COLUMN "{_sql_ident(col_l)}" TO "{_sql_ident(field_name)}"'
+                f"ALTER TABLE {table} RENAME COLUMN {quote_ident(col_l)} "
+                f"TO {quote_ident(field_name)}"
             )
             renamed[renamed.index(col_l)] = field_name
     return renamed
@@ -301,11 +461,3 @@ def attrs_json(record: Mapping[str, object], skip: set[str]) -> str | None:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _sql_str(text: str) -> str:
-    return text.replace("'", "''")
-
-
-def _sql_ident(text: str) -> str:
-    return text.replace('"', '""')

@@ -23,9 +23,11 @@ import pyarrow as pa
 from civnet.countries import map_names
 from civnet.errors import InputFileError
 from civnet.importers.reading import (
+    MAX_WEIGHT,
     apply_mapping,
     attrs_json,
     bad_date_sql,
+    blank_sql,
     date_sql,
     fail_on_rejects,
     load_table,
@@ -36,6 +38,7 @@ from civnet.importers.reading import (
 )
 from civnet.store import Batch, IngestReport, Workspace
 from civnet.store.batch import REJECT_SCHEMA, file_sha256
+from civnet.store.sql import quote_ident, quote_literal
 from civnet.vocab import ACTOR_TYPES, TIE_KINDS, TRACKS
 
 KUMU_ACTORS = {"label": "id"}
@@ -80,7 +83,7 @@ def validate_actors(
     require_columns(p, cols, ["id", "type", "country"])
     for opt in ("name", "city", "lat", "lon"):
         if opt not in cols:
-            con.execute(f"ALTER TABLE _ia ADD COLUMN {opt} VARCHAR")
+            con.execute(f"ALTER TABLE _ia ADD COLUMN {quote_ident(opt)} VARCHAR")
     names = [r[0] for r in con.execute("SELECT DISTINCT trim(country) FROM _ia").fetchall()]
     iso = map_names(n for n in names if n)
     con.execute("CREATE OR REPLACE TEMP TABLE _iso (name VARCHAR, iso3 VARCHAR)")
@@ -90,7 +93,7 @@ def validate_actors(
         con,
         f"""SELECT _row, field, reason, raw FROM (
             SELECT _row, 'id' AS field, 'empty id' AS reason, coalesce(id, '') AS raw, 1 AS o
-              FROM _ia WHERE id IS NULL OR trim(id) = ''
+              FROM _ia WHERE {blank_sql("id")}
             UNION ALL
             SELECT _row, 'id', 'duplicate id (first kept at row ' || first_row || ')', id, 2
               FROM (SELECT _row, id, min(_row) OVER (PARTITION BY trim(id)) AS first_row FROM _ia)
@@ -115,7 +118,7 @@ def validate_actors(
         ) ORDER BY _row, o""",
     )
     extra = [c for c in cols if c not in ACTOR_FIELDS]
-    extra_sql = "".join(f', "{c}"' for c in extra)
+    extra_sql = "".join(f", _ia.{quote_ident(c)}" for c in extra)
     raw = con.sql(
         f"""SELECT trim(id) AS id, coalesce(nullif(trim(_ia.name), ''), trim(id)) AS name,
                    {_norm_sql("type")} AS type, _iso.iso3 AS country, nullif(trim(city), '') AS city,
@@ -156,7 +159,7 @@ def validate_ties(
     require_columns(p, cols, ["source", "target"])
     for opt in ("track", "kind", "weight", "directed", "start", "end"):
         if opt not in cols:
-            con.execute(f'ALTER TABLE _it ADD COLUMN "{opt}" VARCHAR')
+            con.execute(f"ALTER TABLE _it ADD COLUMN {quote_ident(opt)} VARCHAR")
     extra = [c for c in cols if c not in TIE_FIELDS]
     tracks, kinds = _in_list(TRACKS), _in_list(TIE_KINDS)
     start_sql, end_sql = date_sql('"start"', end=False), date_sql('"end"', end=True)
@@ -164,19 +167,19 @@ def validate_ties(
         con,
         f"""SELECT _row, field, reason, raw FROM (
             SELECT _row, 'source' AS field, 'empty actor id' AS reason, '' AS raw, 1 AS o
-              FROM _it WHERE trim(coalesce(source, '')) = ''
+              FROM _it WHERE {blank_sql("source")}
             UNION ALL
             SELECT _row, 'target', 'empty actor id', '', 2
-              FROM _it WHERE trim(coalesce(target, '')) = ''
+              FROM _it WHERE {blank_sql("target")}
             UNION ALL
             SELECT _row, 'source', 'undeclared actor (not in the actors file or workspace)',
                    source, 3
-              FROM _it WHERE trim(coalesce(source, '')) <> ''
+              FROM _it WHERE NOT {blank_sql("source")}
                 AND trim(source) NOT IN (SELECT id FROM _known)
             UNION ALL
             SELECT _row, 'target', 'undeclared actor (not in the actors file or workspace)',
                    target, 4
-              FROM _it WHERE trim(coalesce(target, '')) <> ''
+              FROM _it WHERE NOT {blank_sql("target")}
                 AND trim(target) NOT IN (SELECT id FROM _known)
             UNION ALL
             SELECT _row, 'track', 'unknown track; valid: {", ".join(TRACKS)}', track, 5 FROM _it
@@ -186,10 +189,9 @@ def validate_ties(
               FROM _it
               WHERE trim(coalesce(kind, '')) <> '' AND {_norm_sql("kind")} NOT IN ({kinds})
             UNION ALL
-            SELECT _row, 'weight', 'weight must be a number >= 0', weight, 7 FROM _it
-              WHERE trim(coalesce(weight, '')) <> ''
-                AND coalesce(try_cast(weight AS DOUBLE) < 0 OR isnan(try_cast(weight AS DOUBLE))
-                             OR isinf(try_cast(weight AS DOUBLE)), true)
+            SELECT _row, 'weight', 'weight must be a number >= 0 and <= {MAX_WEIGHT:g}', weight, 7
+              FROM _it WHERE trim(coalesce(weight, '')) <> ''
+                AND coalesce(NOT (try_cast(weight AS DOUBLE) BETWEEN 0 AND {MAX_WEIGHT!r}), true)
             UNION ALL
             SELECT _row, 'directed', 'directed must be true or false', directed, 8 FROM _it
               WHERE lower(trim(coalesce(directed, ''))) NOT IN ({_in_list(_TRUE + _FALSE)})
@@ -204,7 +206,7 @@ def validate_ties(
               WHERE ({start_sql}) > ({end_sql})
             UNION ALL
             SELECT _row, 'target', '{SELF_LOOP}', target, 12 FROM _it
-              WHERE trim(coalesce(source, '')) <> '' AND trim(source) = trim(target)
+              WHERE NOT {blank_sql("source")} AND trim(source) = trim(target)
         ) ORDER BY _row, o""",
     )
     con.register("_rj", rejects)
@@ -218,7 +220,7 @@ def validate_ties(
 def _attrs_sql(extra: list[str]) -> str:
     if not extra:
         return "NULL"
-    pairs = ", ".join(f"'{c}', \"{c}\"" for c in extra)
+    pairs = ", ".join(f"{quote_literal(c)}, {quote_ident(c)}" for c in extra)
     return f"CAST(json_object({pairs}) AS VARCHAR)"
 
 

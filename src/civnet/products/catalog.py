@@ -17,6 +17,7 @@ The core factors are shaped here; the structure measures in
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ from civnet.measures import (
     describe,
     group_betweenness,
 )
+from civnet.measures.resampling import RESAMPLE_UNITS
+from civnet.measures.timeline import EVERY
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
@@ -42,12 +45,30 @@ from civnet.views.network import Network
 Progress = Callable[[int, int], None]
 
 
+SEED_MAX = 2**32 - 1
+"""Largest seed: every generator civnet seeds (numpy, igraph, Python) accepts 0 .. 2**32 - 1."""
+TOP_MAX = 1_000_000
+DRAWS_MAX = 100_000
+"""Most bootstrap resamples, permutations or sampled sources one request may ask for."""
+TEXT_MAX = 64
+"""Longest free-text parameter (an attribute name, a FROM:TO period)."""
+PATH_MAX = 4096
+RESOLUTION_MAX = 1000.0
+"""Largest Leiden resolution (far above any that leaves more than singletons)."""
+WINDOW_MAX = 1000
+
+
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a measure, as the API and the CLI take it.
+    """One parameter of a measure, as the CLI, the API and the Python methods take it.
 
     ``required``: no default, the caller must give it. ``api``: offered as a query parameter by
     the server (``False`` for a parameter that names a file on the server's machine).
+
+    Declared bounds (``None``: no bound), enforced by :meth:`check` for every face and declared
+    to FastAPI (OpenAPI ``minimum``/``maximum``/``enum``/``maxLength``) by the server:
+    ``ge``/``le`` inclusive minimum/maximum and ``gt`` exclusive minimum of a number (a bounded
+    float is also finite); ``choices`` the allowed values of a text; ``max_length`` its longest.
     """
 
     name: str
@@ -56,6 +77,75 @@ class Param:
     help: str
     required: bool = False
     api: bool = True
+    ge: float | None = None
+    le: float | None = None
+    gt: float | None = None
+    choices: tuple[str, ...] | None = None
+    max_length: int | None = None
+
+    def bounds(self) -> dict[str, Any]:
+        """The declared bounds as keyword arguments of FastAPI's ``Query`` (and pydantic)."""
+        named = {"ge": self.ge, "le": self.le, "gt": self.gt, "max_length": self.max_length}
+        return {k: v for k, v in named.items() if v is not None}
+
+    def describe_bounds(self) -> str:
+        """The bounds in words, e.g. ``>= 1 and <= 100000`` or ``one of: year, month``."""
+        parts = []
+        if self.gt is not None:
+            parts.append(f"> {self.gt:g}")
+        if self.ge is not None:
+            parts.append(f">= {self.ge:g}")
+        if self.le is not None:
+            parts.append(f"<= {self.le:g}")
+        if self.choices is not None:
+            parts.append("one of: " + ", ".join(self.choices))
+        if self.max_length is not None:
+            parts.append(f"at most {self.max_length} characters")
+        return " and ".join(parts)
+
+    def check(self, value: Any, owner: str = "") -> Any:
+        """``value`` if it has this parameter's type and bounds (``None`` passes), else a
+        one-line :class:`~civnet.errors.BadFilter` naming the parameter and the bound."""
+        if value is None:
+            return value
+        who = f"{owner} {self.name}" if owner else self.name
+        fix = f"give {self.name} {self.describe_bounds() or 'as ' + self.type.__name__}"
+        value = self._typed(value, who, fix)
+        if self.type in (int, float):
+            if self.type is float and not math.isfinite(value):
+                raise BadFilter(f"{who} must be a finite number, got {value!r}", fix=fix)
+            for bound, ok in (
+                (self.ge, lambda b: value >= b),
+                (self.le, lambda b: value <= b),
+                (self.gt, lambda b: value > b),
+            ):
+                if bound is not None and not ok(bound):
+                    raise BadFilter(f"{who} must be {self.describe_bounds()}, got {value!r}")
+        text = str(value)
+        if self.max_length is not None and len(text) > self.max_length:
+            raise BadFilter(
+                f"{who} must be at most {self.max_length} characters, got {len(text)}", fix=fix
+            )
+        if self.choices is not None and text not in self.choices:
+            raise BadFilter(f"{who} must be one of: {', '.join(self.choices)}; got {text!r}")
+        return value
+
+    def _typed(self, value: Any, who: str, fix: str) -> Any:
+        """``value`` as this parameter's type: an int for int (never a bool), a float for float
+        (an int is converted), a bool for bool, a str for str, a Path for Path."""
+        t = self.type
+        if t is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if t is Path and isinstance(value, str):
+            return Path(value)
+        if not isinstance(value, t) or (isinstance(value, bool) and t is not bool):
+            raise BadFilter(
+                f"{who} must be {_TYPE_WORDS.get(t, t.__name__)}, got {value!r}", fix=fix
+            )
+        return value
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a text"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +177,8 @@ class Measure:
     def resolve(self, params: dict[str, Any]) -> dict[str, Any]:
         """All parameters: given ones (``None`` = default), the rest at their defaults.
 
-        Unknown parameters and missing required ones are refused with a one-line error.
+        Unknown parameters, missing required ones and values of the wrong type or outside their
+        declared bounds (:meth:`Param.check`) are refused with a one-line error.
         """
         known = {p.name: p.default for p in self.params}
         extra = set(params) - set(known)
@@ -100,6 +191,7 @@ class Measure:
         for p in self.params:
             if p.required and known[p.name] is None:
                 raise BadFilter(f"{self.name} needs {p.name}", fix=f"give {p.name}: {p.help}")
+            known[p.name] = p.check(known[p.name], self.name)
         return known
 
     def inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
@@ -259,6 +351,48 @@ def group_betweenness_records(gb: GroupBetweenness, top: int | None) -> list[dic
     return records[:top] if top else records
 
 
+def top_param(
+    help: str = "only the K first rows (see the measure)", default: int | None = None
+) -> Param:
+    """``top``: the K first rows of the result, 1 .. 1,000,000 (``None``: all)."""
+    return Param("top", int, default, help, ge=1, le=TOP_MAX)
+
+
+def seed_param(help: str = "seed of every random draw") -> Param:
+    """``seed`` of a random procedure, 0 .. 2**32 - 1."""
+    return Param("seed", int, 0, help, ge=0, le=SEED_MAX)
+
+
+def by_param(default: str | None = "country", help: str | None = None) -> Param:
+    """``by``: the actor attribute that forms the groups (the measure checks it names one)."""
+    return Param(
+        "by",
+        str,
+        default,
+        help or "actor attribute that forms the groups (country, type)",
+        max_length=TEXT_MAX,
+    )
+
+
+def boot_param(default: int = 200) -> Param:
+    """``boot``: bootstrap resamples, 1 .. 100,000."""
+    return Param("boot", int, default, "bootstrap resamples", ge=1, le=DRAWS_MAX)
+
+
+def resample_param(default: str, help: str) -> Param:
+    """``resample``: the resampling unit, one of :data:`~civnet.measures.RESAMPLE_UNITS`."""
+    return Param("resample", str, default, help, choices=RESAMPLE_UNITS)
+
+
+def period_param(name: str, help: str, *, required: bool = False) -> Param:
+    """A ``FROM:TO`` period (text, at most 64 characters; the measure parses it)."""
+    return Param(name, str, None, help, required=required, max_length=TEXT_MAX)
+
+
+_WEIGHTED = Param("weighted", bool, False, "use tie weights")
+_RAW = Param("raw", bool, False, "raw pair counts, not normalized")
+
+
 register(
     Measure(
         "describe",
@@ -272,7 +406,7 @@ register(
         "density",
         "Whole-view density; block density within and between groups with `by`.",
         (
-            Param("by", str, None, "actor attribute for block density (country, type)"),
+            by_param(None, "actor attribute for block density (country, type)"),
             Param("weighted", bool, False, "mean weight over possible pairs"),
         ),
         density_result,
@@ -284,18 +418,20 @@ register(
         "Betweenness of every actor, highest first: exact (Brandes over biconnected blocks) "
         "within a time budget, else within a stated error (KADABRA).",
         (
-            Param("raw", bool, False, "raw pair counts, not normalized"),
+            _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
-            Param("top", int, None, "only the K highest"),
+            top_param("only the K highest"),
             Param(
                 "approx",
                 float,
                 None,
-                "approximate within EPS (0 < EPS < 1, normalized scale) with probability 1-delta",
+                "approximate within EPS (normalized scale) with probability 1-delta",
+                gt=0.0,
+                le=0.5,
             ),
-            Param("delta", float, BUDGET_DELTA, "failure probability of --approx (0 < D < 1)"),
+            Param("delta", float, BUDGET_DELTA, "failure probability of approx", gt=0.0, le=0.5),
             Param("exact", bool, False, "exact even past the time budget"),
-            Param("seed", int, 0, "seed of the approximation's sampling"),
+            seed_param("seed of the approximation's sampling"),
         ),
         betweenness_result,
         slow=True,
@@ -306,17 +442,19 @@ register(
         "group_betweenness",
         "Everett-Borgatti group betweenness of each group of an attribute (country).",
         (
-            Param("by", str, "country", "actor attribute that forms the groups"),
-            Param("raw", bool, False, "raw pair counts, not normalized"),
+            by_param(),
+            _RAW,
             Param(
                 "samples",
                 int,
                 None,
                 "estimate from K sampled sources (default: exact where groups x actors x ties "
                 "<= 5e8, else 4,000), each value with its 95% interval",
+                ge=2,
+                le=DRAWS_MAX,
             ),
-            Param("seed", int, 0, "seed for the sampled sources"),
-            Param("top", int, None, "only the K highest"),
+            seed_param("seed for the sampled sources"),
+            top_param("only the K highest"),
             Param("exact", bool, False, "exact path counting whatever it costs"),
         ),
         group_betweenness_result,
@@ -327,9 +465,12 @@ register(
 
 # -- structure: brokerage, holes, E-I, communities, mixing, diversity ---------------------------
 
-_BY = Param("by", str, "country", "actor attribute that forms the groups (country, type)")
-_TOP = Param("top", int, None, "only the K first rows (see the measure)")
-_WEIGHTED = Param("weighted", bool, False, "use tie weights")
+_BY = by_param()
+
+
+def _permutations(default: int, help: str, ge: int = 0) -> Param:
+    return Param("permutations", int, default, help, ge=ge, le=DRAWS_MAX)
+
 
 register(
     Measure(
@@ -339,9 +480,9 @@ register(
         (
             _BY,
             Param("per_track", bool, False, "one analysis per track with ties"),
-            Param("permutations", int, 0, "also a label-permutation null with N draws"),
-            Param("seed", int, 0, "seed of the permutations"),
-            Param("top", int, None, "only the K actors with the most brokered pairs"),
+            _permutations(0, "also a label-permutation null with N draws"),
+            seed_param("seed of the permutations"),
+            top_param("only the K actors with the most brokered pairs"),
         ),
         sr.brokerage_result,
         slow=True,
@@ -353,7 +494,7 @@ register(
     Measure(
         "holes",
         "Burt's constraint, effective size and efficiency of every actor, lowest constraint first.",
-        (_WEIGHTED, Param("top", int, None, "only the K lowest constraints")),
+        (_WEIGHTED, top_param("only the K lowest constraints")),
         sr.holes_result,
         shape=sr.HolesResult.json,
     )
@@ -365,10 +506,10 @@ register(
         "label-permutation p-values.",
         (
             _BY,
-            Param("permutations", int, 1000, "label permutations for the p-values"),
-            Param("seed", int, 0, "seed of the permutations"),
+            _permutations(1000, "label permutations for the p-values"),
+            seed_param("seed of the permutations"),
             Param("weighted", bool, False, "sum tie weights"),
-            Param("top", int, None, "only the K groups and K actors with the most ties"),
+            top_param("only the K groups and K actors with the most ties"),
         ),
         sr.ei_result,
         slow=True,
@@ -380,12 +521,19 @@ register(
         "communities",
         "Leiden communities (modularity) and how they cut across groups and tracks.",
         (
-            Param("seed", int, 0, "seed of the Leiden algorithm"),
-            Param("resolution", float, 1.0, "modularity resolution (higher: smaller)"),
+            seed_param("seed of the Leiden algorithm"),
+            Param(
+                "resolution",
+                float,
+                1.0,
+                "modularity resolution (higher: smaller)",
+                gt=0,
+                le=RESOLUTION_MAX,
+            ),
             _WEIGHTED,
             _BY,
             Param("members", bool, False, "each actor's community instead"),
-            Param("top", int, None, "only the K largest communities (or K members)"),
+            top_param("only the K largest communities (or K members)"),
         ),
         sr.communities_result,
         slow=True,
@@ -405,7 +553,7 @@ register(
     Measure(
         "diversity",
         "Subject and field diversification of each country's cross-border ties; multiplexity.",
-        (Param("top", int, None, "only the K countries with the most cross-border ties"),),
+        (top_param("only the K countries with the most cross-border ties"),),
         sr.diversity_result,
         prepare=sr.diversity_view,
         shape=sr.DiversityResult.json,
@@ -414,15 +562,15 @@ register(
 
 # -- time and soft power: timeline, compare, brokers, scorecard ---------------------------------
 
-_SEED = Param("seed", int, 0, "seed of every random draw")
+_SEED = seed_param()
 
 register(
     Measure(
         "timeline",
         "The core factors, diversification and ties formed/ended per period, whole and per country.",
         (
-            Param("every", str, "year", "year or month"),
-            Param("window", int, 1, "rolling windows of K periods"),
+            Param("every", str, "year", "year or month", choices=EVERY),
+            Param("window", int, 1, "rolling windows of K periods", ge=1, le=WINDOW_MAX),
         ),
         tr.timeline_result,
         prepare=tr.timeline_inputs,
@@ -434,11 +582,11 @@ register(
         "compare",
         "Each core factor before and after, the difference, its bootstrap CI and permutation p.",
         (
-            Param("before", str, None, "first period, FROM:TO (e.g. 2016:2019)", required=True),
-            Param("after", str, None, "second period, FROM:TO (e.g. 2020:2023)", required=True),
-            Param("boot", int, 200, "bootstrap resamples"),
-            Param("permutations", int, 200, "label permutations for the p-value"),
-            Param("resample", str, "actors", "resampling unit: actors, ties or sources"),
+            period_param("before", "first period, FROM:TO (e.g. 2016:2019)", required=True),
+            period_param("after", "second period, FROM:TO (e.g. 2020:2023)", required=True),
+            boot_param(),
+            _permutations(200, "label permutations for the p-value", ge=1),
+            resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
         ),
         tr.compare_result,
@@ -451,9 +599,9 @@ register(
         "brokers",
         "Top brokers with resampling intervals and how often each stays in the top K.",
         (
-            Param("boot", int, 200, "bootstrap resamples"),
-            Param("top", int, 10, "K: the top brokers followed"),
-            Param("resample", str, "ties", "resampling unit: ties, actors or sources"),
+            boot_param(),
+            top_param("K: the top brokers followed", default=10),
+            resample_param("ties", "resampling unit: ties, actors or sources"),
             _SEED,
         ),
         tr.brokers_result,
@@ -467,16 +615,17 @@ register(
         "scorecard",
         "Four soft-power channels per country, 0-100, with bootstrap and rank intervals.",
         (
-            Param("period", str, None, "FROM:TO, e.g. 2016:2019"),
+            period_param("period", "FROM:TO, e.g. 2016:2019"),
             Param(
                 "weights",
                 Path,
                 None,
                 "scorecard TOML on this machine (default: the shipped one); CLI only",
                 api=False,
+                max_length=PATH_MAX,
             ),
-            Param("boot", int, 200, "bootstrap resamples"),
-            Param("resample", str, "actors", "resampling unit: actors, ties or sources"),
+            boot_param(),
+            resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
         ),
         tr.scorecard_result,

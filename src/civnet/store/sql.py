@@ -1,7 +1,13 @@
-"""Two small DuckDB helpers used wherever SQL runs.
+"""The DuckDB helpers used wherever SQL runs: fetching, and quoting text that comes from input.
 
-DuckDB 2 keeps a result open until it is fully fetched, and an open result blocks the next
-statement on the connection; these helpers always drain what they read.
+Quoting: every identifier that comes from input (a column name of a user's file, an attribute name
+of a GraphML/GEXF file) goes through :func:`quote_ident`, and every literal that cannot be a
+parameter (a file path inside ``read_csv(...)``, a column name used as a JSON key) through
+:func:`quote_literal`. Nothing from input is spliced into SQL any other way (docs/security.md).
+
+Fetching: DuckDB keeps a result open until it is fully fetched, and an open result blocks the next
+statement on the connection; :func:`fetch_one` and :func:`fetch_arrow` always drain what they
+read.
 """
 
 from __future__ import annotations
@@ -11,6 +17,35 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a DuckDB identifier: double-quoted, each ``"`` doubled.
+
+    Any text is then one identifier, whatever quotes, semicolons or comment marks it holds. A NUL
+    character cannot be part of a DuckDB identifier and is refused.
+
+    >>> quote_ident('weight"; DROP TABLE ties; --')
+    '"weight""; DROP TABLE ties; --"'
+    """
+    if "\x00" in name:
+        raise ValueError("an SQL identifier cannot contain a NUL character")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """``text`` as a DuckDB string literal: single-quoted, each ``'`` doubled.
+
+    DuckDB's standard literals have no backslash escapes, so doubling the quote is complete. Use
+    parameters (``?``) where DuckDB accepts them; this is for the places it does not (file paths
+    and options of table functions, JSON keys built into a query).
+
+    >>> quote_literal("it's.csv")
+    "'it''s.csv'"
+    """
+    if "\x00" in text:
+        raise ValueError("an SQL literal cannot contain a NUL character")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def fetch_one(

@@ -22,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from civnet.errors import WorkspaceError
+from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
 from civnet.store.sql import fetch_one
 
@@ -75,6 +76,7 @@ _DDL = [
         reason VARCHAR,
         raw VARCHAR
     )""",
+    cache.TABLE_DDL,
 ]
 
 _TIE_KEY = ["source", "target", "track", "kind", "directed"]
@@ -100,6 +102,7 @@ class Workspace:
 
     def __init__(self, path: str | Path = DEFAULT_WORKSPACE, *, read_only: bool = False) -> None:
         self.path = str(path)
+        self.read_only = read_only
         if read_only and self.path != ":memory:" and not Path(self.path).exists():
             raise WorkspaceError(
                 f"no workspace at {self.path}",
@@ -184,7 +187,48 @@ class Workspace:
         with self.transaction() as con:
             for batch in batches:
                 reports.append(self._ingest_one(con, batch))
+            if any(not r.skipped for r in reports):
+                cache.bump(con)  # new data: a new data version, and no cached result survives
         return reports
+
+    # -- the result cache (civnet.store.cache) ----------------------------------------------------
+    def data_version(self) -> int:
+        """A counter raised by every ingest that added a source (0 before the first)."""
+        return cache.data_version(self.con)
+
+    def cached_result(self, key: str) -> object | None:
+        """The JSON result kept under ``key``, or ``None``."""
+        return cache.lookup(self.con, key)
+
+    def keep_result(self, key: str, measure: str, version: int, civnet: str, text: str) -> bool:
+        """Keep a JSON result; ``False`` when the workspace cannot be written now.
+
+        A workspace opened read-only is reopened for writing just for this (and read-only again
+        after); when another process holds the file, or the file is not writable, nothing is
+        kept and nothing fails.
+        """
+        if self.path == ":memory:" or not self.read_only:
+            return cache.store(self.con, key, measure, version, civnet, text)
+        self.con.close()
+        try:
+            con = duckdb.connect(self.path)
+        except duckdb.Error:
+            kept = False
+        else:
+            try:
+                kept = cache.data_version(con) == version and cache.store(
+                    con, key, measure, version, civnet, text
+                )
+            finally:
+                con.close()
+        try:
+            self.con = duckdb.connect(self.path, read_only=True)
+        except duckdb.Error as exc:
+            raise WorkspaceError(
+                f"cannot reopen workspace {self.path}: {str(exc).splitlines()[0]}",
+                fix="another civnet process is writing to it; run the command again",
+            ) from None
+        return kept
 
     def _ingest_one(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestReport:
         reasons = _count_reasons(batch.rejects)
