@@ -3,6 +3,7 @@ each against NetworkX on graphs with pendants, bridges, articulation points, wei
 
 from __future__ import annotations
 
+import json
 import sys
 
 import networkx as nx
@@ -12,6 +13,7 @@ import pytest
 from civnet.measures import betweenness
 from civnet.measures.betweenness_approx import exact_cost
 from civnet.views import Network
+from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
 from tests.test_density_betweenness import GRAPHS, as_dict, nx_keys
 
 bmod = sys.modules["civnet.measures.betweenness"]
@@ -187,3 +189,36 @@ def test_exact_cost_counts_blocks_only() -> None:
     cycle = Network.from_networkx(nx.cycle_graph(10))
     assert exact_cost(cycle).visits == 10 * (10 + 2 * 10)
     assert exact_cost(Network.from_networkx(seeded_graph(1))).seconds > 0
+
+
+# -- products: the budget, the CLI ---------------------------------------------------------------
+
+
+def test_past_the_budget_the_approximation_is_used_and_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from civnet.products import analyze as amod
+
+    net = Network.from_networkx(seeded_graph(6))
+    within = amod.budgeted_betweenness(net)
+    assert within.method.startswith("exact") and not within.notes
+    monkeypatch.setattr(amod, "EXACT_BUDGET_SECONDS", 0.0)
+    over = amod.budgeted_betweenness(net, seed=2)
+    assert over.eps is not None and "KADABRA" in over.method
+    assert "over the 0 s budget" in over.notes[0] and "--exact" in over.notes[0]
+    forced = amod.budgeted_betweenness(net, exact=True)
+    assert forced.eps is None and forced.method.startswith("exact")
+    report = amod.analyze(net)
+    assert "KADABRA" in report.method["betweenness"]
+    assert "over the 0 s budget" in report.method["betweenness"]
+
+
+def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    run = florentine_ws
+    out = json.loads(run("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
+    g = nx.florentine_families_graph()
+    exact = nx.betweenness_centrality(g)
+    assert out[0]["delta"] == 0.1 and "KADABRA" in out[0]["method"]
+    assert all(abs(r["betweenness"] - exact[r["id"]]) <= r["eps"] for r in out)
+    bad = run("betweenness", "--approx", "2", code=2).output
+    assert "approx must be > 0" in bad

@@ -9,7 +9,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.options import Format, check_format, view_options
-from civnet.products.analyze import betweenness_records
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
 
@@ -172,7 +171,7 @@ def betweenness_cmd(
     betweenness of countries with --group."""
     from civnet.measures import group_betweenness
     from civnet.products.analyze import budgeted_betweenness
-    from civnet.products.catalog import group_betweenness_records
+    from civnet.products.catalog import group_betweenness_records, stated_betweenness_records
 
     check_format(fmt)
     if boot:
@@ -184,8 +183,21 @@ def betweenness_cmd(
         # exact betweenness is a catalog measure: kept in the workspace's result cache
         from civnet.cli.product_cmds import measure_json
 
-        records = measure_json("betweenness", spec, raw=raw, weighted=weighted, top=top)
-        _emit_betweenness(fmt, records, raw, weighted, "exact Brandes")
+        records = measure_json(
+            "betweenness",
+            spec,
+            raw=raw,
+            weighted=weighted,
+            top=top,
+            approx=approx,
+            delta=delta,
+            exact=exact,
+            seed=seed,
+        )
+        method = str(records[0]["method"]) if records else "exact"
+        if "budget" in method:
+            err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
+        _emit_betweenness(fmt, records, raw, weighted, method)
         return
     net = load_view(spec)
     if group:
@@ -216,9 +228,7 @@ def betweenness_cmd(
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    for note in b.notes:
-        err_console.print(f"[dim]{escape(note)}[/]", highlight=False)
-    records = betweenness_records(net, b, top)
+    records = stated_betweenness_records(net, b, top)
     _emit_betweenness(fmt, records, raw, weighted, b.method)
 
 
@@ -229,7 +239,9 @@ def _emit_betweenness(
         console,
         fmt,
         records=records,
-        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"],
+        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"]
+        if fmt == "table"
+        else None,
         title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
     )
 

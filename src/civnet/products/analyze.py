@@ -45,13 +45,13 @@ def budgeted_betweenness(
     delta: float = BUDGET_DELTA,
     exact: bool = False,
     seed: int = 0,
-    budget: float = EXACT_BUDGET_SECONDS,
+    budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
     """Betweenness as the products compute it: exact, unless that would pass ``budget`` seconds.
 
     ``approx`` (or ``samples``) given: that method. ``exact``: exact whatever it costs. Otherwise
-    the exact cost is estimated first; past the budget the result is the guaranteed
+    the exact cost is estimated first; past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
     approximation (``BUDGET_EPS``, ``delta``), and its ``notes`` say what exact would have cost
     and how to ask for it. Weighted directed views have no bounded approximation: they stay
     exact and the note states the estimate, so a long run is never silent.
@@ -64,6 +64,7 @@ def budgeted_betweenness(
     }
     if approx is not None or samples is not None or exact:
         return betweenness(net, approx=approx, delta=delta, samples=samples, **kwargs)
+    budget = EXACT_BUDGET_SECONDS if budget is None else budget
     cost = exact_cost(net, weighted=weighted)
     if cost.seconds <= budget:
         return betweenness(net, **kwargs)

@@ -25,6 +25,7 @@ from typing import Any
 
 from civnet.errors import BadFilter
 from civnet.measures import (
+    Betweenness,
     BlockDensity,
     GroupBetweenness,
     block_density,
@@ -304,6 +305,14 @@ def betweenness_result(
         seed=seed,
         progress=progress,
     )
+    return stated_betweenness_records(net, b, top)
+
+
+def stated_betweenness_records(
+    net: Network, b: Betweenness, top: int | None
+) -> list[dict[str, Any]]:
+    """Betweenness records, each saying how it was computed (``method``) and, for an
+    approximation, its bound: within ``eps`` with probability at least ``1 - delta``."""
     records = betweenness_records(net, b, top)
     method = "; ".join([b.method, *b.notes])
     for rec in records:
