@@ -162,7 +162,7 @@ def test_isolate_and_country_swap_invariance(ties) -> None:  # type: ignore[no-u
 
 def test_cli_diversity(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     florentine_workspace(cli, tmp_path)
-    rows = json.loads(cli("diversity", "-f", "json").output)
+    rows = json.loads(cli("diversity", "-f", "json").output)["countries"]
     assert {r["country"] for r in rows} == {"FRA", "ITA"}
     for r in rows:
         n = sum(r["tracks"].values())

@@ -208,9 +208,10 @@ def test_scorecard_equals_cli(filtered: tuple[str, dict], workspace: Path) -> No
         html,
         re.S,
     )
+    low, high = top["communication_low"], top["communication_high"]  # None: no interval
     assert cell and cell.group(1) == (
-        f"{top['communication']:.1f} [{top['communication_low']:.1f}–"
-        f"{top['communication_high']:.1f}]"
+        f"{top['communication']:.1f} [{'—' if low is None else f'{low:.1f}'}–"
+        f"{'—' if high is None else f'{high:.1f}'}]"
     )
     for k in ("communication", "cultural", "governance"):
         assert f'id="chart-score-{k}"' in html

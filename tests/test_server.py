@@ -179,7 +179,7 @@ def test_compare_job_and_its_errors(client: TestClient) -> None:
     q = "before=2008:2012&after=2016:2020&boot=5&permutations=7"
     job = wait(client, client.post(f"/api/jobs/compare?{q}").json())
     assert job["status"] == "done" and (job["done"], job["total"]) == (12, 12), job
-    assert [r["measure"] for r in job["result"]][:3] == ["nodes", "edges", "ties"]
+    assert [r["measure"] for r in job["result"]["measures"]][:3] == ["nodes", "edges", "ties"]
     assert client.get("/api/compare?after=2016:2020").status_code == 422  # before is required
     r = client.get("/api/compare?before=2008-2012&after=2016:2020")
     assert r.status_code == 400 and r.json()["error"].startswith("--before expects FROM:TO")

@@ -149,11 +149,21 @@ def import_table_cmd(
     encoding: Encoding = "utf-8",
     delimiter: Delimiter = None,
     skip_bad_rows: SkipBad = False,
+    coverage: Annotated[
+        str | None,
+        typer.Option(
+            "--coverage",
+            help="FROM:TO the source covers (default: its first to last dated tie); "
+            "compare, timeline and scorecard name periods past it.",
+        ),
+    ] = None,
 ) -> None:
     """Import an actor table and/or a tie table (CSV, Parquet, JSON lines; Kumu columns too)."""
     from civnet.importers.reading import parse_mapping
     from civnet.importers.tables import import_tables
+    from civnet.products.periods import parse_span
 
+    window = parse_span(coverage, "--coverage") if coverage else None
     with open_workspace(write=True) as ws:
         report = import_tables(
             ws,
@@ -164,6 +174,7 @@ def import_table_cmd(
             fmt=fmt,
             encoding=encoding,
             delimiter=delimiter,
+            coverage=window,
         )
     print_reports([report])
 

@@ -342,3 +342,6 @@ def diversity_cmd(spec: ViewSpec, top: Top = None, fmt: Format = "table") -> Non
         highlight=False,
     )
     _notes(d.net)
+    from civnet.cli.time_cmds import print_notices
+
+    print_notices(d.notices)

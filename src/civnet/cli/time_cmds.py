@@ -78,6 +78,15 @@ def timeline_cmd(
         caption="all columns in --format json/csv"
         + ("" if by_country else "; --by-country for countries"),
     )
+    print_notices(result.notices)
+
+
+def print_notices(notices: Any, out: Any = None) -> None:
+    """Print coverage notices (:class:`civnet.measures.coverage.Notice`) after a table."""
+    from rich.markup import escape
+
+    for n in notices:
+        (out or console).print(f"[yellow]coverage:[/] {escape(n.message)}", highlight=False)
 
 
 @app.command("compare")
@@ -92,11 +101,21 @@ def compare_cmd(
     ] = 200,
     resample: Resample = "actors",
     seed: Seed = 0,
+    common_coverage: Annotated[
+        bool,
+        typer.Option(
+            "--common-coverage/--all-sources",
+            help="Keep only sources whose coverage holds both periods (default: all sources, "
+            "with a notice for each period past a source's coverage).",
+        ),
+    ] = False,
     fmt: Format = "table",
 ) -> None:
-    """Each measure before and after, the difference, its bootstrap CI and permutation p."""
+    """Each measure before and after, the difference, its bias-corrected CI, p and verdict."""
+    from civnet.measures.uncertainty import UNCERTAINTY_RULE
+
     check_format(fmt)
-    records = measure_result(
+    result = measure_result(
         "compare",
         spec,
         task="resampling",
@@ -106,26 +125,48 @@ def compare_cmd(
         permutations=permutations,
         resample=resample,
         seed=seed,
+        common_coverage=common_coverage,
     )
+    records = result.rows
     if fmt == "json":
-        emit_json("compare", records)
+        emit_json("compare", result)
         return
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
+    table = [
+        {
+            "measure": r["measure"],
+            "before": r["before"],
+            "after": r["after"],
+            "difference": r["difference"],
+            "95% CI": _ci(r["ci_low"], r["ci_high"]),
+            "p": "n/a" if r["p_value"] is None else fmt_number(r["p_value"], 3),
+            "verdict": r["verdict"],
+        }
+        for r in records
+    ]
     emit(
         console,
         fmt,
-        records=records,
+        records=table,
         title=f"{before} vs {after}: 95% CI by {resample} bootstrap ({boot}), p by "
         f"{permutations} permutations, seed {seed}",
+        caption=UNCERTAINTY_RULE,
     )
-    real = [r["measure"] for r in records if r["distinguishable"]]
-    console.print(
-        "distinguishable from noise (CI excludes 0 and p < 0.05): "
-        + (", ".join(real) if real else "none of the measures"),
-        highlight=False,
-    )
+    by_note: dict[str, list[str]] = {}
+    for r in records:
+        if r["note"]:
+            by_note.setdefault(r["note"], []).append(r["measure"])
+    for note, names in by_note.items():
+        console.print(f"[dim]{', '.join(names)}: {note}[/]", highlight=False)
+    print_notices(result.notices)
+
+
+def _ci(lo: float | None, hi: float | None) -> str:
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return "n/a"
+    return f"[{fmt_number(lo)}, {fmt_number(hi)}]"
 
 
 @app.command("brokers")
@@ -230,6 +271,7 @@ def scorecard_cmd(
         caption=f"rank range: 2.5-97.5% of ranks over {sens.draws} Dirichlet weight draws "
         f"(concentration {sens.concentration:g}); --explain ISO3 for the formulas",
     )
+    print_notices(result.notices)
     for name, ind in card.indicators.items():
         if ind.missing:
             console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)

@@ -13,6 +13,7 @@ the import stops with the first one named, leaving the workspace as it was, unle
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -318,10 +319,15 @@ def import_tables(
     ties: str | Path | None = None,
     mapping: Mapping[str, str] | None = None,
     skip_bad_rows: bool = False,
+    coverage: tuple[dt.date, dt.date] | None = None,
     **read: object,
 ) -> IngestReport:
-    """Validate and store an actor and/or tie table; all-or-nothing."""
+    """Validate and store an actor and/or tie table; all-or-nothing.
+
+    ``coverage``: the source's coverage window as the user declares it (stored with the source;
+    default: its first and last dated tie)."""
     batch = read_tables(
         ws, actors=actors, ties=ties, mapping=mapping, skip_bad_rows=skip_bad_rows, **read
     )
+    batch.coverage = coverage
     return ws.ingest([batch])[0]

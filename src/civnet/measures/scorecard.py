@@ -26,6 +26,7 @@ from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.resampling import Replicate, Resampler
 from civnet.measures.scorecard_indicators import INDICATORS, NAN, Raw, _View
 from civnet.measures.scorecard_replicates import _ReplicateIndicators
+from civnet.measures.uncertainty import bc_interval
 from civnet.views.network import Network
 
 SCALINGS = ("minmax", "rank")
@@ -241,7 +242,8 @@ def _assemble(
 
 @dataclass(frozen=True)
 class ScoreIntervals:
-    """Bootstrap percentile intervals of every channel score and the overall score per country."""
+    """Bootstrap intervals (:func:`~civnet.measures.uncertainty.bc_interval`) of every channel
+    score and the overall score per country; ``notes[key][country]`` says why one is missing."""
 
     low: dict[str, dict[str, float]]
     high: dict[str, dict[str, float]]
@@ -249,6 +251,7 @@ class ScoreIntervals:
     n_boot: int
     unit: str
     level: float
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def scorecard_bootstrap(
@@ -262,7 +265,10 @@ def scorecard_bootstrap(
     level: float = 0.95,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScoreIntervals:
-    """Recompute the whole scorecard (scaling included) on resampled views; percentile intervals.
+    """Recompute the whole scorecard (scaling included) on resampled views; bias-corrected
+    percentile intervals (:func:`~civnet.measures.uncertainty.bc_interval`) around the scores of
+    the view itself, so no score lies outside its interval (a score beyond the central
+    ``level`` share of its resamples gets no interval, and ``notes`` says why).
 
     Keys of ``low``/``high``: channel names and ``overall``, then country. A country absent from
     a replicate (none of its civil actors drawn) is left out of that replicate; ``present``
@@ -276,13 +282,14 @@ def scorecard_bootstrap(
     view = sampler.views[0]
     fast = _ReplicateIndicators(view)
     whole = Replicate(view, np.ones(view.n, np.int64), np.ones(view.ties.num_rows, np.int64))
-    countries, _ = fast.compute(whole, [])  # the countries scored on the view itself
+    used = [n for n in INDICATORS if _used(config, n)]
+    countries, raws0 = fast.compute(whole, used)  # the countries scored on the view itself
     if not countries:
         scorecard(net, config)  # raises EmptyNetwork with its explanation
     keys = [*(ch.name for ch in config.channels), "overall"]
+    card0 = _assemble(countries, raws0, config, [])
     reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
     present = dict.fromkeys(countries, 0)
-    used = [n for n in INDICATORS if _used(config, n)]
     rng = np.random.default_rng(seed)
     for r in range(n_boot):
         (rep,) = sampler.replicates(rng)
@@ -297,15 +304,17 @@ def scorecard_bootstrap(
                         reps[k][c][r] = val
         if progress:
             progress(r + 1, n_boot)
-    alpha = (1.0 - level) / 2.0
     low: dict[str, dict[str, float]] = {k: {} for k in keys}
     high: dict[str, dict[str, float]] = {k: {} for k in keys}
+    notes: dict[str, dict[str, str]] = {k: {} for k in keys}
     for k in keys:
         for c in countries:
-            x = reps[k][c][np.isfinite(reps[k][c])]
-            lo, hi = np.quantile(x, [alpha, 1 - alpha]) if x.size else (NAN, NAN)
-            low[k][c], high[k][c] = float(lo), float(hi)
-    return ScoreIntervals(low, high, present, n_boot, unit, level)
+            est = card0.overall[c] if k == "overall" else card0.channels[k].score[c]
+            iv = bc_interval(est, reps[k][c], level)
+            low[k][c], high[k][c] = iv.low, iv.high
+            if iv.note and np.isfinite(est):
+                notes[k][c] = iv.note
+    return ScoreIntervals(low, high, present, n_boot, unit, level, notes)
 
 
 # -- sensitivity to the weights -------------------------------------------------------------------

@@ -164,6 +164,20 @@ def core_factors(net: Network) -> dict[str, Any]:
     }
 
 
+COUNTS_FIXED_BY_TIES: dict[str, str] = dict.fromkeys(
+    ("nodes", "edges", "ties", "components", "largest_component"),
+    "no p-value: the label permutation keeps each period's number of tie records and these "
+    "counts follow from it, so the permutation does not test a change in them",
+)
+"""The :func:`core_factors` that a permutation of period labels cannot test, with the reason.
+
+The permutation (:func:`civnet.measures.uncertainty.permutation_test`) keeps each period's
+number of tie records; the counts of actors, connected pairs, records and components of a
+period are driven by that number, so their permuted differences measure the difference in
+period size, not a change. ``compare`` shows their bootstrap interval and no p-value.
+"""
+
+
 def turnover(net: Network, period: Period) -> dict[str, int]:
     """Ties formed (``start_date`` in the period) and ended (``end_date`` in it) in ``net``.
 

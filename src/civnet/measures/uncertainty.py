@@ -7,14 +7,28 @@ compact by :class:`~civnet.measures.resampling.Resampler` and the statistic eval
 ``actors``, ``ties``, ``sources``) and what their intervals mean are described in
 :mod:`civnet.measures.resampling`.
 
-Intervals are percentile intervals (Efron & Tibshirani 1993, ch. 13) at level ``level``.
-Permutation p-values are two-sided, ``(1 + #{|T*| >= |T|}) / (1 + N)`` (Phipson & Smyth 2010,
-doi:10.2202/1544-6115.1585).
+One uncertainty rule holds for every interval and test civnet prints:
+
+- **Intervals** are bias-corrected percentile intervals (:func:`bc_interval`; Efron 1981,
+  doi:10.2307/3314608; Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, section 14.3:
+  BCa with acceleration 0) at level ``level``. They keep the point estimate inside: when the
+  estimate lies beyond the central ``level`` share of its own resamples the resampling is
+  biased for that statistic and no interval is given (``Interval.note`` says why).
+- **p-values** are two-sided permutation p-values around the permutation distribution,
+  ``min(1, 2 min(1 + #{T* <= T}, 1 + #{T* >= T}) / (1 + N))`` (Phipson & Smyth 2010,
+  doi:10.2202/1544-6115.1585). A statistic the permutation cannot change (every permuted
+  difference equal), or one declared untestable by the caller (counts that follow from the
+  number of tie records, which the permutation keeps), gets no p-value but the reason.
+- **The verdict** (:attr:`Change.verdict`) is ``changed`` when every test shown rejects "no
+  change" at 5 % (the interval excludes 0 and, where a p-value is shown, p < 0.05), ``no clear
+  change`` when none does, ``tests disagree`` when one does and the other does not, and ``not
+  assessed`` when neither an interval nor a p-value could be given. It cannot contradict the
+  interval or the p-value beside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,12 +60,15 @@ from civnet.views.spec import ViewSpec
 # with_*_by_counts live in resampling / replicate_statistics; they stay importable from here,
 # where tests/test_uncertainty.py and benchmarks/ import them.
 __all__ = [
+    "UNCERTAINTY_RULE",
     "BrokerStability",
     "Change",
     "Interval",
+    "PValue",
     "Resampler",
     "ViewArrays",
     "actor_replicate",
+    "bc_interval",
     "betweenness_bootstrap",
     "bootstrap",
     "compare_periods",
@@ -72,28 +89,116 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Interval:
-    """A point estimate with its percentile interval and the replicates behind it."""
+    """A point estimate with its interval and the replicates behind it.
+
+    ``note``: why no interval is given (NaN bounds), else None. ``bias``: mean of the finite
+    replicates minus the estimate (the bootstrap estimate of bias, Efron & Tibshirani 1993
+    section 10.2); NaN without replicates.
+    """
 
     estimate: float
     low: float
     high: float
     level: float
     replicates: np.ndarray
+    note: str | None = None
 
     @property
     def n_valid(self) -> int:
         return int(np.isfinite(self.replicates).sum())
 
+    @property
+    def bias(self) -> float:
+        ok = self.replicates[np.isfinite(self.replicates)]
+        return float(ok.mean() - self.estimate) if ok.size else float("nan")
+
+    @property
+    def excludes_zero(self) -> bool | None:
+        """True when the interval lies wholly above or below 0; None when there is none."""
+        if not (np.isfinite(self.low) and np.isfinite(self.high)):
+            return None
+        return bool(self.low > 0 or self.high < 0)
+
 
 def percentile_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> Interval:
-    """Percentile interval of the finite replicates (NaN bounds when none is finite)."""
+    """Plain percentile interval of the finite replicates (NaN bounds when none is finite).
+
+    Kept for comparison (``benchmarks/coverage.py``); civnet's products use :func:`bc_interval`.
+    """
     reps = np.asarray(replicates, dtype=float)
     ok = reps[np.isfinite(reps)]
     if ok.size == 0:
-        return Interval(estimate, float("nan"), float("nan"), level, reps)
+        return Interval(estimate, float("nan"), float("nan"), level, reps, NO_REPLICATES)
     alpha = (1.0 - level) / 2.0
     lo, hi = np.quantile(ok, [alpha, 1.0 - alpha])
     return Interval(float(estimate), float(lo), float(hi), level, reps)
+
+
+NO_REPLICATES = "no resample gave a value"
+
+
+def bc_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> Interval:
+    """Bias-corrected percentile interval (BC) of the finite replicates.
+
+    With ``p0`` the share of replicates below the estimate (ties count half) and
+    ``z0 = Phi^-1(p0)``, the bounds are the replicates' quantiles at ``Phi(2 z0 - z)`` and
+    ``Phi(2 z0 + z)``, ``z = Phi^-1((1 + level) / 2)`` (Efron 1981, doi:10.2307/3314608; Efron &
+    Tibshirani 1993 section 14.3, BCa with acceleration 0). Both levels bracket ``p0`` when
+    ``|z0| <= z``, so the estimate lies inside; the bounds are widened to the estimate where the
+    interpolated quantiles of a discrete statistic fall a step short. When ``|z0| > z`` (the
+    estimate lies beyond the central ``level`` share of its resamples) the resampling is biased
+    for this statistic: the bounds are NaN and ``note`` says so. All replicates equal to the
+    estimate: the interval is that one value. No finite replicate: NaN bounds.
+
+    >>> iv = bc_interval(50.0, np.arange(101, dtype=float), level=0.9)
+    >>> (round(iv.low, 6), round(iv.high, 6))
+    (5.0, 95.0)
+    >>> bc_interval(-25.0, np.arange(-99.0, -26.0)).note is not None
+    True
+    """
+    from scipy.stats import norm  # here: scipy.stats takes ~1 s to import, CLI start pays it
+
+    reps = np.asarray(replicates, dtype=float)
+    ok = reps[np.isfinite(reps)]
+    est = float(estimate)
+    nan = float("nan")
+    if ok.size == 0 or not np.isfinite(est):
+        return Interval(est, nan, nan, level, reps, NO_REPLICATES)
+    p0 = (np.count_nonzero(ok < est) + 0.5 * np.count_nonzero(ok == est)) / ok.size
+    z = float(norm.ppf(0.5 + level / 2.0))
+    if np.all(ok == est):
+        return Interval(est, est, est, level, reps)
+    z0 = float(norm.ppf(p0)) if 0.0 < p0 < 1.0 else (np.inf if p0 >= 1.0 else -np.inf)
+    if abs(z0) > z:
+        return Interval(est, nan, nan, level, reps, biased_note(p0, level))
+    lo, hi = np.quantile(ok, [norm.cdf(2 * z0 - z), norm.cdf(2 * z0 + z)])
+    return Interval(est, min(float(lo), est), max(float(hi), est), level, reps)
+
+
+def biased_note(p0: float, level: float) -> str:
+    """The reason :func:`bc_interval` gives no interval, in words."""
+    side = "above" if p0 > 0.5 else "below"
+    share = p0 if p0 > 0.5 else 1.0 - p0
+    return (
+        f"no interval: the estimate lies {side} {share:.0%} of its resamples (beyond the "
+        f"central {level:.0%}), so the resampling is biased for this statistic"
+    )
+
+
+def bc_bounds(
+    estimates: np.ndarray, replicates: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bc_interval` of many statistics at once: ``replicates`` is draws x statistics.
+
+    Returns the low and high bounds (NaN where :func:`bc_interval` gives none).
+    """
+    est = np.asarray(estimates, dtype=float)
+    lo = np.full(est.shape, np.nan)
+    hi = np.full(est.shape, np.nan)
+    for j in range(est.size):
+        iv = bc_interval(est[j], replicates[:, j], level)
+        lo[j], hi[j] = iv.low, iv.high
+    return lo, hi
 
 
 def bootstrap(
@@ -107,7 +212,7 @@ def bootstrap(
     level: float = 0.95,
     progress: Progress | None = None,
 ) -> dict[str, Interval]:
-    """Bootstrap percentile intervals of each value of ``statistic`` on ``net``.
+    """Bootstrap intervals (:func:`bc_interval`) of each value of ``statistic`` on ``net``.
 
     ``clusters`` (unit ``sources``): for each tie row of ``net.ties``, its refs or source ids.
     Returns name -> :class:`Interval`; the estimate is the statistic on ``net`` itself.
@@ -124,7 +229,7 @@ def bootstrap(
             reps[k][r] = vals.get(k, float("nan"))
         if progress:
             progress(r + 1, n_boot)
-    return {k: percentile_interval(est[k], reps[k], level) for k in est}
+    return {k: bc_interval(est[k], reps[k], level) for k in est}
 
 
 def _check_boot(n: int) -> None:
@@ -135,23 +240,68 @@ def _check_boot(n: int) -> None:
 # -- before / after ------------------------------------------------------------------------------
 
 
+ALPHA = 0.05
+"""The level at which the verdict calls a test's result a rejection of "no change"."""
+
+VERDICTS = ("changed", "no clear change", "tests disagree", "not assessed")
+
+UNCERTAINTY_RULE = (
+    "95% intervals are bias-corrected percentile intervals (none where the estimate lies beyond "
+    "the central 95% of its resamples); p-values are two-sided label-permutation p-values (none "
+    "where the permutation cannot change the value); verdict: 'changed' when the interval "
+    "excludes 0 and any p shown is < 0.05, 'no clear change' when neither holds, 'tests "
+    "disagree' when one holds, 'not assessed' without interval or p"
+)
+"""The rule of the module docstring in one sentence, as products print it beside the numbers."""
+
+
+@dataclass(frozen=True)
+class PValue:
+    """A permutation p-value, or None with the reason the permutation cannot test the value."""
+
+    value: float | None
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Change:
-    """One measure before and after, the difference with its interval and permutation p-value."""
+    """One measure before and after, the difference with its interval and permutation p-value.
+
+    ``p_value`` is None when the permutation cannot test the measure; ``p_note`` says why.
+    """
 
     measure: str
     before: float
     after: float
     difference: Interval
-    p_value: float
+    p_value: float | None
     n_permutations: int
+    p_note: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        """One rule over the tests shown (module docstring): each available test votes.
+
+        The interval votes "changed" when it excludes 0; the p-value when ``p < ALPHA``.
+        ``changed``: every available vote says changed; ``no clear change``: none does;
+        ``tests disagree``: they differ; ``not assessed``: no interval and no p-value.
+        """
+        votes = []
+        excl = self.difference.excludes_zero
+        if excl is not None:
+            votes.append(excl)
+        if self.p_value is not None and np.isfinite(self.p_value):
+            votes.append(self.p_value < ALPHA)
+        if not votes:
+            return "not assessed"
+        if all(votes):
+            return "changed"
+        return "tests disagree" if any(votes) else "no clear change"
 
     @property
     def distinguishable(self) -> bool:
-        """True when the interval of the difference excludes 0 and p < 0.05."""
-        d = self.difference
-        excludes = np.isfinite(d.low) and (d.low > 0 or d.high < 0)
-        return bool(excludes and self.p_value < 0.05)
+        """True when the verdict is ``changed``."""
+        return self.verdict == "changed"
 
 
 def compare_periods(
@@ -165,14 +315,17 @@ def compare_periods(
     clusters: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None = None,
     seed: int = 0,
     level: float = 0.95,
+    untestable: Mapping[str, str] | None = None,
     progress: Progress | None = None,
 ) -> list[Change]:
     """Each value of ``statistic`` in two periods, their difference (after - before) and its
     uncertainty.
 
     Interval: paired bootstrap (the same actor or source draws in both periods, see
-    :class:`Resampler`) of the difference. Test: permutation of period labels between the two
-    periods' ties (:func:`permutation_test`). Both use ``seed`` (the test with ``seed + 1``).
+    :class:`Resampler`) of the difference, :func:`bc_interval`. Test: permutation of period
+    labels between the two periods' ties (:func:`permutation_test`); the values named in
+    ``untestable`` get no p-value but the reason given there. Both use ``seed`` (the test with
+    ``seed + 1``). :attr:`Change.verdict` combines them by the module's one rule.
     """
     _check_boot(n_boot)
     for name, net in (("before", before), ("after", after)):
@@ -201,17 +354,28 @@ def compare_periods(
         seed=seed + 1,
         progress=(lambda d, t: progress(n_boot + d, total)) if progress else None,
     )
-    return [
-        Change(
-            measure=k,
-            before=b0[k],
-            after=a0[k],
-            difference=percentile_interval(a0[k] - b0[k], diffs[k], level),
-            p_value=pvals[k],
-            n_permutations=n_perm,
+    skip = dict(untestable or {})
+    out = []
+    for k in names:
+        p = PValue(None, skip[k]) if k in skip else pvals[k]
+        out.append(
+            Change(
+                measure=k,
+                before=b0[k],
+                after=a0[k],
+                difference=bc_interval(a0[k] - b0[k], diffs[k], level),
+                p_value=p.value,
+                n_permutations=n_perm,
+                p_note=p.note,
+            )
         )
-        for k in names
-    ]
+    return out
+
+
+INVARIANT_NOTE = (
+    "no p-value: every permutation gives the same difference (the permutation keeps what this "
+    "value counts), so it cannot test it"
+)
 
 
 def permutation_test(
@@ -222,14 +386,18 @@ def permutation_test(
     n_perm: int = 200,
     seed: int = 0,
     progress: Progress | None = None,
-) -> dict[str, float]:
-    """Two-sided permutation p-value of ``T(after) - T(before)`` for each statistic value.
+) -> dict[str, PValue]:
+    """Two-sided permutation p-value of ``T = T(after) - T(before)`` for each statistic value.
 
     The two periods' tie rows are pooled (a tie active in both, same ``tie_id``, is one row
     labelled *both*); the labels before / after / both are shuffled among the rows, which keeps
     each period's number of ties, and each period's network is rebuilt from its rows (nodes: the
-    ends of its ties). Null hypothesis: the ties of the two periods are exchangeable.
-    p = (1 + #{|T*| >= |T| - 1e-12}) / (1 + n_perm).
+    ends of its ties). Null hypothesis: the ties of the two periods are exchangeable. The
+    permuted differences T* need not centre on 0 (periods of different size), so the test is
+    two-sided around their distribution: ``p = min(1, 2 min(1 + #{T* <= T}, 1 + #{T* >= T}) /
+    (1 + N))`` over the N permutations with a finite T* (Phipson & Smyth 2010,
+    doi:10.2202/1544-6115.1585), comparisons with a 1e-12 tolerance. When every T* equals T the
+    permutation cannot change the value: no p-value, :data:`INVARIANT_NOTE`.
     """
     if n_perm < 1:
         raise BadFilter(f"--permutations must be at least 1, got {n_perm}", fix="use e.g. 200")
@@ -238,22 +406,29 @@ def permutation_test(
     b0, a0 = statistic(before), statistic(after)
     obs = {k: a0[k] - b0.get(k, np.nan) for k in a0}
     rng = np.random.default_rng(seed)
-    hits = dict.fromkeys(obs, 0)
-    valid = dict.fromkeys(obs, 0)
+    perm_d = {k: np.full(n_perm, np.nan) for k in obs}
     for r in range(n_perm):
         perm = rng.permutation(labels)
         nb = _period_replicate(view, perm != 1, before.spec)
         na = _period_replicate(view, perm != 0, after.spec)
         vb, va = evaluate(statistic, nb), evaluate(statistic, na)
         for k in obs:
-            d = va.get(k, np.nan) - vb.get(k, np.nan)
-            if np.isfinite(d) and np.isfinite(obs[k]):
-                valid[k] += 1
-                if abs(d) >= abs(obs[k]) - 1e-12:
-                    hits[k] += 1
+            perm_d[k][r] = va.get(k, np.nan) - vb.get(k, np.nan)
         if progress:
             progress(r + 1, n_perm)
-    return {k: (1 + hits[k]) / (1 + valid[k]) if valid[k] else float("nan") for k in obs}
+    return {k: _two_sided(obs[k], perm_d[k]) for k in obs}
+
+
+def _two_sided(t: float, null: np.ndarray) -> PValue:
+    ok = null[np.isfinite(null)]
+    if not ok.size or not np.isfinite(t):
+        return PValue(None, "no p-value: the statistic is undefined in the permutations")
+    tol = 1e-12 * max(1.0, abs(t))
+    if np.all(np.abs(ok - t) <= tol):
+        return PValue(None, INVARIANT_NOTE)
+    low = 1 + int(np.count_nonzero(ok <= t + tol))
+    high = 1 + int(np.count_nonzero(ok >= t - tol))
+    return PValue(min(1.0, 2.0 * min(low, high) / (1 + ok.size)))
 
 
 def _pool(before: Network, after: Network) -> tuple[pa.Table, np.ndarray, pa.Table]:
@@ -292,7 +467,11 @@ def _period_replicate(view: ViewArrays, mask: np.ndarray, spec: ViewSpec) -> Rep
 
 @dataclass(frozen=True)
 class BrokerStability:
-    """Betweenness of each actor with its resampling interval and its top-K share."""
+    """Betweenness of each actor with its resampling interval and its top-K share.
+
+    ``low``/``high``: :func:`bc_interval` of each actor's replicates (NaN where the resampling is
+    biased for that actor: its estimate lies beyond the central ``level`` share of them).
+    """
 
     ids: list[str]
     estimate: np.ndarray
@@ -351,8 +530,7 @@ def betweenness_bootstrap(
         in_top[np.lexsort((by_id, -row))[:k]] += 1
         if progress:
             progress(r + 1, n_boot)
-    alpha = (1.0 - level) / 2.0
-    lo, hi = np.quantile(reps, [alpha, 1.0 - alpha], axis=0)
+    lo, hi = bc_bounds(est, reps, level)
     return BrokerStability(
         ids=ids,
         estimate=est,

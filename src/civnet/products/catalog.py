@@ -589,7 +589,8 @@ register(
 register(
     Measure(
         "compare",
-        "Each core factor before and after, the difference, its bootstrap CI and permutation p.",
+        "Each core factor before and after, the difference, its bias-corrected bootstrap CI, "
+        "permutation p and verdict, with coverage notices.",
         (
             period_param("before", "first period, FROM:TO (e.g. 2016:2019)", required=True),
             period_param("after", "second period, FROM:TO (e.g. 2020:2023)", required=True),
@@ -597,10 +598,17 @@ register(
             _permutations(200, "label permutations for the p-value", ge=1),
             resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
+            Param(
+                "common_coverage",
+                bool,
+                False,
+                "keep only sources whose coverage holds both periods (default: all, with notices)",
+            ),
         ),
         tr.compare_result,
         slow=True,
         prepare=tr.compare_inputs,
+        shape=tr.CompareResult.json,
     )
 )
 register(

@@ -14,7 +14,17 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+
 from civnet.errors import BadFilter, EmptyNetwork, InputFileError
+from civnet.measures.coverage import (
+    Notice,
+    SourceWindow,
+    beyond_coverage,
+    centred_sources,
+    source_centres,
+)
 from civnet.measures.scorecard import ScorecardConfig, parse_config
 from civnet.measures.timeline import Period, periods
 from civnet.store.workspace import Workspace
@@ -113,3 +123,119 @@ def load_config(path: Path | None) -> ScorecardConfig:
             f"not valid TOML: {exc}", where=where, fix="check the line named in the message"
         ) from None
     return parse_config(data, where)
+
+
+# -- source coverage --------------------------------------------------------------------------
+
+
+def source_windows(ws: Workspace) -> dict[int, SourceWindow]:
+    """Every source's coverage window (:meth:`Workspace.source_windows`), by source id."""
+    out = {}
+    for r in ws.source_windows().to_pylist():
+        out[int(r["id"])] = SourceWindow(
+            int(r["id"]), str(r["name"]), r["coverage_from"], r["coverage_to"], str(r["origin"])
+        )
+    return out
+
+
+def tie_source_ids(ws: Workspace, net: Network) -> list[list[int]] | None:
+    """For each tie row of ``net``, the ids of the sources that report it; None when the view's
+    ties cannot be traced to sources (projected or country-level ties)."""
+    if not net.ties.num_rows:
+        return []
+    if "tie_id" not in net.ties.column_names or net.ties.column("tie_id").null_count:
+        return None
+    out = []
+    for refs in tie_sources(ws, net):
+        ids = set()
+        for r in refs:
+            head = str(r).split(":", 1)[0]
+            if head.startswith("s") and head[1:].isdigit():
+                ids.add(int(head[1:]))
+        out.append(sorted(ids))
+    return out
+
+
+def sources_in(per_tie: list[list[int]] | None) -> set[int]:
+    """The sources that report at least one of the ties."""
+    return {s for ids in per_tie or [] for s in ids}
+
+
+def untraceable_notice(what: str) -> Notice:
+    """The notice given when coverage cannot be checked for a view."""
+    return Notice(
+        "beyond_coverage",
+        f"coverage not checked for {what}: its ties are projected or aggregated and carry no "
+        "sources",
+        {"checked": False},
+    )
+
+
+def centred_notices(ws: Workspace, net: Network, per_tie: list[list[int]] | None) -> list[Notice]:
+    """:func:`civnet.measures.coverage.centred_sources` of the view ``net``."""
+    if per_tie is None or not net.ties.num_rows:
+        return []
+    country = dict(zip(net.ids, _countries(net), strict=True))
+    ends = [
+        (country.get(s), country.get(t))
+        for s, t in zip(
+            net.ties.column("source").to_pylist(),
+            net.ties.column("target").to_pylist(),
+            strict=True,
+        )
+    ]
+    names = {k: w.name for k, w in source_windows(ws).items()}
+    return centred_sources(ends, per_tie, names, workspace_centres(ws))
+
+
+def workspace_centres(ws: Workspace) -> dict[int, str]:
+    """:func:`civnet.measures.coverage.source_centres` over every tie of the workspace."""
+    rows = ws.con.execute(
+        """SELECT a.country, b.country,
+                  list(DISTINCT TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER))
+           FROM ties t, unnest(t.refs) AS u(r)
+           JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
+           GROUP BY t.tie_id, a.country, b.country"""
+    ).fetchall()
+    return source_centres(
+        [(a, b) for a, b, _ in rows], [[s for s in ids if s is not None] for _, _, ids in rows]
+    )
+
+
+def _countries(net: Network) -> list[str | None]:
+    if "country" in net.graph.vs.attributes():
+        return [c or None for c in net.vertex_attr("country")]
+    return [None] * net.graph.vcount()
+
+
+def keep_sources(net: Network, per_tie: list[list[int]], keep: set[int]) -> tuple[Network, int]:
+    """``net`` with only the tie rows reported by a source in ``keep``; actors: the ends of the
+    kept ties and the view's isolates. Returns the network and the number of rows left out."""
+    mask = np.array([any(s in keep for s in ids) for ids in per_tie], dtype=bool)
+    ties = net.ties.filter(pa.array(mask))
+    ends_before = set(net.ties.column("source").to_pylist()) | set(
+        net.ties.column("target").to_pylist()
+    )
+    ends = set(ties.column("source").to_pylist()) | set(ties.column("target").to_pylist())
+    ids = net.actors.column("id").to_pylist()
+    amask = pa.array([a in ends or a not in ends_before for a in ids], pa.bool_())
+    kept = Network.from_tables(net.actors.filter(amask), ties, spec=net.spec, notes=net.notes)
+    return kept, int((~mask).sum())
+
+
+def view_notices(ws: Workspace, spec: ViewSpec, net: Network) -> list[Notice]:
+    """Coverage notices of one view: its --from/--to span past a source's coverage (when the
+    view has one) and the sources centred on one country."""
+    per_tie = tie_source_ids(ws, net)
+    if per_tie is None:
+        return [untraceable_notice("this view")]
+    notices: list[Notice] = []
+    if spec.date_from or spec.date_to:
+        windows = source_windows(ws)
+        used = [windows[s] for s in sorted(sources_in(per_tie))]
+        lo = spec.date_from or min((w.first for w in used if w.first), default=None)
+        hi = spec.date_to or max((w.last for w in used if w.last), default=None)
+        if lo and hi:
+            label = f"{lo.isoformat()}:{hi.isoformat()}"
+            notices += beyond_coverage(label, lo, hi, used)
+    return notices + centred_notices(ws, net, per_tie)

@@ -384,6 +384,7 @@ def report_context(
         "brokerage": brokerage_by_country(net, countries),
         "timeline": timeline["periods"] if timeline else [],
         "timeline_missing": timeline_missing,
+        "timeline_notices": timeline["notices"] if timeline else [],
         "scorecard": card,
         "scorecard_rows": scorecard_rows(card) if card else [],
         "scorecard_missing": card_missing,

@@ -25,6 +25,7 @@ from civnet.measures.communities import (
     leiden,
     mixing,
 )
+from civnet.measures.coverage import Notice
 from civnet.measures.diversity import (
     CountryDiversity,
     Multiplexity,
@@ -33,6 +34,7 @@ from civnet.measures.diversity import (
 )
 from civnet.measures.ei import ei_index
 from civnet.measures.holes import Holes, structural_holes
+from civnet.products.periods import view_notices
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
 from civnet.vocab import TRACKS
@@ -443,9 +445,21 @@ DIVERSITY_COLUMNS = [
 """The per-country columns of ``civnet diversity`` (JSON adds the counts ``actor_types``, ``tracks``)."""
 
 
-def diversity_view(ws: Workspace, spec: ViewSpec) -> Network:
-    """The actor-level view: diversity is counted from actors' ties even with ``--level country``."""
-    return build_network(ws, dataclasses.replace(spec, level="actor"))
+@dataclass(frozen=True)
+class DiversityInputs:
+    """The actor-level view and its coverage notices."""
+
+    net: Network
+    notices: list[Notice]
+
+
+def diversity_view(ws: Workspace, spec: ViewSpec) -> DiversityInputs:
+    """The actor-level view: diversity is counted from actors' ties even with ``--level country``;
+    with the coverage notices of the view (sources centred on one country, a --from/--to span
+    past a source's coverage)."""
+    actor_spec = dataclasses.replace(spec, level="actor")
+    net = build_network(ws, actor_spec)
+    return DiversityInputs(net, view_notices(ws, actor_spec, net))
 
 
 @dataclass(frozen=True)
@@ -453,17 +467,22 @@ class DiversityResult:
     net: Network
     diversity: CountryDiversity
     rows: list[dict[str, Any]]
+    notices: list[Notice] = dataclasses.field(default_factory=list)
 
-    def json(self) -> list[dict[str, Any]]:
-        return self.rows
+    def json(self) -> dict[str, Any]:
+        return {"countries": self.rows, "notices": [n.json() for n in self.notices]}
 
     def whole(self) -> Multiplexity:
         """Multiplexity of the whole view's actor dyads."""
         return multiplexity(self.net, level="actor")
 
 
-def diversity_result(net: Network, progress: Progress, top: int | None = None) -> DiversityResult:
-    """``civnet diversity [--top K]``: per country, most cross-border ties first."""
+def diversity_result(
+    inputs: DiversityInputs, progress: Progress, top: int | None = None
+) -> DiversityResult:
+    """``civnet diversity [--top K]``: per country, most cross-border ties first, with the
+    coverage notices of the view."""
+    net = inputs.net
     d = country_diversity(net)
     rows: list[dict[str, Any]] = [
         {
@@ -486,4 +505,4 @@ def diversity_result(net: Network, progress: Progress, top: int | None = None) -
     ]
     rows.sort(key=lambda r: (-r["ties"], r["country"]))
     progress(1, 1)
-    return DiversityResult(net, d, rows[:top])
+    return DiversityResult(net, d, rows[:top], inputs.notices)

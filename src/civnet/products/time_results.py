@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from civnet.errors import BadFilter
 from civnet.measures.betweenness import Progress
+from civnet.measures.coverage import (
+    Notice,
+    beyond_coverage,
+    common_sources,
+    left_out_notice,
+    timeline_notices,
+    unequal_windows,
+)
 from civnet.measures.resampling import check_unit
 from civnet.measures.scorecard import (
     RankIntervals,
@@ -27,9 +36,26 @@ from civnet.measures.scorecard import (
     scorecard_bootstrap,
     weight_sensitivity,
 )
-from civnet.measures.timeline import Period, core_factors, timeline
-from civnet.measures.uncertainty import BrokerStability, betweenness_bootstrap, compare_periods
-from civnet.products.periods import load_config, parse_span, tie_sources, timeline_views
+from civnet.measures.timeline import COUNTS_FIXED_BY_TIES, Period, core_factors, timeline
+from civnet.measures.uncertainty import (
+    UNCERTAINTY_RULE,
+    BrokerStability,
+    betweenness_bootstrap,
+    compare_periods,
+)
+from civnet.products.periods import (
+    centred_notices,
+    keep_sources,
+    load_config,
+    parse_span,
+    source_windows,
+    sources_in,
+    tie_source_ids,
+    tie_sources,
+    timeline_views,
+    untraceable_notice,
+    view_notices,
+)
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
 
@@ -43,29 +69,62 @@ def span_spec(spec: ViewSpec, text: str, what: str) -> ViewSpec:
 # -- timeline -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TimelineInputs:
+    """One view per period, and the coverage notices of the periods."""
+
+    views: list[tuple[Period, Network]]
+    notices: list[Notice]
+
+
 def timeline_inputs(
     ws: Workspace, spec: ViewSpec, every: str = "year", window: int = 1
-) -> list[tuple[Period, Network]]:
-    """One view per period; the span is the view's --from/--to or its dated ties' range."""
-    return timeline_views(ws, spec, every, window)
+) -> TimelineInputs:
+    """One view per period; the span is the view's --from/--to or its dated ties' range. The
+    notices name, for each source that gives ties to some period, the periods that reach past
+    its coverage window."""
+    views = timeline_views(ws, spec, every, window)
+    per_tie = [tie_source_ids(ws, net) for _, net in views]
+    if any(p is None for p in per_tie):
+        return TimelineInputs(views, [untraceable_notice("this timeline")])
+    windows = source_windows(ws)
+    used = sorted(set().union(*(sources_in(p) for p in per_tie)))
+    spans = [(p.label, p.start, p.end) for p, _ in views]
+    return TimelineInputs(views, timeline_notices(spans, [windows[s] for s in used]))
 
 
 @dataclass(frozen=True)
 class TimelineResult:
     periods: list[dict[str, Any]]
     countries: list[dict[str, Any]]
+    notices: list[Notice]
 
     def json(self) -> dict[str, Any]:
-        return {"periods": self.periods, "countries": self.countries}
+        return {
+            "periods": self.periods,
+            "countries": self.countries,
+            "notices": [n.json() for n in self.notices],
+        }
 
 
-def timeline_result(views: list[tuple[Period, Network]], progress: Progress) -> TimelineResult:
-    """``civnet timeline [--every year|month] [--window K]``: whole-view and per-country rows."""
-    result = timeline(views)
+def timeline_result(inputs: TimelineInputs, progress: Progress) -> TimelineResult:
+    """``civnet timeline [--every year|month] [--window K]``: whole-view and per-country rows.
+
+    Each period row carries ``beyond_coverage``: the sources whose coverage the period reaches
+    past (empty when every source covers it)."""
+    result = timeline(inputs.views)
     progress(1, 1)
+    past: dict[str, list[str]] = {}
+    for n in inputs.notices:
+        for label in n.detail.get("periods", []):
+            past.setdefault(label, []).append(f"s{n.detail['source_id']}")
     return TimelineResult(
-        periods=[{"period": r.period.label, **r.whole} for r in result],
+        periods=[
+            {"period": r.period.label, **r.whole, "beyond_coverage": past.get(r.period.label, [])}
+            for r in result
+        ],
         countries=[{"period": r.period.label, **row} for r in result for row in r.countries],
+        notices=inputs.notices,
     )
 
 
@@ -77,17 +136,86 @@ class CompareInputs:
     before: Network
     after: Network
     clusters: tuple[list[list[str]], list[list[str]]] | None
+    notices: list[Notice] = dataclasses.field(default_factory=list)
 
 
 def compare_inputs(
-    ws: Workspace, spec: ViewSpec, before: str, after: str, resample: str = "actors"
+    ws: Workspace,
+    spec: ViewSpec,
+    before: str,
+    after: str,
+    resample: str = "actors",
+    common_coverage: bool = False,
 ) -> CompareInputs:
-    """The views of both periods, and their ties' sources when resampling by source."""
+    """The views of both periods, their ties' sources when resampling by source, and the
+    coverage notices: periods of different length, periods reaching past a source's coverage,
+    sources centred on one country.
+
+    ``common_coverage``: keep only the tie records reported by a source whose coverage window
+    holds both periods (the others are left out and counted in a notice). Default off: every
+    source is kept and each period that reaches past a source's coverage is named.
+    """
     check_unit(resample)
-    nb = build_network(ws, span_spec(spec, before, "--before"))
-    na = build_network(ws, span_spec(spec, after, "--after"))
+    sb, sa = span_spec(spec, before, "--before"), span_spec(spec, after, "--after")
+    assert sb.date_from and sb.date_to and sa.date_from and sa.date_to
+    nb, na = build_network(ws, sb), build_network(ws, sa)
+    notices = unequal_windows((before, sb.date_from, sb.date_to), (after, sa.date_from, sa.date_to))
+    pb, pa_ = tie_source_ids(ws, nb), tie_source_ids(ws, na)
+    if pb is None or pa_ is None:
+        if common_coverage:
+            raise BadFilter(
+                "--common-coverage needs ties traced to their sources",
+                fix="drop --project / --level country, or drop --common-coverage",
+            )
+        notices.append(untraceable_notice("these periods"))
+    else:
+        windows = source_windows(ws)
+        used = [windows[s] for s in sorted(sources_in(pb) | sources_in(pa_))]
+        if common_coverage:
+            keep, dropped = common_sources(
+                used, [(sb.date_from, sb.date_to), (sa.date_from, sa.date_to)]
+            )
+            nb, lost_b = keep_sources(nb, pb, set(keep))
+            na, lost_a = keep_sources(na, pa_, set(keep))
+            notices += left_out_notice(dropped, lost_b + lost_a)
+            pb = [ids for ids in pb if set(ids) & set(keep)]
+            pa_ = [ids for ids in pa_ if set(ids) & set(keep)]
+        else:
+            for label, s0, s1 in (
+                (before, sb.date_from, sb.date_to),
+                (after, sa.date_from, sa.date_to),
+            ):
+                notices += beyond_coverage(label, s0, s1, used)
+        notices += _dedup(centred_notices(ws, nb, pb) + centred_notices(ws, na, pa_))
     clusters = (tie_sources(ws, nb), tie_sources(ws, na)) if resample == "sources" else None
-    return CompareInputs(nb, na, clusters)
+    return CompareInputs(nb, na, clusters, notices)
+
+
+def _dedup(notices: list[Notice]) -> list[Notice]:
+    """One notice per (kind, source, country): the first (the before period's)."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for n in notices:
+        key = (n.kind, n.detail.get("source_id"), n.detail.get("country"))
+        if key not in seen:
+            seen.add(key)
+            out.append(n)
+    return out
+
+
+@dataclass(frozen=True)
+class CompareResult:
+    """The rows of ``civnet compare`` and the coverage notices of its periods."""
+
+    rows: list[dict[str, Any]]
+    notices: list[Notice]
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "measures": self.rows,
+            "notices": [n.json() for n in self.notices],
+            "rule": UNCERTAINTY_RULE,
+        }
 
 
 def compare_result(
@@ -97,9 +225,11 @@ def compare_result(
     permutations: int = 200,
     resample: str = "actors",
     seed: int = 0,
-) -> list[dict[str, Any]]:
+) -> CompareResult:
     """``civnet compare --before A --after B``: each core factor before, after, the difference,
-    its bootstrap CI, the permutation p-value and whether the change is distinguishable."""
+    its bias-corrected bootstrap CI, the permutation p-value (None for the counts the
+    permutation cannot test, with the reason in ``note``) and the verdict of the one rule of
+    :mod:`civnet.measures.uncertainty`."""
     changes = compare_periods(
         inputs.before,
         inputs.after,
@@ -109,9 +239,10 @@ def compare_result(
         unit=resample,
         clusters=inputs.clusters,
         seed=seed,
+        untestable=COUNTS_FIXED_BY_TIES,
         progress=progress,
     )
-    return [
+    rows = [
         {
             "measure": c.measure,
             "before": c.before,
@@ -120,10 +251,12 @@ def compare_result(
             "ci_low": c.difference.low,
             "ci_high": c.difference.high,
             "p_value": c.p_value,
-            "distinguishable": c.distinguishable,
+            "verdict": c.verdict,
+            "note": "; ".join(n for n in (c.difference.note, c.p_note) if n) or None,
         }
         for c in changes
     ]
+    return CompareResult(rows, inputs.notices)
 
 
 # -- broker stability -----------------------------------------------------------------------------
@@ -190,6 +323,7 @@ class ScorecardInputs:
     net: Network
     clusters: list[list[str]] | None
     config: ScorecardConfig
+    notices: list[Notice] = dataclasses.field(default_factory=list)
 
 
 def scorecard_inputs(
@@ -205,7 +339,7 @@ def scorecard_inputs(
     if period:
         spec = span_spec(spec, period, "--period")
     view = resampling_inputs(ws, spec, resample)
-    return ScorecardInputs(view.net, view.clusters, config)
+    return ScorecardInputs(view.net, view.clusters, config, view_notices(ws, spec, view.net))
 
 
 @dataclass(frozen=True)
@@ -217,6 +351,7 @@ class ScorecardResult:
     boot: int
     resample: str
     seed: int
+    notices: list[Notice] = dataclasses.field(default_factory=list)
 
     def json(self) -> dict[str, Any]:
         sens = self.sensitivity
@@ -225,6 +360,7 @@ class ScorecardResult:
             "card": card_json(self.card),
             "bootstrap": {"n": self.boot, "unit": self.resample, "seed": self.seed},
             "weights": {"draws": sens.draws, "concentration": sens.concentration},
+            "notices": [n.json() for n in self.notices],
         }
 
 
@@ -260,7 +396,7 @@ def scorecard_result(
             row[f"{k}_low"] = iv.low[k][c]
             row[f"{k}_high"] = iv.high[k][c]
         records.append(row)
-    return ScorecardResult(card, iv, sens, records, boot, resample, seed)
+    return ScorecardResult(card, iv, sens, records, boot, resample, seed, inputs.notices)
 
 
 def card_json(card: Scorecard) -> dict[str, Any]:

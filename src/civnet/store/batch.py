@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,8 @@ class Batch:
     description: str = ""
     licence: str = ""
     notes: str = ""
+    coverage: tuple[dt.date, dt.date] | None = None
+    """The coverage window the user or the dataset declares; None: first and last dated tie."""
 
     def __post_init__(self) -> None:
         self.actors = _conform(self.actors, ACTOR_SCHEMA)

@@ -43,7 +43,10 @@ _DDL = [
         imported_at TIMESTAMP DEFAULT current_timestamp,
         rows_read BIGINT,
         rows_kept BIGINT,
-        rows_rejected BIGINT
+        rows_rejected BIGINT,
+        coverage_from DATE,
+        coverage_to DATE,
+        coverage_origin VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS actors (
         id VARCHAR PRIMARY KEY,
@@ -78,6 +81,15 @@ _DDL = [
     )""",
     cache.TABLE_DDL,
 ]
+
+_UPGRADES = [
+    # source coverage windows (issue 10): workspaces made before them get the columns empty,
+    # and Workspace.source_windows() falls back to the sources' dated ties
+    "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_from DATE",
+    "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_to DATE",
+    "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_origin VARCHAR",
+]
+"""Idempotent upgrades of older workspaces, run on every writable open."""
 
 _TIE_KEY = ["source", "target", "track", "kind", "directed"]
 
@@ -121,7 +133,7 @@ class Workspace:
 
     # -- life cycle ---------------------------------------------------------------------------
     def _create(self) -> None:
-        for ddl in _DDL:
+        for ddl in [*_DDL, *_UPGRADES]:
             self.con.execute(ddl)
         self.con.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
@@ -170,6 +182,36 @@ class Workspace:
     def sources(self) -> pa.Table:
         """The sources table, oldest first."""
         return self.con.sql("SELECT * FROM sources ORDER BY id").to_arrow_table()
+
+    def source_windows(self) -> pa.Table:
+        """Each source's coverage window: ``id, name, coverage_from, coverage_to, origin``.
+
+        The window stored at import (declared, or observed from the batch's dated ties), else,
+        for a source stored before windows were recorded, the first and last date of the dated
+        ties that cite it (``observed``). Null dates: the source has no dated tie.
+        """
+        cols = {r[0] for r in self.con.execute("DESCRIBE sources").fetchall()}
+        stored = (
+            "s.coverage_from AS cf, s.coverage_to AS ct, s.coverage_origin AS co"
+            if "coverage_from" in cols
+            else "NULL::DATE AS cf, NULL::DATE AS ct, NULL::VARCHAR AS co"
+        )
+        return self.con.sql(
+            f"""WITH stored AS (
+                  SELECT s.id, s.name, {stored} FROM sources s),
+                cited AS (
+                  SELECT TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER) AS id,
+                         min(t.start_date) AS first,
+                         max(greatest(t.start_date, coalesce(t.end_date, t.start_date))) AS last
+                  FROM ties t, unnest(t.refs) AS u(r)
+                  WHERE t.start_date IS NOT NULL
+                  GROUP BY 1)
+                SELECT s.id, s.name,
+                       CASE WHEN s.co IS NOT NULL THEN s.cf ELSE c.first END AS coverage_from,
+                       CASE WHEN s.co IS NOT NULL THEN s.ct ELSE c.last END AS coverage_to,
+                       coalesce(s.co, 'observed') AS origin
+                FROM stored s LEFT JOIN cited c ON c.id = s.id ORDER BY s.id"""
+        ).to_arrow_table()
 
     def has_source(self, sha256: str) -> bool:
         row = fetch_one(self.con, "SELECT 1 FROM sources WHERE sha256 = ?", [sha256])
@@ -261,8 +303,9 @@ class Workspace:
             )
             con.execute(
                 """INSERT INTO sources (id, name, path, sha256, importer, description, licence,
-                       notes, rows_read, rows_kept, rows_rejected)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       notes, rows_read, rows_kept, rows_rejected, coverage_from, coverage_to,
+                       coverage_origin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
                     source_id,
                     batch.name,
@@ -275,6 +318,7 @@ class Workspace:
                     batch.rows_read,
                     batch.rows_read - batch.rejects.num_rows,
                     batch.rejects.num_rows,
+                    *_coverage(con, batch),
                 ],
             )
         finally:
@@ -406,6 +450,20 @@ class Workspace:
         con.execute("DROP TABLE _new_ties")
         con.execute("DROP TABLE _matched")
         return n_batch, n_batch - n_merged, n_merged
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[object]:
+    """The batch's coverage window: declared, else its first and last dated tie (observed)."""
+    if batch.coverage is not None:
+        return [batch.coverage[0], batch.coverage[1], "declared"]
+    row = fetch_one(
+        con,
+        """SELECT min(start_date),
+                  max(greatest(start_date, coalesce(end_date, start_date)))
+           FROM _b_ties WHERE start_date IS NOT NULL""",
+    )
+    first, last = (row[0], row[1]) if row else (None, None)
+    return [first, last, "observed" if first is not None else None]
 
 
 def _count_reasons(rejects: pa.Table) -> dict[str, int]:
