@@ -157,6 +157,14 @@ def betweenness_cmd(
     seed: Annotated[
         int, typer.Option("--seed", help="Seed for --samples, --approx and --boot.")
     ] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Exact, with Brandes' sources split over a Dask cluster: a scheduler address "
+            "(tcp://host:8786) or local:N for N local worker processes.",
+        ),
+    ] = None,
     boot: Annotated[
         int | None,
         typer.Option(
@@ -193,6 +201,7 @@ def betweenness_cmd(
             delta=delta,
             exact=exact,
             seed=seed,
+            dask=dask,
         )
         method = str(records[0]["method"]) if records else "exact"
         if "budget" in method:

@@ -291,10 +291,17 @@ def betweenness_result(
     delta: float = BUDGET_DELTA,
     exact: bool = False,
     seed: int = 0,
+    dask: str | None = None,
 ) -> list[dict[str, Any]]:
     """``civnet betweenness [--raw] [--weighted] [--approx EPS [--delta D]] [--exact] [--top K]
-    -f json``: exact within the time budget, else the bounded approximation (each record then
-    carries ``eps`` and ``delta``; ``method`` says how it was computed)."""
+    [--dask ADDRESS|local:N] -f json``: exact within the time budget, else the bounded
+    approximation (each record then carries ``eps`` and ``delta``; ``method`` says how it was
+    computed). With ``dask``: exact, sources split over the Dask cluster."""
+    if dask:
+        from civnet.measures.betweenness_dask import dask_betweenness
+
+        b = dask_betweenness(net, dask, normalized=not raw, weighted=weighted, progress=progress)
+        return stated_betweenness_records(net, b, top)
     b = budgeted_betweenness(
         net,
         normalized=not raw,
@@ -441,6 +448,14 @@ register(
             Param("delta", float, BUDGET_DELTA, "failure probability of approx", gt=0.0, le=0.5),
             Param("exact", bool, False, "exact even past the time budget"),
             seed_param("seed of the approximation's sampling"),
+            Param(
+                "dask",
+                str,
+                None,
+                "exact, sources split over a Dask cluster: scheduler address or local:N",
+                api=False,
+                max_length=TEXT_MAX * 4,
+            ),
         ),
         betweenness_result,
         slow=True,
