@@ -50,3 +50,13 @@ def test_cli_dask_gives_the_exact_values(scheduler: str, florentine_ws) -> None:
     exact = nx.betweenness_centrality(nx.florentine_families_graph())
     assert {r["id"]: r["betweenness"] for r in out} == pytest.approx(exact, abs=1e-9)
     assert "Dask" in out[0]["method"]
+
+
+def test_dask_partial_sources_give_the_partial_sum(scheduler: str) -> None:
+    g = GRAPHS["random-1"]()
+    net = Network.from_networkx(g)
+    src = np.array([0, 5, 17, 33], dtype=np.int64)
+    part = dask_betweenness(net, scheduler, normalized=False, sources=src)
+    want = np.asarray(net.graph.betweenness(directed=False, sources=src.tolist()))
+    np.testing.assert_allclose(part.values, want, atol=1e-9)
+    assert part.method.startswith("partial: 4 of 60 sources")

@@ -141,7 +141,8 @@ class ExactCost:
     """Vertex and edge visits of Brandes' runs (sources x (vertices + edges), summed)."""
     threads: int
     seconds: float
-    """``visits / (VISITS_PER_SECOND x threads)``: an order of magnitude, not a promise."""
+    """``visits / (VISITS_PER_SECOND x threads)``, times the load per core when the machine is
+    busy (other processes share the cores): an order of magnitude, not a promise."""
 
 
 def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:

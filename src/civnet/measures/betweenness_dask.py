@@ -29,6 +29,7 @@ def dask_betweenness(
     normalized: bool = True,
     weighted: bool = False,
     chunks: int | None = None,
+    sources: np.ndarray | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Betweenness:
     """Exact betweenness of every actor (as :func:`civnet.measures.betweenness`), on Dask.
@@ -38,7 +39,8 @@ def dask_betweenness(
     processes. The graph (edge list and costs) is scattered to every worker once; ``chunks``
     source chunks (default 4 per worker thread) run igraph's Brandes and their sums are added.
     Same definition, normalization and weight rule as :func:`civnet.measures.betweenness`; equal
-    to it to rounding (the terms are summed in another order).
+    to it to rounding (the terms are summed in another order). ``sources`` (default all) limits
+    the run to those sources: the partial sum, as benchmarks/distributed.py times a fraction.
     """
     g = _usable(net.graph, weighted)
     n = g.vcount()
@@ -49,7 +51,8 @@ def dask_betweenness(
         costs = np.asarray(_costs(g), dtype=float) if weighted else None
         with _client(address) as client:
             workers = sum(client.nthreads().values()) or 1
-            parts = [c for c in np.array_split(np.arange(n), chunks or workers * 4) if len(c)]
+            todo = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
+            parts = [c for c in np.array_split(todo, chunks or workers * 4) if len(c)]
             graph = client.scatter((n, directed, edges, costs), broadcast=True)
             futures = client.map(_partial, [graph] * len(parts), parts, pure=False)
             from distributed import as_completed
@@ -58,7 +61,12 @@ def dask_betweenness(
                 values += fut.result()
                 if progress:
                     progress(done, len(parts))
-        method = f"exact (igraph Brandes, sources in {len(parts)} chunks over {workers} Dask worker thread(s))"
+        method = (
+            f"exact (igraph Brandes, sources in {len(parts)} chunks over {workers} Dask worker "
+            "thread(s))"
+        )
+        if sources is not None:
+            method = f"partial: {len(sources):,} of {n:,} sources; " + method
     else:
         method = "exact (fewer than three actors or no ties)"
     if normalized and n > 2:

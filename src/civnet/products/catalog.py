@@ -474,7 +474,7 @@ register(
                 None,
                 "estimate from K sampled sources (default: exact where groups x actors x ties "
                 "<= 5e8, else 4,000), each value with its 95% interval",
-                ge=2,
+                ge=1,
                 le=DRAWS_MAX,
             ),
             seed_param("seed for the sampled sources"),
