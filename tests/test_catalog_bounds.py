@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import typing
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def test_every_parameter_is_bounded(measure: str, param: Param) -> None:
         assert param.ge is not None and param.le is not None
     elif param.type is float:
         assert (param.ge is not None or param.gt is not None) and param.le is not None
-    elif param.type in (str, Path):
+    elif param.type in (str, Path) or typing.get_origin(param.type) is list:
         assert param.choices is not None or param.max_length is not None
     else:
         assert param.type is bool

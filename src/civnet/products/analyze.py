@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 
 from civnet.measures import betweenness, block_density, describe
@@ -125,6 +126,30 @@ def analyze(
         method={"betweenness": "; ".join([b.method + ", normalized", *b.notes])},
         seconds={"describe": t1 - t0, "betweenness": t2 - t1, "block_density": t3 - t2},
     )
+
+
+EXACT_WORK_LIMIT = 150_000_000
+"""Above this many source x edge steps :func:`betweenness_samples` asks for sampled sources."""
+
+
+def betweenness_samples(net: Network) -> int | None:
+    """Sources per large component that keep betweenness under the work limit (None: exact)."""
+    g = net.graph
+    if g.vcount() < 3:
+        return None
+    comps = g.connected_components(mode="weak")
+    sizes = np.asarray(comps.sizes(), dtype=float)
+    edges_per = np.zeros(len(sizes))
+    if g.ecount():
+        first_end = np.asarray(g.get_edgelist(), dtype=np.int64)[:, 0]
+        edges_per = np.bincount(
+            np.asarray(comps.membership)[first_end], minlength=len(sizes)
+        ).astype(float)
+    work = float(np.dot(sizes, edges_per))
+    if work <= EXACT_WORK_LIMIT:
+        return None
+    biggest = int(np.argmax(edges_per))
+    return max(500, int(EXACT_WORK_LIMIT / max(edges_per[biggest], 1)))
 
 
 def _country_blocks(net: Network, countries: int) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,9 @@ from civnet.measures import (
     group_betweenness,
 )
 from civnet.measures.resampling import RESAMPLE_UNITS
+from civnet.measures.scenario_removals import REMOVAL_UNITS
 from civnet.measures.timeline import EVERY
+from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
@@ -135,6 +138,10 @@ class Param:
         """``value`` as this parameter's type: an int for int (never a bool), a float for float
         (an int is converted), a bool for bool, a str for str, a Path for Path."""
         t = self.type
+        if typing.get_origin(t) is list:  # a repeatable text option, e.g. list[str]
+            if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
+                raise BadFilter(f"{who} must be a list of texts, got {value!r}", fix=fix)
+            return list(value)
         if t is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if t is Path and isinstance(value, str):
@@ -664,5 +671,68 @@ register(
         slow=True,
         prepare=tr.scorecard_inputs,
         shape=tr.ScorecardResult.json,
+    )
+)
+
+# -- scenarios: what if, who holds it together, which partnerships --------------------------------
+
+
+def _text_list(name: str, help: str) -> Param:
+    """A repeatable text parameter (ids, types, countries...), at most 4096 characters in all."""
+    return Param(name, list[str], None, help, max_length=PATH_MAX)
+
+
+register(
+    Measure(
+        "whatif",
+        "A scenario's effect: remove actors, types, countries or levels, drop tracks or kinds, add "
+        "ties; before, after and difference of the core factors, reach, brokers, brokerage, E-I "
+        "and scorecard; or rank removals by the reach they cut.",
+        (
+            _text_list("remove_actor", "actor ids to remove (repeatable)"),
+            _text_list("remove_type", "actor types to remove (repeatable)"),
+            _text_list("remove_country", "countries (ISO3) whose actors go (repeatable)"),
+            _text_list("remove_level", "actor levels to remove (repeatable)"),
+            _text_list("drop_track", "tracks whose ties stop (repeatable)"),
+            _text_list("drop_kind", "tie kinds that stop (repeatable)"),
+            Param(
+                "add_ties",
+                Path,
+                None,
+                "tie table on this machine (import table columns) to add; CLI only",
+                api=False,
+                max_length=PATH_MAX,
+            ),
+            top_param("brokers shown before and after", default=10),
+            Param(
+                "boot",
+                int,
+                None,
+                "bootstrap resamples (default 200, none on views too large; 0: none)",
+                ge=0,
+                le=DRAWS_MAX,
+            ),
+            resample_param("actors", "resampling unit: actors, ties or sources"),
+            _SEED,
+            Param(
+                "rank_removals",
+                int,
+                0,
+                "K > 0: rank the removals of the top K brokers (or each country or alliance)",
+                ge=0,
+                le=TOP_MAX,
+            ),
+            Param(
+                "removal_unit",
+                str,
+                "brokers",
+                "what rank_removals removes one at a time",
+                choices=REMOVAL_UNITS,
+            ),
+        ),
+        scr.whatif_result,
+        slow=True,
+        prepare=scr.whatif_inputs,
+        shape=scr.WhatifResult.json,
     )
 )
