@@ -249,8 +249,7 @@ def _emit_betweenness(
         fmt,
         records=records,
         columns=["rank", "id", "name", "type", "country", "degree", "betweenness"]
-        if fmt == "table"
-        else None,
+        + (["eps", "delta"] if records and "eps" in records[0] else []),
         title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
     )
 

@@ -23,10 +23,13 @@ def weighted_brandes(
     n = len(indptr) - 1
     out = np.zeros((threads, n))
     for chunk in numba.prange(threads):
-        dist = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, -1, dtype=np.int32)
         sigma = np.zeros(n)
-        delta = np.zeros(n)
-        order = np.empty(n, dtype=np.int64)
+        coeff = np.zeros(n)
+        order = np.empty(n, dtype=np.int32)
+        # stamp[j] == source number: adjacency slot j is an edge of this source's shortest-path
+        # DAG (from the slot's owner to indices[j]); no reset needed between sources
+        stamp = np.full(len(indices), -1, dtype=np.int32)
         acc = out[chunk]
         for si in range(chunk, len(sources), threads):
             s = sources[si]
@@ -39,29 +42,36 @@ def weighted_brandes(
                 v = order[head]
                 head += 1
                 dv = dist[v] + 1
+                sv = sigma[v]
                 for j in range(indptr[v], indptr[v + 1]):
                     w = indices[j]
-                    if dist[w] < 0:
+                    dw = dist[w]
+                    if dw < 0:
                         dist[w] = dv
                         order[tail] = w
                         tail += 1
-                    if dist[w] == dv:
-                        sigma[w] += sigma[v]
+                        sigma[w] = sv
+                        stamp[j] = si
+                    elif dw == dv:
+                        sigma[w] += sv
+                        stamp[j] = si
+            # backward: delta(v) = sigma(v) * sum over DAG successors w of coeff(w), where
+            # coeff(w) = (weight(w) + delta(w)) / sigma(w); successors are final before v
             ws = weight[s]
             for i in range(tail - 1, 0, -1):
-                w = order[i]
-                coeff = (weight[w] + delta[w]) / sigma[w]
-                dw = dist[w] - 1
-                for j in range(indptr[w], indptr[w + 1]):
-                    v = indices[j]
-                    if dist[v] == dw:
-                        delta[v] += sigma[v] * coeff
-                acc[w] += ws * delta[w]
+                v = order[i]
+                total = 0.0
+                for j in range(indptr[v], indptr[v + 1]):
+                    if stamp[j] == si:
+                        total += coeff[indices[j]]
+                dlt = sigma[v] * total
+                acc[v] += ws * dlt
+                coeff[v] = (weight[v] + dlt) / sigma[v]
             for i in range(tail):
-                w = order[i]
-                dist[w] = -1
-                sigma[w] = 0.0
-                delta[w] = 0.0
+                v = order[i]
+                dist[v] = -1
+                sigma[v] = 0.0
+                coeff[v] = 0.0
     return out.sum(axis=0)
 
 
