@@ -222,3 +222,20 @@ def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-
     assert all(abs(r["betweenness"] - exact[r["id"]]) <= r["eps"] for r in out)
     bad = run("betweenness", "--approx", "2", code=2).output
     assert "approx must be > 0" in bad
+
+
+def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    amod = sys.modules["civnet.measures.betweenness_approx"]
+    net = Network.from_networkx(nx.cycle_graph(10))
+    monkeypatch.setattr(amod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(amod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    quiet = exact_cost(net)
+    assert quiet.threads == 2
+    assert quiet.seconds == pytest.approx(300 / (amod.VISITS_PER_SECOND * 2))
+    monkeypatch.setattr(amod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
+    busy = exact_cost(net)
+    assert busy.threads == 1
+    assert busy.seconds == pytest.approx(300 / amod.VISITS_PER_SECOND * 5)

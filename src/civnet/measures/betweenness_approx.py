@@ -8,6 +8,7 @@ take, so that products can switch to the approximation (and say so) instead of w
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,4 +170,13 @@ def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
         visits += block_visits(sub)
     if weighted:
         visits *= max(1.0, math.log2(g.vcount()))
-    return ExactCost(visits=visits, threads=threads, seconds=visits / (VISITS_PER_SECOND * threads))
+    seconds = visits / (VISITS_PER_SECOND * threads) * _load_slowdown()
+    return ExactCost(visits=visits, threads=threads, seconds=seconds)
+
+
+def _load_slowdown() -> float:
+    """How much slower than on idle cores: runnable processes per core, at least 1."""
+    try:
+        return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+    except OSError:  # pragma: no cover - platforms without a load average
+        return 1.0
