@@ -203,7 +203,7 @@ def betweenness_cmd(
             seed=seed,
             dask=dask,
         )
-        method = str(records[0]["method"]) if records else "exact"
+        method = str(records[0].get("method", "exact")) if records else "exact"
         if "budget" in method:
             err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
         _emit_betweenness(fmt, records, raw, weighted, method)

@@ -325,15 +325,19 @@ def betweenness_result(
 def stated_betweenness_records(
     net: Network, b: Betweenness, top: int | None
 ) -> list[dict[str, Any]]:
-    """Betweenness records, each saying how it was computed (``method``) and, for an
-    approximation, its bound: within ``eps`` with probability at least ``1 - delta``."""
+    """Betweenness records; those of an estimate (or of a run past the time budget) also say
+    how they were computed (``method``) and, for an approximation, its bound: within ``eps``
+    with probability at least ``1 - delta``, from ``samples`` samples."""
     records = betweenness_records(net, b, top)
+    if b.method.startswith("exact") and not b.notes:
+        return records
     method = "; ".join([b.method, *b.notes])
     for rec in records:
         rec["method"] = method
         if b.eps is not None:
             rec["eps"] = b.eps
             rec["delta"] = b.delta
+            rec["samples"] = b.n_samples
     return records
 
 
