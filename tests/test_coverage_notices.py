@@ -162,6 +162,11 @@ def test_common_coverage_keeps_the_sources_that_cover_both_periods(cli) -> None:
     # only the cities source: 4 + 1 ties before (2012-2015 and CHN-DEU), 2 after (2016, 2017)
     assert (rows["ties"]["before"], rows["ties"]["after"]) == (5, 2)
     assert "left out 9 tie records" in cli(*base, "--permutations", "5", "--common-coverage").output
+    # no source covers 2008:2009 and 2016:2017: one line, exit 2
+    none = cli(
+        "compare", "--before", "2008:2009", "--after", "2016:2017", "--common-coverage", code=2
+    )
+    assert "no source of the view covers both periods" in " ".join(none.output.split())
 
 
 def test_timeline_names_the_periods_past_each_source(cli) -> None:  # type: ignore[no-untyped-def]

@@ -372,3 +372,16 @@ def test_whatif_parameters_are_checked_by_the_catalog() -> None:
         m.resolve({"removal_unit": "cities"})
     with pytest.raises(BadFilter, match="whatif rank_removals must be >= 0"):
         m.resolve({"rank_removals": -1})
+
+
+def test_report_section_when_asked(seeded_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    plain = tmp_path / "plain.html"
+    seeded_ws("report", "--out", str(plain), "--boot", "0")
+    assert 'id="removals"' not in plain.read_text(encoding="utf-8")
+    out = tmp_path / "report.html"
+    seeded_ws("report", "--out", str(out), "--boot", "0", "--rank-removals", "5")
+    html = out.read_text(encoding="utf-8")
+    assert 'id="removals"' in html and 'id="chart-attack"' in html
+    ranked = json.loads(seeded_ws("whatif", "--rank-removals", "5", "-f", "json").output)
+    for r in ranked["removals"]:
+        assert f'<td>{r["name"]}</td><td class="num">{r["pairs_cut"]:,}</td>' in html

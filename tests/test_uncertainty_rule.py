@@ -1,4 +1,4 @@
-"""The one uncertainty rule: bias-corrected intervals that hold their estimate, p-values only where
+"""The one uncertainty rule: median-centred intervals that hold their estimate, p-values only where
 the permutation can change the value, and a verdict that agrees with both."""
 
 from __future__ import annotations
@@ -7,49 +7,50 @@ import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pytest
-from scipy.stats import norm
 
 from civnet.measures.timeline import COUNTS_FIXED_BY_TIES, core_factors
 from civnet.measures.uncertainty import (
     INVARIANT_NOTE,
     Change,
     Interval,
-    bc_interval,
+    centred_interval,
     compare_periods,
     permutation_test,
 )
 from civnet.views.network import Network
 
 
-def test_bc_interval_by_hand() -> None:
-    reps = np.arange(1.0, 21.0)  # 1..20
-    # estimate 8: p0 = 7.5 / 20 below it; z0 = Phi^-1(0.375)
-    iv = bc_interval(8.0, reps, level=0.9)
-    z0, z = norm.ppf(0.375), norm.ppf(0.95)
-    lo, hi = np.quantile(reps, [norm.cdf(2 * z0 - z), norm.cdf(2 * z0 + z)])
-    assert (iv.low, iv.high) == pytest.approx((lo, hi))
-    assert iv.low <= 8.0 <= iv.high and iv.note is None
-    assert iv.bias == pytest.approx(10.5 - 8.0)
+def test_centred_interval_by_hand() -> None:
+    reps = np.arange(1.0, 22.0)  # 1..21: median 11, 5 % and 95 % quantiles 2 and 20
+    iv = centred_interval(8.0, reps, level=0.9)
+    assert (iv.low, iv.high) == pytest.approx((8.0 - 9.0, 8.0 + 9.0))
+    assert iv.note is None and iv.bias == pytest.approx(3.0)
+    clipped = centred_interval(95.0, reps * 5, level=0.9, within=(0.0, 100.0))
+    assert (clipped.low, clipped.high) == pytest.approx((50.0, 100.0))
 
 
-def test_an_estimate_beyond_its_resamples_gets_no_interval() -> None:
-    # the issue's components case: -25 with resamples spread over [-99, -26]
-    iv = bc_interval(-25.0, np.linspace(-99.0, -26.0, 200))
-    assert np.isnan(iv.low) and np.isnan(iv.high)
+def test_an_estimate_beyond_its_resamples_keeps_its_interval_with_a_note() -> None:
+    # the issue's components case: -25 with resamples spread over [-99, -26]: the percentile
+    # interval [-97.2, -27.8] excluded its own estimate; the centred one holds it
+    reps = np.linspace(-99.0, -26.0, 201)
+    iv = centred_interval(-25.0, reps)
+    lo, med, hi = np.quantile(reps, [0.025, 0.5, 0.975])
+    assert (iv.low, iv.high) == pytest.approx((-25.0 + lo - med, -25.0 + hi - med))
+    assert iv.low <= -25.0 <= iv.high and iv.excludes_zero is False
     assert iv.note is not None and "above 100% of its resamples" in iv.note
-    assert iv.excludes_zero is None
-    constant = bc_interval(4.0, np.full(30, 4.0))
+    constant = centred_interval(4.0, np.full(30, 4.0))
     assert (constant.low, constant.high, constant.note) == (4.0, 4.0, None)
+    empty = centred_interval(4.0, np.full(3, np.nan))
+    assert np.isnan(empty.low) and empty.excludes_zero is None
 
 
-def test_bc_interval_holds_its_estimate_whenever_it_gives_one() -> None:
+def test_centred_interval_always_holds_its_estimate() -> None:
     rng = np.random.default_rng(0)
     for trial in range(300):
         reps = np.round(rng.normal(rng.normal(), rng.uniform(0.1, 3), rng.integers(5, 80)), 1)
         est = float(np.round(rng.normal(), 1))
-        iv = bc_interval(est, reps)
-        if iv.note is None:
-            assert iv.low <= est <= iv.high, (trial, est, iv.low, iv.high)
+        iv = centred_interval(est, reps, within=(-2.0, 2.0) if trial % 2 else None)
+        assert iv.low <= est <= iv.high, (trial, est, iv.low, iv.high)
 
 
 def _change(low: float, high: float, p: float | None) -> Change:
@@ -109,8 +110,7 @@ def test_compare_verdict_agrees_with_an_interval_that_excludes_zero() -> None:
     assert dens.verdict == "changed" and dens.distinguishable  # ... and the verdict agrees
     for c in changes.values():
         iv = c.difference
-        if iv.note is None:
-            assert iv.low <= iv.estimate <= iv.high, c.measure
+        assert iv.low <= iv.estimate <= iv.high, c.measure
         if iv.excludes_zero and (c.p_value is None or c.p_value < 0.05):
             assert c.verdict == "changed", c.measure
         if iv.excludes_zero is False and (c.p_value is None or c.p_value >= 0.05):

@@ -3,6 +3,7 @@
 from civnet.cli import (  # noqa: F401  (register commands)
     data_cmds,
     event_cmds,
+    inference_cmds,
     measure_cmds,
     product_cmds,
     scenario_cmds,

@@ -4,13 +4,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from civnet import __version__
 from civnet.errors import UserError
 from civnet.store import Workspace, resolve_workspace_path
+from civnet.store.schema import read_error
 
 
 class CivnetGroup(TyperGroup):
@@ -20,7 +23,9 @@ class CivnetGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.line()}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[bold red]error:[/] {escape(exc.line())}", highlight=False, soft_wrap=True
+            )
             ctx.exit(exc.exit_code)
 
 
@@ -78,6 +83,8 @@ def open_workspace(*, write: bool = False):
     ws = Workspace(state.workspace, read_only=not write)
     try:
         yield ws
+    except duckdb.IOException as exc:  # blocks missing from a damaged or truncated file
+        raise read_error(ws.path, exc) from None
     finally:
         ws.close()
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, import_app, open_workspace
@@ -28,16 +29,16 @@ def print_reports(reports: list[IngestReport]) -> None:
     """One line per source: rows read, ties added/merged, actors added, rejects by reason."""
     for r in reports:
         if r.skipped:
-            console.print(f"[yellow]{r.name}[/]: already in the workspace; nothing added")
+            console.print(f"[yellow]{escape(r.name)}[/]: already in the workspace; nothing added")
             continue
         console.print(
-            f"[bold]{r.name}[/]: {r.rows_read:,} rows read, {r.ties_added:,} ties added, "
+            f"[bold]{escape(r.name)}[/]: {r.rows_read:,} rows read, {r.ties_added:,} ties added, "
             f"{r.ties_merged:,} merged into existing ties, {r.actors_added:,} actors added, "
             f"{r.rows_rejected:,} rows rejected",
             highlight=False,
         )
         for reason, n in sorted(r.reasons.items(), key=lambda kv: -kv[1]):
-            console.print(f"    {n:,} rejected: {reason}", highlight=False)
+            console.print(f"    {n:,} rejected: {reason}", highlight=False, markup=False)
         within = r.tie_rows - r.ties_in_batch
         if within > 0:
             console.print(
@@ -46,7 +47,7 @@ def print_reports(reports: list[IngestReport]) -> None:
                 highlight=False,
             )
         for label, n in r.details.items():
-            console.print(f"    {n:,} {label}", highlight=False)
+            console.print(f"    {n:,} {label}", highlight=False, markup=False)
 
 
 @app.command("datasets")
@@ -109,7 +110,7 @@ def load_cmd(
                 continue
             with Progress(
                 SpinnerColumn(),
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 TimeElapsedColumn(),
                 console=err_console,
                 transient=True,
@@ -130,6 +131,7 @@ def load_cmd(
         f"workspace {ws.path}: {counts['actors']:,} actors, {counts['ties']:,} ties, "
         f"{counts['sources']:,} sources",
         highlight=False,
+        markup=False,
     )
 
 
@@ -215,7 +217,7 @@ def _print_rejects_file(path: Path, report: IngestReport) -> None:
     from civnet.importers.reading import rejects_path_for
 
     if report.rows_rejected and not report.skipped:
-        console.print(f"rejected rows: {rejects_path_for(path)}", highlight=False)
+        console.print(f"rejected rows: {rejects_path_for(path)}", highlight=False, markup=False)
 
 
 @import_app.command("sister-cities")

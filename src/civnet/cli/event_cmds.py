@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, import_app, open_workspace
@@ -73,7 +74,7 @@ def import_gdelt_cmd(
         type_map=read_track_map(track_map) if track_map else default_type_map(),
     )
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         TaskProgressColumn(),
         TimeElapsedColumn(),
@@ -96,21 +97,24 @@ def import_gdelt_cmd(
     for res in result.files:
         kept = res.events_kept
         console.print(
-            f"[bold]{res.name}[/] ({res.format}): {res.rows_read:,} rows read, "
+            f"[bold]{escape(res.name)}[/] ({escape(res.format)}): {res.rows_read:,} rows read, "
             f"{res.rejects.num_rows:,} rejected, {kept:,} events kept in ties",
             highlight=False,
         )
         for reason, n in sorted(res.rejected_by_reason.items(), key=lambda kv: -kv[1]):
-            console.print(f"    {n:,} rejected: {reason}", highlight=False)
+            console.print(f"    {n:,} rejected: {reason}", highlight=False, markup=False)
         for reason, n in sorted(res.filtered.items(), key=lambda kv: -kv[1]):
-            console.print(f"    {n:,} left out: {reason}", highlight=False)
+            console.print(f"    {n:,} left out: {reason}", highlight=False, markup=False)
     for path in result.skipped:
-        console.print(f"[yellow]{path}[/]: already in the workspace; left out", highlight=False)
+        console.print(
+            f"[yellow]{escape(str(path))}[/]: already in the workspace; left out", highlight=False
+        )
     print_reports([r for r in result.reports if r.ties_in_batch or r.skipped])
     console.print(
         f"{result.ties:,} ties ({options.describe()}); countries from the geo fallback: "
         f"{result.geo_fallbacks:,} actor slots of kept events",
         highlight=False,
+        markup=False,
     )
 
 

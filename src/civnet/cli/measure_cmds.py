@@ -21,7 +21,7 @@ def load_view(spec: ViewSpec) -> Network:
 def progress_bar() -> Progress:
     """A transient progress bar on stderr, shown only when stderr is a terminal."""
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -60,7 +60,7 @@ def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
             title=f"actors by country (top {len(top)} of {len(d['by_country'])})",
         )
     for note in d["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
 
 @app.command("density")
@@ -94,7 +94,9 @@ def density_cmd(
     elif fmt == "csv":
         emit(console, fmt, records=block_records(bd))
     else:
-        console.print(f"density of the whole view: {fmt_number(whole)}", highlight=False)
+        console.print(
+            f"density of the whole view: {fmt_number(whole)}", highlight=False, markup=False
+        )
         _print_block_matrix(bd, top)
 
 
@@ -267,14 +269,22 @@ def export_cmd(
             help="Output file (csv: FILE.nodes.csv and FILE.edges.csv when FILE ends in .csv)."
         ),
     ],
+    spreadsheet_safe: Annotated[
+        bool,
+        typer.Option(
+            "--spreadsheet-safe/--no-spreadsheet-safe",
+            help="csv: put ' before text cells starting with = + - @ tab or CR, so that "
+            "spreadsheets show them instead of running them as formulas.",
+        ),
+    ] = True,
 ) -> None:
     """Write the view to a file that opens in NetworkX, igraph and Gephi."""
     from civnet.products.export import export_network
 
     net = load_view(spec)
-    written = export_network(net, fmt, path)
+    written = export_network(net, fmt, path, spreadsheet_safe=spreadsheet_safe)
     for p in written:
-        console.print(f"wrote {p}", highlight=False)
+        console.print(f"wrote {p}", highlight=False, markup=False)
 
 
 @app.command("analyze")

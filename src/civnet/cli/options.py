@@ -114,18 +114,29 @@ def view_options(func: F) -> F:
     The command declares a parameter ``spec``; the decorator replaces it, in the signature Typer
     reads, by the filter options, and builds the ViewSpec from them at call time.
     """
+    return _with_view_options(func, ())
+
+
+def view_options_except(*skip: str) -> Callable[[F], F]:
+    """:func:`view_options` without the filters named in ``skip`` (they keep their defaults),
+    for a command that gives one of their flags another meaning (``recommend --country``)."""
+    return lambda func: _with_view_options(func, skip)
+
+
+def _with_view_options(func: F, skip: tuple[str, ...]) -> F:
+    view_params = [p for p in _VIEW_PARAMS if p[0] not in skip]
     sig = inspect.signature(func)
     params = [p for p in sig.parameters.values() if p.name != "spec"]
     extra = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default)
-        for name, ann, default in _VIEW_PARAMS
+        for name, ann, default in view_params
     ]
     positional = [p for p in params if p.kind != inspect.Parameter.KEYWORD_ONLY]
     keyword = [p for p in params if p.kind == inspect.Parameter.KEYWORD_ONLY]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        raw = {name: kwargs.pop(name) for name, _, _ in _VIEW_PARAMS}
+        raw = {name: kwargs.pop(name) for name, _, _ in view_params}
         kwargs["spec"] = spec_from_options(**raw)
         return func(*args, **kwargs)
 

@@ -74,6 +74,14 @@ def report_cmd(
     max_edges: Annotated[
         int, typer.Option("--max-edges", help="Edges drawn at most (the heaviest).")
     ] = 60_000,
+    rank_removals: Annotated[
+        int,
+        typer.Option(
+            "--rank-removals",
+            help="Add 'who holds the network together': the top K brokers' removals and the "
+            "attack curve (0: no section).",
+        ),
+    ] = 0,
 ) -> None:
     """Write one self-contained HTML report (works offline): factors, charts, timeline, scorecard,
     network, sources."""
@@ -94,6 +102,7 @@ def report_cmd(
             seed=seed,
             boot=boot,
             max_edges=max_edges,
+            rank_removals=rank_removals,
             progress=step,
         )
     g = ctx["graph"]
@@ -101,6 +110,7 @@ def report_cmd(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
         f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
         highlight=False,
+        markup=False,
     )
 
 
@@ -109,7 +119,16 @@ def serve_cmd(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind (default: this machine only).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Threads computing slow measures, shared by every request (memory grows with it).",
+            min=1,
+            max=64,
+        ),
+    ] = 2,
 ) -> None:
     """Serve the dashboard and the JSON API (OpenAPI at /docs) over the workspace, read-only."""
     import uvicorn
@@ -119,10 +138,11 @@ def serve_cmd(
 
     # fail now, with one line, if the workspace cannot be opened (the app opens it per request)
     Workspace(state.workspace, read_only=True).close()
-    application = create_app(state.workspace)
+    application = create_app(state.workspace, workers=workers, warm=True, processes=True)
     console.print(
         f"civnet dashboard on http://{host}:{port}/  (API docs: /docs; workspace "
         f"{state.workspace}, read-only). Ctrl+C stops.",
         highlight=False,
+        markup=False,
     )
     uvicorn.run(application, host=host, port=port, log_level="warning")

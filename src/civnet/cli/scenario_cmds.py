@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from civnet.cli.app import app, console
-from civnet.cli.options import Format, check_format, view_options
+from civnet.cli.options import Format, check_format, view_options, view_options_except
 from civnet.cli.product_cmds import emit_json, measure_result
 from civnet.products.render import emit
 from civnet.views import ViewSpec
@@ -176,4 +176,73 @@ def _whatif_tables(result: Any, spec: ViewSpec, top: int) -> None:
             title="attack curve: removing them cumulatively in rank order",
         )
     for note in result.notes:
+        _note(f"note: {note}")
+
+
+@app.command("recommend")
+@view_options_except("country")
+def recommend_cmd(
+    spec: ViewSpec,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="The actor making the ties (id).")
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="Or the country whose actors make them (ISO3); the view is not filtered.",
+        ),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", help="Ties to suggest (greedy, one at a time).")] = 10,
+    goal: Annotated[
+        str, typer.Option("--goal", help="reach, betweenness (--actor only) or brokerage.")
+    ] = "reach",
+    candidates: Annotated[
+        str | None,
+        typer.Option(
+            "--candidates", help="Restrict the partners: type=university,cso,country=DEU."
+        ),
+    ] = None,
+    pool: Annotated[
+        int,
+        typer.Option("--pool", help="betweenness/brokerage: candidates evaluated exactly at most."),
+    ] = 200,
+    fmt: Format = "table",
+) -> None:
+    """Which new partnerships would matter most: candidate ties ranked by their exact gain."""
+    check_format(fmt)
+    result = measure_result(
+        "recommend",
+        spec,
+        task="evaluating ties",
+        actor=actor,
+        focal_country=country,
+        goal=goal,
+        k=k,
+        candidates=candidates,
+        pool=pool,
+    )
+    if fmt == "json":
+        emit_json("recommend", result)
+        return
+    records = result.records()
+    if fmt == "csv":
+        emit(console, fmt, records=records)
+        return
+    rec = result.rec
+    _note(
+        f"view: {spec.describe()}. goal: {rec.goal} of "
+        + (f"actor {rec.focal[0]}" if actor else f"the {len(rec.focal):,} actors of {country}")
+        + f", now {rec.baseline:g}; ties made by {rec.tie_maker}; {rec.pool:,} of "
+        f"{rec.eligible:,} candidates evaluated exactly"
+    )
+    emit(
+        console,
+        "table",
+        records=records,
+        columns=["step", "name", "country", "gain", "value", "why"],
+        title=f"{len(records)} suggested ties, chosen greedily (gain given the ties above)",
+        caption=rec.guarantee,
+    )
+    for note in rec.notes:
         _note(f"note: {note}")

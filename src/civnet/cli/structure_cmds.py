@@ -7,6 +7,7 @@ and renders it; ``--format json`` prints what ``GET /api/<measure>`` returns.
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
@@ -24,7 +25,7 @@ Top = Annotated[
 
 
 def _note(text: str) -> None:
-    console.print(f"[dim]{text}[/]", highlight=False, soft_wrap=True)
+    console.print(f"[dim]{escape(text)}[/]", highlight=False, soft_wrap=True)
 
 
 def _notes(net: Network) -> None:
@@ -290,7 +291,9 @@ def mixing_cmd(
         emit(console, fmt, records=result.cells())
         return
     m = result.mixing
-    console.print(f"assortativity by {by}: {fmt_number(m.assortativity)}", highlight=False)
+    console.print(
+        f"assortativity by {by}: {fmt_number(m.assortativity)}", highlight=False, markup=False
+    )
     size = m.counts.sum(axis=1)
     order = sorted(range(len(m.groups)), key=lambda i: (-size[i], m.groups[i]))[: top or 12]
     emit(
@@ -340,6 +343,7 @@ def diversity_cmd(spec: ViewSpec, top: Top = None, fmt: Format = "table") -> Non
         f"actor dyads: {len(whole.tracks):,}; mean distinct tracks "
         f"{fmt_number(whole.mean_tracks)}; multi-track share {fmt_number(whole.multi_track_share)}",
         highlight=False,
+        markup=False,
     )
     _notes(d.net)
     from civnet.cli.time_cmds import print_notices

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
@@ -111,7 +112,7 @@ def compare_cmd(
     ] = False,
     fmt: Format = "table",
 ) -> None:
-    """Each measure before and after, the difference, its bias-corrected CI, p and verdict."""
+    """Each measure before and after, the difference, its centred bootstrap CI, p and verdict."""
     from civnet.measures.uncertainty import UNCERTAINTY_RULE
 
     check_format(fmt)
@@ -159,7 +160,7 @@ def compare_cmd(
         if r["note"]:
             by_note.setdefault(r["note"], []).append(r["measure"])
     for note, names in by_note.items():
-        console.print(f"[dim]{', '.join(names)}: {note}[/]", highlight=False)
+        console.print(f"[dim]{escape(', '.join(names))}: {escape(note)}[/]", highlight=False)
     print_notices(result.notices)
 
 
@@ -220,6 +221,17 @@ def scorecard_cmd(
     explain: Annotated[
         str | None, typer.Option("--explain", help="Walk through one country's numbers (ISO3).")
     ] = None,
+    min_ties: Annotated[
+        int | None,
+        typer.Option(
+            "--min-ties",
+            help="Tie records a country's channel must rest on to be ranked (default 5, from "
+            "the config's [validity]).",
+        ),
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Only the K best-ranked countries.")
+    ] = None,
     fmt: Format = "table",
 ) -> None:
     """Four soft-power channels per country, 0-100, with bootstrap and rank intervals."""
@@ -236,6 +248,8 @@ def scorecard_cmd(
         boot=boot,
         resample=resample,
         seed=seed,
+        min_ties=min_ties,
+        top=top,
     )
     card, iv, sens = result.card, result.intervals, result.sensitivity
     if explain:
@@ -254,56 +268,99 @@ def scorecard_cmd(
     if fmt == "csv":
         emit(console, fmt, records=records)
         return
+    keys = [*card.channels, "overall"]
     table = [
         {
             "country": r["country"],
-            "rank": r["rank"],
-            "rank range": r["rank_range"],
-            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"]) for k in [*card.channels, "overall"]},
+            "rank": r["rank"] if r["rank"] is not None else "-",
+            "rank: bootstrap": r["rank_bootstrap"],
+            "weights": r["rank_range"],
+            "both": r["rank_combined"],
+            **{k: _cell(r[k], r[f"{k}_low"], r[f"{k}_high"], r[f"{k}_unranked"]) for k in keys},
         }
         for r in records
     ]
+    shown = f"{len(records)} of {len(card.countries)} countries"
     emit(
         console,
         fmt,
         records=table,
-        title=f"soft-power scorecard, 0-100 ({card.scaling}); [95% {resample} bootstrap, {boot}]",
-        caption=f"rank range: 2.5-97.5% of ranks over {sens.draws} Dirichlet weight draws "
-        f"(concentration {sens.concentration:g}); --explain ISO3 for the formulas",
+        title=f"soft-power scorecard, 0-100 ({card.scaling}); [95% {resample} bootstrap, {boot}]; "
+        f"{shown}",
+        caption=f"rank intervals (95%): over the bootstrap resamples, over {sens.draws} "
+        f"Dirichlet weight draws (concentration {sens.concentration:g}), and over both; "
+        f"* low support: fewer than {card.min_ties} tie records, unranked (--min-ties); "
+        "--explain ISO3 for the formulas",
     )
     print_notices(result.notices)
     for name, ind in card.indicators.items():
         if ind.missing:
-            console.print(f"[dim]indicator {name} missing: {ind.missing}[/]", highlight=False)
+            console.print(
+                f"[dim]indicator {escape(name)} missing: {escape(str(ind.missing))}[/]",
+                highlight=False,
+            )
+        elif ind.uninformative:
+            console.print(
+                f"[dim]indicator {escape(name)} left out of {escape(str(ind.channel))}: "
+                f"{escape(str(ind.uninformative))}[/]",
+                highlight=False,
+            )
     for ch in card.channels.values():
         by_reason: dict[str, list[str]] = {}
         for c, why in ch.missing.items():
             by_reason.setdefault(why, []).append(c)
         for why, cs in by_reason.items():
             who = "all countries" if len(cs) == len(card.countries) else ", ".join(cs)
-            console.print(f"[dim]{ch.name} missing for {who}: {why}[/]", highlight=False)
+            console.print(
+                f"[dim]{escape(ch.name)} missing for {escape(who)}: {escape(why)}[/]",
+                highlight=False,
+            )
 
 
-def _cell(v: float, lo: float, hi: float) -> str:
+def _cell(v: float, lo: float, hi: float, unranked: str | None = None) -> str:
     if v != v:
         return "missing"
-    return f"{v:.0f} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
+    mark = "*" if unranked and unranked.startswith("low support") else ""
+    if lo != lo or hi != hi:
+        return f"{v:.0f}{mark} [n/a]"
+    return f"{v:.0f}{mark} [{fmt_number(lo, 0)}-{fmt_number(hi, 0)}]"
+
+
+def _rank_words(card: Any, iv: Any, sens: Any, key: str, c: str) -> str:
+    """``rank 3 (bootstrap 2-5, weights 3-4, both 2-6)``, or why the country is unranked."""
+    why = card.unranked(key).get(c)
+    if why:
+        return f"unranked ({why})"
+    return (
+        f"rank {sens.rank[key][c]} of {len(sens.rank[key])} ranked (bootstrap "
+        f"{fmt_number(iv.rank_low[key][c], 0)}-{fmt_number(iv.rank_high[key][c], 0)}, weights "
+        f"{sens.low[key][c]:g}-{sens.high[key][c]:g}, both "
+        f"{fmt_number(iv.both_low[key][c], 0)}-{fmt_number(iv.both_high[key][c], 0)})"
+    )
+
+
+def _interval(iv: Any, key: str, c: str) -> str:
+    lo, hi = iv.low[key][c], iv.high[key][c]
+    return "[n/a]" if lo != lo or hi != hi else f"[{lo:.1f}-{hi:.1f}]"
 
 
 def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
     console.rule(
-        f"[bold]scorecard of {c}[/] ({len(card.countries)} countries scored, {card.scaling} scaling)"
+        f"[bold]scorecard of {escape(c)}[/] ({len(card.countries)} countries scored, "
+        f"{escape(str(card.scaling))} scaling)"
     )
     for ch in card.channels.values():
         rows = []
         for k, w in ch.weights.items():
             ind = card.indicators[k]
-            if ind.missing:
+            if ind.missing or ind.uninformative:
                 rows.append(
                     {
                         "indicator": k,
-                        "raw": None,
-                        "scaling": "missing: " + ind.missing,
+                        "raw": ind.raw.get(c),
+                        "scaling": ("missing: " + ind.missing)
+                        if ind.missing
+                        else f"left out, {ind.uninformative}",
                         "score": None,
                         "weight": w,
                     }
@@ -329,20 +386,23 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
             + (
                 "missing"
                 if s != s
-                else f"{s:.1f} [{iv.low[ch.name][c]:.1f}-{iv.high[ch.name][c]:.1f}]; "
-                f"rank {sens.rank[ch.name][c]} "
-                f"(range {sens.low[ch.name][c]:g}-{sens.high[ch.name][c]:g})"
-            ),
+                else f"{s:.1f} {_interval(iv, ch.name, c)}; "
+                + _rank_words(card, iv, sens, ch.name, c)
+            )
+            + f"; rests on {card.support[ch.name][c]} tie records",
         )
         for k in ch.weights:
-            console.print(f"[dim]  {k}: {card.indicators[k].formula}[/]", highlight=False)
+            console.print(
+                f"[dim]  {escape(k)}: {escape(card.indicators[k].formula)}[/]", highlight=False
+            )
         if c in ch.missing:
-            console.print(f"  missing: {ch.missing[c]}", highlight=False)
+            console.print(f"  missing: {ch.missing[c]}", highlight=False, markup=False)
     o = card.overall[c]
     console.print(
-        f"overall = channel-weighted mean = {o:.1f} [{iv.low['overall'][c]:.1f}-{iv.high['overall'][c]:.1f}], "
-        f"rank {sens.rank['overall'][c]} of {len(card.countries)} "
-        f"(range {sens.low['overall'][c]:g}-{sens.high['overall'][c]:g}); bootstrap present in "
+        f"overall = channel-weighted mean = {o:.1f} {_interval(iv, 'overall', c)}, "
+        f"{_rank_words(card, iv, sens, 'overall', c)}; rests on "
+        f"{card.support['overall'][c]} tie records; bootstrap present in "
         f"{iv.present[c]} of {iv.n_boot} resamples",
         highlight=False,
+        markup=False,
     )

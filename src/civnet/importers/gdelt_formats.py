@@ -12,13 +12,19 @@ Three formats (GDELT 1.0 and 2.0 event codebooks, gdeltproject.org/data.html):
 
 DuckDB reads every file itself (``read_csv`` with explicit VARCHAR columns and no quoting): one more
 column than the format has catches rows with too many fields, NULL padding marks rows with too few,
-and a streaming ``row_number()`` gives each row its line. Zipped files are extracted to a temporary
-folder first, since DuckDB does not read zip archives.
+and a streaming ``row_number()`` gives each row its line.
+
+Zipped files: DuckDB does not read zip archives, so the one member is streamed into a temporary
+file, within limits checked before and while it is written (:data:`MAX_UNZIPPED_BYTES`,
+:data:`MAX_RATIO`); its format is checked from its first bytes before anything is written. The
+temporary folder is removed when the file has been read, and folders left by a killed import are
+removed at the next one (:func:`clean_stale_folders`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 import zipfile
@@ -179,6 +185,20 @@ def detect_format(head: bytes, where: str) -> GdeltFormat:
     )
 
 
+MAX_UNZIPPED_BYTES = 16 * 1024**3
+"""Largest zip member civnet expands, in bytes (16 GiB; a GDELT 1.0 daily export is about 0.1-0.3
+GiB unzipped, a 15-minute GDELT 2.0 export a few MiB)."""
+
+MAX_RATIO = 200
+"""Largest ratio of a zip member's expanded size to its compressed size. GDELT exports compress
+about 4-10 times; a zip bomb compresses thousands of times."""
+
+TEMP_PREFIX = "civnet-gdelt-"
+"""Temporary folders are named ``civnet-gdelt-PID-...`` in the system's temporary folder."""
+
+_HEAD_BYTES = 256 * 1024
+
+
 @dataclass
 class OpenedFile:
     """A GDELT file ready for DuckDB: the text file to read and what is known about the source."""
@@ -201,11 +221,40 @@ def open_gdelt(path: str | Path) -> Iterator[OpenedFile]:
         raise InputFileError("file not found", where=str(p), fix="check the path or glob")
     digest = _sha256(p)
     if zipfile.is_zipfile(p):
-        with tempfile.TemporaryDirectory(prefix="civnet-gdelt-") as tmp:
-            text = _extract_single(p, Path(tmp))
-            yield OpenedFile(p, text, digest, _detect(text, str(p)))
+        clean_stale_folders()
+        tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+        try:
+            text, fmt = _stream_single(p, Path(tmp))
+            yield OpenedFile(p, text, digest, fmt)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     else:
         yield OpenedFile(p, p, digest, _detect(p, str(p)))
+
+
+def clean_stale_folders(parent: str | Path | None = None) -> list[Path]:
+    """Remove the temporary folders of civnet processes that are no longer running (killed
+    during an import); return them."""
+    root = Path(parent or tempfile.gettempdir())
+    removed = []
+    for folder in root.glob(f"{TEMP_PREFIX}*"):
+        pid = folder.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sha256(p: Path) -> str:
@@ -221,19 +270,57 @@ def _detect(text: Path, where: str) -> GdeltFormat:
         return detect_format(fh.read(256 * 1024), where)
 
 
-def _extract_single(p: Path, folder: Path) -> Path:
-    with zipfile.ZipFile(p) as zf:
-        members = [m for m in zf.infolist() if not m.is_dir()]
-        if len(members) != 1:
-            raise InputFileError(
-                f"the zip holds {len(members)} files; expected one GDELT export",
-                where=str(p),
-                fix="unzip it and give the event files themselves",
-            )
-        out = folder / Path(members[0].filename).name
-        with zf.open(members[0]) as src, open(out, "wb") as dst:
-            shutil.copyfileobj(src, dst, 8 << 20)
-    return out
+def _stream_single(p: Path, folder: Path) -> tuple[Path, GdeltFormat]:
+    """The zip's one member streamed into ``folder`` within the limits, and its format, which is
+    checked from the first bytes before anything is written."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                raise InputFileError(
+                    f"the zip holds {len(members)} files; expected one GDELT export",
+                    where=str(p),
+                    fix="unzip it and give the event files themselves",
+                )
+            member = members[0]
+            _check_expansion(p, member.file_size, member.compress_size)
+            out = folder / "member.csv"
+            with zf.open(member) as src:
+                head = src.read(_HEAD_BYTES)
+                fmt = detect_format(head, str(p))
+                written = len(head)
+                with open(out, "wb") as dst:
+                    dst.write(head)
+                    while chunk := src.read(8 << 20):
+                        written += len(chunk)
+                        _check_expansion(p, written, member.compress_size)
+                        dst.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise InputFileError(
+            f"the zip cannot be read: {exc}",
+            where=str(p),
+            fix="check the download, or unzip it with another tool and give the file itself",
+        ) from None
+    return out, fmt
+
+
+def _check_expansion(p: Path, size: int, compressed: int) -> None:
+    """:class:`InputFileError` when a zip member expands past :data:`MAX_UNZIPPED_BYTES` or
+    :data:`MAX_RATIO` times its compressed size."""
+    if size > MAX_UNZIPPED_BYTES:
+        raise InputFileError(
+            f"the zip expands to more than {MAX_UNZIPPED_BYTES / 1024**3:.0f} GiB "
+            f"(civnet's limit for one file)",
+            where=str(p),
+            fix="split the export into smaller files (see docs/security.md)",
+        )
+    if size > 1024**2 and size > MAX_RATIO * max(compressed, 1):
+        raise InputFileError(
+            f"the zip expands more than {MAX_RATIO} times ({size:,} bytes from "
+            f"{compressed:,}): a zip bomb, not a GDELT export",
+            where=str(p),
+            fix="give the GDELT export as downloaded from gdeltproject.org (see docs/security.md)",
+        )
 
 
 def reader_sql(text: Path, fmt: GdeltFormat, *, lines: bool = False) -> str:

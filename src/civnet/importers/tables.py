@@ -88,7 +88,8 @@ def validate_actors(
     names = [r[0] for r in con.execute("SELECT DISTINCT trim(country) FROM _ia").fetchall()]
     iso = map_names(n for n in names if n)
     con.execute("CREATE OR REPLACE TEMP TABLE _iso (name VARCHAR, iso3 VARCHAR)")
-    con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
+    if iso:
+        con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
     types = _in_list(ACTOR_TYPES)
     rejects = rejects_from_sql(
         con,

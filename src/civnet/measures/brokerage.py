@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import igraph as ig
@@ -88,6 +89,7 @@ def brokerage(
     *,
     permutations: int = 0,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Brokerage:
     """Gould-Fernandez brokerage roles of every actor for the partition by attribute ``by``.
 
@@ -174,7 +176,7 @@ def brokerage(
     group_raw = _group_sums(raw, part.codes, len(part.groups))
     total_sd = _sd(total_var)
     perm = (
-        _permutation_null(paths, part, group_raw, total_raw, permutations, seed)
+        _permutation_null(paths, part, group_raw, total_raw, permutations, seed, progress)
         if permutations
         else None
     )
@@ -402,8 +404,10 @@ def _permutation_null(
     total_raw: np.ndarray,
     permutations: int,
     seed: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BrokeragePermutation:
     rng = np.random.default_rng(seed)
+    step = max(1, -(-permutations // 100))  # about a hundred progress steps
     k = len(part.groups)
     group_draws = np.zeros((permutations, k, 6))
     total_draws = np.zeros((permutations, 6))
@@ -412,6 +416,8 @@ def _permutation_null(
         counts = paths.roles(g, k)
         group_draws[p] = _group_sums(counts, g, k)
         total_draws[p] = counts.sum(axis=0)
+        if progress and ((p + 1) % step == 0 or p + 1 == permutations):
+            progress(p + 1, permutations)
     group_mean, group_sd = group_draws.mean(axis=0), group_draws.std(axis=0, ddof=1)
     total_mean, total_sd = total_draws.mean(axis=0), total_draws.std(axis=0, ddof=1)
     return BrokeragePermutation(

@@ -78,8 +78,10 @@ def beyond_coverage(
     start: dt.date,
     end: dt.date,
     windows: Sequence[SourceWindow],
+    hint: str = "--common-coverage keeps only sources that cover both periods",
 ) -> list[Notice]:
-    """One notice when the period reaches past the window of any source in ``windows``.
+    """One notice when the period reaches past the window of any source in ``windows``
+    (``hint``: what the user can do about it, ending the sentence).
 
     ``windows`` are the sources that give ties to the view (in any period compared or shown);
     the notice lists those whose window does not hold ``[start, end]`` (``detail["sources"]``).
@@ -95,8 +97,7 @@ def beyond_coverage(
         Notice(
             "beyond_coverage",
             f"period {label} reaches past the coverage of {_sources(past)}; a change there may "
-            "be the data starting or ending, not a finding (--common-coverage keeps only "
-            "sources that cover both periods)",
+            f"be the data starting or ending, not a finding ({hint})",
             {"period": label, "sources": [_window_json(w) for w in past]},
         )
     ]
@@ -161,15 +162,21 @@ def _runs(labels: Sequence[str], flags: Sequence[bool]) -> list[str]:
 def unequal_windows(
     before: tuple[str, dt.date, dt.date], after: tuple[str, dt.date, dt.date]
 ) -> list[Notice]:
-    """A notice when the two periods ``(label, start, end)`` differ in length (in days).
+    """A notice when the two periods ``(label, start, end)`` differ in length: in whole months
+    when both are whole months (2016:2017 and 2018:2019 are equal, leap day or not), else in
+    days.
 
     >>> a = ("2016:2019", dt.date(2016, 1, 1), dt.date(2019, 12, 31))
     >>> b = ("2020:2021", dt.date(2020, 1, 1), dt.date(2021, 12, 31))
     >>> unequal_windows(a, b)[0].detail["days_before"]
     1461
+    >>> unequal_windows(("2016:2017", dt.date(2016, 1, 1), dt.date(2017, 12, 31)),
+    ...                 ("2018:2019", dt.date(2018, 1, 1), dt.date(2019, 12, 31)))
+    []
     """
     days = [(p[2] - p[1]).days + 1 for p in (before, after)]
-    if days[0] == days[1]:
+    months = [_whole_months(p[1], p[2]) for p in (before, after)]
+    if (months[0] is not None and months[0] == months[1]) or days[0] == days[1]:
         return []
     return [
         Notice(
@@ -180,6 +187,13 @@ def unequal_windows(
             {"days_before": days[0], "days_after": days[1]},
         )
     ]
+
+
+def _whole_months(start: dt.date, end: dt.date) -> int | None:
+    """Months from ``start`` to ``end`` when they are a month's first and a month's last day."""
+    if start.day != 1 or (end + dt.timedelta(days=1)).day != 1:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
 def source_centres(

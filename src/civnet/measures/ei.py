@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,7 @@ def ei_index(
     weighted: bool = False,
     permutations: int = 0,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EIIndex:
     """The E-I index ``(E - I) / (E + I)`` for the partition of actors by attribute ``by``.
 
@@ -115,7 +117,7 @@ def ei_index(
     index = float(ei_ratio(external, internal))
     group_index = ei_ratio(g_ext, g_int)
     perm = (
-        _permutations(g, k, u, v, w, index, group_index, permutations, seed)
+        _permutations(g, k, u, v, w, index, group_index, permutations, seed, progress)
         if permutations
         else None
     )
@@ -180,6 +182,7 @@ def _permutations(
     group_index: np.ndarray,
     permutations: int,
     seed: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EIPermutation:
     rng = np.random.default_rng(seed)
     n = len(g)
@@ -209,6 +212,8 @@ def _permutations(
             (labels + offset).ravel(), weights=np.tile(strength, b), minlength=b * k
         )
         groups[start : start + b] = ei_ratio(volume - 2 * g_int, g_int).reshape(b, k)
+        if progress:
+            progress(start + b, permutations)
     gp_greater, gp_less = _one_sided(groups, group_index)
     p_greater, p_less = _one_sided(whole[:, None], np.array([index]))
     return EIPermutation(

@@ -63,7 +63,9 @@ class ComponentIndex:
     """
 
     def __init__(self, graph: ig.Graph) -> None:
-        self.graph = graph
+        # weak components need neither directions nor attributes: a bare undirected copy is
+        # cheaper to copy and cut
+        self.graph = ig.Graph(n=graph.vcount(), edges=graph.get_edgelist(), directed=False)
         n = graph.vcount()
         comps = graph.connected_components(mode="weak") if n else None
         self.member_of = np.asarray(comps.membership if comps else [], dtype=np.int64)
@@ -75,46 +77,76 @@ class ComponentIndex:
         self.alive = n
         self.connected = pairs(sizes)
         self.components = len(self.size)
+        self._sub: dict[int, ig.Graph] = {}
+        self._intact = True
+        self._articulation: set[int] | None = None
 
     @property
     def largest(self) -> int:
         return max(self.size) if self.size else 0
 
-    def _pieces(self, vertices: np.ndarray) -> tuple[dict[int, list[np.ndarray]], np.ndarray]:
-        """For each component touched by ``vertices``: its remaining members split into pieces."""
+    def _subgraph(self, c: int) -> ig.Graph:
+        """Component c as a graph (its members in increasing order), built once and reused."""
+        if c not in self._sub:
+            members = self.members[c]
+            assert members is not None
+            self._sub[c] = self.graph.induced_subgraph(members.tolist())
+        return self._sub[c]
+
+    def _pieces(
+        self, vertices: np.ndarray
+    ) -> tuple[dict[int, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+        """For each component touched by ``vertices``: its remaining members (increasing) and
+        the piece each belongs to once ``vertices`` are gone."""
         v = np.unique(np.asarray(vertices, dtype=np.int64))
         v = v[self.member_of[v] >= 0] if len(v) else v
-        out: dict[int, list[np.ndarray]] = {}
+        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for c in np.unique(self.member_of[v]).tolist():
             members = self.members[c]
             assert members is not None
-            rest = members[~np.isin(members, v)]
+            local = np.searchsorted(members, v[self.member_of[v] == c])
+            keep = np.ones(len(members), dtype=bool)
+            keep[local] = False
+            rest = members[keep]
             if len(rest) <= 1:
-                out[c] = [rest] if len(rest) else []
+                out[c] = (rest, np.zeros(len(rest), np.int64))
                 continue
-            sub = self.graph.induced_subgraph(rest.tolist())
-            split = sub.connected_components(mode="weak")
-            out[c] = [rest[np.asarray(p, dtype=np.int64)] for p in split]
+            h = self._subgraph(c).copy()
+            h.delete_vertices(local.tolist())
+            out[c] = (rest, np.asarray(h.connected_components(mode="weak").membership))
         return out, v
 
     def cut(self, vertices: Sequence[int] | np.ndarray) -> Cut:
-        """The effect of removing ``vertices`` (already removed ones are ignored); no change."""
-        pieces, v = self._pieces(np.asarray(vertices, dtype=np.int64))
+        """The effect of removing ``vertices`` (already removed ones are ignored); no change.
+
+        One actor that is not an articulation point of the graph as it was built (igraph's
+        biconnected components, computed once, Hopcroft & Tarjan 1973) leaves its component
+        whole: nothing is recomputed.
+        """
+        v = np.unique(np.asarray(vertices, dtype=np.int64))
+        if len(v) == 1 and self._intact and self.member_of[v[0]] >= 0:
+            if self._articulation is None:
+                self._articulation = set(self.graph.articulation_points())
+            if int(v[0]) not in self._articulation:
+                c = int(self.member_of[v[0]])
+                rest = np.zeros(self.size[c] - 1, np.int64)
+                return self._effect({c: (rest, rest)}, 1)
+        pieces, v = self._pieces(v)
         return self._effect(pieces, len(v))
 
-    def _effect(self, pieces: dict[int, list[np.ndarray]], removed: int) -> Cut:
+    def _effect(self, pieces: dict[int, tuple[np.ndarray, np.ndarray]], removed: int) -> Cut:
         lost = 0
         new_pairs = self.connected
         comps = self.components
         new_sizes: list[int] = []
-        for c, parts in pieces.items():
-            sizes = [len(p) for p in parts]
-            remaining = sum(sizes)
+        for c, (rest, piece) in pieces.items():
+            sizes = np.bincount(piece) if len(piece) else np.zeros(0, np.int64)
+            remaining = len(rest)
             kept = pairs(sizes)
             lost += remaining * (remaining - 1) // 2 - kept
             new_pairs += kept - self.size[c] * (self.size[c] - 1) // 2
-            comps += len(parts) - 1
-            new_sizes.extend(sizes)
+            comps += len(sizes) - 1
+            new_sizes.extend(int(x) for x in sizes)
         untouched = [s for c, s in enumerate(self.size) if c not in pieces and s > 0]
         largest = max(untouched + new_sizes) if untouched or new_sizes else 0
         return Cut(removed, lost, self.alive - removed, new_pairs, comps, largest)
@@ -123,11 +155,16 @@ class ComponentIndex:
         """Remove ``vertices`` and return the effect (as :meth:`cut`)."""
         pieces, v = self._pieces(np.asarray(vertices, dtype=np.int64))
         effect = self._effect(pieces, len(v))
+        self._intact = False
         self.member_of[v] = -1
-        for c, parts in pieces.items():
-            if not parts:
+        for c, (rest, piece) in pieces.items():
+            self._sub.pop(c, None)
+            if not len(rest):
                 self.members[c], self.size[c] = None, 0
                 continue
+            order = np.argsort(piece, kind="stable")
+            sizes = np.bincount(piece)
+            parts = np.split(rest[order], np.cumsum(sizes)[:-1])
             self.members[c], self.size[c] = parts[0], len(parts[0])
             for p in parts[1:]:
                 self.member_of[p] = len(self.size)

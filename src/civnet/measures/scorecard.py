@@ -12,6 +12,13 @@ Missing data is never 0: an indicator with no data in the whole view (no ``cultu
 is missing with its reason and leaves its channel; a channel with no indicator left is missing
 with the reasons. An indicator undefined for one country (a ratio with a zero denominator) is
 left out of that country's channel, and the channel notes it.
+
+Validity (:func:`uninformative`, :attr:`Scorecard.unranked`): an indicator with the same value
+for every country, or non-zero for fewer than ``min_countries`` countries, cannot tell the
+countries apart; it is left out of its channel and reported as *uninformative*, never scored
+at the midpoint. A country whose channel rests on fewer than ``min_ties`` tie records
+(:func:`~civnet.measures.scorecard_indicators.support`) keeps its score but is *low-support*
+and unranked on that channel (the overall score: on the records of all channels).
 """
 
 from __future__ import annotations
@@ -23,10 +30,10 @@ from typing import Any
 import numpy as np
 
 from civnet.errors import BadFilter, EmptyNetwork
-from civnet.measures.resampling import Replicate, Resampler
-from civnet.measures.scorecard_indicators import INDICATORS, NAN, Raw, _View
+from civnet.measures.resampling import Resampler
+from civnet.measures.scorecard_indicators import INDICATORS, NAN, Raw, _View, support
 from civnet.measures.scorecard_replicates import _ReplicateIndicators
-from civnet.measures.uncertainty import bc_interval
+from civnet.measures.uncertainty import centred_interval
 from civnet.views.network import Network
 
 SCALINGS = ("minmax", "rank")
@@ -51,6 +58,8 @@ class ScorecardConfig:
     scaling: str = "minmax"
     concentration: float = 20.0
     draws: int = 1000
+    min_countries: int = 3
+    min_ties: int = 5
 
 
 def parse_config(data: Mapping[str, Any], where: str = "scorecard config") -> ScorecardConfig:
@@ -95,7 +104,14 @@ def parse_config(data: Mapping[str, Any], where: str = "scorecard config") -> Sc
             where=where,
             fix="e.g. 20 and 1000",
         )
-    return ScorecardConfig(channels, scaling, conc, draws)
+    val = data.get("validity", {})
+    min_countries, min_ties = val.get("min_countries", 3), val.get("min_ties", 5)
+    for key, x in (("min_countries", min_countries), ("min_ties", min_ties)):
+        if isinstance(x, bool) or not isinstance(x, int) or x < 0:
+            raise BadFilter(
+                f"validity.{key} must be a whole number >= 0, got {x!r}", where=where, fix="e.g. 3"
+            )
+    return ScorecardConfig(channels, scaling, conc, draws, min_countries, min_ties)
 
 
 def _weight(x: Any, where: str) -> float:
@@ -117,6 +133,7 @@ class IndicatorResult:
     missing: str | None
     low: float
     high: float
+    uninformative: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +148,12 @@ class ChannelResult:
 
 @dataclass
 class Scorecard:
-    """Per country: indicators (raw, 0-100), channels and the overall score, and their formulas."""
+    """Per country: indicators (raw, 0-100), channels and the overall score, and their formulas.
+
+    ``support[key][country]``: the tie records a channel (or ``overall``: all channels) rests on
+    for the country (empty for a scorecard of a bootstrap replicate); ``min_ties``: the support
+    below which a country is unranked on it.
+    """
 
     countries: list[str]
     indicators: dict[str, IndicatorResult]
@@ -139,6 +161,24 @@ class Scorecard:
     overall: dict[str, float]
     scaling: str
     notes: list[str] = field(default_factory=list)
+    support: dict[str, dict[str, int]] = field(default_factory=dict)
+    min_ties: int = 0
+
+    def score(self, key: str) -> dict[str, float]:
+        """The scores of a channel, or of ``overall``."""
+        return self.overall if key == "overall" else self.channels[key].score
+
+    def unranked(self, key: str) -> dict[str, str]:
+        """Countries left unranked on ``key`` (a channel or ``overall``), with the reason:
+        no score, or fewer than ``min_ties`` supporting tie records (low support)."""
+        out = {}
+        sup = self.support.get(key, {})
+        for c, x in self.score(key).items():
+            if not np.isfinite(x):
+                out[c] = "no score"
+            elif c in sup and sup[c] < self.min_ties:
+                out[c] = f"low support: {sup[c]} tie records (fewer than {self.min_ties})"
+        return out
 
 
 def scale(
@@ -170,6 +210,32 @@ def scale(
     return out, lo, hi
 
 
+def uninformative(raw: Mapping[str, float], min_countries: int) -> str | None:
+    """Why an indicator cannot tell the countries apart, or None when it can.
+
+    Uninformative: fewer than two countries with a value, the same value for every country,
+    or non-zero values for fewer than ``min_countries`` countries (for fewer than all of them
+    when fewer than ``min_countries`` are scored).
+
+    >>> uninformative({"CHN": 0.0, "DEU": 0.0, "FRA": 0.0}, 3)
+    'uninformative: 0 for every country scored'
+    >>> uninformative({"CHN": 2.0, "DEU": 0.0, "FRA": 0.0}, 3)
+    'uninformative: non-zero for 1 of 3 countries (fewer than 3)'
+    >>> uninformative({"CHN": 2.0, "DEU": 1.0}, 3) is None
+    True
+    """
+    x = np.array([v for v in raw.values() if np.isfinite(v)], dtype=float)
+    if x.size < 2:
+        return f"uninformative: a value for {x.size} country"
+    if np.all(x == x[0]):
+        return f"uninformative: {x[0]:g} for every country scored"
+    nz = int(np.count_nonzero(x))
+    need = min(min_countries, x.size)
+    if nz < need:
+        return f"uninformative: non-zero for {nz} of {x.size} countries (fewer than {need})"
+    return None
+
+
 def _wmean(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
     num = den = 0.0
     for k, w in weights.items():
@@ -183,10 +249,11 @@ def _wmean(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
 def scorecard(net: Network, config: ScorecardConfig) -> Scorecard:
     """The scorecard of every country with a civil actor in ``net`` (see the module docstring).
 
-    Indicator score: :func:`scale` of its raw values across countries. Channel score: the
-    weighted mean of its indicator scores, over the indicators with a value for the country
-    (weights renormalized). Overall: the weighted mean of the channel scores by channel weight.
-    All scores lie in [0, 100].
+    Indicator score: :func:`scale` of its raw values across countries; an :func:`uninformative`
+    indicator has no score. Channel score: the weighted mean of its indicator scores, over the
+    indicators with a value for the country (weights renormalized). Overall: the weighted mean
+    of the channel scores by channel weight. All scores lie in [0, 100]. ``support``: the tie
+    records each channel rests on per country (:func:`scorecard_indicators.support`).
     """
     v = _View.of(net)
     if not v.scored:
@@ -195,7 +262,15 @@ def scorecard(net: Network, config: ScorecardConfig) -> Scorecard:
             fix="widen the view filters; actors need a country and a civil type",
         )
     raws = {name: ind.compute(v) for name, ind in INDICATORS.items() if _used(config, name)}
-    return _assemble(v.scored, raws, config, net.notes)
+    card = _assemble(v.scored, raws, config, net.notes)
+    groups = {
+        ch.name: [k for k in ch.indicators if not card.indicators[k].uninformative]
+        for ch in config.channels
+    }
+    groups["overall"] = [k for g in groups.values() for k in g]
+    card.support = support(v, groups)
+    card.min_ties = config.min_ties
+    return card
 
 
 def _used(config: ScorecardConfig, name: str) -> bool:
@@ -203,22 +278,30 @@ def _used(config: ScorecardConfig, name: str) -> bool:
 
 
 def _assemble(
-    countries: list[str], raws: Mapping[str, Raw], config: ScorecardConfig, notes: Sequence[str]
+    countries: list[str],
+    raws: Mapping[str, Raw],
+    config: ScorecardConfig,
+    notes: Sequence[str],
+    drop: Mapping[str, str] | None = None,
 ) -> Scorecard:
+    """The scorecard from the indicators' raw values. ``drop``: the indicators to leave out as
+    uninformative (a bootstrap replicate keeps the view's choice); None: decide here."""
     indicators: dict[str, IndicatorResult] = {}
     channels: dict[str, ChannelResult] = {}
     for ch in config.channels:
         for name in ch.indicators:
             raw = raws[name]
+            formula = INDICATORS[name].formula
             if isinstance(raw, str):
-                indicators[name] = IndicatorResult(
-                    name, ch.name, INDICATORS[name].formula, {}, {}, raw, NAN, NAN
-                )
-            else:
-                s, lo, hi = scale(raw, config.scaling)
-                indicators[name] = IndicatorResult(
-                    name, ch.name, INDICATORS[name].formula, dict(raw), s, None, lo, hi
-                )
+                indicators[name] = IndicatorResult(name, ch.name, formula, {}, {}, raw, NAN, NAN)
+                continue
+            why = uninformative(raw, config.min_countries) if drop is None else drop.get(name)
+            s, lo, hi = scale(raw, config.scaling)
+            if why:
+                s = dict.fromkeys(raw, NAN)
+            indicators[name] = IndicatorResult(
+                name, ch.name, formula, dict(raw), s, None, lo, hi, why
+            )
         score: dict[str, float] = {}
         missing: dict[str, str] = {}
         for c in countries:
@@ -226,7 +309,9 @@ def _assemble(
             score[c] = _wmean(per, ch.indicators)
             if not np.isfinite(score[c]):
                 reasons = [
-                    f"{k}: {indicators[k].missing or 'undefined for ' + c}" for k in ch.indicators
+                    f"{k}: "
+                    + (indicators[k].missing or indicators[k].uninformative or f"undefined for {c}")
+                    for k in ch.indicators
                 ]
                 missing[c] = "; ".join(reasons)
         channels[ch.name] = ChannelResult(
@@ -242,8 +327,13 @@ def _assemble(
 
 @dataclass(frozen=True)
 class ScoreIntervals:
-    """Bootstrap intervals (:func:`~civnet.measures.uncertainty.bc_interval`) of every channel
-    score and the overall score per country; ``notes[key][country]`` says why one is missing."""
+    """Bootstrap intervals (:func:`~civnet.measures.uncertainty.centred_interval`) of every channel
+    score and the overall score per country; ``notes[key][country]`` says why one is missing.
+
+    ``rank_low``/``rank_high``: the interval of each ranked country's rank over the resamples
+    (weights as given); ``both_low``/``both_high``: over the resamples each paired with one
+    Dirichlet weight draw (both sources of uncertainty at once). NaN for unranked countries.
+    """
 
     low: dict[str, dict[str, float]]
     high: dict[str, dict[str, float]]
@@ -252,6 +342,11 @@ class ScoreIntervals:
     unit: str
     level: float
     notes: dict[str, dict[str, str]] = field(default_factory=dict)
+    rank_low: dict[str, dict[str, float]] = field(default_factory=dict)
+    rank_high: dict[str, dict[str, float]] = field(default_factory=dict)
+    both_low: dict[str, dict[str, float]] = field(default_factory=dict)
+    both_high: dict[str, dict[str, float]] = field(default_factory=dict)
+    replicates: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
 
 
 def scorecard_bootstrap(
@@ -263,58 +358,142 @@ def scorecard_bootstrap(
     clusters: Sequence[Sequence[str]] | None = None,
     seed: int = 0,
     level: float = 0.95,
+    card: Scorecard | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScoreIntervals:
-    """Recompute the whole scorecard (scaling included) on resampled views; bias-corrected
-    percentile intervals (:func:`~civnet.measures.uncertainty.bc_interval`) around the scores of
-    the view itself, so no score lies outside its interval (a score beyond the central
-    ``level`` share of its resamples gets no interval, and ``notes`` says why).
+    """Recompute the whole scorecard (scaling included) on resampled views; median-centred
+    percentile intervals (:func:`~civnet.measures.uncertainty.centred_interval`, clipped to
+    0-100) around the scores of the view itself (``card``, :func:`scorecard` of ``net`` when
+    not given), so no score lies outside its interval; ``notes`` flags a score whose resamples
+    lie far off it. The uninformative indicators and the unranked countries
+    are those of the view itself, in every resample.
 
     Keys of ``low``/``high``: channel names and ``overall``, then country. A country absent from
     a replicate (none of its civil actors drawn) is left out of that replicate; ``present``
-    counts the replicates in which each country was scored. The indicators of a replicate are
-    computed from the view's arrays and the replicate's multiplicities
-    (:class:`_ReplicateIndicators`), the same numbers as on the replicate built as a network.
+    counts the replicates in which each country was scored. Ranks: among the view's ranked
+    countries present in the replicate. The indicators of a replicate are computed from the
+    view's arrays and the replicate's multiplicities (:class:`_ReplicateIndicators`), the same
+    numbers as on the replicate built as a network. Resample r is paired with weight draw r of
+    ``default_rng([seed, 1])`` for the combined rank interval.
     """
     if n_boot < 1:
         raise BadFilter(f"--boot must be at least 1, got {n_boot}", fix="use e.g. --boot 200")
+    card0 = card if card is not None else scorecard(net, config)
     sampler = Resampler([net], unit, [clusters] if clusters is not None else None)
     view = sampler.views[0]
     fast = _ReplicateIndicators(view)
-    whole = Replicate(view, np.ones(view.n, np.int64), np.ones(view.ties.num_rows, np.int64))
     used = [n for n in INDICATORS if _used(config, n)]
-    countries, raws0 = fast.compute(whole, used)  # the countries scored on the view itself
-    if not countries:
-        scorecard(net, config)  # raises EmptyNetwork with its explanation
+    countries = card0.countries
+    drop = {k: i.uninformative for k, i in card0.indicators.items() if i.uninformative}
     keys = [*(ch.name for ch in config.channels), "overall"]
-    card0 = _assemble(countries, raws0, config, [])
+    ranked = {k: [c for c in countries if c not in card0.unranked(k)] for k in keys}
+    given = {k: _rank_of(card0.score(k), ranked[k]) for k in keys}
     reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
+    rank_reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
+    both_reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
     present = dict.fromkeys(countries, 0)
+    w_ind, w_ch = _draw_weights(config, np.random.default_rng([seed, 1]), n_boot)
     rng = np.random.default_rng(seed)
     for r in range(n_boot):
         (rep,) = sampler.replicates(rng)
         scored, raws = fast.compute(rep, used)
         if scored:
-            card = _assemble(scored, raws, config, [])
-            for c in card.countries:
+            rc = _assemble(scored, raws, config, [], drop)
+            drawn = _scores_under(rc, config, {n: w[r] for n, w in w_ind.items()}, w_ch[r])
+            for k in keys:
+                here = [c for c in ranked[k] if c in rc.countries]
+                for c, x in _rank_of(rc.score(k), here).items():
+                    rank_reps[k][c][r] = x
+                for c, x in _rank_of(drawn[k], here).items():
+                    both_reps[k][c][r] = x
+            for c in rc.countries:
                 if c in present:
                     present[c] += 1
                     for k in keys:
-                        val = card.overall[c] if k == "overall" else card.channels[k].score[c]
-                        reps[k][c][r] = val
+                        reps[k][c][r] = rc.score(k)[c]
         if progress:
             progress(r + 1, n_boot)
-    low: dict[str, dict[str, float]] = {k: {} for k in keys}
-    high: dict[str, dict[str, float]] = {k: {} for k in keys}
+    out: dict[str, dict[str, dict[str, float]]] = {
+        x: {k: {} for k in keys} for x in ("low", "high", "rl", "rh", "bl", "bh")
+    }
     notes: dict[str, dict[str, str]] = {k: {} for k in keys}
     for k in keys:
         for c in countries:
-            est = card0.overall[c] if k == "overall" else card0.channels[k].score[c]
-            iv = bc_interval(est, reps[k][c], level)
-            low[k][c], high[k][c] = iv.low, iv.high
+            est = card0.score(k)[c]
+            iv = centred_interval(est, reps[k][c], level, within=(0.0, 100.0))
+            out["low"][k][c], out["high"][k][c] = iv.low, iv.high
             if iv.note and np.isfinite(est):
                 notes[k][c] = iv.note
-    return ScoreIntervals(low, high, present, n_boot, unit, level, notes)
+            g = given[k].get(c, NAN)
+            n_ranked = (1.0, float(max(len(ranked[k]), 1)))
+            rb = centred_interval(g, rank_reps[k][c], level, within=n_ranked)
+            rw = centred_interval(g, both_reps[k][c], level, within=n_ranked)
+            # ranks are whole numbers: interpolated bounds are rounded outward
+            out["rl"][k][c], out["rh"][k][c] = float(np.floor(rb.low)), float(np.ceil(rb.high))
+            out["bl"][k][c], out["bh"][k][c] = float(np.floor(rw.low)), float(np.ceil(rw.high))
+    return ScoreIntervals(
+        out["low"],
+        out["high"],
+        present,
+        n_boot,
+        unit,
+        level,
+        notes,
+        out["rl"],
+        out["rh"],
+        out["bl"],
+        out["bh"],
+        reps,
+    )
+
+
+def _rank_of(scores: Mapping[str, float], countries: Sequence[str]) -> dict[str, float]:
+    """Rank (1 = highest, equal scores share the best rank) of ``countries`` by ``scores``."""
+    from scipy.stats import rankdata
+
+    keep = [c for c in countries if np.isfinite(scores.get(c, NAN))]
+    if not keep:
+        return {}
+    r = rankdata([-scores[c] for c in keep], method="min")
+    return {c: float(x) for c, x in zip(keep, r, strict=True)}
+
+
+def _draw_weights(
+    config: ScorecardConfig, rng: np.random.Generator, draws: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``draws`` Dirichlet draws around the configured weights: per channel its indicator
+    weights (draws x indicators), and the channel weights (draws x channels). The weights are
+    drawn in this order for each draw: each channel's indicator weights, then the channels'."""
+    names = [ch.name for ch in config.channels]
+    w_ind = {ch.name: np.zeros((draws, len(ch.indicators))) for ch in config.channels}
+    w_ch = np.zeros((draws, len(names)))
+    for d in range(draws):
+        for ch in config.channels:
+            w = _dirichlet(rng, ch.indicators, config.concentration)
+            w_ind[ch.name][d] = [w[k] for k in ch.indicators]
+        cw = _dirichlet(rng, {ch.name: ch.weight for ch in config.channels}, config.concentration)
+        w_ch[d] = [cw[n] for n in names]
+    return w_ind, w_ch
+
+
+def _scores_under(
+    card: Scorecard, config: ScorecardConfig, w_ind: Mapping[str, np.ndarray], w_ch: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Channel and overall scores of ``card``'s countries under one draw of the weights."""
+    countries = card.countries
+    out: dict[str, dict[str, float]] = {}
+    cols = []
+    for ch in config.channels:
+        x = np.array(
+            [[card.indicators[k].score.get(c, NAN) for k in ch.indicators] for c in countries]
+        ).reshape(len(countries), len(ch.indicators))
+        v = _weighted_means(x, w_ind[ch.name][None, :])[0]
+        out[ch.name] = dict(zip(countries, v.tolist(), strict=True))
+        cols.append(v)
+    stacked = np.stack(cols, axis=1) if cols else np.zeros((len(countries), 0))
+    overall = _weighted_means(stacked, w_ch[None, :])[0]
+    out["overall"] = dict(zip(countries, overall.tolist(), strict=True))
+    return out
 
 
 # -- sensitivity to the weights -------------------------------------------------------------------
@@ -322,7 +501,9 @@ def scorecard_bootstrap(
 
 @dataclass(frozen=True)
 class RankIntervals:
-    """Rank (1 = highest) of each country under random weights: given, median, 2.5-97.5 %."""
+    """Rank (1 = highest) of each ranked country under random weights: given, median, range.
+
+    Countries unranked on a key (:meth:`Scorecard.unranked`) are absent from its dicts."""
 
     rank: dict[str, dict[str, int]]
     median: dict[str, dict[str, float]]
@@ -343,33 +524,26 @@ def ranks(scores: Mapping[str, float]) -> dict[str, int]:
 
 
 def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 0) -> RankIntervals:
-    """Ranks of the countries (overall and per channel) when the weights are redrawn.
+    """Ranks of the ranked countries (overall and per channel) when the weights are redrawn.
 
     Each of ``config.draws`` draws replaces the channel weights w by a Dirichlet(kappa w / sum w)
     sample and each channel's indicator weights likewise (kappa = ``config.concentration``;
     weights of 0 stay 0), keeping the indicator scores. Returns per key (channel or
-    ``overall``) and country the rank with the given weights and the median and 2.5/97.5
-    percentiles of the ranks over the draws.
+    ``overall``) and ranked country (:meth:`Scorecard.unranked` leaves some out) the rank with
+    the given weights, and the median and the 2.5/97.5 percentiles of the ranks over the draws,
+    the range widened where needed to hold the rank at the given weights.
     """
     from scipy.stats import rankdata
 
     rng = np.random.default_rng(seed)
     keys = [*card.channels, "overall"]
     countries = card.countries
-    given = {k: ranks(card.overall if k == "overall" else card.channels[k].score) for k in keys}
+    ranked = {k: [c for c in countries if c not in card.unranked(k)] for k in keys}
+    given = {k: {c: int(x) for c, x in _rank_of(card.score(k), ranked[k]).items()} for k in keys}
     draws = config.draws
     names = [ch.name for ch in config.channels]
     members = {ch.name: list(ch.indicators) for ch in config.channels}
-    # the weights are drawn in the same order as one draw at a time: each channel's indicator
-    # weights, then the channel weights
-    w_ind = {n: np.zeros((draws, len(members[n]))) for n in names}
-    w_ch = np.zeros((draws, len(names)))
-    for d in range(draws):
-        for ch in config.channels:
-            w = _dirichlet(rng, ch.indicators, config.concentration)
-            w_ind[ch.name][d] = [w[k] for k in members[ch.name]]
-        cw = _dirichlet(rng, {ch.name: ch.weight for ch in config.channels}, config.concentration)
-        w_ch[d] = [cw[n] for n in names]
+    w_ind, w_ch = _draw_weights(config, rng, draws)
     scores: dict[str, np.ndarray] = {}
     for n in names:
         x = np.array(
@@ -382,31 +556,22 @@ def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 
         if names
         else np.zeros((draws, len(countries)))
     )
-    out = {}
+    med: dict[str, dict[str, float]] = {}
+    lo: dict[str, dict[str, float]] = {}
+    hi: dict[str, dict[str, float]] = {}
     for k in keys:
-        x = np.where(np.isfinite(scores[k]), scores[k], -np.inf)
-        out[k] = rankdata(-x, method="min", axis=1).astype(float) if countries else x
-    med = {k: dict(zip(countries, np.median(out[k], 0).tolist(), strict=True)) for k in keys}
-    lo = {
-        k: dict(
-            zip(
-                countries,
-                np.quantile(out[k], 0.025, 0, method="inverted_cdf").tolist(),
-                strict=True,
-            )
-        )
-        for k in keys
-    }
-    hi = {
-        k: dict(
-            zip(
-                countries,
-                np.quantile(out[k], 0.975, 0, method="inverted_cdf").tolist(),
-                strict=True,
-            )
-        )
-        for k in keys
-    }
+        idx = [countries.index(c) for c in ranked[k]]
+        x = scores[k][:, idx] if idx else np.zeros((draws, 0))
+        x = np.where(np.isfinite(x), x, -np.inf)
+        r = rankdata(-x, method="min", axis=1).astype(float) if idx else x
+        q_lo = np.quantile(r, 0.025, 0, method="inverted_cdf") if idx else []
+        q_hi = np.quantile(r, 0.975, 0, method="inverted_cdf") if idx else []
+        med[k], lo[k], hi[k] = {}, {}, {}
+        for j, c in enumerate(ranked[k]):
+            g = given[k].get(c)
+            med[k][c] = float(np.median(r[:, j]))
+            lo[k][c] = float(min(q_lo[j], g)) if g is not None else float(q_lo[j])
+            hi[k][c] = float(max(q_hi[j], g)) if g is not None else float(q_hi[j])
     return RankIntervals(given, med, lo, hi, draws, config.concentration)
 
 

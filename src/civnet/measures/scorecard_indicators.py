@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from civnet.measures.betweenness import betweenness
@@ -333,3 +334,127 @@ INDICATORS: dict[str, Indicator] = {
         ),
     )
 }
+
+
+# -- support: the tie records each indicator rests on, per country --------------------------------
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """The view's ties as arrays, for :func:`support`: per tie its two ends' attributes."""
+
+    country: np.ndarray  # (m, 2) country code of each end, -1 unknown
+    civil: np.ndarray  # (m, 2)
+    hub: np.ndarray  # (m, 2)
+    econ: np.ndarray  # (m, 2) enterprise, business association or city
+    cross: np.ndarray  # (m,)
+    directed: np.ndarray  # (m,)
+    culture: np.ndarray  # (m,)
+    governance: np.ndarray  # (m,)
+    econ_track: np.ndarray  # (m,)
+    names: list[str]
+
+    @classmethod
+    def of(cls, v: _View) -> _Ends:
+        names = sorted({c for c in v.country.values() if c})
+        code = {c: i for i, c in enumerate(names)}
+
+        def per_end(f: Callable[[str], Any], dtype: type) -> np.ndarray:
+            return np.array([[f(s), f(t)] for s, t in zip(v.src, v.dst, strict=True)], dtype=dtype)
+
+        m = len(v.src)
+        country = per_end(lambda a: code.get(v.country.get(a) or "", -1), np.int64)
+        country = country.reshape(m, 2)
+        return cls(
+            country=country,
+            civil=per_end(v.civil, bool).reshape(m, 2),
+            hub=per_end(lambda a: _hub(v, a), bool).reshape(m, 2),
+            econ=per_end(lambda a: v.type.get(a) in ECON_TYPES, bool).reshape(m, 2),
+            cross=(country[:, 0] >= 0) & (country[:, 1] >= 0) & (country[:, 0] != country[:, 1]),
+            directed=np.array(v.directed, dtype=bool).reshape(m),
+            culture=np.array([t in CULTURE_TRACKS for t in v.track], dtype=bool).reshape(m),
+            governance=np.array([t in GOVERNANCE_TRACKS for t in v.track], dtype=bool).reshape(m),
+            econ_track=np.array([t == "economy_trade" for t in v.track], dtype=bool).reshape(m),
+            names=names,
+        )
+
+    def known(self) -> np.ndarray:
+        return self.country >= 0
+
+
+def _sup_cross_civil(e: _Ends) -> np.ndarray:
+    return e.cross[:, None] & e.civil & e.known()
+
+
+def _sup_ei(e: _Ends) -> np.ndarray:
+    domestic = e.country[:, 0] == e.country[:, 1]
+    return (e.cross | domestic)[:, None] & e.civil & e.known()
+
+
+def _sup_inbound_econ(e: _Ends) -> np.ndarray:
+    target = np.column_stack(
+        [~e.directed, np.ones(len(e.directed), bool)]
+    )  # source end: undirected only
+    return (e.econ_track & e.cross)[:, None] & target & e.econ & e.known()
+
+
+def _sup_inbound_share(e: _Ends) -> np.ndarray:
+    return (e.directed & e.cross)[:, None] & e.known()
+
+
+def _sup_culture_reach(e: _Ends) -> np.ndarray:
+    return (e.culture & e.cross)[:, None] & e.known()
+
+
+def _sup_culture_centrality(e: _Ends) -> np.ndarray:
+    return e.culture[:, None] & e.known()
+
+
+def _sup_hub_reach(e: _Ends) -> np.ndarray:
+    return e.hub[:, ::-1] & ~e.hub & e.known()
+
+
+def _sup_governance(e: _Ends) -> np.ndarray:
+    kept = e.governance | e.hub[:, 0] | e.hub[:, 1]
+    return kept[:, None] & ~e.hub & e.known()
+
+
+_SUPPORT: dict[str, Callable[[_Ends], np.ndarray]] = {
+    "partner_countries": _sup_cross_civil,
+    "ties_per_civil_actor": _sup_cross_civil,
+    "multitrack_share": _sup_cross_civil,
+    "ei_index": _sup_ei,
+    "inbound_econ_ties": _sup_inbound_econ,
+    "inbound_share": _sup_inbound_share,
+    "culture_reach": _sup_culture_reach,
+    "culture_centrality": _sup_culture_centrality,
+    "hub_reach": _sup_hub_reach,
+    "governance_betweenness": _sup_governance,
+}
+"""Per indicator: for each tie and each of its two ends, whether the tie enters the indicator's
+value for the country of that end (ties x 2)."""
+
+
+def support(v: _View, groups: Mapping[str, Sequence[str]]) -> dict[str, dict[str, int]]:
+    """Per group of indicators (a channel) and scored country: the tie records its value rests on.
+
+    A tie record supports country c in an indicator when it enters c's value by the
+    indicator's formula (a cross-border tie of c's civil actors for the communication
+    indicators, a culture or education tie touching c for the cultural ones, and so on);
+    a group's support is the number of records that support c in at least one of its
+    indicators (a record with both ends in c counts once). Used to mark low-support channels
+    (:func:`civnet.measures.scorecard.scorecard`).
+    """
+    e = _Ends.of(v)
+    masks = {name: _SUPPORT[name](e) for g in groups.values() for name in g}
+    out = {}
+    for g, names in groups.items():
+        hit = np.zeros((len(v.src), 2), bool)
+        for n in names:
+            hit |= masks[n]
+        second = hit[:, 1] & ~(hit[:, 0] & (e.country[:, 0] == e.country[:, 1]))
+        codes = np.concatenate([e.country[hit[:, 0], 0], e.country[second, 1]])
+        counts = np.bincount(codes, minlength=len(e.names)) if len(e.names) else np.zeros(0, int)
+        index = {c: i for i, c in enumerate(e.names)}
+        out[g] = {c: int(counts[index[c]]) if c in index else 0 for c in v.scored}
+    return out

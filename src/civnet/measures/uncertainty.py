@@ -9,11 +9,10 @@ compact by :class:`~civnet.measures.resampling.Resampler` and the statistic eval
 
 One uncertainty rule holds for every interval and test civnet prints:
 
-- **Intervals** are bias-corrected percentile intervals (:func:`bc_interval`; Efron 1981,
-  doi:10.2307/3314608; Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, section 14.3:
-  BCa with acceleration 0) at level ``level``. They keep the point estimate inside: when the
-  estimate lies beyond the central ``level`` share of its own resamples the resampling is
-  biased for that statistic and no interval is given (``Interval.note`` says why).
+- **Intervals** are median-centred percentile intervals (:func:`centred_interval`): the
+  resamples' 2.5-97.5 % spread placed around the estimate, after the bootstrap bias correction
+  of Efron & Tibshirani (1993, *An Introduction to the Bootstrap*, section 10.6) taken at the
+  median. The estimate always lies inside; a note says when the resamples lie far off it.
 - **p-values** are two-sided permutation p-values around the permutation distribution,
   ``min(1, 2 min(1 + #{T* <= T}, 1 + #{T* >= T}) / (1 + N))`` (Phipson & Smyth 2010,
   doi:10.2202/1544-6115.1585). A statistic the permutation cannot change (every permuted
@@ -68,9 +67,9 @@ __all__ = [
     "Resampler",
     "ViewArrays",
     "actor_replicate",
-    "bc_interval",
     "betweenness_bootstrap",
     "bootstrap",
+    "centred_interval",
     "compare_periods",
     "core_statistic",
     "evaluate",
@@ -91,9 +90,9 @@ Progress = Callable[[int, int], None]
 class Interval:
     """A point estimate with its interval and the replicates behind it.
 
-    ``note``: why no interval is given (NaN bounds), else None. ``bias``: mean of the finite
-    replicates minus the estimate (the bootstrap estimate of bias, Efron & Tibshirani 1993
-    section 10.2); NaN without replicates.
+    ``note``: why no interval is given (NaN bounds), or a warning about it, else None.
+    ``bias``: median of the finite replicates minus the estimate (the bootstrap's median bias,
+    Efron & Tibshirani 1993 section 10.2); NaN without replicates.
     """
 
     estimate: float
@@ -110,7 +109,7 @@ class Interval:
     @property
     def bias(self) -> float:
         ok = self.replicates[np.isfinite(self.replicates)]
-        return float(ok.mean() - self.estimate) if ok.size else float("nan")
+        return float(np.median(ok) - self.estimate) if ok.size else float("nan")
 
     @property
     def excludes_zero(self) -> bool | None:
@@ -123,7 +122,7 @@ class Interval:
 def percentile_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> Interval:
     """Plain percentile interval of the finite replicates (NaN bounds when none is finite).
 
-    Kept for comparison (``benchmarks/coverage.py``); civnet's products use :func:`bc_interval`.
+    Kept for comparison (``benchmarks/coverage.py``); civnet's products use :func:`centred_interval`.
     """
     reps = np.asarray(replicates, dtype=float)
     ok = reps[np.isfinite(reps)]
@@ -137,66 +136,74 @@ def percentile_interval(estimate: float, replicates: np.ndarray, level: float = 
 NO_REPLICATES = "no resample gave a value"
 
 
-def bc_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> Interval:
-    """Bias-corrected percentile interval (BC) of the finite replicates.
+def centred_interval(
+    estimate: float,
+    replicates: np.ndarray,
+    level: float = 0.95,
+    *,
+    within: tuple[float, float] | None = None,
+) -> Interval:
+    """Median-centred percentile interval: the resamples' spread placed around the estimate.
 
-    With ``p0`` the share of replicates below the estimate (ties count half) and
-    ``z0 = Phi^-1(p0)``, the bounds are the replicates' quantiles at ``Phi(2 z0 - z)`` and
-    ``Phi(2 z0 + z)``, ``z = Phi^-1((1 + level) / 2)`` (Efron 1981, doi:10.2307/3314608; Efron &
-    Tibshirani 1993 section 14.3, BCa with acceleration 0). Both levels bracket ``p0`` when
-    ``|z0| <= z``, so the estimate lies inside; the bounds are widened to the estimate where the
-    interpolated quantiles of a discrete statistic fall a step short. When ``|z0| > z`` (the
-    estimate lies beyond the central ``level`` share of its resamples) the resampling is biased
-    for this statistic: the bounds are NaN and ``note`` says so. All replicates equal to the
-    estimate: the interval is that one value. No finite replicate: NaN bounds.
+    With ``q_a`` the quantiles of the finite replicates, the bounds are ``estimate + q_(a/2) -
+    q_(1/2)`` and ``estimate + q_(1 - a/2) - q_(1/2)``, ``a = 1 - level``: the percentile interval
+    of the replicates after the bootstrap bias correction (Efron & Tibshirani 1993, *An
+    Introduction to the Bootstrap*, section 10.6) taken at the median, so the estimate always
+    lies inside and a shift of the resamples caused by the resampling itself (copies of an
+    actor are never tied to each other, components split when an actor is not drawn) is not
+    read as uncertainty. ``within``: the statistic's range (0-100 for a score), the bounds are
+    clipped to it. ``note`` says when the estimate lies beyond the central ``level`` share of
+    its resamples (the resampling is strongly biased for the statistic: read the interval's
+    width, not its place); :attr:`Interval.bias` is the median shift. BCa (scipy.stats.bootstrap)
+    needs one jackknife evaluation per actor, and BC (BCa without acceleration) doubles such a
+    shift: ``benchmarks/coverage.py`` measures all three on models with a known truth.
 
-    >>> iv = bc_interval(50.0, np.arange(101, dtype=float), level=0.9)
-    >>> (round(iv.low, 6), round(iv.high, 6))
-    (5.0, 95.0)
-    >>> bc_interval(-25.0, np.arange(-99.0, -26.0)).note is not None
-    True
+    >>> iv = centred_interval(50.0, np.arange(101, dtype=float), level=0.9)
+    >>> (round(iv.low, 6), round(iv.high, 6), iv.note)
+    (5.0, 95.0, None)
+    >>> iv = centred_interval(-25.0, np.linspace(-99.0, -26.0, 201))
+    >>> (round(iv.low, 2), round(iv.high, 2), iv.note is not None)
+    (-59.67, 9.67, True)
     """
-    from scipy.stats import norm  # here: scipy.stats takes ~1 s to import, CLI start pays it
-
     reps = np.asarray(replicates, dtype=float)
     ok = reps[np.isfinite(reps)]
     est = float(estimate)
     nan = float("nan")
     if ok.size == 0 or not np.isfinite(est):
         return Interval(est, nan, nan, level, reps, NO_REPLICATES)
+    alpha = (1.0 - level) / 2.0
+    lo, med, hi = np.quantile(ok, [alpha, 0.5, 1.0 - alpha])
+    low, high = est + float(lo - med), est + float(hi - med)
+    if within is not None:
+        low, high = max(low, within[0]), min(high, within[1])
     p0 = (np.count_nonzero(ok < est) + 0.5 * np.count_nonzero(ok == est)) / ok.size
-    z = float(norm.ppf(0.5 + level / 2.0))
-    if np.all(ok == est):
-        return Interval(est, est, est, level, reps)
-    z0 = float(norm.ppf(p0)) if 0.0 < p0 < 1.0 else (np.inf if p0 >= 1.0 else -np.inf)
-    if abs(z0) > z:
-        return Interval(est, nan, nan, level, reps, biased_note(p0, level))
-    lo, hi = np.quantile(ok, [norm.cdf(2 * z0 - z), norm.cdf(2 * z0 + z)])
-    return Interval(est, min(float(lo), est), max(float(hi), est), level, reps)
+    note = shifted_note(p0, float(med) - est, level) if not alpha <= p0 <= 1 - alpha else None
+    return Interval(est, min(low, est), max(high, est), level, reps, note)
 
 
-def biased_note(p0: float, level: float) -> str:
-    """The reason :func:`bc_interval` gives no interval, in words."""
+def shifted_note(p0: float, shift: float, level: float) -> str:
+    """The note :func:`centred_interval` gives when the resamples lie off the estimate."""
     side = "above" if p0 > 0.5 else "below"
     share = p0 if p0 > 0.5 else 1.0 - p0
     return (
-        f"no interval: the estimate lies {side} {share:.0%} of its resamples (beyond the "
-        f"central {level:.0%}), so the resampling is biased for this statistic"
+        f"the estimate lies {side} {share:.0%} of its resamples (median shift {shift:+.4g}): the "
+        "resampling is biased for this value, so the interval is centred on the estimate; read "
+        "its width, not its place"
     )
 
 
-def bc_bounds(
+def centred_bounds(
     estimates: np.ndarray, replicates: np.ndarray, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`bc_interval` of many statistics at once: ``replicates`` is draws x statistics.
+    """:func:`centred_interval` of many statistics at once: ``replicates`` is draws x statistics.
 
-    Returns the low and high bounds (NaN where :func:`bc_interval` gives none).
+    Returns the low and high bounds (NaN where there is no finite replicate).
     """
     est = np.asarray(estimates, dtype=float)
     lo = np.full(est.shape, np.nan)
     hi = np.full(est.shape, np.nan)
     for j in range(est.size):
-        iv = bc_interval(est[j], replicates[:, j], level)
+        iv = centred_interval(est[j], replicates[:, j], level)
         lo[j], hi[j] = iv.low, iv.high
     return lo, hi
 
@@ -212,7 +219,7 @@ def bootstrap(
     level: float = 0.95,
     progress: Progress | None = None,
 ) -> dict[str, Interval]:
-    """Bootstrap intervals (:func:`bc_interval`) of each value of ``statistic`` on ``net``.
+    """Bootstrap intervals (:func:`centred_interval`) of each value of ``statistic`` on ``net``.
 
     ``clusters`` (unit ``sources``): for each tie row of ``net.ties``, its refs or source ids.
     Returns name -> :class:`Interval`; the estimate is the statistic on ``net`` itself.
@@ -229,7 +236,7 @@ def bootstrap(
             reps[k][r] = vals.get(k, float("nan"))
         if progress:
             progress(r + 1, n_boot)
-    return {k: bc_interval(est[k], reps[k], level) for k in est}
+    return {k: centred_interval(est[k], reps[k], level) for k in est}
 
 
 def _check_boot(n: int) -> None:
@@ -246,8 +253,8 @@ ALPHA = 0.05
 VERDICTS = ("changed", "no clear change", "tests disagree", "not assessed")
 
 UNCERTAINTY_RULE = (
-    "95% intervals are bias-corrected percentile intervals (none where the estimate lies beyond "
-    "the central 95% of its resamples); p-values are two-sided label-permutation p-values (none "
+    "95% intervals are median-centred percentile intervals (the resamples' spread around the "
+    "estimate, which always lies inside); p-values are two-sided label-permutation p-values (none "
     "where the permutation cannot change the value); verdict: 'changed' when the interval "
     "excludes 0 and any p shown is < 0.05, 'no clear change' when neither holds, 'tests "
     "disagree' when one holds, 'not assessed' without interval or p"
@@ -322,7 +329,7 @@ def compare_periods(
     uncertainty.
 
     Interval: paired bootstrap (the same actor or source draws in both periods, see
-    :class:`Resampler`) of the difference, :func:`bc_interval`. Test: permutation of period
+    :class:`Resampler`) of the difference, :func:`centred_interval`. Test: permutation of period
     labels between the two periods' ties (:func:`permutation_test`); the values named in
     ``untestable`` get no p-value but the reason given there. Both use ``seed`` (the test with
     ``seed + 1``). :attr:`Change.verdict` combines them by the module's one rule.
@@ -363,7 +370,7 @@ def compare_periods(
                 measure=k,
                 before=b0[k],
                 after=a0[k],
-                difference=bc_interval(a0[k] - b0[k], diffs[k], level),
+                difference=centred_interval(a0[k] - b0[k], diffs[k], level),
                 p_value=p.value,
                 n_permutations=n_perm,
                 p_note=p.note,
@@ -469,8 +476,7 @@ def _period_replicate(view: ViewArrays, mask: np.ndarray, spec: ViewSpec) -> Rep
 class BrokerStability:
     """Betweenness of each actor with its resampling interval and its top-K share.
 
-    ``low``/``high``: :func:`bc_interval` of each actor's replicates (NaN where the resampling is
-    biased for that actor: its estimate lies beyond the central ``level`` share of them).
+    ``low``/``high``: :func:`centred_interval` of each actor's replicates, clipped at 0.
     """
 
     ids: list[str]
@@ -530,7 +536,8 @@ def betweenness_bootstrap(
         in_top[np.lexsort((by_id, -row))[:k]] += 1
         if progress:
             progress(r + 1, n_boot)
-    lo, hi = bc_bounds(est, reps, level)
+    lo, hi = centred_bounds(est, reps, level)
+    lo = np.maximum(lo, 0.0)  # betweenness is never negative
     return BrokerStability(
         ids=ids,
         estimate=est,

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
 from civnet.measures.betweenness_approx import exact_cost
@@ -214,7 +215,7 @@ def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str,
 
 def render_analysis(console: Console, a: Analysis) -> None:
     s = a.summary
-    console.rule(f"[bold]civnet analyze[/] — {s['view']}")
+    console.rule(f"[bold]civnet analyze[/] — {escape(str(s['view']))}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
         {"factor": "edges (connected pairs)", "value": s["edges"]},
@@ -278,6 +279,6 @@ def render_analysis(console: Console, a: Analysis) -> None:
         "are counted apart (an undirected tie gives one each) over 2 n_A n_B",
     )
     for note in s["notes"]:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
     secs = ", ".join(f"{k} {fmt_number(v, 2)} s" for k, v in a.seconds.items())
     console.print(f"[dim]computed in {secs}[/]", highlight=False)

@@ -35,8 +35,11 @@ from civnet.measures import (
     group_betweenness,
 )
 from civnet.measures.resampling import RESAMPLE_UNITS
+from civnet.measures.scenario_recommend import GOALS
 from civnet.measures.scenario_removals import REMOVAL_UNITS
 from civnet.measures.timeline import EVERY
+from civnet.products import inference_results as ir
+from civnet.products import recommend_results as rr
 from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
@@ -615,7 +618,7 @@ register(
 register(
     Measure(
         "compare",
-        "Each core factor before and after, the difference, its bias-corrected bootstrap CI, "
+        "Each core factor before and after, the difference, its median-centred bootstrap CI, "
         "permutation p and verdict, with coverage notices.",
         (
             period_param("before", "first period, FROM:TO (e.g. 2016:2019)", required=True),
@@ -670,6 +673,16 @@ register(
             boot_param(),
             resample_param("actors", "resampling unit: actors, ties or sources"),
             _SEED,
+            Param(
+                "min_ties",
+                int,
+                None,
+                "a country whose channel rests on fewer tie records is low-support and unranked "
+                "on it (default: the config's validity.min_ties, 5)",
+                ge=0,
+                le=DRAWS_MAX,
+            ),
+            top_param("only the K best-ranked countries"),
         ),
         tr.scorecard_result,
         slow=True,
@@ -738,5 +751,184 @@ register(
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+    )
+)
+register(
+    Measure(
+        "recommend",
+        "New ties for an actor or a country ranked by their exact gain in reach, betweenness or "
+        "brokerage; greedy selection of k ties with each step's gain and what it bridges.",
+        (
+            Param(
+                "actor", str, None, "the actor that would make the ties (id)", max_length=PATH_MAX
+            ),
+            Param(
+                "focal_country",
+                str,
+                None,
+                "or the country whose actors are the focal (CLI: recommend --country)",
+                max_length=TEXT_MAX,
+            ),
+            Param("goal", str, "reach", "what a new tie should increase", choices=GOALS),
+            Param("k", int, 10, "ties to suggest (greedy)", ge=1, le=1000),
+            Param(
+                "candidates",
+                str,
+                None,
+                "restrict the partners: type=university,cso,country=DEU",
+                max_length=PATH_MAX,
+            ),
+            Param(
+                "pool",
+                int,
+                200,
+                "betweenness and brokerage: candidates evaluated exactly at most",
+                ge=1,
+                le=DRAWS_MAX,
+            ),
+        ),
+        rr.recommend_result,
+        slow=True,
+        shape=rr.RecommendResult.json,
+    )
+)
+
+# -- inference: association between layers, panels, policy simulation ---------------------------
+
+LAYERS_MAX = 8 * 501
+"""Longest text of ';'-separated layers (at most 8 layers of 500 characters each)."""
+
+
+def _layer(name: str, help: str, *, required: bool = False, many: bool = False) -> Param:
+    return Param(name, str, None, help, required=required, max_length=LAYERS_MAX if many else 500)
+
+
+_Y = _layer("y", "outcome layer, e.g. 'sister:kind=sister_city'", required=True)
+_X = _layer("x", "predictor layers, ';'-separated, e.g. 'students:source=student-flows'", many=True)
+_DYADS = Param(
+    "dyads",
+    Path,
+    None,
+    "dyadic file on this machine (origin,destination[,year],value) as a predictor; CLI only",
+    api=False,
+    max_length=PATH_MAX,
+)
+_TRANSFORM = Param(
+    "transform",
+    str,
+    "log1p",
+    "predictor layers as log1p (log(1 + value)) or none",
+    choices=("log1p", "none"),
+)
+
+register(
+    Measure(
+        "qap",
+        "QAP correlation and MRQAP (double semi-partialling) between country-level tie layers.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            _permutations(1000, "QAP permutations (exact enumeration when n! <= N)", ge=1),
+            seed_param("seed of the permutations"),
+        ),
+        ir.qap_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "gravity",
+        "PPML gravity model of a layer with origin and destination fixed effects.",
+        (
+            _Y,
+            _X,
+            _DYADS,
+            Param("distance", bool, True, "log great-circle distance between countries"),
+            _TRANSFORM,
+        ),
+        ir.gravity_result,
+        slow=True,
+        prepare=ir.dyadic_inputs,
+    )
+)
+register(
+    Measure(
+        "panel",
+        "Country-year FE Poisson of a layer on lagged layers, with a lead placebo; or a break test.",
+        (
+            _layer("outcome", "outcome layer (one)", required=True),
+            _layer("predictor", "predictor layers, ';'-separated", many=True),
+            Param(
+                "focus",
+                str,
+                None,
+                "country whose partners are the units (e.g. CHN)",
+                max_length=TEXT_MAX,
+            ),
+            Param("lags", str, "1", "lags in years, e.g. 1,2 (each 0 to 10)", max_length=TEXT_MAX),
+            Param("placebo", bool, True, "also fit leads instead of lags (placebo)"),
+            _TRANSFORM,
+            Param(
+                "break_year",
+                int,
+                None,
+                "test a level break in the outcome from this year",
+                ge=1,
+                le=9999,
+            ),
+            Param(
+                "unit",
+                str,
+                None,
+                "with break_year: one unit's series (else all summed)",
+                max_length=TEXT_MAX,
+            ),
+        ),
+        ir.panel_result,
+        slow=True,
+        prepare=ir.panel_inputs,
+    )
+)
+register(
+    Measure(
+        "simulate",
+        "Tie formation model of a layer with a state-support term, simulated under a policy.",
+        (
+            _layer(
+                "layer",
+                "the civil layer modelled, e.g. 'students:source=student-flows'",
+                required=True,
+            ),
+            _layer(
+                "support_layer",
+                "the state-support layer, e.g. 'visits:track=governance'",
+                required=True,
+            ),
+            Param(
+                "focus",
+                str,
+                None,
+                "the country whose support changes (ISO3)",
+                required=True,
+                max_length=TEXT_MAX,
+            ),
+            Param(
+                "support",
+                float,
+                1.0,
+                "multiplier of the country's support effect (1 = as estimated)",
+                ge=0,
+                le=100,
+            ),
+            Param("years", int, 5, "years projected", ge=1, le=20),
+            Param("runs", int, 100, "simulation runs", ge=1, le=2000),
+            seed_param("seed of the simulation"),
+            Param("horizon", int, 3, "years held out by the back-test", ge=1, le=10),
+        ),
+        ir.simulate_result,
+        slow=True,
+        prepare=ir.simulate_inputs,
     )
 )

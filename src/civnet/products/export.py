@@ -26,7 +26,20 @@ Defects users meet with other tools' files, which these writers avoid (each pinn
 - ids turned into numbers or re-typed strings ("007" read back as 7): ids are written as given and
   declared as strings.
 
-Files are written atomically (a temp file beside the target, renamed into place).
+Files are written atomically (a temp file beside the target, renamed into place), and only over
+a regular file: a folder, FIFO, device node or symbolic link at the path is refused.
+
+Text from input is made safe for the programs that open these files (docs/security.md):
+
+- CSV: a text cell beginning with ``=``, ``+``, ``-``, ``@``, tab or carriage return is written with
+  a leading ``'`` so that a spreadsheet shows it instead of running it as a formula (on by default;
+  ``spreadsheet_safe=False``, ``civnet export --no-spreadsheet-safe``, writes cells as they are);
+  numeric columns (weight, lat, lon, n_ties) are numbers and never changed;
+- GEXF/GraphML: characters XML 1.0 cannot hold (NUL and the other control characters but tab,
+  newline and carriage return; U+FFFE, U+FFFF; lone surrogates) are written as U+FFFD, so the file
+  is always well-formed;
+- JSON: a weight, latitude or longitude that is not finite is written as ``null``; the file never
+  contains ``NaN`` or ``Infinity``, which JSON does not have.
 """
 
 from __future__ import annotations
@@ -34,7 +47,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import math
 import os
+import re
+import stat
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -72,6 +88,64 @@ EDGE_ATTRS: dict[str, tuple[str, str]] = {
 
 Spell = tuple[str, str | None]
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV
+Injection")."""
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def spreadsheet_cell(text: str) -> str:
+    r"""A CSV text cell a spreadsheet shows as text: ``'`` before a formula's first character.
+
+    >>> spreadsheet_cell("=HYPERLINK(\"http://x\")"), spreadsheet_cell("Paris")
+    ('\'=HYPERLINK("http://x")', 'Paris')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def xml_text(text: str) -> str:
+    r"""``text`` with each character XML 1.0 cannot hold replaced by U+FFFD.
+
+    >>> xml_text("a\x00b")
+    'a\ufffdb'
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _finite(x: Any) -> Any:
+    """A float that is not finite as None (JSON null); anything else unchanged."""
+    return None if isinstance(x, float) and not math.isfinite(x) else x
+
+
+def check_replaceable(path: Path) -> None:
+    """:class:`UserError` unless ``path`` is absent or a regular file (not a link, folder, FIFO
+    or device): an export replaces a regular file and nothing else."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = (
+        "a symbolic link"
+        if stat.S_ISLNK(st.st_mode)
+        else "a folder"
+        if stat.S_ISDIR(st.st_mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(st.st_mode)
+        else "a device"
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+        else "a socket"
+        if stat.S_ISSOCK(st.st_mode)
+        else "not a regular file"
+    )
+    raise UserError(
+        f"is {kind}; an export only creates or replaces regular files",
+        where=str(path),
+        fix="give the name of a new or regular file",
+    )
+
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
@@ -80,6 +154,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     The file gets the permissions of any new file (0666 less the umask), not the 0600 of a
     temp file.
     """
+    check_replaceable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -255,7 +330,7 @@ def _typed(value: Any, kind: str) -> str:
         return str(int(value))
     if kind == "boolean":
         return "true" if value else "false"
-    return str(value)
+    return xml_text(str(value))
 
 
 def write_gexf(eg: ExportGraph, path: Path) -> None:
@@ -274,7 +349,7 @@ def write_gexf(eg: ExportGraph, path: Path) -> None:
         root, f"{{{GEXF_NS}}}meta", {"lastmodifieddate": dt.date.today().isoformat()}
     )
     ET.SubElement(meta, f"{{{GEXF_NS}}}creator").text = f"civnet {__version__}"
-    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = f"civnet view: {eg.view}"
+    ET.SubElement(meta, f"{{{GEXF_NS}}}description").text = xml_text(f"civnet view: {eg.view}")
     gattrs = {"defaultedgetype": "directed" if eg.directed else "undirected"}
     if eg.dynamic:
         gattrs.update(mode="dynamic", timeformat="date", timerepresentation="interval")
@@ -300,7 +375,11 @@ def write_gexf(eg: ExportGraph, path: Path) -> None:
 
     nodes_el = ET.SubElement(graph, f"{{{GEXF_NS}}}nodes")
     for node in eg.nodes:
-        el = ET.SubElement(nodes_el, f"{{{GEXF_NS}}}node", {"id": node.id, "label": node.label})
+        el = ET.SubElement(
+            nodes_el,
+            f"{{{GEXF_NS}}}node",
+            {"id": xml_text(node.id), "label": xml_text(node.label)},
+        )
         if node.attrs:
             av = ET.SubElement(el, f"{{{GEXF_NS}}}attvalues")
             for k, v in node.attrs.items():
@@ -315,8 +394,8 @@ def write_gexf(eg: ExportGraph, path: Path) -> None:
             f"{{{GEXF_NS}}}edge",
             {
                 "id": str(i),
-                "source": edge.source,
-                "target": edge.target,
+                "source": xml_text(edge.source),
+                "target": xml_text(edge.target),
                 "weight": repr(edge.weight),
             },
         )
@@ -357,13 +436,15 @@ def write_graphml(eg: ExportGraph, path: Path) -> None:
         ET.SubElement(parent, f"{{{GRAPHML_NS}}}data", {"key": key}).text = value
 
     for node in eg.nodes:
-        el = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", {"id": node.id})
-        data(el, "n_label", node.label)
+        el = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", {"id": xml_text(node.id)})
+        data(el, "n_label", xml_text(node.label))
         for k, v in node.attrs.items():
             data(el, f"n_{k}", _typed(v, NODE_ATTRS[k][1]))
     for edge in eg.edges:
         el = ET.SubElement(
-            graph, f"{{{GRAPHML_NS}}}edge", {"source": edge.source, "target": edge.target}
+            graph,
+            f"{{{GRAPHML_NS}}}edge",
+            {"source": xml_text(edge.source), "target": xml_text(edge.target)},
         )
         data(el, "e_weight", repr(edge.weight))
         for k, v in edge.attrs().items():
@@ -381,12 +462,20 @@ def node_link(eg: ExportGraph) -> dict[str, Any]:
         "directed": eg.directed,
         "multigraph": False,
         "graph": {"creator": f"civnet {__version__}", "view": eg.view},
-        "nodes": [{"id": n.id, "label": n.label, **n.attrs, "spells": n.spells} for n in eg.nodes],
+        "nodes": [
+            {
+                "id": n.id,
+                "label": n.label,
+                **{k: _finite(v) for k, v in n.attrs.items()},
+                "spells": n.spells,
+            }
+            for n in eg.nodes
+        ],
         "edges": [
             {
                 "source": e.source,
                 "target": e.target,
-                "weight": e.weight,
+                "weight": _finite(e.weight),
                 **e.attrs(),
                 "spells": e.spells,
             }
@@ -397,7 +486,7 @@ def node_link(eg: ExportGraph) -> dict[str, Any]:
 
 def write_json(eg: ExportGraph, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(node_link(eg), fh, ensure_ascii=False, indent=1)
+        json.dump(node_link(eg), fh, ensure_ascii=False, indent=1, allow_nan=False)
 
 
 def _spells_text(spells: list[Spell] | None) -> str:
@@ -406,7 +495,11 @@ def _spells_text(spells: list[Spell] | None) -> str:
     return ";".join(f"{s}/{e or ''}" for s, e in spells)
 
 
-def write_csv(eg: ExportGraph, nodes_path: Path, edges_path: Path) -> None:
+def write_csv(
+    eg: ExportGraph, nodes_path: Path, edges_path: Path, *, spreadsheet_safe: bool = True
+) -> None:
+    """Nodes and edges as two CSV files; text cells made spreadsheet-safe unless asked not to."""
+    cell = spreadsheet_cell if spreadsheet_safe else str
     with (
         atomic_path(nodes_path) as tmp,
         open(tmp, "w", newline="", encoding="utf-8") as fh,
@@ -414,9 +507,12 @@ def write_csv(eg: ExportGraph, nodes_path: Path, edges_path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(["id", "label", *NODE_ATTRS, "spells"])
         for n in eg.nodes:
-            w.writerow(
-                [n.id, n.label, *(n.attrs.get(a, "") for a in NODE_ATTRS), _spells_text(n.spells)]
-            )
+            attrs = [
+                cell(str(v)) if NODE_ATTRS[a][0] == "string" else v
+                for a in NODE_ATTRS
+                for v in [n.attrs.get(a, "")]
+            ]
+            w.writerow([cell(n.id), cell(n.label), *attrs, _spells_text(n.spells)])
     with (
         atomic_path(edges_path) as tmp,
         open(tmp, "w", newline="", encoding="utf-8") as fh,
@@ -427,21 +523,24 @@ def write_csv(eg: ExportGraph, nodes_path: Path, edges_path: Path) -> None:
             a = e.attrs()
             w.writerow(
                 [
-                    e.source,
-                    e.target,
+                    cell(e.source),
+                    cell(e.target),
                     e.weight,
-                    *(a[k] for k in EDGE_ATTRS),
+                    *(cell(a[k]) if EDGE_ATTRS[k][0] == "string" else a[k] for k in EDGE_ATTRS),
                     "true" if eg.directed else "false",
                     _spells_text(e.spells),
                 ]
             )
 
 
-def export_network(net: Network, fmt: str, path: str | Path) -> list[Path]:
+def export_network(
+    net: Network, fmt: str, path: str | Path, *, spreadsheet_safe: bool = True
+) -> list[Path]:
     """Write ``net`` as ``fmt`` (gexf, graphml, json or csv); return the files written.
 
     csv writes two files, ``STEM.nodes.csv`` and ``STEM.edges.csv`` (``STEM`` is ``path`` without
-    a ``.csv`` suffix).
+    a ``.csv`` suffix); ``spreadsheet_safe`` neutralises formula-like text cells in them (see
+    the module docstring). Nothing is written unless every target is absent or a regular file.
     """
     fmt = fmt.lower()
     if fmt not in EXPORT_FORMATS:
@@ -449,14 +548,15 @@ def export_network(net: Network, fmt: str, path: str | Path) -> list[Path]:
             f"unknown export format {fmt!r}", fix=f"use one of: {', '.join(EXPORT_FORMATS)}"
         )
     path = Path(path)
-    if path.is_dir():
-        raise UserError("is a folder", where=str(path), fix="give a file name")
+    check_replaceable(path)
     eg = export_graph(net)
     if fmt == "csv":
         stem = path.with_suffix("") if path.suffix.lower() == ".csv" else path
         nodes_p = stem.with_name(stem.name + ".nodes.csv")
         edges_p = stem.with_name(stem.name + ".edges.csv")
-        write_csv(eg, nodes_p, edges_p)
+        for target in (nodes_p, edges_p):
+            check_replaceable(target)
+        write_csv(eg, nodes_p, edges_p, spreadsheet_safe=spreadsheet_safe)
         return [nodes_p, edges_p]
     writer = {"gexf": write_gexf, "graphml": write_graphml, "json": write_json}[fmt]
     with atomic_path(path) as tmp:

@@ -237,5 +237,7 @@ def view_notices(ws: Workspace, spec: ViewSpec, net: Network) -> list[Notice]:
         hi = spec.date_to or max((w.last for w in used if w.last), default=None)
         if lo and hi:
             label = f"{lo.isoformat()}:{hi.isoformat()}"
-            notices += beyond_coverage(label, lo, hi, used)
+            notices += beyond_coverage(
+                label, lo, hi, used, hint="narrow --period/--from/--to to the sources' coverage"
+            )
     return notices + centred_notices(ws, net, per_tie)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 
 def to_jsonable(value: Any) -> Any:
@@ -77,13 +78,23 @@ def records_table(
     title: str | None = None,
     caption: str | None = None,
 ) -> Table:
+    """A rich table of ``records``; every cell, header, title and caption is plain text.
+
+    Values come from the data (names, countries, reasons), so they are never read as Rich
+    markup: ``[/x]`` in a name prints as ``[/x]``.
+    """
     cols = list(columns or (records[0].keys() if records else []))
-    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
+    table = Table(
+        title=None if title is None else Text(title),
+        caption=None if caption is None else Text(caption),
+        title_justify="left",
+        caption_justify="left",
+    )
     for c in cols:
         numeric = bool(records) and isinstance(records[0].get(c), int | float | np.number)
-        table.add_column(c, justify="right" if numeric else "left")
+        table.add_column(Text(str(c)), justify="right" if numeric else "left")
     for r in records:
-        table.add_row(*(fmt_number(r.get(c)) for c in cols))
+        table.add_row(*(Text(fmt_number(r.get(c))) for c in cols))
     return table
 
 

@@ -299,8 +299,8 @@ def scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "country": r["country"],
-                "rank": r["rank"],
-                "rank_range": r["rank_range"],
+                "rank": r["rank"] if r["rank"] is not None else "unranked",
+                "rank_range": r["rank_range"] or "—",
                 "cells": cells,
             }
         )
@@ -338,9 +338,13 @@ def report_context(
     seed: int = 0,
     boot: int = 200,
     max_edges: int = MAX_EDGES,
+    rank_removals: int = 0,
     progress: Step | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (the template only lays it out).
+
+    ``rank_removals`` K > 0 adds the section "who holds the network together": ``civnet whatif
+    --rank-removals K --format json`` (the ranking and its attack curve).
 
     The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
@@ -365,6 +369,10 @@ def report_context(
         card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
     else:
         card, card_missing = None, "left out (--boot 0)"
+    removals = None
+    if rank_removals > 0:
+        say("ranking removals", 5, steps)
+        removals, _ = catalog_json(ws, spec, "whatif", rank_removals=rank_removals)
     say("layout", 6, steps)
     graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
@@ -394,6 +402,7 @@ def report_context(
         "graph": graph,
         "years": [years[0], years[-1]] if years else [],
         "seed": seed,
+        "removals": removals,
     }
 
 
@@ -409,6 +418,7 @@ def render_report(context: dict[str, Any]) -> str:
         "scorecard",
         "graph",
         "years",
+        "removals",
     )
     data = {k: context[k] for k in keys}
     return render_template(

@@ -98,9 +98,13 @@ def measure_named(name: str) -> Measure:
 
 def plan(ws: Workspace, name: str, spec: ViewSpec, params: dict[str, Any]) -> Planned:
     """Validate ``params`` for measure ``name`` and compute the cache key (reads the version)."""
+    return plan_at(ws.data_version(), name, spec, params)
+
+
+def plan_at(version: int, name: str, spec: ViewSpec, params: dict[str, Any]) -> Planned:
+    """:func:`plan` for a data version already known (no workspace access)."""
     measure = measure_named(name)
     resolved = measure.resolve(params)
-    version = ws.data_version()
     return Planned(measure, spec, resolved, version, cache_key(name, spec, resolved, version))
 
 

@@ -96,10 +96,15 @@ def brokerage_result(
 ) -> BrokerageResult:
     """``civnet brokerage [--by BY] [--per-track] [--permutations N --seed S] [--top K]``."""
     done = []
+    steps = max(permutations, 1)
     for i, run in enumerate(runs):
-        b = brokerage(run.net, by, permutations=permutations, seed=seed)
+
+        def step(p: int, _n: int, _i: int = i) -> None:
+            progress(_i * steps + p, len(runs) * steps)
+
+        b = brokerage(run.net, by, permutations=permutations, seed=seed, progress=step)
         done.append(dataclasses.replace(run, result=b))
-        progress(i + 1, len(runs))
+        progress((i + 1) * steps, len(runs) * steps)
     return BrokerageResult(done, top)
 
 
@@ -236,7 +241,9 @@ def ei_result(
     top: int | None = None,
 ) -> EIResult:
     """``civnet ei [--by BY] [--permutations N --seed S] [--weighted] [--top K]``."""
-    e = ei_index(net, by, weighted=weighted, permutations=permutations, seed=seed)
+    e = ei_index(
+        net, by, weighted=weighted, permutations=permutations, seed=seed, progress=progress
+    )
     pm = e.permutation
     network = {
         "scope": "network",
@@ -280,7 +287,7 @@ def ei_result(
         groups = groups[:top]
         actors = sorted(actors, key=lambda r: (-(r["external"] + r["internal"]), r["id"]))[:top]
     null = f"{permutations} label permutations, seed {seed}" if pm else "no permutations"
-    progress(1, 1)
+    progress(max(permutations, 1), max(permutations, 1))
     return EIResult(net, network, groups, actors, len(e.groups), by, weighted, null)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from civnet.errors import BadFilter
+from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.betweenness import Progress
 from civnet.measures.coverage import (
     Notice,
@@ -175,6 +175,13 @@ def compare_inputs(
             keep, dropped = common_sources(
                 used, [(sb.date_from, sb.date_to), (sa.date_from, sa.date_to)]
             )
+            if not keep:
+                raise EmptyNetwork(
+                    "--common-coverage: no source of the view covers both periods ("
+                    + "; ".join(f"{w.label} {w.describe()}" for w in dropped)
+                    + ")",
+                    fix="compare periods inside one source's coverage, or use --all-sources",
+                )
             nb, lost_b = keep_sources(nb, pb, set(keep))
             na, lost_a = keep_sources(na, pa_, set(keep))
             notices += left_out_notice(dropped, lost_b + lost_a)
@@ -227,7 +234,7 @@ def compare_result(
     seed: int = 0,
 ) -> CompareResult:
     """``civnet compare --before A --after B``: each core factor before, after, the difference,
-    its bias-corrected bootstrap CI, the permutation p-value (None for the counts the
+    its median-centred bootstrap CI, the permutation p-value (None for the counts the
     permutation cannot test, with the reason in ``note``) and the verdict of the one rule of
     :mod:`civnet.measures.uncertainty`."""
     changes = compare_periods(
@@ -352,6 +359,7 @@ class ScorecardResult:
     resample: str
     seed: int
     notices: list[Notice] = dataclasses.field(default_factory=list)
+    card_min_countries: int = 3
 
     def json(self) -> dict[str, Any]:
         sens = self.sensitivity
@@ -360,6 +368,10 @@ class ScorecardResult:
             "card": card_json(self.card),
             "bootstrap": {"n": self.boot, "unit": self.resample, "seed": self.seed},
             "weights": {"draws": sens.draws, "concentration": sens.concentration},
+            "validity": {
+                "min_countries": self.card_min_countries,
+                "min_ties": self.card.min_ties,
+            },
             "notices": [n.json() for n in self.notices],
         }
 
@@ -370,33 +382,70 @@ def scorecard_result(
     boot: int = 200,
     resample: str = "actors",
     seed: int = 0,
+    min_ties: int | None = None,
+    top: int | None = None,
 ) -> ScorecardResult:
     """``civnet scorecard``: per country the four channels and the overall score, 0-100, with
-    bootstrap intervals and the rank range under Dirichlet weight draws; best rank first."""
-    card = scorecard(inputs.net, inputs.config)
+    bootstrap intervals; the rank (None when unranked: no score or low support) with its
+    intervals from the bootstrap, from the weights and from both; best rank first, unranked
+    last; only the first ``top`` countries when given. ``min_ties`` overrides the config's
+    support threshold."""
+    config = inputs.config
+    if min_ties is not None:
+        config = dataclasses.replace(config, min_ties=min_ties)
+    card = scorecard(inputs.net, config)
     iv = scorecard_bootstrap(
         inputs.net,
-        inputs.config,
+        config,
         n_boot=boot,
         unit=resample,
         clusters=inputs.clusters,
         seed=seed,
+        card=card,
         progress=progress,
     )
-    sens = weight_sensitivity(card, inputs.config, seed=seed)
+    sens = weight_sensitivity(card, config, seed=seed)
+    keys = [*card.channels, "overall"]
+    unranked = {k: card.unranked(k) for k in keys}
     records = []
-    for c in sorted(card.countries, key=lambda c: sens.rank["overall"][c]):
-        row: dict[str, Any] = {
-            "country": c,
-            "rank": sens.rank["overall"][c],
-            "rank_range": f"{sens.low['overall'][c]:g}-{sens.high['overall'][c]:g}",
-        }
-        for k in [*card.channels, "overall"]:
-            row[k] = card.overall[c] if k == "overall" else card.channels[k].score[c]
+    order = sorted(
+        card.countries,
+        key=lambda c: (c not in sens.rank["overall"], sens.rank["overall"].get(c, 0), c),
+    )
+    for c in order:
+        row: dict[str, Any] = {"country": c, "rank": sens.rank["overall"].get(c)}
+        for label, lo, hi in (
+            ("rank_range", sens.low, sens.high),
+            ("rank_bootstrap", iv.rank_low, iv.rank_high),
+            ("rank_combined", iv.both_low, iv.both_high),
+        ):
+            row[label] = _range(lo["overall"].get(c), hi["overall"].get(c))
+        for k in keys:
+            row[k] = card.score(k)[c]
             row[f"{k}_low"] = iv.low[k][c]
             row[f"{k}_high"] = iv.high[k][c]
+            row[f"{k}_rank"] = sens.rank[k].get(c)
+            row[f"{k}_support"] = card.support[k][c]
+            row[f"{k}_unranked"] = unranked[k].get(c)
         records.append(row)
-    return ScorecardResult(card, iv, sens, records, boot, resample, seed, inputs.notices)
+    return ScorecardResult(
+        card,
+        iv,
+        sens,
+        records[:top] if top else records,
+        boot,
+        resample,
+        seed,
+        inputs.notices,
+        config.min_countries,
+    )
+
+
+def _range(lo: float | None, hi: float | None) -> str | None:
+    """``"2-5"``; None when either bound is missing."""
+    if lo is None or hi is None or lo != lo or hi != hi:
+        return None
+    return f"{lo:g}-{hi:g}"
 
 
 def card_json(card: Scorecard) -> dict[str, Any]:
@@ -410,6 +459,7 @@ def card_json(card: Scorecard) -> dict[str, Any]:
                 "raw": i.raw,
                 "score": i.score,
                 "missing": i.missing,
+                "uninformative": i.uninformative,
                 "min": i.low,
                 "max": i.high,
             }
@@ -422,7 +472,11 @@ def card_json(card: Scorecard) -> dict[str, Any]:
                 "indicator_weights": c.weights,
                 "score": c.score,
                 "missing": c.missing,
+                "support": card.support.get(k, {}),
+                "unranked": card.unranked(k),
             }
             for k, c in card.channels.items()
         },
+        "overall_support": card.support.get("overall", {}),
+        "min_ties": card.min_ties,
     }

@@ -24,10 +24,10 @@ import pyarrow as pa
 from civnet.errors import WorkspaceError
 from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
+from civnet.store.schema import open_workspace_db, schema_version
 from civnet.store.sql import fetch_one
 
 DEFAULT_WORKSPACE = "civnet.duckdb"
-SCHEMA_VERSION = "1"
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -82,14 +82,26 @@ _DDL = [
     cache.TABLE_DDL,
 ]
 
-_UPGRADES = [
+_UPGRADES: list[str] = [
+    # 2: the civnet marker in meta (written by civnet.store.schema); the result cache table
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
     # source coverage windows (issue 10): workspaces made before them get the columns empty,
     # and Workspace.source_windows() falls back to the sources' dated ties
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_from DATE",
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_to DATE",
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_origin VARCHAR",
 ]
-"""Idempotent upgrades of older workspaces, run on every writable open."""
+"""Statements that bring an older workspace to this schema, oldest first; each idempotent.
+
+To add a column: add it to its ``CREATE TABLE`` in ``_DDL`` and append ``ALTER TABLE t ADD COLUMN
+IF NOT EXISTS c TYPE`` here. New tables need only ``_DDL`` (``IF NOT EXISTS``). The schema version
+follows from this list (:func:`civnet.store.schema.schema_version`), and
+``tests/test_workspace_identity.py`` checks that an upgraded first-release workspace has exactly
+the columns of a new one.
+"""
+
+SCHEMA_VERSION = schema_version(_UPGRADES)
+"""This civnet's workspace schema version, stored in ``meta``."""
 
 _TIE_KEY = ["source", "target", "track", "kind", "directed"]
 
@@ -120,36 +132,9 @@ class Workspace:
                 f"no workspace at {self.path}",
                 fix="load data first (civnet load city-diplomacy) or pass --workspace PATH",
             )
-        try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise WorkspaceError(
-                f"cannot open workspace {self.path}: {str(exc).splitlines()[0]}",
-                fix="pass --workspace with a civnet .duckdb file",
-            ) from None
-        if not read_only:
-            self._create()
-        self._check()
+        self.con = open_workspace_db(self.path, read_only=read_only, ddl=_DDL, upgrades=_UPGRADES)
 
     # -- life cycle ---------------------------------------------------------------------------
-    def _create(self) -> None:
-        for ddl in [*_DDL, *_UPGRADES]:
-            self.con.execute(ddl)
-        self.con.execute(
-            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]
-        )
-
-    def _check(self) -> None:
-        try:
-            row = fetch_one(self.con, "SELECT value FROM meta WHERE key='schema_version'")
-        except duckdb.Error:
-            row = None
-        if row is None:
-            raise WorkspaceError(
-                f"{self.path} is not a civnet workspace",
-                fix="pass --workspace with a file made by civnet, or a new path",
-            )
-
     def close(self) -> None:
         self.con.close()
 

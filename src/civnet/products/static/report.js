@@ -132,6 +132,17 @@
         });
       });
     }
+    if (data.removals) {
+      const C = data.removals.attack_curve;
+      new Chart($("chart-attack"), {
+        type: "line",
+        data: {
+          labels: C.map((r) => (r.step ? r.step + ". " + (r.removed || "") : "none")),
+          datasets: [{ label: "reach (share of actor pairs connected)", data: C.map((r) => r.reach), borderColor: "#d62728", pointRadius: 3 }],
+        },
+        options: { scales: { y: { min: 0, title: { display: true, text: "reach" } } } },
+      });
+    }
     if (data.brokers.length) {
       bar($("chart-brokers"), data.brokers.map((r) => r.name + " (" + (r.country || "?") + ")"),
         data.brokers.map((r) => r.betweenness), "betweenness", true);
