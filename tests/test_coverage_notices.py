@@ -253,3 +253,19 @@ def test_import_table_declares_a_coverage_window(cli, tmp_path: Path) -> None:  
     assert notice["periods"] == ["2021"] and notice["coverage_origin"] == "declared"
     bad = cli("import", "table", "--ties", str(ties), "--coverage", "2020-2010", code=2)
     assert "FROM:TO" in bad.output
+
+
+def test_embedded_datasets_declare_their_windows(ws: Workspace) -> None:
+    from civnet.datasets import get
+
+    get("china-public-diplomacy").loader(ws, None)
+    (aid,) = ws.source_windows().to_pylist()
+    assert (aid["coverage_from"], aid["coverage_to"], aid["origin"]) == (
+        D(2000, 1, 1),
+        D(2018, 12, 31),
+        "declared",
+    )
+    from civnet.datasets import city_diplomacy, student_flows
+
+    assert (D(1998, 1, 1), D(2021, 12, 31)) == student_flows.COVERAGE
+    assert (D(2016, 1, 1), D(2019, 12, 31)) == city_diplomacy.CDP_COVERAGE

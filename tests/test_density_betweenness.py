@@ -8,7 +8,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from civnet.measures import betweenness, block_density, density, group_betweenness
+from civnet.measures import (
+    arc_density,
+    betweenness,
+    block_density,
+    density,
+    group_betweenness,
+)
 from civnet.views import Network
 
 
@@ -54,8 +60,14 @@ def nx_keys(d: dict) -> dict[str, float]:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
 def test_density_equals_networkx(name: str) -> None:
+    """Density counts connected pairs (nx.Graph of the view); arc density the arcs (nx.DiGraph)."""
     g = GRAPHS[name]()
-    assert density(Network.from_networkx(g)) == pytest.approx(nx.density(g), abs=1e-12)
+    net = Network.from_networkx(g)
+    assert density(net) == pytest.approx(nx.density(nx.Graph(g)), abs=1e-12)
+    if g.is_directed():
+        assert arc_density(net) == pytest.approx(nx.density(g), abs=1e-12)
+    else:
+        assert arc_density(net) is None
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))
@@ -214,8 +226,11 @@ def test_block_density_directed_hand_counted() -> None:
     g.add_nodes_from([("x", {"country": "X"}), ("y", {"country": "X"}), ("z", {"country": "Z"})])
     g.add_edges_from([("x", "y"), ("x", "z"), ("y", "z"), ("z", "x")])
     bd = block_density(Network.from_networkx(g), "country")
-    # within X: 1 of 2 ordered pairs; X->Z: 2 of 2; Z->X: 1 of 2; within Z: no pairs
-    np.testing.assert_allclose(bd.matrix, [[0.5, 1.0], [0.5, 0.0]], atol=1e-12)
+    # pairs: within X 1 of 1 (x-y); X-Z 2 of 2 (x-z reciprocated counts once, y-z); within Z none
+    np.testing.assert_allclose(bd.matrix, [[1.0, 1.0], [1.0, 0.0]], atol=1e-12)
+    assert bd.ties.tolist() == [[1.0, 2.0], [2.0, 0.0]]
+    # arcs per direction: x->y within X; x->z, y->z from X to Z; z->x from Z to X
+    assert bd.arcs.tolist() == [[1.0, 2.0], [1.0, 0.0]]
 
 
 def test_block_density_unknown_group() -> None:

@@ -239,3 +239,34 @@ def test_bad_layers_and_dyadic_files_are_one_line_errors(workspace: Path, tmp_pa
         ).stdout
     )
     assert [c["predictor"] for c in good["correlations"]] == ["trade"]
+
+
+def test_a_declared_coverage_window_sets_the_panel_years(tmp_path: Path) -> None:
+    actors = [{"id": f"{c}0", "type": "city", "country": c} for c in COUNTRIES]
+    ties = [
+        {
+            "source": f"{a}0",
+            "target": f"{b}0",
+            "track": "general",
+            "kind": "sister_city",
+            "start": 2000 + i,
+            "directed": "false",
+        }
+        for i, (a, b) in enumerate(SISTER)
+    ]
+    a, t = _write(tmp_path / "a.csv", actors), _write(tmp_path / "t.csv", ties)
+    cli = Cli(tmp_path / "ws.duckdb")
+    cli("import", "table", "--actors", str(a), "--ties", str(t), "--coverage", "1996:2012")
+    args = [
+        "panel",
+        "--outcome",
+        "sister:source=s1,kind=sister_city,value=count",
+        "--break",
+        "2004",
+        "-f",
+        "json",
+    ]
+    out = json.loads(cli(*args).stdout)
+    assert out["layers"][0]["coverage"] == [1996, 2012]
+    assert [p["year"] for p in out["series"]] == list(range(1996, 2013))
+    assert any("as its sources declare" in n for n in out["notes"])

@@ -25,6 +25,7 @@ CIVNET = [
 MEASURES = [
     # size and cohesion
     "BlockDensity",
+    "arc_density",
     "block_density",
     "component_sizes",
     "density",

@@ -385,3 +385,39 @@ def test_report_section_when_asked(seeded_ws, tmp_path: Path) -> None:  # type: 
     ranked = json.loads(seeded_ws("whatif", "--rank-removals", "5", "-f", "json").output)
     for r in ranked["removals"]:
         assert f'<td>{r["name"]}</td><td class="num">{r["pairs_cut"]:,}</td>' in html
+
+
+def test_scorecard_section_can_be_left_out(seeded_ws) -> None:  # type: ignore[no-untyped-def]
+    args = ["whatif", "--remove-country", "FRA", "--boot", "0", "-f", "json"]
+    with_card = json.loads(seeded_ws(*args).output)
+    assert {r["country"] for r in with_card["scorecard"]} >= {"DEU", "ITA", "POL"}
+    fra = next(r for r in with_card["scorecard"] if r["country"] == "FRA")
+    assert fra["overall_after"] is None and fra["rank_after"] is None
+    without = json.loads(seeded_ws(*args, "--no-scorecard").output)
+    assert without["scorecard"] == []
+
+
+def test_report_whatif_section(seeded_ws, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "whatif.html"
+    seeded_ws(
+        "report",
+        "--out",
+        str(out),
+        "--boot",
+        "0",
+        "--whatif",
+        "remove-actor=a05",
+        "--whatif",
+        "drop-track=culture",
+    )
+    html = out.read_text(encoding="utf-8")
+    assert 'id="whatif"' in html and "remove actors a05; drop tracks culture" in html
+    cli_out = json.loads(
+        seeded_ws("whatif", "--remove-actor", "a05", "--drop-track", "culture", "-f", "json").output
+    )
+    pairs = _factor(cli_out, "connected_pairs")
+    assert (
+        f'<td class="num">{pairs["before"]:,}</td><td class="num">{pairs["after"]:,}</td>' in html
+    )
+    bad = seeded_ws("report", "--out", str(out), "--whatif", "remove-everything=x", code=2)
+    assert "--whatif expects CHANGE=VALUE" in bad.output

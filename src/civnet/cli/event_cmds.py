@@ -48,7 +48,8 @@ def import_gdelt_cmd(
         str | None,
         typer.Option(
             "--untyped-as",
-            help="CAMEO type for actors coded with a country alone (e.g. GOV); default: drop them.",
+            help="CAMEO type for actors coded with a country alone (e.g. GOV); default in "
+            "civil-any mode: the country as one country-level actor (CHN/COUNTRY).",
         ),
     ] = None,
     track_map: Annotated[

@@ -9,8 +9,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.options import Format, check_format, view_options
+from civnet.products.analyze import (
+    has_directed_partners,
+    left_out_note,
+    left_out_of_ranking,
+)
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
+from civnet.vocab import RANKED_LEVELS
 
 
 def load_view(spec: ViewSpec) -> Network:
@@ -34,7 +40,7 @@ def progress_bar() -> Progress:
 @app.command("describe")
 @view_options
 def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
-    """Nodes, edges, density, components, isolates, counts by type, track, country and kind."""
+    """Actors, connected pairs, arcs, tie records, density, components; counts by category."""
     from civnet.measures import describe
 
     check_format(fmt)
@@ -47,7 +53,7 @@ def describe_cmd(spec: ViewSpec, fmt: Format = "table") -> None:
         emit(console, fmt, records=scalars)
         return
     emit(console, fmt, records=scalars, title=f"View: {d['view']}")
-    for key in ("by_type", "by_track", "by_kind"):
+    for key in ("by_type", "by_level", "by_track", "by_kind"):
         rows = [{key[3:]: k, "count": v} for k, v in d[key].items()]
         if rows:
             emit(console, fmt, records=rows, title=key.replace("_", " "))
@@ -85,7 +91,7 @@ def density_cmd(
         emit(
             console,
             fmt,
-            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}],
+            records=[{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}],
         )
         return
     bd = block_density(net, by)
@@ -167,6 +173,14 @@ def betweenness_cmd(
             "(tcp://host:8786) or local:N for N local worker processes.",
         ),
     ] = None,
+    rank_all: Annotated[
+        bool,
+        typer.Option(
+            "--rank-all",
+            help="Rank sector, country and network aggregates too (default: organisations and "
+            "cities; aggregates left out are counted).",
+        ),
+    ] = False,
     boot: Annotated[
         int | None,
         typer.Option(
@@ -199,6 +213,7 @@ def betweenness_cmd(
             raw=raw,
             weighted=weighted,
             top=top,
+            rank_all=rank_all,
             approx=approx,
             delta=delta,
             exact=exact,
@@ -208,7 +223,12 @@ def betweenness_cmd(
         method = str(records[0].get("method", "exact")) if records else "exact"
         if "budget" in method:
             err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
-        _emit_betweenness(fmt, records, raw, weighted, method)
+        left = (  # the JSON result is the records alone, as the API gives them
+            left_out_of_ranking(load_view(spec), None if rank_all else RANKED_LEVELS)
+            if fmt == "table"
+            else {}
+        )
+        _emit_betweenness(fmt, records, raw, weighted, method, left)
         return
     net = load_view(spec)
     if group:
@@ -239,20 +259,29 @@ def betweenness_cmd(
             seed=seed,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    records = stated_betweenness_records(net, b, top)
-    _emit_betweenness(fmt, records, raw, weighted, b.method)
+    levels = None if rank_all else RANKED_LEVELS
+    records = stated_betweenness_records(net, b, top, levels)
+    _emit_betweenness(fmt, records, raw, weighted, b.method, left_out_of_ranking(net, levels))
 
 
 def _emit_betweenness(
-    fmt: str, records: list[dict[str, Any]], raw: bool, weighted: bool, method: str
+    fmt: str,
+    records: list[dict[str, Any]],
+    raw: bool,
+    weighted: bool,
+    method: str,
+    left_out: dict[str, int],
 ) -> None:
     emit(
         console,
         fmt,
         records=records,
-        columns=["rank", "id", "name", "type", "country", "degree", "betweenness"]
+        columns=["rank", "id", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
+        + ["betweenness"]
         + (["eps", "delta"] if records and "eps" in records[0] else []),
         title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
+        caption=left_out_note(left_out) or None,
     )
 
 
@@ -300,6 +329,14 @@ def analyze_cmd(
         typer.Option("--exact", help="Exact betweenness even where it would take minutes."),
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampled betweenness.")] = 0,
+    rank_all: Annotated[
+        bool,
+        typer.Option(
+            "--rank-all",
+            help="Rank sector, country and network aggregates too (default: organisations and "
+            "cities; aggregates left out are counted).",
+        ),
+    ] = False,
     fmt: Format = "table",
 ) -> None:
     """The main job: the four core factors, the top brokers and block density by country.
@@ -320,7 +357,15 @@ def analyze_cmd(
         def step(desc: str, done: int, total: int) -> None:
             bar.update(task, description=desc, completed=done, total=total)
 
-        result = analyze(net, top=top, countries=countries, exact=exact, seed=seed, progress=step)
+        result = analyze(
+            net,
+            top=top,
+            countries=countries,
+            exact=exact,
+            seed=seed,
+            rank_all=rank_all,
+            progress=step,
+        )
     if fmt == "table":
         render_analysis(console, result)
     else:

@@ -35,6 +35,15 @@ ActorType = Annotated[
         rich_help_panel=FILTERS,
     ),
 ]
+ActorLevel = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--actor-level",
+        help="Keep ties between actors of these levels: organisation, city, sector, country, "
+        "network (repeatable).",
+        rich_help_panel=FILTERS,
+    ),
+]
 Country = Annotated[
     list[str] | None,
     typer.Option(
@@ -103,6 +112,7 @@ _VIEW_PARAMS: list[tuple[str, Any, Any]] = [
     ("level", Level, "actor"),
     ("all_actors", AllActors, False),
     ("include_timeless", Timeless, False),
+    ("actor_level", ActorLevel, None),
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

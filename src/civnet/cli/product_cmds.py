@@ -82,6 +82,14 @@ def report_cmd(
             "attack curve (0: no section).",
         ),
     ] = 0,
+    whatif: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--whatif",
+            help="Add a 'what if' section: a change as CHANGE=VALUE, e.g. remove-actor=ID or "
+            "drop-track=education (repeatable; changes of civnet whatif).",
+        ),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (works offline): factors, charts, timeline, scorecard,
     network, sources."""
@@ -103,6 +111,7 @@ def report_cmd(
             boot=boot,
             max_edges=max_edges,
             rank_removals=rank_removals,
+            whatif=whatif_changes(whatif or []),
             progress=step,
         )
     g = ctx["graph"]
@@ -112,6 +121,33 @@ def report_cmd(
         highlight=False,
         markup=False,
     )
+
+
+WHATIF_CHANGES = (
+    "remove-actor",
+    "remove-type",
+    "remove-country",
+    "remove-level",
+    "drop-track",
+    "drop-kind",
+)
+
+
+def whatif_changes(items: list[str]) -> dict[str, list[str]] | None:
+    """``["remove-actor=ID", "drop-track=education"]`` as whatif's parameters (None: none)."""
+    from civnet.errors import BadFilter
+
+    out: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip().lstrip("-")
+        if not sep or key not in WHATIF_CHANGES or not value.strip():
+            raise BadFilter(
+                f"--whatif expects CHANGE=VALUE, got {item!r}",
+                fix="CHANGE is one of: " + ", ".join(WHATIF_CHANGES),
+            )
+        out.setdefault(key.replace("-", "_"), []).append(value.strip())
+    return out or None
 
 
 @app.command("serve")

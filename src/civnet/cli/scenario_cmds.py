@@ -60,6 +60,14 @@ def whatif_cmd(
         str,
         typer.Option("--removal-unit", help="brokers (top K), countries or alliances."),
     ] = "brokers",
+    with_scorecard: Annotated[
+        bool | None,
+        typer.Option(
+            "--scorecard/--no-scorecard",
+            help="Include the scorecard (default: yes, except on views too large for exact "
+            "betweenness).",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Brokers shown before and after.")] = 10,
     boot: Annotated[
         int | None,
@@ -97,6 +105,7 @@ def whatif_cmd(
         seed=seed,
         rank_removals=rank_removals,
         removal_unit=removal_unit,
+        with_scorecard=with_scorecard,
     )
     if fmt == "json":
         emit_json("whatif", result)
@@ -125,7 +134,7 @@ def _whatif_tables(result: Any, spec: ViewSpec, top: int) -> None:
             records=result.factors,
             columns=cols,
             title="before / after the scenario",
-            caption=result.method.get("intervals", "no intervals (--boot 0)")
+            caption=result.method.get("intervals", "no intervals")
             + "; reach = connected pairs / C(actors, 2); actors who lose every tie stay as "
             "isolates",
         )

@@ -12,8 +12,10 @@ from rich.markup import escape
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
 from civnet.cli.product_cmds import emit_json, measure_result
+from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec
+from civnet.vocab import RANKED_LEVELS
 
 By = Annotated[
     str, typer.Option("--by", help="Actor attribute that defines the groups (country, type...).")
@@ -122,7 +124,10 @@ def _brokerage_tables(run: Any, top: int) -> None:
         title=f"brokerage by group (top {len(order)} of {len(b.groups)} by total)",
     )
     names = vertex_values(run.net, "label")
-    order = sorted(range(len(b.ids)), key=lambda v: (-b.raw[v, 5], b.ids[v]))[:top]
+    listed = run.net.ranked()
+    order = sorted(
+        (v for v in range(len(b.ids)) if listed[v]), key=lambda v: (-b.raw[v, 5], b.ids[v])
+    )[:top]
     emit(
         console,
         "table",
@@ -137,6 +142,7 @@ def _brokerage_tables(run: Any, top: int) -> None:
             for v in order
         ],
         title=f"top {len(order)} brokers (z: Bernoulli null by the broker's group)",
+        caption=left_out_note(left_out_of_ranking(run.net, RANKED_LEVELS), hint=False) or None,
     )
     _notes(run.net)
 

@@ -31,11 +31,13 @@ from civnet.countries import country_name, to_iso3
 from civnet.datasets import Dataset, Progress, ingest_with_details, register
 from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
 from civnet.store.batch import file_sha256
-from civnet.vocab import sector_actor_id, sector_actor_type
+from civnet.vocab import sector_actor_id, sector_actor_level, sector_actor_type
 
 NAME = "china-public-diplomacy"
 FILE = "ChinesePublicDiplomacy_v2.0.csv"
 LICENCE = "ODC-By 1.0 (AidData)"
+COVERAGE = (dt.date(2000, 1, 1), dt.date(2018, 12, 31))
+"""The years the AidData panel covers, 2000-2018 (declared as the source's coverage window)."""
 MISSING = "N/A"
 
 SECTOR_LABELS: dict[str, str] = {
@@ -100,6 +102,7 @@ def sector_actor(iso3: str, sector: str) -> dict[str, Any]:
         "name": f"{_country(iso3)}: {SECTOR_LABELS.get(sector, sector)}",
         "type": sector_actor_type(sector),
         "country": iso3,
+        "level": sector_actor_level(sector),
     }
 
 
@@ -171,6 +174,7 @@ def build_batch(folder: Path) -> tuple[Batch, dict[str, int]]:
         description=DATASET.title,
         licence=LICENCE,
         notes="; ".join(f"{n} {k}" for k, n in details.items()),
+        coverage=COVERAGE,
     )
     return batch, dict(sorted(details.items()))
 

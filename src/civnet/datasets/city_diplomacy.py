@@ -58,6 +58,8 @@ TWIN_GEO = "twin-towns-wikipedia/twin_cities_geocoded.csv.gz"
 WIKIDATA = "sister-cities-wikidata-eu/sistercities_eu25_wikidata_2017.tsv.gz"
 BALTIC = "baltic-twinning-years/dyad.hans.csv"
 CDP = "c40-cdp-2016-2019/cdp_city_network_affiliation_2016_2019.csv"
+CDP_COVERAGE = (date(2016, 1, 1), date(2019, 12, 31))
+"""The window the CDP affiliation file declares (reporting years 2016-2019): its coverage."""
 FILES = (TWIN_RAW, TWIN_GEO, WIKIDATA, BALTIC, CDP)
 
 C40_ID = "network:c40"
@@ -220,6 +222,7 @@ class _C40:
                 "city": pa.nulls(1, pa.string()),
                 "lat": pa.nulls(1, pa.float64()),
                 "lon": pa.nulls(1, pa.float64()),
+                "level": ["network"],
             },
             schema=cities.schema,
         )
@@ -327,7 +330,9 @@ def build_batches(folder: Path, progress: Progress | None = None) -> list[Batch]
                 licence=meta[name][1],
             )
         )
-    batches.append(c40.batch(ids, resolver, hashes[_file_name(CDP)], str(folder / CDP)))
+    cdp = c40.batch(ids, resolver, hashes[_file_name(CDP)], str(folder / CDP))
+    cdp.coverage = CDP_COVERAGE
+    batches.append(cdp)
     return batches
 
 

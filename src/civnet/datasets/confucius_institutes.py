@@ -282,6 +282,7 @@ def _actor(
         "country": country,
         "city": city or None,
         "attrs": json.dumps(kept, sort_keys=True) if kept else None,
+        "level": "network" if atype == "network" else "organisation",
     }
 
 

@@ -39,6 +39,8 @@ BY_ORIGIN = "popular-destinations-by-origin.csv"
 BY_DESTINATION = "popular-origins-by-destination.csv"
 LICENCE = "CC BY 4.0 (360info; data UNESCO UIS)"
 OTHER = "Other countries"
+COVERAGE = (dt.date(1998, 1, 1), dt.date(2021, 12, 31))
+"""The years the UIS files cover, 1998-2021 (declared as the sources' coverage window)."""
 
 SPELLING_FIXES: dict[str, str] = {"Venezuala": "Venezuela"}
 """Misspelled country names in the files, corrected before matching (not a fuzzy match)."""
@@ -159,6 +161,7 @@ def _read(
         description=DATASET.title,
         licence=LICENCE,
         notes="; ".join(f"{n} {k}" for k, n in sorted(details.items())),
+        coverage=COVERAGE,
     )
     return batch, dict(sorted(details.items())), values
 

@@ -402,5 +402,6 @@ class CityResolver:
                 "city": pa.array([r["city"] for r in rows], pa.string()),
                 "lat": pa.array([r["lat"] for r in rows], pa.float64()),
                 "lon": pa.array([r["lon"] for r in rows], pa.float64()),
+                "level": pa.array(["city"] * len(rows), pa.string()),
             }
         )

@@ -41,7 +41,7 @@ from civnet.importers.gdelt_mapping import (
 from civnet.store import Batch, IngestReport, Workspace
 from civnet.store.batch import REJECT_SCHEMA
 from civnet.store.sql import fetch_arrow
-from civnet.vocab import sector_actor_id, sector_actor_type
+from civnet.vocab import COUNTRY_SECTOR, sector_actor_id, sector_actor_level, sector_actor_type
 
 Progress = Callable[[float], None]
 """Called with the fraction (0-1) of a file read so far."""
@@ -301,13 +301,24 @@ def ties_and_actors(merged: pa.Table) -> tuple[pa.Table, pa.Table]:
         label = cb.actor_types.get(typ, typ).lower()
         actors[aid] = {
             "id": aid,
-            "name": name.strip() if name else f"{_cached(names, iso)}: {label}",
+            "name": name.strip()
+            if name
+            else (
+                _cached(names, iso)  # the country as one actor
+                if typ == COUNTRY_SECTOR
+                else f"{_cached(names, iso)}: {label}"
+            ),
             "type": sector_actor_type(typ),
             "country": iso,
             "attrs": json.dumps({"cameo_type": typ, "source": "gdelt"}),
+            # a named actor is one organisation; else the country's sector or the country
+            "level": "organisation" if name else sector_actor_level(typ),
         }
     actor_tab = pa.table(
-        {k: [a[k] for a in actors.values()] for k in ("id", "name", "type", "country", "attrs")}
+        {
+            k: [a[k] for a in actors.values()]
+            for k in ("id", "name", "type", "country", "attrs", "level")
+        }
     )
     return ties, actor_tab
 

@@ -18,7 +18,7 @@ Zipped files: DuckDB does not read zip archives, so the one member is streamed i
 file, within limits checked before and while it is written (:data:`MAX_UNZIPPED_BYTES`,
 :data:`MAX_RATIO`); its format is checked from its first bytes before anything is written. The
 temporary folder is removed when the file has been read, and folders left by a killed import are
-removed at the next one (:func:`clean_stale_folders`).
+removed when the next GDELT file is opened (:func:`clean_stale_folders`).
 """
 
 from __future__ import annotations
@@ -219,9 +219,9 @@ def open_gdelt(path: str | Path) -> Iterator[OpenedFile]:
     p = Path(path)
     if not p.is_file():
         raise InputFileError("file not found", where=str(p), fix="check the path or glob")
+    clean_stale_folders()
     digest = _sha256(p)
     if zipfile.is_zipfile(p):
-        clean_stale_folders()
         tmp = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
         try:
             text, fmt = _stream_single(p, Path(tmp))

@@ -5,9 +5,12 @@ An event becomes part of a tie when (each rule can be changed, see :class:`Gdelt
 1. its line is valid: the right number of fields, a YYYYMMDD date, numbers that parse, and known
    CAMEO codes (country, actor type, event code, QuadClass 1-4); otherwise it is *rejected*;
 2. it is cooperative (QuadClass 1 or 2) unless ``include_conflict``;
-3. both actors have a CAMEO type (``ActorNType1Code``; an actor coded with a country alone takes
-   ``untyped_as`` when it is set, e.g. ``GOV``) whose role in the type map is ``civil`` or
-   ``official`` (``excluded`` types, such as rebels or criminals, drop the event);
+3. both actors have a CAMEO type (``ActorNType1Code``) whose role in the type map is ``civil`` or
+   ``official`` (``excluded`` types, such as rebels or criminals, drop the event). An actor coded
+   with a country alone takes ``untyped_as`` when it is set (e.g. ``GOV``); else, in mode
+   ``civil-any``, it is that country's country-level actor (type code
+   :data:`civnet.vocab.COUNTRY_SECTOR`, role ``official``, track ``general``: ``CHN/COUNTRY``),
+   and in mode ``civil-civil`` it drops the event;
 4. both actors have a country: ``ActorNCountryCode`` mapped to ISO3, or, when it is empty,
    ``ActorNGeo_CountryCode`` (FIPS 10-4) mapped to ISO3 (counted as a geo fallback); regions
    such as ``AFR`` have none;
@@ -31,7 +34,7 @@ from civnet.errors import InputFileError, UnknownVocabulary
 from civnet.importers.cameo import codebook, data_path
 from civnet.importers.gdelt_formats import EXTRA, GdeltFormat
 from civnet.store.sql import quote_ident, quote_literal
-from civnet.vocab import TRACKS
+from civnet.vocab import COUNTRY_SECTOR, TRACKS
 
 MODES = ("civil-any", "civil-civil")
 PERIODS = ("day", "month", "year")
@@ -100,6 +103,15 @@ class GdeltOptions:
                     fix="give a type code such as GOV (see civnet cameo CODE)",
                 )
 
+    @property
+    def untyped(self) -> str | None:
+        """The type an actor coded with a country alone takes: ``untyped_as``, else in mode
+        ``civil-any`` :data:`civnet.vocab.COUNTRY_SECTOR` (the country as one actor), else
+        none (the event is left out)."""
+        if self.untyped_as:
+            return self.untyped_as
+        return COUNTRY_SECTOR if self.mode == "civil-any" else None
+
     def describe(self) -> str:
         parts = [self.mode, f"per {self.period}"]
         if self.include_conflict:
@@ -110,6 +122,8 @@ class GdeltOptions:
             parts.append("no geo fallback")
         if self.untyped_as:
             parts.append(f"untyped as {self.untyped_as}")
+        elif self.untyped:
+            parts.append("untyped actors as their country")
         return ", ".join(parts)
 
     def key(self) -> str:
@@ -117,8 +131,12 @@ class GdeltOptions:
         rules = ";".join(f"{c}={r.role}/{r.track}" for c, r in sorted(self.type_map.items()))
         return (
             f"{self.mode}|{self.period}|{self.include_conflict}|{self.named_actors}|"
-            f"{self.geo_fallback}|{self.untyped_as}|{rules}"
+            f"{self.geo_fallback}|{self.untyped}|{rules}"
         )
+
+
+COUNTRY_RULE = TypeRule("official", "general")
+"""Role and track of a country-level actor (an actor coded with a country and no type)."""
 
 
 def default_type_map() -> dict[str, TypeRule]:
@@ -183,15 +201,17 @@ def register_lookups(con: duckdb.DuckDBPyConnection, options: GdeltOptions) -> N
         ),
         "_types": pa.table(
             {
-                "code": list(cb.actor_types),
+                "code": [*cb.actor_types, COUNTRY_SECTOR],
                 "role": [
                     options.type_map.get(c, TypeRule("excluded", "general")).role
                     for c in cb.actor_types
-                ],
+                ]
+                + [COUNTRY_RULE.role],
                 "track": [
                     options.type_map.get(c, TypeRule("excluded", "general")).track
                     for c in cb.actor_types
-                ],
+                ]
+                + [COUNTRY_RULE.track],
             }
         ),
         "_events": pa.table({"code": list(cb.events)}),
@@ -275,8 +295,8 @@ def aggregate_sql(fmt: GdeltFormat, reader: str, options: GdeltOptions, file_nam
     name2 = "a2_name" if options.named_actors else "NULL::VARCHAR"
     fname = quote_literal(file_name)
     untyped1, untyped2 = "a1_t", "a2_t"
-    if options.untyped_as:
-        u = quote_literal(options.untyped_as)
+    if options.untyped:
+        u = quote_literal(options.untyped)
         untyped1 = f"CASE WHEN a1_t = '' AND coalesce(a1_cc, '') <> '' THEN {u} ELSE a1_t END"
         untyped2 = f"CASE WHEN a2_t = '' AND coalesce(a2_cc, '') <> '' THEN {u} ELSE a2_t END"
     return f"""

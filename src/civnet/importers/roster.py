@@ -172,6 +172,8 @@ def read_roster(
                     "city": pa.nulls(len(others) + 1, pa.string()),
                     "lat": pa.nulls(len(others) + 1, pa.float64()),
                     "lon": pa.nulls(len(others) + 1, pa.float64()),
+                    # members' levels follow from their types (civnet.vocab.actor_level)
+                    "level": pa.array(["network"] + [None] * len(others), pa.string()),
                 },
                 schema=cities.schema,
             ),

@@ -3,7 +3,7 @@
 The public measures, by topic (each module's docstring gives the definitions):
 
 - size and cohesion: :func:`describe`, :func:`component_sizes`, :func:`density`,
-  :func:`block_density`;
+  :func:`arc_density`, :func:`block_density`;
 - brokerage: :func:`betweenness`, :func:`group_betweenness`, :func:`brokerage` (Gould-Fernandez
   roles), :func:`structural_holes` (Burt);
 - groups: :func:`group_labels`, :func:`ei_index` / :func:`ei_ratio` (Krackhardt-Stern),
@@ -33,7 +33,7 @@ from civnet.measures.communities import (
     mixing,
 )
 from civnet.measures.components import component_sizes, describe
-from civnet.measures.density import BlockDensity, block_density, density
+from civnet.measures.density import BlockDensity, arc_density, block_density, density
 from civnet.measures.diversity import (
     CountryDiversity,
     Multiplexity,
@@ -106,6 +106,7 @@ __all__ = [
     "ScoreIntervals",
     "Scorecard",
     "ScorecardConfig",
+    "arc_density",
     "betweenness",
     "betweenness_bootstrap",
     "blau",

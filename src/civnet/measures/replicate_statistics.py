@@ -46,12 +46,11 @@ def evaluate(statistic: Statistic, rep: Replicate) -> Mapping[str, float]:
     return fast(rep) if fast is not None else statistic(rep.network())
 
 
-def _density(n: int, m: int, directed: bool) -> float:
-    """:func:`civnet.measures.density.density` from the counts of actors and edges."""
+def _density(n: int, pairs: int) -> float:
+    """:func:`civnet.measures.density.density` from the counts of actors and connected pairs."""
     if n < 2:
         return 0.0
-    pairs = n * (n - 1)
-    return float(m) / pairs if directed else 2.0 * float(m) / pairs
+    return 2.0 * float(pairs) / (n * (n - 1))
 
 
 def replicate_mean_betweenness(rep: Replicate) -> float:
@@ -119,7 +118,7 @@ def _replicate_core_statistic(rep: Replicate) -> dict[str, float]:
     if n == 0:
         return {"density": float("nan"), "mean_betweenness": float("nan")}
     return {
-        "density": _density(n, rep.edge_count, rep.directed),
+        "density": _density(n, rep.pair_count),
         "mean_betweenness": replicate_mean_betweenness(rep),
     }
 
@@ -176,7 +175,7 @@ def _replicate_core_factors(rep: Replicate) -> dict[str, Any]:
         g = rep.graph()
         b = replicate_betweenness(rep)
         sizes = sorted(g.connected_components(mode="weak").sizes(), reverse=True)
-        m = g.ecount()
+        m = rep.pair_count
     else:
         b, sizes, m = np.zeros(0), [], 0
     types = _weighted_counts(view.types, rep.copies) if n else np.zeros(0)
@@ -185,7 +184,7 @@ def _replicate_core_factors(rep: Replicate) -> dict[str, Any]:
         "nodes": n,
         "edges": m,
         "ties": int(rep.tie_rows.sum()),
-        "density": _density(n, m, rep.directed) if n else float("nan"),
+        "density": _density(n, m) if n else float("nan"),
         "mean_betweenness": float(b.mean()) if n else float("nan"),
         "max_betweenness": float(b.max()) if n else float("nan"),
         "components": len(sizes),

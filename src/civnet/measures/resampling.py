@@ -190,6 +190,26 @@ class Replicate:
             pairs[loop] = ku[loop] * (ku[loop] + 1) // 2
         return int(pairs.sum())
 
+    @property
+    def pair_count(self) -> int:
+        """Connected pairs of the replicate (:meth:`civnet.views.Network.pair_edges`).
+
+        Unordered pairs of distinct copies joined in either direction: ``k_u k_v`` for each
+        pair of distinct actors tied in the replicate, and ``k_u (k_u - 1) / 2`` for the copies
+        of an actor with a self-tie (a copy tied to itself is no pair).
+        """
+        e = self.actor_edges()
+        if not len(e):
+            return 0
+        n = max(self.view.n, 1)
+        key = np.unique(np.minimum(e[:, 0], e[:, 1]) * n + np.maximum(e[:, 0], e[:, 1]))
+        u, v = key // n, key % n
+        ku, kv = self.copies[u], self.copies[v]
+        pairs = ku * kv
+        loop = u == v
+        pairs[loop] = ku[loop] * (ku[loop] - 1) // 2
+        return int(pairs.sum())
+
     def origin(self) -> np.ndarray:
         """For each vertex of :meth:`graph`, the index of the view actor it copies."""
         return np.repeat(np.arange(self.view.n), self.copies)

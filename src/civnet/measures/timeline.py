@@ -135,7 +135,7 @@ def mean_betweenness(net: Network) -> float:
 def core_factors(net: Network) -> dict[str, Any]:
     """The four core factors of a view and its diversification indices.
 
-    ``nodes``, ``edges`` (connected pairs), ``ties`` (records), ``density``
+    ``nodes``, ``edges`` (connected pairs, unordered: docs/views.md), ``ties`` (records), ``density``
     (:func:`~civnet.measures.density`), ``mean_betweenness`` / ``max_betweenness`` (normalized,
     :func:`~civnet.measures.betweenness`), ``components`` (weak) and ``largest_component``;
     subject diversification ``type_shannon`` / ``type_blau`` over the actors' types and field
@@ -150,7 +150,7 @@ def core_factors(net: Network) -> dict[str, Any]:
     tracks = net.ties.column("track").to_pylist() if "track" in net.ties.column_names else []
     return {
         "nodes": n,
-        "edges": g.ecount(),
+        "edges": net.pair_count,
         "ties": net.ties.num_rows,
         "density": density(net) if n else float("nan"),
         "mean_betweenness": float(b.mean()) if n else float("nan"),

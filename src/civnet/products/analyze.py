@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from civnet.measures import betweenness, block_density, describe
 from civnet.measures.betweenness_approx import exact_cost
 from civnet.products.render import emit, fmt_number
 from civnet.views.network import Network
+from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
 
 Step = Callable[[str, int, int], None]
 
@@ -26,6 +28,8 @@ class Analysis:
     summary: dict[str, Any]
     brokers: list[dict[str, Any]]
     blocks: dict[str, Any]
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Actors of the view left out of the broker ranking, by level (aggregates)."""
     method: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -98,13 +102,16 @@ def analyze(
     countries: int = 10,
     exact: bool = False,
     seed: int = 0,
+    rank_all: bool = False,
     progress: Step | None = None,
 ) -> Analysis:
     """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``.
 
     Betweenness is exact unless its estimated cost passes ``EXACT_BUDGET_SECONDS``; then (unless
     ``exact``) it is the bounded approximation of :func:`budgeted_betweenness`, and the method
-    says so.
+    says so. Brokers are ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`);
+    aggregates stay in the network (paths run through them) but are left out of the ranking and
+    counted in ``left_out``, unless ``rank_all``.
     """
     say = progress or (lambda desc, done, total: None)
     t0 = time.perf_counter()
@@ -116,7 +123,8 @@ def analyze(
     )
     t2 = time.perf_counter()
     say("block density", 2, 3)
-    brokers = betweenness_records(net, b, top)
+    levels = None if rank_all else RANKED_LEVELS
+    brokers = betweenness_records(net, b, top, levels=levels)
     blocks = _country_blocks(net, countries)
     t3 = time.perf_counter()
     say("done", 3, 3)
@@ -124,6 +132,7 @@ def analyze(
         summary=summary,
         brokers=brokers,
         blocks=blocks,
+        left_out=left_out_of_ranking(net, levels),
         method={"betweenness": "; ".join([b.method + ", normalized", *b.notes])},
         seconds={"describe": t1 - t0, "betweenness": t2 - t1, "block_density": t3 - t2},
     )
@@ -154,63 +163,113 @@ def betweenness_samples(net: Network) -> int | None:
 
 
 def _country_blocks(net: Network, countries: int) -> dict[str, Any]:
-    """Block density by country, summarized for the largest countries and strongest pairs."""
+    """Block density by country, summarized for the largest countries and strongest pairs.
+
+    Counts are connected pairs (an undirected tie, a directed tie or a reciprocated pair of them
+    count once, :func:`civnet.measures.block_density`); where the view holds directed ties the
+    country pairs also give their arcs a->b and b->a.
+    """
     bd = block_density(net, "country")
     k = len(bd.groups)
     order = sorted(range(k), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
     n_total = float(bd.sizes.sum())
     rows = []
     for i in order:
-        out_ties = float(bd.ties[i].sum() - bd.ties[i, i])
+        out_pairs = float(bd.ties[i].sum() - bd.ties[i, i])
         others = bd.sizes[i] * (n_total - bd.sizes[i])
         rows.append(
             {
                 "country": bd.groups[i],
                 "actors": int(bd.sizes[i]),
-                "ties_in": int(bd.ties[i, i]),
+                "pairs_in": int(bd.ties[i, i]),
                 "dens_in": float(bd.matrix[i, i]),
-                "ties_out": int(out_ties),
-                "dens_out": out_ties / others if others else 0.0,
+                "pairs_out": int(out_pairs),
+                "dens_out": out_pairs / others if others else 0.0,
             }
         )
     pairs: list[dict[str, Any]] = []
     for i in range(k):
         for j in range(i + 1, k):
-            both = bd.ties[i, j] + (bd.ties[j, i] if net.directed else 0.0)
-            if both > 0:
-                pair = {"pair": f"{bd.groups[i]}-{bd.groups[j]}", "ties": int(both)}
-                if net.directed:
-                    pair["a_to_b"] = int(bd.ties[i, j])
-                    pair["b_to_a"] = int(bd.ties[j, i])
-                pair["block_density"] = float(
-                    both / (2 * bd.sizes[i] * bd.sizes[j]) if net.directed else bd.matrix[i, j]
-                )
+            if bd.ties[i, j] > 0:
+                pair: dict[str, Any] = {
+                    "pair": f"{bd.groups[i]}-{bd.groups[j]}",
+                    "pairs": int(bd.ties[i, j]),
+                }
+                if bd.directed:
+                    pair["arcs_a_to_b"] = int(bd.arcs[i, j])
+                    pair["arcs_b_to_a"] = int(bd.arcs[j, i])
+                pair["block_density"] = float(bd.matrix[i, j])
                 pairs.append(pair)
-    pairs.sort(key=lambda r: (-int(r["ties"]), str(r["pair"])))
+    pairs.sort(key=lambda r: (-int(r["pairs"]), str(r["pair"])))
     return {"countries": rows, "pairs": pairs[:countries], "n_groups": k}
 
 
-def betweenness_records(net: Network, b: Any, top: int | None) -> list[dict[str, Any]]:
-    """Records sorted by betweenness descending (ties broken by id)."""
+def betweenness_records(
+    net: Network,
+    b: Any,
+    top: int | None,
+    *,
+    levels: tuple[str, ...] | None = RANKED_LEVELS,
+) -> list[dict[str, Any]]:
+    """Records sorted by betweenness descending (ties broken by id), ranked among the actors
+    whose level is in ``levels`` (default organisations and cities; ``None``: every actor).
+
+    ``degree`` is the number of distinct partners (any tie direction); where the view holds
+    directed ties, ``out_partners``/``in_partners`` count the partners of the actor's directed
+    ties by direction (docs/views.md). :func:`left_out_of_ranking` counts who is left out.
+    """
     g = net.graph
-    degree = g.degree()
+    partners, out_p, in_p = net.partner_counts()
     labels = net.vertex_attr("label") if "label" in g.vs.attributes() else net.ids
     types = net.vertex_attr("type") if "type" in g.vs.attributes() else [None] * g.vcount()
     countries = (
         net.vertex_attr("country") if "country" in g.vs.attributes() else [None] * g.vcount()
     )
-    return [
-        {
+    actor_levels = net.levels()
+    listed = net.ranked(levels)
+    order = [i for i in b.top(None) if listed[i]]
+    records = []
+    for rank, i in enumerate(order if top is None else order[:top]):
+        rec: dict[str, Any] = {
             "rank": rank + 1,
             "id": b.ids[i],
             "name": labels[i],
             "type": types[i],
+            "level": actor_levels[i],
             "country": countries[i],
-            "degree": degree[i],
-            "betweenness": float(b.values[i]),
+            "degree": int(partners[i]),
         }
-        for rank, i in enumerate(b.top(top))
-    ]
+        if net.directed:
+            rec["out_partners"] = int(out_p[i])
+            rec["in_partners"] = int(in_p[i])
+        rec["betweenness"] = float(b.values[i])
+        records.append(rec)
+    return records
+
+
+def left_out_of_ranking(net: Network, levels: tuple[str, ...] | None) -> dict[str, int]:
+    """How many actors of each level a ranking over ``levels`` leaves out (empty: none)."""
+    if levels is None:
+        return {}
+    counts = Counter(lv for lv in net.levels() if lv not in levels)
+    return {lv: counts[lv] for lv in ACTOR_LEVELS if counts[lv]}
+
+
+def left_out_note(left_out: dict[str, int], *, hint: bool = True) -> str:
+    """One sentence for a ranking's caption: which aggregates it left out (empty: none)."""
+    if not left_out:
+        return ""
+    n = sum(left_out.values())
+    parts = ", ".join(f"{k} {v:,}" for k, v in left_out.items())
+    return (
+        f"ranked among organisations and cities; {n:,} aggregate actor{'s' if n != 1 else ''} "
+        f"left out ({parts})" + (": --rank-all ranks them too" if hint else "")
+    )
+
+
+def has_directed_partners(records: list[dict[str, Any]]) -> bool:
+    """True when a record has an out- or in-partner (tables show those columns only then)."""
+    return any(r.get("out_partners") or r.get("in_partners") for r in records)
 
 
 def render_analysis(console: Console, a: Analysis) -> None:
@@ -218,15 +277,23 @@ def render_analysis(console: Console, a: Analysis) -> None:
     console.rule(f"[bold]civnet analyze[/] — {escape(str(s['view']))}")
     factors = [
         {"factor": "nodes (actors)", "value": s["nodes"]},
-        {"factor": "edges (connected pairs)", "value": s["edges"]},
+        {"factor": "edges (connected pairs, unordered)", "value": s["edges"]},
+    ]
+    if s["directed"]:
+        factors.append({"factor": "arcs (directed ties, per direction)", "value": s["arcs"]})
+    factors += [
         {"factor": "ties (records)", "value": s["ties"]},
-        {"factor": "density", "value": s["density"]},
+        {"factor": "density (pairs / (n(n-1)/2))", "value": s["density"]},
+    ]
+    if s["arc_density"] is not None:
+        factors.append({"factor": "arc density (arcs / (n(n-1)))", "value": s["arc_density"]})
+    factors += [
         {"factor": "components", "value": s["components"]},
         {"factor": "largest component", "value": s["largest_component"]},
         {"factor": "countries", "value": s["countries"]},
         {
             "factor": "top betweenness (mediated intermediation)",
-            "value": a.brokers[0]["betweenness"] if a.brokers else 0.0,
+            "value": a.brokers[0]["betweenness"] if a.brokers else "n/a",
         },
     ]
     emit(console, "table", records=factors, title="The four core factors")
@@ -244,6 +311,10 @@ def render_analysis(console: Console, a: Analysis) -> None:
             "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_type"].items())[:8]),
         },
         {
+            "what": "actor levels",
+            "counts": ", ".join(f"{k} {v:,}" for k, v in s["by_level"].items()),
+        },
+        {
             "what": "tracks",
             "counts": ", ".join(f"{k} {v:,}" for k, v in list(s["by_track"].items())[:9]),
         },
@@ -254,29 +325,47 @@ def render_analysis(console: Console, a: Analysis) -> None:
         {"what": "periods (tie starts)", "counts": span},
     ]
     emit(console, "table", records=mix, title="Who and which fields")
-    emit(
-        console,
-        "table",
-        records=a.brokers,
-        columns=["rank", "name", "type", "country", "degree", "betweenness"],
-        title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
-        caption=a.method["betweenness"],
+    in_out = has_directed_partners(a.brokers)
+    partners_note = "; degree = distinct partners" + (
+        "; out/in partners by directed ties"
+        if in_out
+        else ("; none of them has a directed tie" if s["directed"] else "")
     )
+    if a.brokers:
+        emit(
+            console,
+            "table",
+            records=a.brokers,
+            columns=["rank", "name", "type", "country", "degree"]
+            + (["out_partners", "in_partners"] if in_out else [])
+            + ["betweenness"],
+            title=f"Top {len(a.brokers)} brokers (normalized betweenness)",
+            caption="; ".join(
+                x for x in (a.method["betweenness"] + partners_note, left_out_note(a.left_out)) if x
+            ),
+        )
+    else:
+        console.print(
+            "No broker ranked: the view has no organisation or city"
+            + (f" ({left_out_note(a.left_out)})" if a.left_out else ""),
+            highlight=False,
+        )
     emit(
         console,
         "table",
         records=a.blocks["countries"],
         title=f"Density by country (largest {len(a.blocks['countries'])} of {a.blocks['n_groups']})",
-        caption="in: ties and density among the country's actors; out: ties to other "
-        "countries, and their density (ties / (actors x actors elsewhere))",
+        caption="in: connected pairs and density among the country's actors; out: pairs with "
+        "actors of other countries, and their density (pairs / (actors x actors elsewhere))",
     )
     emit(
         console,
         "table",
         records=a.blocks["pairs"],
         title="Strongest country pairs",
-        caption="block density = ties / (n_A x n_B); in a directed view arcs a->b and b->a "
-        "are counted apart (an undirected tie gives one each) over 2 n_A n_B",
+        caption="pairs: connected pairs of actors across the two countries (any tie "
+        "direction, once); block density = pairs / (n_A x n_B); arcs count directed ties "
+        "per direction",
     )
     for note in s["notes"]:
         console.print(f"[dim]note: {escape(note)}[/]", highlight=False)

@@ -48,6 +48,7 @@ from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
+from civnet.vocab import RANKED_LEVELS
 
 Progress = Callable[[int, int], None]
 
@@ -258,7 +259,7 @@ def density_result(
     """
     whole = density(net, weighted=weighted)
     if by is None:
-        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.graph.ecount()}]
+        return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}]
     return block_density_result(whole, block_density(net, by))
 
 
@@ -297,21 +298,27 @@ def betweenness_result(
     raw: bool = False,
     weighted: bool = False,
     top: int | None = None,
+    rank_all: bool = False,
     approx: float | None = None,
     delta: float = BUDGET_DELTA,
     exact: bool = False,
     seed: int = 0,
     dask: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--approx EPS [--delta D]] [--exact] [--top K]
-    [--dask ADDRESS|local:N] -f json``: exact within the time budget, else the bounded
-    approximation (each record then carries ``eps`` and ``delta``; ``method`` says how it was
-    computed). With ``dask``: exact, sources split over the Dask cluster."""
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] [--approx EPS [--delta D]]
+    [--exact] [--dask ADDRESS|local:N] -f json``: exact within the time budget, else the bounded
+    approximation (each record then carries ``eps``, ``delta``, ``samples`` and ``method``).
+    With ``dask``: exact, sources split over the Dask cluster.
+
+    Ranked among organisations and cities unless ``rank_all`` (aggregates are still in the
+    network and carry paths; :func:`civnet.products.analyze.left_out_of_ranking` counts them).
+    """
+    levels = None if rank_all else RANKED_LEVELS
     if dask:
         from civnet.measures.betweenness_dask import dask_betweenness
 
         b = dask_betweenness(net, dask, normalized=not raw, weighted=weighted, progress=progress)
-        return stated_betweenness_records(net, b, top)
+        return stated_betweenness_records(net, b, top, levels)
     b = budgeted_betweenness(
         net,
         normalized=not raw,
@@ -322,16 +329,16 @@ def betweenness_result(
         seed=seed,
         progress=progress,
     )
-    return stated_betweenness_records(net, b, top)
+    return stated_betweenness_records(net, b, top, levels)
 
 
 def stated_betweenness_records(
-    net: Network, b: Betweenness, top: int | None
+    net: Network, b: Betweenness, top: int | None, levels: Any = RANKED_LEVELS
 ) -> list[dict[str, Any]]:
     """Betweenness records; those of an estimate (or of a run past the time budget) also say
     how they were computed (``method``) and, for an approximation, its bound: within ``eps``
     with probability at least ``1 - delta``, from ``samples`` samples."""
-    records = betweenness_records(net, b, top)
+    records = betweenness_records(net, b, top, levels=levels)
     if b.method.startswith("exact") and not b.notes:
         return records
     method = "; ".join([b.method, *b.notes])
@@ -451,6 +458,13 @@ register(
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
             top_param("only the K highest"),
+            Param(
+                "rank_all",
+                bool,
+                False,
+                "rank sector, country and network aggregates too (default: organisations "
+                "and cities)",
+            ),
             Param(
                 "approx",
                 float,
@@ -745,6 +759,13 @@ register(
                 "brokers",
                 "what rank_removals removes one at a time",
                 choices=REMOVAL_UNITS,
+            ),
+            Param(
+                "with_scorecard",
+                bool,
+                None,
+                "include the scorecard (default: yes, except on views too large for exact "
+                "betweenness)",
             ),
         ),
         scr.whatif_result,

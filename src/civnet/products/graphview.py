@@ -144,7 +144,7 @@ def graph_payload(
             "x": [round(float(v), 3) for v in pos[:, 0]],
             "y": [round(float(v), 3) for v in pos[:, 1]],
             "betweenness": [float(b) for b in betweenness],
-            "degree": g.degree(),
+            "degree": net.partner_counts()[0].tolist(),
         },
         "ties": {
             "s": [index[a] for a in col("source")],

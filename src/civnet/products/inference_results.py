@@ -302,12 +302,31 @@ class PanelInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def _coverage(frame: pd.DataFrame, event: str, spec: ViewSpec) -> tuple[int, int] | None:
-    col = "end_year" if event == "ended" else "start_year"
-    years = frame[col].dropna()
-    if years.empty:
+def declared_window(ws: Workspace, source_ids: tuple[int, ...]) -> tuple[int, int] | None:
+    """The years a layer's sources declare they cover (``import ... --coverage``), when every one
+    of them declares a window; ``None`` otherwise (the layer's own dated ties then decide)."""
+    if not source_ids:
         return None
-    lo, hi = int(years.min()), int(years.max())
+    windows = ws.source_windows().to_pylist()
+    chosen = [w for w in windows if w["id"] in set(source_ids)]
+    if not chosen or any(w["origin"] != "declared" or w["coverage_from"] is None for w in chosen):
+        return None
+    return min(w["coverage_from"].year for w in chosen), max(w["coverage_to"].year for w in chosen)
+
+
+def _coverage(
+    frame: pd.DataFrame, event: str, spec: ViewSpec, declared: tuple[int, int] | None = None
+) -> tuple[int, int] | None:
+    """A layer's years: its sources' declared window, else its first to last dated tie (start
+    years; end years for ``event=ended``), within the view's period."""
+    if declared is not None:
+        lo, hi = declared
+    else:
+        col = "end_year" if event == "ended" else "start_year"
+        years = frame[col].dropna()
+        if years.empty:
+            return None
+        lo, hi = int(years.min()), int(years.max())
     if spec.date_from:
         lo = max(lo, spec.date_from.year)
     if spec.date_to:
@@ -341,7 +360,8 @@ def panel_inputs(
     for layer in y_layers + x_layers:
         read = read_layer(ws, layer, spec)
         frame = tie_countries(read.network.ties, read.network.actors)
-        cov = _coverage(frame, layer.event, spec)
+        declared = declared_window(ws, read.source_ids)
+        cov = _coverage(frame, layer.event, spec, declared)
         if cov is None:
             raise BadFilter(
                 f"layer {layer.name} has no dated tie in the view",
@@ -352,9 +372,13 @@ def panel_inputs(
         longs[layer.name] = country_year(
             frame, years=cov, focus=focus_code, event=layer.event, value=layer.value
         )
+        how = (
+            "as its sources declare"
+            if declared is not None
+            else f"first to last {layer.event} tie in the view"
+        )
         notes.append(
-            f"{layer.name} covers {cov[0]}-{cov[1]} (first to last {layer.event} tie in the view); "
-            "outside that it is missing, not zero"
+            f"{layer.name} covers {cov[0]}-{cov[1]} ({how}); outside that it is missing, not zero"
         )
     units = sorted(set().union(*(set(df["unit"]) for df in longs.values())) - {focus_code})
     if not units:
@@ -548,7 +572,7 @@ def simulate_inputs(
     for ly in (lay, sup):
         read = read_layer(ws, ly, spec)
         frames[ly.name] = tie_countries(read.network.ties, read.network.actors)
-        cov = _coverage(frames[ly.name], "formed", spec)
+        cov = _coverage(frames[ly.name], "formed", spec, declared_window(ws, read.source_ids))
         if cov is None:
             raise BadFilter(f"layer {ly.name} has no dated tie in the view", fix="check it")
         cover[ly.name] = cov

@@ -30,7 +30,7 @@ import numpy as np
 from civnet import __version__
 from civnet.errors import EmptyNetwork
 from civnet.measures import betweenness, block_density, describe
-from civnet.products.analyze import betweenness_records
+from civnet.products.analyze import betweenness_records, left_out_note, left_out_of_ranking
 from civnet.products.catalog import MEASURES
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
@@ -38,7 +38,7 @@ from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
-from civnet.vocab import TRACKS
+from civnet.vocab import RANKED_LEVELS, TRACKS
 
 Step = Callable[[str, int, int], None]
 
@@ -339,12 +339,15 @@ def report_context(
     boot: int = 200,
     max_edges: int = MAX_EDGES,
     rank_removals: int = 0,
+    whatif: dict[str, list[str]] | None = None,
     progress: Step | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (the template only lays it out).
 
     ``rank_removals`` K > 0 adds the section "who holds the network together": ``civnet whatif
-    --rank-removals K --format json`` (the ranking and its attack curve).
+    --rank-removals K --format json`` (the ranking and its attack curve). ``whatif`` (changes
+    as ``{"remove_actor": [...], "drop_track": [...]}``) adds the section "what if": ``civnet
+    whatif [changes] --format json``.
 
     The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
@@ -358,6 +361,7 @@ def report_context(
     say("betweenness", 1, steps)
     b = betweenness(net)
     brokers = betweenness_records(net, b, top)
+    brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
     say("density over time", 3, steps)
@@ -373,6 +377,10 @@ def report_context(
     if rank_removals > 0:
         say("ranking removals", 5, steps)
         removals, _ = catalog_json(ws, spec, "whatif", rank_removals=rank_removals)
+    scenario = None
+    if whatif:
+        say("what if", 5, steps)
+        scenario, _ = catalog_json(ws, spec, "whatif", **whatif)
     say("layout", 6, steps)
     graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
@@ -384,7 +392,9 @@ def report_context(
         "view": spec.describe(),
         "summary": summary,
         "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
-        "betweenness_method": b.method + ", normalized",
+        "betweenness_method": "; ".join(
+            x for x in (b.method + ", normalized", brokers_left_out) if x
+        ),
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
@@ -403,6 +413,7 @@ def report_context(
         "years": [years[0], years[-1]] if years else [],
         "seed": seed,
         "removals": removals,
+        "whatif": scenario,
     }
 
 

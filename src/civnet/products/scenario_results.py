@@ -234,6 +234,7 @@ def whatif_result(
     seed: int = 0,
     rank_removals: int = 0,
     removal_unit: str = "brokers",
+    with_scorecard: bool | None = None,
 ) -> WhatifResult:
     """``civnet whatif``: before, after and difference of the scenario, or (``rank_removals``
     K > 0) the removals ranked by pairs cut apart, with the attack curve.
@@ -247,7 +248,8 @@ def whatif_result(
     ``boot=None``: 200 resamples, or none when the view is large enough for betweenness to be
     estimated from sampled sources (:func:`~civnet.products.analyze.betweenness_samples`); then
     betweenness before and after is estimated with the same number of sources and seed, and the
-    path length from the same sampled actors.
+    path length from the same sampled actors. ``with_scorecard=None`` likewise leaves the
+    scorecard out on such views (say ``True`` to force it).
     """
     check_unit(resample)
     if top < 1:
@@ -281,7 +283,7 @@ def whatif_result(
     if rank_removals:
         if not changes.empty:
             notes.append("removals ranked in the view after the scenario")
-        removals, curve = _removals(after, rank_removals, removal_unit, progress)
+        removals, curve = _removals(after, rank_removals, removal_unit, seed, progress)
         method["removals"] = (
             f"each of {len(removals)} {removal_unit} removed alone, ranked by pairs of other "
             "actors cut apart; attack curve: removed cumulatively in rank order"
@@ -318,13 +320,17 @@ def whatif_result(
             "sampling error"
         )
     tick()
-    sources = _path_sources(before, applied.removed, seed)
+    sources = _path_sources(before, seed)
     if sources is not None:
         method["giant_path_length"] = (
-            f"estimated from the same {len(sources)} sampled actors before and after "
-            "(Eppstein & Wang 2004)"
+            f"estimated from {len(sources)} actors of the largest component drawn before the "
+            f"change (seed {seed}), the same ones after it less any removed (Eppstein & Wang "
+            "2004)"
         )
-    factors = _factors(before, after, bb, ba, sources)
+    gone = set(applied.removed)
+    factors = _factors(
+        before, after, bb, ba, sources, [a for a in sources if a not in gone] if sources else None
+    )
     tick()
     if boot:
         _paired_intervals(factors, before, after, boot, resample, seed, tick)
@@ -336,8 +342,17 @@ def whatif_result(
     tick()
     ei = _by_country_ei(before, after)
     tick()
-    card, card_note = _scorecard(before, after, inputs.config, boot, resample, seed, tick)
-    notes.extend(card_note)
+    if with_scorecard is None:
+        with_scorecard = not samples
+        if samples:
+            notes.append(
+                "no scorecard: on a view this large it takes minutes before and after "
+                "(--scorecard forces it)"
+            )
+    card: list[dict[str, Any]] = []
+    if with_scorecard:
+        card, card_note = _scorecard(before, after, inputs.config, boot, resample, seed, tick)
+        notes.extend(card_note)
     tick()
     return WhatifResult(
         changes.describe(), counts, factors, brokers, bro, ei, card, [], [], method, notes
@@ -348,14 +363,16 @@ PATH_SOURCES = 500
 """Above this many actors in the largest component, its path length is estimated from this many."""
 
 
-def _path_sources(net: Network, removed: list[str], seed: int) -> list[str] | None:
-    """Actors to estimate the path length from (None: exact), drawn from the giant component."""
+def _path_sources(net: Network, seed: int) -> list[str] | None:
+    """Actors to estimate the path length from (None: exact), drawn from the giant component.
+
+    Drawn from the view before the change, so that the view's value is the same whatever the
+    scenario; after the change the same actors are used, less those removed."""
     giant = giant_component(net)
     if len(giant) <= PATH_SOURCES:
         return None
-    gone = set(removed)
     ids = net.ids
-    pool = [ids[v] for v in giant if ids[v] not in gone]
+    pool = [ids[v] for v in giant]
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(pool), size=min(PATH_SOURCES, len(pool)), replace=False)
     return sorted(pool[i] for i in picked)
@@ -387,8 +404,9 @@ def _factors(
     bb: Betweenness,
     ba: Betweenness,
     sources: list[str] | None,
+    sources_after: list[str] | None,
 ) -> list[dict[str, Any]]:
-    vb, va = _values(before, bb, sources), _values(after, ba, sources)
+    vb, va = _values(before, bb, sources), _values(after, ba, sources_after)
     rows = []
     for key, what in FACTORS:
         b, a = vb.get(key), va.get(key)
@@ -571,14 +589,18 @@ def _scorecard(
 
 
 def _removals(
-    net: Network, k: int, unit: str, progress: Progress
+    net: Network, k: int, unit: str, seed: int, progress: Progress
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rank the removals of ``unit`` in ``net`` and the attack curve in rank order."""
+    """Rank the removals of ``unit`` in ``net`` and the attack curve in rank order.
+
+    The top brokers are chosen by betweenness as ``civnet analyze`` computes it (estimated from
+    sampled sources, with ``seed``, on views too large for the exact computation)."""
     g = net.graph
     ids = net.ids
     labels = net.vertex_attr("label") if "label" in g.vs.attributes() else ids
     if unit == "brokers":
-        ranked = betweenness_records(net, betweenness(net), k)
+        b = betweenness(net, samples=betweenness_samples(net), seed=seed)
+        ranked = betweenness_records(net, b, k)
         index = {a: i for i, a in enumerate(ids)}
         cands = removal_candidates(ids, labels, [], unit, [index[r["id"]] for r in ranked], k)
     else:

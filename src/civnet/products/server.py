@@ -152,6 +152,13 @@ def view_spec(
     include_timeless: Annotated[
         bool, Query(description="With from/to, keep undated ties too.")
     ] = False,
+    actor_level: Annotated[
+        list[str] | None,
+        Query(
+            description="Keep ties between actors of these levels (organisation, city, sector, "
+            "country, network)."
+        ),
+    ] = None,
 ) -> ViewSpec:
     """The view filters of every endpoint, validated as the CLI validates them."""
     return spec_from_options(
@@ -165,6 +172,7 @@ def view_spec(
         level,
         all_actors,
         include_timeless,
+        actor_level,
     )
 
 

@@ -81,9 +81,18 @@ class BrokerageResult:
     top: int | None
 
     def json(self) -> list[dict[str, Any]]:
-        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total."""
+        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total,
+        ranked among organisations and cities (aggregates are left out of the top list)."""
         records = [r for run in self.runs for r in brokerage_records(run)]
-        return records if self.top is None else _top_actor_records(records, self.top)
+        if self.top is None:
+            return records
+        ranked = {
+            (run.track, a)
+            for run in self.runs
+            for a, keep in zip(run.net.ids, run.net.ranked(), strict=True)
+            if keep
+        }
+        return _top_actor_records(records, self.top, ranked)
 
 
 def brokerage_result(
@@ -161,11 +170,14 @@ def brokerage_records(run: BrokerageRun) -> list[dict[str, Any]]:
     return out
 
 
-def _top_actor_records(records: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
-    """Network and group records, and the records of the ``top`` actors by total (per track)."""
+def _top_actor_records(
+    records: list[dict[str, Any]], top: int, ranked: set[tuple[Any, str]]
+) -> list[dict[str, Any]]:
+    """Network and group records, and the records of the ``top`` actors by total (per track)
+    among the (track, actor) keys in ``ranked``."""
     totals: dict[tuple[Any, str], float] = {}
     for r in records:
-        if r["scope"] == "actor" and r["role"] == "total":
+        if r["scope"] == "actor" and r["role"] == "total" and (r.get("track"), r["id"]) in ranked:
             totals[(r.get("track"), r["id"])] = r["raw"]
     keep = set(sorted(totals, key=lambda k: (-totals[k], str(k)))[:top])
     return [r for r in records if r["scope"] != "actor" or (r.get("track"), r["id"]) in keep]

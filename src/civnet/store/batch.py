@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from civnet.errors import UnknownVocabulary
+from civnet.vocab import ACTOR_LEVELS, actor_level
+
 ACTOR_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -19,9 +22,12 @@ ACTOR_SCHEMA = pa.schema(
         ("lat", pa.float64()),
         ("lon", pa.float64()),
         ("attrs", pa.string()),  # JSON object of extra attributes, or null
+        ("level", pa.string()),  # civnet.vocab.ACTOR_LEVELS; null: civnet.vocab.actor_level
     ]
 )
-"""Columns of an actor batch. ``id``, ``type`` are required; ``country`` is ISO 3166-1 alpha-3."""
+"""Columns of an actor batch. ``id``, ``type`` are required; ``country`` is ISO 3166-1 alpha-3;
+``level`` (organisation, city, sector, country, network) is set by the importer, else derived
+from type and id by :func:`civnet.vocab.actor_level`."""
 
 TIE_SCHEMA = pa.schema(
     [
@@ -82,9 +88,35 @@ class Batch:
     """The coverage window the user or the dataset declares; None: first and last dated tie."""
 
     def __post_init__(self) -> None:
-        self.actors = _conform(self.actors, ACTOR_SCHEMA)
+        self.actors = with_levels(_conform(self.actors, ACTOR_SCHEMA))
         self.ties = _conform(self.ties, TIE_SCHEMA)
         self.rejects = _conform(self.rejects, REJECT_SCHEMA)
+
+
+def with_levels(actors: pa.Table) -> pa.Table:
+    """``actors`` with every null ``level`` set by :func:`civnet.vocab.actor_level`.
+
+    A level outside :data:`civnet.vocab.ACTOR_LEVELS` raises :class:`UnknownVocabulary`.
+    """
+    if not actors.num_rows:
+        return actors
+    given = actors.column("level").to_pylist()
+    if all(x is not None for x in given):
+        levels = given
+    else:
+        ids, types = actors.column("id").to_pylist(), actors.column("type").to_pylist()
+        levels = [
+            lv if lv is not None else actor_level(t, i)
+            for lv, t, i in zip(given, types, ids, strict=True)
+        ]
+    bad = next((x for x in levels if x not in ACTOR_LEVELS), None)
+    if bad is not None:
+        raise UnknownVocabulary(
+            f"unknown actor level {bad!r}", fix=f"use one of: {', '.join(ACTOR_LEVELS)}"
+        )
+    return actors.set_column(
+        actors.column_names.index("level"), "level", pa.array(levels, pa.string())
+    )
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:

@@ -26,6 +26,7 @@ from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
 from civnet.store.schema import open_workspace_db, schema_version
 from civnet.store.sql import fetch_one
+from civnet.vocab import actor_level
 
 DEFAULT_WORKSPACE = "civnet.duckdb"
 
@@ -57,7 +58,8 @@ _DDL = [
         lat DOUBLE,
         lon DOUBLE,
         attrs JSON,
-        source_id INTEGER
+        source_id INTEGER,
+        level VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS ties (
         tie_id BIGINT NOT NULL,
@@ -90,6 +92,8 @@ _UPGRADES: list[str] = [
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_from DATE",
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_to DATE",
     "ALTER TABLE sources ADD COLUMN IF NOT EXISTS coverage_origin VARCHAR",
+    # actor levels (civnet.vocab.ACTOR_LEVELS); existing rows are filled by _fill_levels
+    "ALTER TABLE actors ADD COLUMN IF NOT EXISTS level VARCHAR",
 ]
 """Statements that bring an older workspace to this schema, oldest first; each idempotent.
 
@@ -133,8 +137,42 @@ class Workspace:
                 fix="load data first (civnet load city-diplomacy) or pass --workspace PATH",
             )
         self.con = open_workspace_db(self.path, read_only=read_only, ddl=_DDL, upgrades=_UPGRADES)
+        if not read_only:
+            self._fill_levels()
 
     # -- life cycle ---------------------------------------------------------------------------
+    def _fill_levels(self) -> None:
+        """Give actors stored without a level (workspaces made before levels) the default
+        level of :func:`civnet.vocab.actor_level`; the upgrade only adds the empty column."""
+        missing = self.con.sql("SELECT id, type FROM actors WHERE level IS NULL").to_arrow_table()
+        if not missing.num_rows:
+            return
+        levels = [
+            actor_level(t, i)
+            for i, t in zip(
+                missing.column("id").to_pylist(), missing.column("type").to_pylist(), strict=True
+            )
+        ]
+        self.con.register("_lv", missing.append_column("level", pa.array(levels, pa.string())))
+        try:
+            with self.transaction() as con:
+                con.execute("UPDATE actors SET level = l.level FROM _lv l WHERE actors.id = l.id")
+        finally:
+            self.con.unregister("_lv")
+
+    def has_actor_levels(self) -> bool:
+        """True when every actor has its level stored (a workspace made before levels and
+        opened read-only has the column, still empty, until it is opened for writing once)."""
+        row = fetch_one(
+            self.con,
+            """SELECT count(*) FROM information_schema.columns
+               WHERE table_name = 'actors' AND column_name = 'level'""",
+        )
+        if not (row and row[0]):
+            return False
+        nulls = fetch_one(self.con, "SELECT count(*) FROM actors WHERE level IS NULL")
+        return nulls is not None and int(nulls[0]) == 0
+
     def close(self) -> None:
         self.con.close()
 
@@ -338,8 +376,9 @@ class Workspace:
         )
         added = int(row[0]) if row else 0
         con.execute(
-            """INSERT INTO actors
-               SELECT id, name, type, country, city, lat, lon, attrs::JSON, ? FROM _new_actors n
+            """INSERT INTO actors (id, name, type, country, city, lat, lon, attrs, source_id, level)
+               SELECT id, name, type, country, city, lat, lon, attrs::JSON, ?, level
+               FROM _new_actors n
                WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = n.id)""",
             [source_id],
         )

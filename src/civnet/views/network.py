@@ -2,9 +2,18 @@
 
 The graph is simple: parallel ties between two actors (several tracks, kinds or periods) become
 one edge whose ``weight`` is the sum of the ties' weights and ``n_ties`` their number. The view is
-directed when any selected tie is directed; an undirected tie then becomes two opposite arcs.
+directed when any selected tie is directed; an undirected tie then becomes two opposite arcs, so
+that paths may walk it both ways (``n_directed`` on an arc counts the directed ties behind it).
 Vertex ``name`` is the civnet actor id (igraph looks vertices up by it); ``label`` is the
 readable name. Vertices are ordered by id, so the same view gives the same graph.
+
+Counting (docs/views.md, "What a view counts"): the graph's edges are *not* the view's size in a
+mixed view. A view counts its actors, its **connected pairs** (unordered pairs of distinct actors
+joined by at least one tie of any direction: the edges of ``nx.Graph`` of the view), its **arcs**
+(ordered pairs (u, v) joined by at least one *directed* tie u -> v; undirected ties give none) and
+its **tie records**. An actor's partners are the distinct actors it shares a tie with; its out- and
+in-partners those reached by its directed ties only. :attr:`Network.pair_count`,
+:attr:`Network.arc_count` and :meth:`Network.partner_counts` give them.
 """
 
 from __future__ import annotations
@@ -23,9 +32,17 @@ import pyarrow.compute as pc
 from civnet.store.sql import fetch_one
 from civnet.store.workspace import Workspace
 from civnet.views.spec import ViewSpec
-from civnet.vocab import AFFILIATION_KINDS, AFFILIATION_TYPES, CO_MEMBERSHIP_KIND
+from civnet.vocab import (
+    AFFILIATION_KINDS,
+    AFFILIATION_TYPES,
+    CO_MEMBERSHIP_KIND,
+    RANKED_LEVELS,
+    actor_level,
+)
 
-VERTEX_ATTRS = ("label", "type", "country", "city", "lat", "lon")
+VERTEX_ATTRS = ("label", "type", "country", "city", "lat", "lon", "level")
+
+_ACTOR_COLUMNS = "id, name, type, country, city, lat, lon, level"
 
 _VIEW_TIE_COLUMNS = "tie_id, source, target, track, kind, start_date, end_date, weight, directed, len(refs) AS n_refs"
 
@@ -39,10 +56,100 @@ class Network:
     ties: pa.Table
     spec: ViewSpec = field(default_factory=ViewSpec)
     notes: list[str] = field(default_factory=list)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def directed(self) -> bool:
+        """True when the view holds a directed tie (its graph then walks undirected ties both ways)."""
         return bool(self.graph.is_directed())
+
+    # -- what the view counts -------------------------------------------------------------------
+    def pair_edges(self) -> np.ndarray:
+        """Connected pairs as an (m, 2) array of vertex indices ``u < v``, sorted.
+
+        The unordered pairs of distinct actors joined by at least one tie, whatever its
+        direction: the edges of ``nx.Graph`` of the view. A self-loop (only bootstrap
+        replicates hold them) is no pair.
+        """
+        if "pairs" not in self._cache:
+            el = self._edge_array()
+            lo, hi = np.minimum(el[:, 0], el[:, 1]), np.maximum(el[:, 0], el[:, 1])
+            keep = lo != hi
+            n = max(self.graph.vcount(), 1)
+            key = np.unique(lo[keep] * n + hi[keep])
+            self._cache["pairs"] = np.column_stack([key // n, key % n]).astype(np.int64)
+        return self._cache["pairs"]
+
+    def arc_edges(self) -> np.ndarray:
+        """Arcs as an (m, 2) array (u, v): ordered pairs with at least one directed tie u -> v.
+
+        Undirected ties give no arc; a view without directed ties has none.
+        """
+        if "arcs" not in self._cache:
+            g = self.graph
+            el = self._edge_array()
+            if not g.is_directed() or not len(el):
+                arcs = np.zeros((0, 2), np.int64)
+            elif "n_directed" in g.es.attributes():
+                arcs = el[np.asarray(g.es["n_directed"], dtype=np.int64) > 0]
+            else:  # a graph built without tie records (interop): every arc is a directed tie
+                arcs = el
+            self._cache["arcs"] = arcs[(arcs[:, 0] != arcs[:, 1])] if len(arcs) else arcs
+        return self._cache["arcs"]
+
+    @property
+    def pair_count(self) -> int:
+        """Number of connected pairs (unordered; see :meth:`pair_edges`)."""
+        return len(self.pair_edges())
+
+    @property
+    def arc_count(self) -> int:
+        """Number of arcs (directed ties counted once per direction; see :meth:`arc_edges`)."""
+        return len(self.arc_edges())
+
+    def partner_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per vertex: distinct partners, out-partners and in-partners (by directed ties).
+
+        ``partners`` is the degree of ``nx.Graph`` of the view; ``out``/``in`` are the out- and
+        in-degree of the ``nx.DiGraph`` of the view's directed ties alone (0 in a view without
+        directed ties).
+        """
+        n = self.graph.vcount()
+        pe, ae = self.pair_edges(), self.arc_edges()
+        partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        out = np.bincount(ae[:, 0], minlength=n) if len(ae) else np.zeros(n, np.int64)
+        into = np.bincount(ae[:, 1], minlength=n) if len(ae) else np.zeros(n, np.int64)
+        return partners, out, into
+
+    # -- actor levels ---------------------------------------------------------------------------
+    def levels(self) -> list[str]:
+        """Level of each vertex (:data:`civnet.vocab.ACTOR_LEVELS`), in vertex order.
+
+        The actor's stored ``level``; where none is known (a graph from NetworkX, a workspace
+        made before levels), the default of :func:`civnet.vocab.actor_level` from type and id.
+        """
+        if "levels" not in self._cache:
+            g = self.graph
+            attrs = set(g.vs.attributes()) if g.vcount() else set()
+            stored = self.vertex_attr("level") if "level" in attrs else [None] * g.vcount()
+            types = self.vertex_attr("type") if "type" in attrs else [None] * g.vcount()
+            self._cache["levels"] = [
+                lv or actor_level(t, i) for lv, t, i in zip(stored, types, self.ids, strict=True)
+            ]
+        return list(self._cache["levels"])
+
+    def ranked(self, levels: tuple[str, ...] | None = RANKED_LEVELS) -> np.ndarray:
+        """Boolean mask of the vertices a ranking lists: those whose level is in ``levels``
+        (default organisations and cities; ``None``: every vertex)."""
+        if levels is None:
+            return np.ones(self.graph.vcount(), dtype=bool)
+        return np.asarray([lv in levels for lv in self.levels()], dtype=bool)
+
+    def _edge_array(self) -> np.ndarray:
+        g = self.graph
+        if not g.ecount():
+            return np.zeros((0, 2), np.int64)
+        return np.asarray(g.get_edgelist(), dtype=np.int64)
 
     @property
     def ids(self) -> list[str]:
@@ -85,18 +192,20 @@ class Network:
                 if src in cols:
                     g.vs[attr] = actors.column(src).to_pylist()
         if ties.num_rows:
-            edges, weights, counts = _simple_edges(ids, ties, directed)
+            edges, weights, counts, n_directed = _simple_edges(ids, ties, directed)
             g.add_edges(edges)
             g.es["weight"] = weights
             g.es["n_ties"] = counts
+            if directed:
+                g.es["n_directed"] = n_directed
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
     def from_networkx(cls, graph: nx.Graph, **node_defaults: Any) -> Network:
         """Build from a NetworkX graph (tests and interop); node keys become string ids.
 
-        Node attributes ``type``, ``country``, ``name`` are used when present; edge ``weight``
-        defaults to 1.
+        Node attributes ``type``, ``country``, ``name``, ``level`` are used when present; edge
+        ``weight`` defaults to 1.
         """
         nodes = list(graph.nodes(data=True))
         actors = pa.table(
@@ -105,6 +214,9 @@ class Network:
                 "name": [str(d.get("name", n)) for n, d in nodes],
                 "type": [d.get("type", node_defaults.get("type", "cso")) for _, d in nodes],
                 "country": [d.get("country", node_defaults.get("country")) for _, d in nodes],
+                "level": pa.array(
+                    [d.get("level", node_defaults.get("level")) for _, d in nodes], pa.string()
+                ),
             }
         )
         edges = list(graph.edges(data=True))
@@ -140,13 +252,18 @@ class Network:
 
 def _simple_edges(
     ids: list[str], ties: pa.Table, directed: bool
-) -> tuple[list[tuple[int, int]], list[float], list[int]]:
-    """Collapse ties into simple edges (sum of weights, count of ties), in a stable order."""
+) -> tuple[list[tuple[int, int]], list[float], list[int], list[int]]:
+    """Collapse ties into simple edges, in a stable order.
+
+    Returns the edges, the sum of their ties' weights, the number of ties and, of those, the
+    number of directed ties (an undirected tie in a directed view gives one arc each way).
+    """
     id_array = pa.array(ids, pa.string())
     src = _positions(ties.column("source"), id_array)
     dst = _positions(ties.column("target"), id_array)
     w = ties.column("weight").to_numpy(zero_copy_only=False).astype(float)
     tie_directed = ties.column("directed").to_numpy(zero_copy_only=False).astype(bool)
+    is_arc = tie_directed.astype(float)
     if directed:
         back = ~tie_directed
         src, dst, w = (
@@ -154,6 +271,7 @@ def _simple_edges(
             np.concatenate([dst, src[back]]),
             np.concatenate([w, w[back]]),
         )
+        is_arc = np.concatenate([is_arc, np.zeros(int(back.sum()))])
     else:
         lo, hi = np.minimum(src, dst), np.maximum(src, dst)
         src, dst = lo, hi
@@ -162,8 +280,9 @@ def _simple_edges(
     uniq, inverse = np.unique(key, return_inverse=True)
     weights = np.bincount(inverse, weights=w)
     counts = np.bincount(inverse)
+    n_directed = np.bincount(inverse, weights=is_arc).astype(np.int64)
     edges = list(zip((uniq // n).tolist(), (uniq % n).tolist(), strict=True))
-    return edges, weights.tolist(), counts.tolist()
+    return edges, weights.tolist(), counts.tolist(), n_directed.tolist()
 
 
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
@@ -211,13 +330,17 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     else:
         tie_source = "_v_ties0"
 
+    actor_src = _actor_source(ws)
     actor_where = []
     aparams: list[Any] = []
     if spec.actor_types:
         actor_where.append(f"type IN ({_ph(spec.actor_types)})")
         aparams.extend(spec.actor_types)
+    if spec.actor_levels:
+        actor_where.append(f"level IN ({_ph(spec.actor_levels)})")
+        aparams.extend(spec.actor_levels)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM actors"
+        f"CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM {actor_src}"
         + (" WHERE " + " AND ".join(actor_where) if actor_where else ""),
         aparams,
     )
@@ -235,13 +358,13 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     ties = con.sql(tie_sql + " ORDER BY t.tie_id", params=cparams).to_arrow_table()
 
     if spec.all_actors:
-        actor_sql = "SELECT id, name, type, country, city, lat, lon FROM _v_actors"
+        actor_sql = f"SELECT {_ACTOR_COLUMNS} FROM _v_actors"
         acp: list[Any] = []
         if spec.countries:
             actor_sql += f" WHERE country IN ({_ph(spec.countries)})"
             acp = list(spec.countries)
         actor_sql = (
-            f"{actor_sql} UNION SELECT id, name, type, country, city, lat, lon FROM actors "
+            f"{actor_sql} UNION SELECT {_ACTOR_COLUMNS} FROM {actor_src} "
             "WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel)"
         )
         con.register("_sel", ties)
@@ -250,7 +373,7 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     else:
         con.register("_sel", ties)
         actors = con.sql(
-            """SELECT id, name, type, country, city, lat, lon FROM actors
+            f"""SELECT {_ACTOR_COLUMNS} FROM {actor_src}
                WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel) ORDER BY id"""
         ).to_arrow_table()
         con.unregister("_sel")
@@ -258,6 +381,49 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     if spec.level == "country":
         actors, ties = _country_level(con, actors, ties, notes)
     return Network.from_tables(actors, ties, spec=spec, notes=notes)
+
+
+def _actor_source(ws: Workspace) -> str:
+    """The table to read actors from: ``actors``, or for a read-only workspace made before
+    actor levels a temp copy with each actor's default level (:func:`civnet.vocab.actor_level`)
+    where none is stored."""
+    if ws.has_actor_levels():
+        return "actors"
+    con = ws.con
+    ids_types = con.sql(
+        "SELECT id, type FROM actors" + (" WHERE level IS NULL" if _has_level_column(ws) else "")
+    ).to_arrow_table()
+    levels = [
+        actor_level(t, i)
+        for i, t in zip(
+            ids_types.column("id").to_pylist(), ids_types.column("type").to_pylist(), strict=True
+        )
+    ]
+    con.register("_lv", ids_types.append_column("level", pa.array(levels, pa.string())))
+    try:
+        if _has_level_column(ws):
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
+                   SELECT a.* REPLACE (coalesce(a.level, l.level) AS level)
+                   FROM actors a LEFT JOIN _lv l ON l.id = a.id"""
+            )
+        else:
+            con.execute(
+                """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
+                   SELECT a.*, l.level FROM actors a JOIN _lv l ON l.id = a.id"""
+            )
+    finally:
+        con.unregister("_lv")
+    return "_v_actor_src"
+
+
+def _has_level_column(ws: Workspace) -> bool:
+    row = fetch_one(
+        ws.con,
+        """SELECT count(*) FROM information_schema.columns
+           WHERE table_name = 'actors' AND column_name = 'level'""",
+    )
+    return bool(row and row[0])
 
 
 def _ph(values: tuple[str, ...] | list[str]) -> str:
@@ -370,6 +536,7 @@ def _country_level(
             "name": [country_name(c) for c in ids],
             "type": ["country"] * len(ids),
             "country": ids,
+            "level": ["country"] * len(ids),
         }
     )
     return country_actors, agg

@@ -9,6 +9,8 @@ Semantics (docs/views.md):
   network's notes say how many were left out.
 - ``tracks``, ``kinds``: keep ties whose track / kind is listed.
 - ``actor_types``: keep ties whose two ends are both of the listed types.
+- ``actor_levels``: keep ties whose two ends are both of the listed levels (organisation, city,
+  sector, country, network: :data:`civnet.vocab.ACTOR_LEVELS`).
 - ``countries``: keep ties with at least one end in a listed country (a country's civil network
   with its foreign partners).
 - ``project``: replace affiliation ties (membership, participation to a network/igo/forum) by
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 
 from civnet.countries import to_iso3
 from civnet.errors import BadFilter
-from civnet.vocab import ACTOR_TYPES, TIE_KINDS, TRACKS, normalize_term
+from civnet.vocab import ACTOR_LEVELS, ACTOR_TYPES, TIE_KINDS, TRACKS, normalize_term
 
 LEVELS = ("actor", "country")
 
@@ -110,6 +112,7 @@ class ViewSpec:
     actor_types: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    actor_levels: tuple[str, ...] = ()
     project: bool = False
     level: str = "actor"
     all_actors: bool = False
@@ -126,6 +129,7 @@ class ViewSpec:
         actor_types: Iterable[str] = (),
         countries: Iterable[str] = (),
         kinds: Iterable[str] = (),
+        actor_levels: Iterable[str] = (),
         project: bool = False,
         level: str = "actor",
         all_actors: bool = False,
@@ -147,6 +151,7 @@ class ViewSpec:
             actor_types=_terms(actor_types, ACTOR_TYPES, "actor type"),
             countries=_countries(countries),
             kinds=_terms(kinds, TIE_KINDS, "tie kind"),
+            actor_levels=_terms(actor_levels, ACTOR_LEVELS, "actor level"),
             project=project,
             level=level,
             all_actors=all_actors,
@@ -167,6 +172,7 @@ class ViewSpec:
         for name, vals in (
             ("tracks", self.tracks),
             ("actor types", self.actor_types),
+            ("actor levels", self.actor_levels),
             ("countries", self.countries),
             ("kinds", self.kinds),
         ):
@@ -192,6 +198,7 @@ def spec_from_options(
     level: str = "actor",
     all_actors: bool = False,
     include_timeless: bool = False,
+    actor_level: list[str] | None = None,
 ) -> ViewSpec:
     """A ViewSpec from filter values named as the CLI options and API parameters name them."""
     return ViewSpec.make(
@@ -201,6 +208,7 @@ def spec_from_options(
         actor_types=actor_type or (),
         countries=country or (),
         kinds=kind or (),
+        actor_levels=actor_level or (),
         project=project,
         level=level,
         all_actors=all_actors,

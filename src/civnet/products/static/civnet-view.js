@@ -97,8 +97,14 @@
     for (let v = 0; v < n; v++) if (seen[v]) { const r = find(v); sizes.set(r, (sizes.get(r) || 0) + 1); }
     let largest = 0;
     for (const s of sizes.values()) largest = Math.max(largest, s);
-    const m = pk.keys.size;
-    const density = nodes < 2 ? 0 : (pk.directed ? m / (nodes * (nodes - 1)) : 2 * m / (nodes * (nodes - 1)));
+    // connected pairs: unordered, whatever the direction of their ties (docs/views.md)
+    const unordered = new Set();
+    for (const k of pk.keys) {
+      const [a, b] = k.split("-").map(Number);
+      unordered.add(a < b ? a + "-" + b : b + "-" + a);
+    }
+    const m = unordered.size;
+    const density = nodes < 2 ? 0 : 2 * m / (nodes * (nodes - 1));
     return {
       nodes: nodes, edges: m, ties: sel.length, density: density, directed: pk.directed,
       components: sizes.size, largest_component: largest, countries: countries.size,

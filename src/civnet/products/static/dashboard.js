@@ -113,6 +113,11 @@
         },
         options: { indexAxis: "y", animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
       });
+      // rankings list organisations and cities; say which aggregates they left out
+      const left = ["sector", "country", "network"].filter((k) => (d.by_level || {})[k]);
+      const n = left.reduce((s, k) => s + d.by_level[k], 0);
+      $("brokers-status").textContent = n ? "Organisations and cities ranked; " + n.toLocaleString("en-US") +
+        " aggregate actors left out (" + left.map((k) => k + " " + d.by_level[k].toLocaleString("en-US")).join(", ") + ")." : "";
       document.body.dataset.brokers = "ready";
     } catch (err) {
       if (gen !== generation) return;
