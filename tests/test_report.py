@@ -92,12 +92,34 @@ def test_graph_keeps_every_tie(report: tuple[str, dict]) -> None:
     g = data["graph"]
     assert len(g["nodes"]["id"]) == 49 and len(g["ties"]["s"]) == 118
     assert g["edges_drawn"] == g["edges_total"] == 109
-    assert all(isinstance(x, float | int) for x in g["nodes"]["x"])
+
+
+def test_country_network_equals_the_country_level_view(
+    report: tuple[str, dict], workspace: Path
+) -> None:
+    """The drawn country network: actors per country as ``describe``, cross-border ties per
+    country as the country-level view's edge weights (its own aggregation, in SQL)."""
+    from civnet.views import build_network
+
+    _, data = report
+    g = data["graph"]
+    c = g["country_nodes"]
+    by_country = cli_json(workspace, "describe")["by_country"]  # type: ignore[index]
+    shown = {code: n for code, n in zip(g["countries"], c["actors"], strict=True)}
+    assert {k: v for k, v in shown.items() if k != "(unknown)"} == by_country
+    with Workspace(workspace, read_only=True) as ws:
+        level = build_network(ws, ViewSpec(level="country"))
+    strength = dict(zip(level.ids, level.graph.strength(weights="weight"), strict=True))
+    cross = dict(zip(g["countries"], c["cross_border_ties"], strict=True))
+    assert {k: v for k, v in cross.items() if v} == {k: int(v) for k, v in strength.items() if v}
+    assert all(0 <= x <= 100 for x in c["x"] + c["y"])
+    assert g["continents"][c["continent"][g["countries"].index("KEN")]] == "Africa"
 
 
 def test_appendix_lists_sources_and_definitions(report: tuple[str, dict]) -> None:
     html, _ = report
     assert "actors.csv + ties.csv" in html and "74741636de2b2b2d" in html
+    assert str(DATA) not in html and str(DATA.parent) not in html  # no local folder
     for name in ("Density", "Betweenness (mediated intermediation)", "Block density"):
         assert f"<dt>{name}</dt>" in html
 

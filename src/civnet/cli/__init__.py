@@ -9,6 +9,7 @@ from civnet.cli import (  # noqa: F401  (register commands)
     scenario_cmds,
     structure_cmds,
     time_cmds,
+    toolkit_cmds,
 )
 from civnet.cli.app import app, main
 

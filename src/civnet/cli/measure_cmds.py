@@ -298,6 +298,13 @@ def export_cmd(
             help="Output file (csv: FILE.nodes.csv and FILE.edges.csv when FILE ends in .csv)."
         ),
     ],
+    measures: Annotated[
+        bool,
+        typer.Option(
+            "--measures/--no-measures",
+            help="Attach partners, betweenness, PageRank, k-core... as node attributes.",
+        ),
+    ] = True,
     spreadsheet_safe: Annotated[
         bool,
         typer.Option(
@@ -311,7 +318,7 @@ def export_cmd(
     from civnet.products.export import export_network
 
     net = load_view(spec)
-    written = export_network(net, fmt, path, spreadsheet_safe=spreadsheet_safe)
+    written = export_network(net, fmt, path, measures=measures, spreadsheet_safe=spreadsheet_safe)
     for p in written:
         console.print(f"wrote {p}", highlight=False, markup=False)
 

@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from civnet.errors import BadFilter, EmptyNetwork
+from civnet.regions import GROUPINGS, grouping_values
 from civnet.views.network import Network
 
 UNKNOWN_GROUP = "(unknown)"
@@ -24,13 +25,21 @@ def labels_of(values: Iterable[object]) -> list[str]:
 
 
 def group_labels(net: Network, by: str) -> list[str]:
-    """Each vertex's group under attribute ``by`` (missing values become '(unknown)')."""
+    """Each vertex's group under attribute ``by`` (missing values become '(unknown)').
+
+    ``by`` is a vertex attribute of the view (country, type, city...), or ``continent`` /
+    ``region``: the UN M49 region or sub-region of the actor's country (:mod:`civnet.regions`).
+    """
+    attributes = net.graph.vs.attributes()
+    if by in GROUPINGS and by not in attributes:
+        countries = net.vertex_attr("country") if "country" in attributes else [None] * len(net.ids)
+        return labels_of(grouping_values(by, countries))
     try:
         values = net.vertex_attr(by)
     except KeyError:
         raise BadFilter(
             f"no actor attribute {by!r}",
-            fix="group by one of: " + ", ".join(["id", *net.graph.vs.attributes()]),
+            fix="group by one of: " + ", ".join(["id", *attributes, *GROUPINGS]),
         ) from None
     return labels_of(values)
 

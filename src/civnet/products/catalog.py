@@ -43,6 +43,7 @@ from civnet.products import recommend_results as rr
 from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
+from civnet.products import toolkit_results as kr
 from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
 from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
@@ -951,5 +952,71 @@ register(
         ir.simulate_result,
         slow=True,
         prepare=ir.simulate_inputs,
+    )
+)
+
+# -- the standard toolkit: degree, closeness, eigenvector, PageRank, k-core, ego density --------
+
+_RANK_TOP = top_param("only the K highest")
+
+register(
+    Measure(
+        "degree",
+        "Partners of every actor (in/out partners in a directed view), tie records and strength.",
+        (_RANK_TOP,),
+        kr.degree_result,
+        shape=kr.Ranking.json,
+    )
+)
+register(
+    Measure(
+        "closeness",
+        "Harmonic closeness of every actor (mean inverse distance; defined on disconnected views).",
+        (_RANK_TOP,),
+        kr.closeness_result,
+        shape=kr.Ranking.json,
+    )
+)
+register(
+    Measure(
+        "eigenvector",
+        "Eigenvector centrality (most central = 1) within the largest (strongly) connected component.",
+        (Param("weighted", bool, False, "use tie weights"), _RANK_TOP),
+        kr.eigenvector_result,
+        shape=kr.Ranking.json,
+    )
+)
+register(
+    Measure(
+        "pagerank",
+        "PageRank of every actor (sums to 1).",
+        (
+            Param("damping", float, 0.85, "damping factor", ge=0.0, le=0.99),
+            Param("weighted", bool, False, "use tie weights"),
+            _RANK_TOP,
+        ),
+        kr.pagerank_result,
+        shape=kr.Ranking.json,
+    )
+)
+register(
+    Measure(
+        "kcore",
+        "Core number of every actor (largest k with a k-core containing it), partners counted once.",
+        (_RANK_TOP,),
+        kr.kcore_result,
+        shape=kr.Ranking.json,
+    )
+)
+register(
+    Measure(
+        "ego_density",
+        "Ego-network density (ties among an actor's partners), per actor or averaged per group.",
+        (
+            by_param(None, "summarize per group: country, continent, region, type"),
+            top_param("only the K first rows"),
+        ),
+        kr.ego_density_result,
+        shape=lambda r: r.json(),
     )
 )

@@ -61,6 +61,7 @@ from typing import Any
 
 from civnet import __version__
 from civnet.errors import BadFilter, UserError
+from civnet.products.node_measures import NODE_MEASURES, node_measures
 from civnet.views.network import Network
 
 EXPORT_FORMATS = ("gexf", "graphml", "json", "csv")
@@ -77,6 +78,7 @@ NODE_ATTRS: dict[str, tuple[str, str]] = {
     "city": ("string", "string"),
     "lat": ("double", "double"),
     "lon": ("double", "double"),
+    **NODE_MEASURES,
 }
 EDGE_ATTRS: dict[str, tuple[str, str]] = {
     "n_ties": ("integer", "int"),
@@ -244,8 +246,12 @@ def merge_spells(intervals: list[tuple[str, str | None]]) -> list[Spell]:
     return [(s, e) for s, e in out]
 
 
-def export_graph(net: Network) -> ExportGraph:
-    """The view's nodes and simple edges with attributes and spells (see the module docstring)."""
+def export_graph(net: Network, *, measures: bool = False) -> ExportGraph:
+    """The view's nodes and simple edges with attributes and spells (see the module docstring).
+
+    With ``measures`` every node also carries its measures
+    (:mod:`civnet.products.node_measures`: partners, betweenness, PageRank, k-core...).
+    """
     g = net.graph
     ids = net.ids
     vattrs = set(g.vs.attributes())
@@ -309,9 +315,11 @@ def export_graph(net: Network) -> ExportGraph:
             else:
                 node_spans.setdefault(a, []).extend(spells)
     nodes = []
+    extra = node_measures(net) if measures else [{} for _ in range(g.vcount())]
     for v in g.vs:
         vid = v["name"]
         attrs = {a: v[a] for a in NODE_ATTRS if a in vattrs and v[a] is not None}
+        attrs.update(extra[v.index])
         spells = None
         if vid not in node_timeless and vid in node_spans:
             spells = merge_spells(node_spans[vid])
@@ -534,9 +542,16 @@ def write_csv(
 
 
 def export_network(
-    net: Network, fmt: str, path: str | Path, *, spreadsheet_safe: bool = True
+    net: Network,
+    fmt: str,
+    path: str | Path,
+    *,
+    measures: bool = True,
+    spreadsheet_safe: bool = True,
 ) -> list[Path]:
     """Write ``net`` as ``fmt`` (gexf, graphml, json or csv); return the files written.
+
+    ``measures``: attach each actor's measures as node attributes (see :func:`export_graph`).
 
     csv writes two files, ``STEM.nodes.csv`` and ``STEM.edges.csv`` (``STEM`` is ``path`` without
     a ``.csv`` suffix); ``spreadsheet_safe`` neutralises formula-like text cells in them (see
@@ -549,7 +564,7 @@ def export_network(
         )
     path = Path(path)
     check_replaceable(path)
-    eg = export_graph(net)
+    eg = export_graph(net, measures=measures)
     if fmt == "csv":
         stem = path.with_suffix("") if path.suffix.lower() == ".csv" else path
         nodes_p = stem.with_name(stem.name + ".nodes.csv")

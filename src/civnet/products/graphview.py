@@ -1,14 +1,17 @@
-"""What the network view in the report and the dashboard draws: positions, nodes, ties, edges.
+"""What the network view in the report and the dashboard draws: countries, actors, ties.
 
-The layout is computed here, once, in Python (igraph), so the browser only draws: every
-component of three or more actors is laid out on its own (DrL above ``DRL_ABOVE`` actors,
-Fruchterman-Reingold below), scaled to an area proportional to its size, and the components are
-packed in rows, largest first; pairs and isolates follow in a grid. The layout is seeded, so the
-same view and seed give the same picture.
+The page draws the *country-level network* by default: one node per country (sized by its actors
+in the view), one edge per pair of countries with ties between their actors (width: the number of
+ties), the heaviest pairs only. Positions are computed here, once, in Python: igraph's
+Fruchterman-Reingold on the country graph (a few hundred nodes, so it costs milliseconds), seeded,
+so the same view and seed give the same picture. Choosing a country *drills down* to its actors
+and their partners, laid out in the browser on two rings (the country's actors inside, partners
+outside grouped by country).
 
 The payload keeps every tie of the view (so the page can filter by track, period and country and
-recount nodes, edges and density exactly as :mod:`civnet.views` does) but draws at most
-``max_edges`` edges, the heaviest first; it says how many it left out.
+recount nodes, edges and density exactly as :mod:`civnet.views` does; the drawing follows the
+filters). ``edges`` lists at most ``max_edges`` actor-level edges, the heaviest first, for
+clients that draw actors themselves; it says how many it left out.
 """
 
 from __future__ import annotations
@@ -21,74 +24,74 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
-from civnet.measures.groups import labels_of, partition_of
+from civnet.measures.groups import UNKNOWN_GROUP, labels_of, partition_of
+from civnet.regions import continent_of, short_name
 from civnet.views.network import Network
 
-DRL_ABOVE = 400
 MAX_EDGES = 60_000
+BACKBONE = 3
+"""Heaviest partners per country that the country layout pulls together."""
 
 Progress = Callable[[int, int], None]
 
 
-def layout(net: Network, *, seed: int = 0, progress: Progress | None = None) -> np.ndarray:
-    """Positions (n x 2) for the view's actors, components packed in rows (see module doc)."""
-    g = net.graph
-    n = g.vcount()
-    pos = np.zeros((n, 2))
-    if n == 0:
-        return pos
-    comps = sorted(g.connected_components(mode="weak"), key=lambda c: (-len(c), c[0]))
-    big = [c for c in comps if len(c) >= 3]
-    small = [c for c in comps if len(c) < 3]
-    total = len(big) + 1
-    boxes: list[tuple[list[int], np.ndarray, float]] = []
-    ig.set_random_number_generator(random.Random(seed))
-    try:
-        for k, comp in enumerate(big):
-            sub = g.induced_subgraph(comp)
-            if sub.is_directed():
-                sub = sub.as_undirected()
-            coords = np.asarray(
-                sub.layout_drl() if len(comp) > DRL_ABOVE else sub.layout_fruchterman_reingold(),
-                dtype=float,
+def country_layout(
+    countries: Sequence[str], country_code: Sequence[int], net: Network, *, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (k x 2, in [0, 100]) of the countries and the cross-border ties between each
+    pair (k x k).
+
+    ``countries`` are the group labels, ``country_code`` each actor's index into them. Ties
+    between two actors of known, different countries count once each (tie records, not merged
+    pairs). The layout is Fruchterman-Reingold, seeded, on the *backbone*: each country's
+    ``BACKBONE`` heaviest partners (weights ``log(1 + ties)``), so that countries gather by
+    their main partners instead of into one ball; countries without a cross-border tie are put
+    in a row below.
+    """
+    k = len(countries)
+    pos = np.zeros((k, 2))
+    weights = np.zeros((k, k))
+    if k == 0:
+        return pos, weights
+    codes = np.asarray(country_code, dtype=np.int64)
+    t = net.ties
+    if t.num_rows:
+        index = {a: i for i, a in enumerate(net.ids)}
+        src = codes[[index[a] for a in t.column("source").to_pylist()]]
+        dst = codes[[index[a] for a in t.column("target").to_pylist()]]
+        unknown = [i for i, c in enumerate(countries) if c == UNKNOWN_GROUP]
+        keep = (src != dst) & ~np.isin(src, unknown) & ~np.isin(dst, unknown)
+        lo, hi = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
+        np.add.at(weights, (lo, hi), 1.0)
+        weights = weights + weights.T
+    active = [c for c in range(k) if weights[c].sum() > 0]
+    rest = [c for c in range(k) if weights[c].sum() == 0]
+    if active:
+        where = {c: i for i, c in enumerate(active)}
+        backbone: set[tuple[int, int]] = set()
+        for c in active:
+            partners = np.nonzero(weights[c])[0]
+            best = partners[np.lexsort((partners, -weights[c, partners]))][:BACKBONE]
+            backbone.update((min(c, int(d)), max(c, int(d))) for d in best)
+        edges = sorted(backbone)
+        g = ig.Graph(n=len(active), edges=[(where[a], where[b]) for a, b in edges])
+        ig.set_random_number_generator(random.Random(seed))
+        try:
+            coords = g.layout_fruchterman_reingold(
+                weights=[math.log1p(weights[a, b]) for a, b in edges], niter=1000
             )
-            side = math.sqrt(len(comp))
-            boxes.append((comp, _fit(coords, side), side))
-            if progress:
-                progress(k + 1, total)
-    finally:
-        ig.set_random_number_generator(random)  # igraph's default: the random module
-    singles = [v for c in small for v in c]
-    if singles:
-        cols = max(1, math.ceil(math.sqrt(len(singles))))
-        grid = np.array([[i % cols, i // cols] for i in range(len(singles))], dtype=float)
-        side = max(1.0, 0.6 * cols)
-        boxes.append((singles, _fit(grid, side), side))
-    _pack(boxes, pos)
-    if progress:
-        progress(total, total)
-    return pos
-
-
-def _fit(coords: np.ndarray, side: float) -> np.ndarray:
-    """Scale coordinates into a [0, side] square (a single point goes to its centre)."""
-    lo = coords.min(axis=0)
-    span = float((coords.max(axis=0) - lo).max())
-    if span == 0:
-        return np.full_like(coords, side / 2.0)
-    return (coords - lo) / span * side
-
-
-def _pack(boxes: Sequence[tuple[list[int], np.ndarray, float]], pos: np.ndarray) -> None:
-    """Shelf packing: boxes left to right in rows about as wide as the whole area is tall."""
-    width = math.sqrt(sum((s + 1.0) ** 2 for _, _, s in boxes)) * 1.1
-    x = y = row_h = 0.0
-    for members, coords, side in boxes:
-        if x > 0 and x + side > width:
-            x, y, row_h = 0.0, y + row_h + 1.0, 0.0
-        pos[members] = coords + np.array([x, y])
-        x += side + 1.0
-        row_h = max(row_h, side)
+        finally:
+            ig.set_random_number_generator(random)  # igraph's default: the random module
+        xy = np.asarray(coords.coords, dtype=float).reshape(len(active), 2)
+        lo_xy = xy.min(axis=0)
+        span = float((xy.max(axis=0) - lo_xy).max()) or 1.0
+        pos[active] = (xy - lo_xy) / span * 100.0
+    if rest:
+        top = float(pos[active, 1].max()) + 8.0 if active else 0.0
+        cols = max(1, math.ceil(math.sqrt(len(rest) * 4)))
+        for i, c in enumerate(rest):
+            pos[c] = (100.0 * (i % cols) / max(1, cols - 1), top + 4.0 * (i // cols))
+    return pos, weights
 
 
 def _codes(values: Sequence[Any]) -> tuple[list[str], list[int]]:
@@ -109,12 +112,19 @@ def graph_payload(
     ids = net.ids
     n = g.vcount()
     attrs = set(g.vs.attributes())
-    pos = layout(net, seed=seed, progress=progress)
     types, type_code = _codes(net.vertex_attr("type") if "type" in attrs else [None] * n)
     countries, country_code = _codes(
         net.vertex_attr("country") if "country" in attrs else [None] * n
     )
     labels = net.vertex_attr("label") if "label" in attrs else ids
+    cpos, cweights = country_layout(countries, country_code, net, seed=seed)
+    if progress:
+        progress(1, 1)
+    actors_per_country = np.bincount(
+        np.asarray(country_code, dtype=np.int64), minlength=len(countries)
+    )
+    continent = [continent_of(c) if c != UNKNOWN_GROUP else None for c in countries]
+    continents, continent_code = _codes(continent)
     index = {a: i for i, a in enumerate(ids)}
     t = net.ties
     cols = set(t.column_names)
@@ -141,8 +151,6 @@ def graph_payload(
             "label": [str(x) if x else ids[i] for i, x in enumerate(labels)],
             "type": type_code,
             "country": country_code,
-            "x": [round(float(v), 3) for v in pos[:, 0]],
-            "y": [round(float(v), 3) for v in pos[:, 1]],
             "betweenness": [float(b) for b in betweenness],
             "degree": net.partner_counts()[0].tolist(),
         },
@@ -159,6 +167,15 @@ def graph_payload(
             "s": [el[i][0] for i in order],
             "t": [el[i][1] for i in order],
             "weight": [float(weights[i]) for i in order],
+        },
+        "continents": continents,
+        "country_nodes": {
+            "name": [short_name(c) if c != UNKNOWN_GROUP else c for c in countries],
+            "continent": continent_code,
+            "actors": actors_per_country.tolist(),
+            "x": [round(float(v), 3) for v in cpos[:, 0]],
+            "y": [round(float(v), 3) for v in cpos[:, 1]],
+            "cross_border_ties": [int(v) for v in cweights.sum(axis=1)],
         },
         "edges_total": g.ecount(),
         "edges_drawn": len(order),

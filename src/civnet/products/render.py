@@ -71,6 +71,42 @@ def fmt_number(v: Any, digits: int = 4) -> str:
     return str(v)
 
 
+def fmt_scaled(v: float | None) -> str:
+    """A small share written for its scale: 0.123 above 1 %, per mille down to 0.1 ‰, then
+    scientific.
+
+    >>> [fmt_scaled(x) for x in (0.25, 0.0138, 0.00138, 0.0000138, 0.0)]
+    ['0.250', '0.014', '1.4‰', '1.4e-05', '0']
+    """
+    if v is None or math.isnan(v):
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 0.01:
+        return f"{v:.3f}"
+    if a >= 1e-4:
+        return f"{v * 1000:.2g}‰"
+    return f"{v:.1e}"
+
+
+def fmt_ratio(r: float | None) -> str:
+    """A ratio to a reference, as ``12×``, ``2.4×`` or ``0.35×`` (``0`` when zero).
+
+    >>> [fmt_ratio(x) for x in (123.4, 2.44, 0.351, 0.0)]
+    ['123×', '2.4×', '0.35×', '0']
+    """
+    if r is None or math.isnan(r):
+        return "—"
+    if r == 0:
+        return "0"
+    if r >= 10:
+        return f"{r:,.0f}×"
+    if r >= 1:
+        return f"{r:.1f}×"
+    return f"{r:.2g}×"
+
+
 def records_table(
     records: Sequence[Mapping[str, Any]],
     columns: Sequence[str] | None = None,

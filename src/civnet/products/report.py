@@ -29,12 +29,12 @@ import numpy as np
 
 from civnet import __version__
 from civnet.errors import EmptyNetwork
-from civnet.measures import betweenness, block_density, describe
-from civnet.products.analyze import betweenness_records, left_out_note, left_out_of_ranking
-from civnet.products.catalog import MEASURES
+from civnet.measures import block_density, density, describe
+from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
-from civnet.products.render import to_jsonable
+from civnet.products.render import fmt_ratio, fmt_scaled, to_jsonable
+from civnet.products.runner import run_measure
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
@@ -148,11 +148,14 @@ def json_for_script(value: Any) -> str:
 def _templates() -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("civnet.products", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["scaled"] = fmt_scaled
+    env.filters["ratio"] = fmt_ratio
+    return env
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -221,17 +224,29 @@ def density_by_year(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[st
 
 
 def country_blocks(net: Network, countries: int) -> dict[str, Any]:
-    """Block density by country for the largest ``countries`` countries (by actors)."""
+    """Block density by country for the largest ``countries`` countries (by actors).
+
+    ``ratio[i][j]`` is the block's density over the density of the whole view (1: as dense as
+    the view; ``None`` when the view has no ties); ``shade[i][j]`` in [0, 1] is
+    ``log(1 + ratio) / log(1 + peak ratio)``, so that blocks a thousand times denser than the
+    view do not wash out the others.
+    """
     bd = block_density(net, "country")
+    overall = density(net)
     order = sorted(range(len(bd.groups)), key=lambda i: (-bd.sizes[i], bd.groups[i]))[:countries]
     matrix = bd.matrix[np.ix_(order, order)] if order else np.zeros((0, 0))
-    peak = float(matrix.max()) if matrix.size else 0.0
+    ratio = matrix / overall if overall > 0 else np.zeros_like(matrix)
+    peak = float(ratio.max()) if ratio.size else 0.0
+    shade = np.log1p(ratio) / np.log1p(peak) if peak > 0 else np.zeros_like(ratio)
     return {
         "groups": [bd.groups[i] for i in order],
         "sizes": [int(bd.sizes[i]) for i in order],
         "matrix": [[float(v) for v in row] for row in matrix],
+        "ratio": [[float(v) for v in row] for row in ratio] if overall > 0 else None,
+        "shade": [[float(v) for v in row] for row in shade],
         "ties": [[int(bd.ties[i, j]) for j in order] for i in order],
         "n_groups": len(bd.groups),
+        "overall": overall,
         "peak": peak,
     }
 
@@ -259,12 +274,14 @@ def brokerage_by_country(net: Network, countries: int) -> dict[str, Any] | None:
 def catalog_json(ws: Workspace, spec: ViewSpec, name: str, **params: Any) -> tuple[Any, str]:
     """What ``civnet <name> [params] --format json`` prints for ``spec``, or why there is none.
 
+    Computed through :func:`~civnet.products.runner.run_measure`, so a result already in the
+    workspace's result cache (same data, view and parameters) is not computed again.
+
     Returns ``(result, "")``, or ``(None, reason)`` when the view has nothing to measure (no
     dated ties for a timeline, no scored country for a scorecard).
     """
-    measure = MEASURES[name]
     try:
-        return measure.run(measure.inputs(ws, spec, **params), **params), ""
+        return run_measure(ws, name, spec, params), ""
     except EmptyNetwork as exc:
         return None, exc.line()
 
@@ -307,14 +324,26 @@ def scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def file_name(path: str | None) -> str:
+    """The last part of a source's path or URL, never the folders above it (they would tell a
+    reader of a shared report where the author keeps files).
+
+    >>> file_name("/home/ana/data/ties.csv"), file_name(r"C:\\Users\\ana\\t.csv"), file_name(None)
+    ('ties.csv', 't.csv', '')
+    """
+    if not path:
+        return ""
+    return re.split(r"[\\/]", str(path).rstrip("/\\"))[-1]
+
+
 def sources_records(ws: Workspace) -> list[dict[str, Any]]:
-    """The workspace's sources table with provenance, for the appendix."""
+    """The workspace's sources table with provenance, for the appendix (file names only)."""
     out = []
     for r in ws.sources().to_pylist():
         out.append(
             {
                 "name": r.get("name"),
-                "path": r.get("path"),
+                "file": file_name(r.get("path")),
                 "importer": r.get("importer"),
                 "description": r.get("description") or "",
                 "licence": r.get("licence") or "",
@@ -359,8 +388,11 @@ def report_context(
     net = build_network(ws, spec)
     summary = describe(net)
     say("betweenness", 1, steps)
-    b = betweenness(net)
-    brokers = betweenness_records(net, b, top)
+    ranked, _ = catalog_json(ws, spec, "betweenness")
+    ranked = ranked or []
+    by_id = {r["id"]: r["betweenness"] for r in ranked}
+    b_values = [float(by_id.get(a, 0.0)) for a in net.ids]
+    brokers = ranked[:top]
     brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
@@ -382,7 +414,7 @@ def report_context(
         say("what if", 5, steps)
         scenario, _ = catalog_json(ws, spec, "whatif", **whatif)
     say("layout", 6, steps)
-    graph = graph_payload(net, b.values.tolist(), seed=seed, max_edges=max_edges)
+    graph = graph_payload(net, b_values, seed=seed, max_edges=max_edges)
     say("writing", 7, steps)
     years = sorted({int(d[:4]) for d in graph["ties"]["start"] if d})
     return {
@@ -393,7 +425,7 @@ def report_context(
         "summary": summary,
         "top_betweenness": brokers[0]["betweenness"] if brokers else 0.0,
         "betweenness_method": "; ".join(
-            x for x in (b.method + ", normalized", brokers_left_out) if x
+            x for x in ("exact Brandes, normalized (civnet betweenness)", brokers_left_out) if x
         ),
         "brokers": brokers,
         "by_track": by_track,
@@ -405,6 +437,7 @@ def report_context(
         "timeline_notices": timeline["notices"] if timeline else [],
         "scorecard": card,
         "scorecard_rows": scorecard_rows(card) if card else [],
+        "scorecard_top": countries,
         "scorecard_missing": card_missing,
         "boot": boot,
         "sources": sources_records(ws),
@@ -427,6 +460,7 @@ def render_report(context: dict[str, Any]) -> str:
         "brokerage",
         "timeline",
         "scorecard",
+        "scorecard_top",
         "graph",
         "years",
         "removals",

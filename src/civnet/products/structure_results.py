@@ -35,6 +35,7 @@ from civnet.measures.diversity import (
 from civnet.measures.ei import ei_index
 from civnet.measures.holes import Holes, structural_holes
 from civnet.products.periods import view_notices
+from civnet.regions import GROUPINGS, grouping_values
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
 from civnet.vocab import TRACKS
@@ -47,8 +48,14 @@ def nan_to_none(x: Any) -> float | None:
 
 
 def vertex_values(net: Network, attr: str) -> list[Any]:
-    """The vertex attribute ``attr`` of every actor (``None`` where the view lacks it)."""
-    return net.vertex_attr(attr) if attr in net.graph.vs.attributes() else [None] * len(net.ids)
+    """The vertex attribute ``attr`` of every actor (``None`` where the view lacks it).
+
+    ``continent`` and ``region`` are derived from the actor's country (:mod:`civnet.regions`).
+    """
+    attributes = net.graph.vs.attributes()
+    if attr in GROUPINGS and attr not in attributes:
+        return grouping_values(attr, vertex_values(net, "country"))
+    return net.vertex_attr(attr) if attr in attributes else [None] * len(net.ids)
 
 
 # -- brokerage ------------------------------------------------------------------------------------

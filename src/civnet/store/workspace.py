@@ -163,15 +163,19 @@ class Workspace:
     def has_actor_levels(self) -> bool:
         """True when every actor has its level stored (a workspace made before levels and
         opened read-only has the column, still empty, until it is opened for writing once)."""
+        if not self.has_level_column():
+            return False
+        nulls = fetch_one(self.con, "SELECT count(*) FROM actors WHERE level IS NULL")
+        return nulls is not None and int(nulls[0]) == 0
+
+    def has_level_column(self) -> bool:
+        """True when the actors table has the ``level`` column (every upgraded workspace has)."""
         row = fetch_one(
             self.con,
             """SELECT count(*) FROM information_schema.columns
                WHERE table_name = 'actors' AND column_name = 'level'""",
         )
-        if not (row and row[0]):
-            return False
-        nulls = fetch_one(self.con, "SELECT count(*) FROM actors WHERE level IS NULL")
-        return nulls is not None and int(nulls[0]) == 0
+        return bool(row and row[0])
 
     def close(self) -> None:
         self.con.close()

@@ -391,7 +391,7 @@ def _actor_source(ws: Workspace) -> str:
         return "actors"
     con = ws.con
     ids_types = con.sql(
-        "SELECT id, type FROM actors" + (" WHERE level IS NULL" if _has_level_column(ws) else "")
+        "SELECT id, type FROM actors" + (" WHERE level IS NULL" if ws.has_level_column() else "")
     ).to_arrow_table()
     levels = [
         actor_level(t, i)
@@ -401,7 +401,7 @@ def _actor_source(ws: Workspace) -> str:
     ]
     con.register("_lv", ids_types.append_column("level", pa.array(levels, pa.string())))
     try:
-        if _has_level_column(ws):
+        if ws.has_level_column():
             con.execute(
                 """CREATE OR REPLACE TEMP TABLE _v_actor_src AS
                    SELECT a.* REPLACE (coalesce(a.level, l.level) AS level)
@@ -415,15 +415,6 @@ def _actor_source(ws: Workspace) -> str:
     finally:
         con.unregister("_lv")
     return "_v_actor_src"
-
-
-def _has_level_column(ws: Workspace) -> bool:
-    row = fetch_one(
-        ws.con,
-        """SELECT count(*) FROM information_schema.columns
-           WHERE table_name = 'actors' AND column_name = 'level'""",
-    )
-    return bool(row and row[0])
 
 
 def _ph(values: tuple[str, ...] | list[str]) -> str:

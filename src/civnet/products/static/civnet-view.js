@@ -124,54 +124,151 @@
     return { colour: colour, legend: legend };
   }
 
-  function mountNetwork(container, data, legendEl) {
-    const N = data.nodes, E = data.edges;
-    const graph = new graphology.Graph({ type: data.directed_view ? "directed" : "undirected", multi: false });
+  const BACKBONE = 3;
+  const MAX_INNER = 200;
+  const MAX_OUTER = 1200;
+
+  /* The network drawing. By default one node per country (size: its actors in the selection,
+   * colour: continent) and the heaviest country pairs (width: ties between them); focus(c) drills
+   * down to country c's actors (inner ring, by ties) and their partners (outer ring, grouped by
+   * country). show(sel) redraws for the selected tie indices (null: all). Country positions come
+   * from the server's seeded layout; the drill-down rings are computed here. */
+  function mountNetwork(container, data, legendEl, noteEl) {
+    const N = data.nodes, T = data.ties, C = data.country_nodes;
+    const nActors = N.id.length, nCountries = data.countries.length;
+    const allTies = Array.from({ length: T.s.length }, (_, i) => i);
     let maxB = 0;
     for (const b of N.betweenness) maxB = Math.max(maxB, b);
-    const n = N.id.length;
-    const small = n > 5000 ? 1.2 : 2.5;
-    for (let v = 0; v < n; v++) {
-      const b = maxB > 0 ? N.betweenness[v] / maxB : 0;
-      graph.addNode(String(v), {
-        x: N.x[v], y: -N.y[v], size: small + 14 * Math.sqrt(b), label: N.label[v], color: OTHER,
-      });
-    }
-    let maxW = 1;
-    for (const w of E.weight) maxW = Math.max(maxW, w);
-    for (let k = 0; k < E.s.length; k++) {
-      graph.addEdgeWithKey(E.s[k] + "-" + E.t[k], String(E.s[k]), String(E.t[k]), {
-        size: 0.4 + 2.2 * Math.sqrt(E.weight[k] / maxW), color: "#c5ccd6",
-      });
-    }
-    const state = { visible: null, pairs: null, found: null, colours: null };
+    const graph = new graphology.Graph({ type: "undirected", multi: false });
+    const state = { sel: null, focus: null, found: null, colour: "continent", listeners: [] };
     const renderer = new Sigma(graph, container, {
-      labelRenderedSizeThreshold: n > 2000 ? 10 : 6,
-      hideEdgesOnMove: E.s.length > 20000,
+      labelRenderedSizeThreshold: 5,
       zIndex: true,
       nodeReducer: function (node, attrs) {
-        const v = Number(node);
-        const out = Object.assign({}, attrs);
-        if (state.colours) out.color = state.colours.get(state.codes[v]) || OTHER;
-        if (state.visible && !state.visible[v]) out.hidden = true;
-        if (state.found !== null) {
-          if (v === state.found) { out.highlighted = true; out.zIndex = 2; out.size = attrs.size + 4; }
-          else out.color = "#dde2e8";
-        }
-        return out;
-      },
-      edgeReducer: function (edge, attrs) {
-        if (state.pairs && !state.pairs.has(edge)) return Object.assign({}, attrs, { hidden: true });
-        return attrs;
+        if (state.found === null) return attrs;
+        if (node === state.found) return Object.assign({}, attrs, { highlighted: true, zIndex: 2, size: attrs.size + 4 });
+        return Object.assign({}, attrs, { color: "#dde2e8", label: "" });
       },
     });
+    renderer.on("clickNode", function (e) {
+      const a = graph.getNodeAttributes(e.node);
+      if (a.country !== undefined && state.focus === null) focus(a.country);
+    });
 
-    function colourBy(what) {
-      const codes = what === "type" ? N.type : N.country;
-      const labels = what === "type" ? data.types : data.countries;
+    function note(text) { if (noteEl) noteEl.textContent = text; }
+
+    function drawCountries(sel) {
+      const actors = new Int32Array(nCountries), seen = new Uint8Array(nActors);
+      for (const i of sel) { seen[T.s[i]] = 1; seen[T.t[i]] = 1; }
+      for (let v = 0; v < nActors; v++) if (seen[v]) actors[N.country[v]]++;
+      const pairs = new Map();
+      for (const i of sel) {
+        const a = N.country[T.s[i]], b = N.country[T.t[i]];
+        if (a === b || data.countries[a] === "(unknown)" || data.countries[b] === "(unknown)") continue;
+        const key = a < b ? a + "-" + b : b + "-" + a;
+        pairs.set(key, (pairs.get(key) || 0) + 1);
+      }
+      let maxA = 1;
+      for (const x of actors) maxA = Math.max(maxA, x);
+      for (let c = 0; c < nCountries; c++) {
+        if (!actors[c] || data.countries[c] === "(unknown)") continue;
+        graph.addNode("c" + c, {
+          x: C.x[c], y: -C.y[c], size: 3 + 16 * Math.sqrt(actors[c] / maxA),
+          label: C.name[c], country: c, continent: C.continent[c], actors: actors[c], color: OTHER,
+        });
+      }
+      // the backbone: each country's BACKBONE heaviest partners (as the server's layout uses)
+      const byCountry = new Map();
+      for (const [key, w] of pairs) {
+        for (const c of key.split("-")) {
+          if (!byCountry.has(c)) byCountry.set(c, []);
+          byCountry.get(c).push([key, w]);
+        }
+      }
+      const kept = new Map();
+      for (const list of byCountry.values()) {
+        list.sort((p, q) => q[1] - p[1] || (p[0] < q[0] ? -1 : 1));
+        for (const [key, w] of list.slice(0, BACKBONE)) kept.set(key, w);
+      }
+      const drawn = [...kept.entries()];
+      let maxW = 1;
+      for (const [, w] of drawn) maxW = Math.max(maxW, w);
+      for (const [key, w] of drawn) {
+        const [a, b] = key.split("-");
+        graph.addEdge("c" + a, "c" + b, { size: 0.4 + 5 * Math.sqrt(w / maxW), color: "#aeb8c4", weight: w });
+      }
+      const heavy = [...pairs.keys()];
+      note("Country-level network: " + graph.order.toLocaleString("en-US") + " countries (size: actors with a tie in the selection), " +
+        (drawn.length < heavy.length ? drawn.length.toLocaleString("en-US") + " of " + heavy.length.toLocaleString("en-US") + " country pairs: each country's " + BACKBONE + " heaviest" : "all " + heavy.length.toLocaleString("en-US") + " country pairs") +
+        " (width: ties between them; ties inside a country are not drawn). Click a country or choose it under Drill down to see its actors.");
+    }
+
+    function drawActors(sel, c) {
+      const ties = new Map(), partnersOf = new Map();
+      for (const i of sel) {
+        const s = T.s[i], t = T.t[i];
+        for (const [v, u] of [[s, t], [t, s]]) {
+          if (N.country[v] !== c) continue;
+          ties.set(v, (ties.get(v) || 0) + 1);
+          if (!partnersOf.has(v)) partnersOf.set(v, new Set());
+          partnersOf.get(v).add(u);
+        }
+      }
+      const inner = [...ties.keys()].sort((a, b) => ties.get(b) - ties.get(a) || a - b).slice(0, MAX_INNER);
+      const innerSet = new Set(inner);
+      const outerCount = new Map();
+      for (const v of inner) for (const u of partnersOf.get(v)) if (!innerSet.has(u)) outerCount.set(u, (outerCount.get(u) || 0) + 1);
+      let outer = [...outerCount.keys()].sort((a, b) => outerCount.get(b) - outerCount.get(a) || a - b).slice(0, MAX_OUTER);
+      outer.sort((a, b) => (data.countries[N.country[a]] < data.countries[N.country[b]] ? -1 : data.countries[N.country[a]] > data.countries[N.country[b]] ? 1 : a - b));
+      const place = (list, radius) => list.forEach((v, k) => {
+        const angle = (2 * Math.PI * k) / Math.max(1, list.length);
+        const b = maxB > 0 ? N.betweenness[v] / maxB : 0;
+        graph.addNode("a" + v, {
+          x: radius * Math.cos(angle), y: radius * Math.sin(angle), size: 2.5 + 12 * Math.sqrt(b),
+          label: N.label[v], actor: v, color: OTHER,
+        });
+      });
+      place(inner, 40);
+      place(outer, 100);
+      let edges = 0;
+      for (const i of sel) {
+        if (!innerSet.has(T.s[i]) && !innerSet.has(T.t[i])) continue;
+        const a = "a" + T.s[i], b = "a" + T.t[i];
+        if (a === b || !graph.hasNode(a) || !graph.hasNode(b) || graph.hasEdge(a, b)) continue;
+        graph.addEdge(a, b, { size: 0.5, color: "#c5ccd6" });
+        edges++;
+      }
+      const capped = ties.size > inner.length || outerCount.size > outer.length;
+      note("Actors of " + C.name[c] + " (inner ring, " + inner.length.toLocaleString("en-US") + (ties.size > inner.length ? " with the most ties of " + ties.size.toLocaleString("en-US") : "") +
+        ") and their partners (outer ring, grouped by country, " + outer.length.toLocaleString("en-US") + (outerCount.size > outer.length ? " of " + outerCount.size.toLocaleString("en-US") : "") + "); " +
+        edges.toLocaleString("en-US") + " pairs with an actor of " + C.name[c] + " drawn. Node size: betweenness in the whole view." + (capped ? " Filter by track or period to see the rest." : ""));
+    }
+
+    function draw() {
+      graph.clear();
+      const sel = state.sel || allTies;
+      if (state.focus === null) drawCountries(sel); else drawActors(sel, state.focus);
+      paint();
+      renderer.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+      renderer.refresh();
+      for (const f of state.listeners) f(state.focus);
+    }
+
+    function paint() {
+      const codeOf = (attrs) => {
+        if (attrs.actor === undefined) return state.colour === "country" ? attrs.country : attrs.continent;
+        const v = attrs.actor;
+        if (state.colour === "type") return N.type[v];
+        if (state.colour === "continent") return C.continent[N.country[v]];
+        return N.country[v];
+      };
+      const labels = state.focus === null
+        ? (state.colour === "country" ? data.countries : data.continents)
+        : (state.colour === "type" ? data.types : state.colour === "continent" ? data.continents : data.countries);
+      const codes = [];
+      graph.forEachNode((node, attrs) => codes.push(codeOf(attrs)));
       const cm = colourMap(labels, codes);
-      state.codes = codes;
-      state.colours = cm.colour;
+      graph.forEachNode((node, attrs) => graph.setNodeAttribute(node, "color", cm.colour.get(codeOf(attrs)) || OTHER));
       if (legendEl) {
         legendEl.textContent = "";
         for (const item of cm.legend) {
@@ -183,36 +280,46 @@
           legendEl.appendChild(span);
         }
       }
-      renderer.refresh();
     }
 
-    function show(visible, pairs) {
-      state.visible = visible;
-      state.pairs = pairs;
-      renderer.refresh();
+    function colourBy(what) { state.colour = what; paint(); renderer.refresh(); }
+
+    function show(sel) { state.sel = sel; state.found = null; draw(); }
+
+    function focus(c) {
+      state.focus = c === null || c === undefined || c === "" ? null : Number(c);
+      state.found = null;
+      draw();
     }
 
     function search(text) {
       const q = (text || "").trim().toLowerCase();
       state.found = null;
-      if (q) {
-        for (let v = 0; v < n; v++) {
-          if (state.visible && !state.visible[v]) continue;
-          if (N.label[v].toLowerCase().includes(q) || N.id[v].toLowerCase() === q) { state.found = v; break; }
-        }
+      if (!q) { renderer.refresh(); return null; }
+      const seen = new Uint8Array(nActors);
+      for (const i of (state.sel || allTies)) { seen[T.s[i]] = 1; seen[T.t[i]] = 1; }
+      let hit = null;
+      for (let v = 0; v < nActors; v++) {
+        if (!seen[v]) continue;
+        if (N.label[v].toLowerCase().includes(q) || N.id[v].toLowerCase() === q) { hit = v; break; }
       }
+      if (hit === null) { renderer.refresh(); return null; }
+      if (state.focus !== N.country[hit]) focus(N.country[hit]);
+      if (!graph.hasNode("a" + hit)) { graph.addNode("a" + hit, { x: 0, y: 0, size: 6, label: N.label[hit], actor: hit, color: "#1d2733" }); }
+      state.found = "a" + hit;
       renderer.refresh();
-      if (state.found !== null) {
-        const pos = renderer.getNodeDisplayData(String(state.found));
-        if (pos) renderer.getCamera().animate({ x: pos.x, y: pos.y, ratio: 0.25 }, { duration: 400 });
-      } else {
-        renderer.getCamera().animatedReset({ duration: 300 });
-      }
-      return state.found === null ? null : N.label[state.found];
+      const pos = renderer.getNodeDisplayData(state.found);
+      if (pos) renderer.getCamera().animate({ x: pos.x, y: pos.y, ratio: 0.35 }, { duration: 400 });
+      return N.label[hit];
     }
 
-    colourBy("country");
-    return { renderer: renderer, graph: graph, colourBy: colourBy, show: show, search: search };
+    function onFocus(f) { state.listeners.push(f); }
+
+    draw();
+    return {
+      renderer: renderer, graph: graph, colourBy: colourBy, show: show, focus: focus, search: search,
+      onFocus: onFocus, mode: () => (state.focus === null ? "countries" : "actors"),
+    };
   }
 
   function options(select, items, allLabel) {

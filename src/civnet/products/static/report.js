@@ -15,7 +15,9 @@
   V.options($("f-from"), years, "\u2026");
   V.options($("f-to"), years, "\u2026");
 
-  const net = V.mountNetwork($("network"), G, $("legend"));
+  V.options($("f-drill"), countryOrder.map((o) => ({ value: o.value, label: G.country_nodes.name[Number(o.value)] + " (" + o.label + ")" })), "countries (country level)");
+  const net = V.mountNetwork($("network"), G, $("legend"), $("network-note"));
+  net.onFocus((c) => { $("f-drill").value = c === null ? "" : String(c); });
   window.civnetNetwork = net;
 
   function filters() {
@@ -47,12 +49,12 @@
     V.setStat(root, "largest_component", s.largest_component);
     V.setStat(root, "countries", s.countries);
     $("filter-desc").textContent = describeFilters();
-    const all = sel.length === G.ties.s.length;
-    net.show(all ? null : s.visible, all ? null : s.pairs);
+    net.show(sel.length === G.ties.s.length ? null : sel);
   }
 
   for (const id of ["f-track", "f-country", "f-from", "f-to"]) $(id).addEventListener("change", update);
   $("f-colour").addEventListener("change", () => net.colourBy($("f-colour").value));
+  $("f-drill").addEventListener("change", () => net.focus($("f-drill").value));
   $("f-search").addEventListener("change", () => {
     const hit = net.search($("f-search").value);
     $("search-result").textContent = $("f-search").value ? (hit ? "found: " + hit : "no actor matches") : "";
@@ -112,25 +114,40 @@
       });
     }
     if (data.scorecard) {
-      // One chart per channel: the bootstrap interval as a floating bar, the score as a dot.
+      // One chart per channel: the bootstrap interval as a floating bar, the score as a dot; the
+      // best-ranked countries until "show the other countries" is pressed.
       const S = data.scorecard;
-      const countries = S.countries.map((r) => r.country);
-      Object.keys(S.card.channels).forEach((k, i) => {
-        const el = $("chart-score-" + k);
-        if (!el) return;
-        const interval = S.countries.map((r) => (r[k + "_low"] === null ? null : [r[k + "_low"], r[k + "_high"]]));
-        new Chart(el, {
-          type: "bar",
-          data: {
-            labels: countries,
-            datasets: [
-              { type: "bar", label: "95% interval", data: interval, minBarLength: 2, backgroundColor: V.PALETTE[i] + "55", borderColor: V.PALETTE[i], borderWidth: 1 },
-              { type: "line", label: "score", data: S.countries.map((r) => r[k]), showLine: false, pointRadius: 4, pointBackgroundColor: "#1d2733", borderColor: "#1d2733" },
-            ],
-          },
-          options: { scales: { y: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+      const charts = [];
+      const drawScores = (limit) => {
+        while (charts.length) charts.pop().destroy();
+        const rows = S.countries.slice(0, limit);
+        Object.keys(S.card.channels).forEach((k, i) => {
+          const el = $("chart-score-" + k);
+          if (!el) return;
+          const interval = rows.map((r) => (r[k + "_low"] === null ? null : [r[k + "_low"], r[k + "_high"]]));
+          charts.push(new Chart(el, {
+            type: "bar",
+            data: {
+              labels: rows.map((r) => r.country),
+              datasets: [
+                { type: "bar", label: "95% interval", data: interval, minBarLength: 2, backgroundColor: V.PALETTE[i] + "55", borderColor: V.PALETTE[i], borderWidth: 1 },
+                { type: "line", label: "score", data: rows.map((r) => r[k]), showLine: false, pointRadius: 4, pointBackgroundColor: "#1d2733", borderColor: "#1d2733" },
+              ],
+            },
+            options: { scales: { y: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+          }));
         });
-      });
+      };
+      drawScores(data.scorecard_top);
+      const toggle = $("scorecard-toggle");
+      if (toggle) {
+        toggle.addEventListener("click", () => {
+          const more = $("scorecard-more");
+          more.hidden = !more.hidden;
+          toggle.textContent = more.hidden ? "Show the other " + toggle.dataset.more + " countries" : "Show the first " + data.scorecard_top + " only";
+          drawScores(more.hidden ? data.scorecard_top : S.countries.length);
+        });
+      }
     }
     if (data.removals) {
       const C = data.removals.attack_curve;
