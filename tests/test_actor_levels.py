@@ -215,3 +215,25 @@ def test_datasets_set_levels(tmp_path: Path) -> None:
             want = "organisation"  # Confucius Institute universities
         assert level == want, (aid, atype, level)
     assert {lv for _, _, lv in rows} == {"network", "country", "sector", "organisation"}
+
+
+def test_table_import_reads_a_level_column(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    actors = tmp_path / "actors.csv"
+    actors.write_text(
+        "id,name,type,country,level\n"
+        "a,Alpha,cso,DEU,\n"  # empty: the default for its type
+        "b,Beta,university,FRA,sector\n"
+        "c,Gamma,city,POL,City\n"
+        "d,Delta,cso,POL,galaxy\n",  # a bad row: stops the import, or is rejected and counted
+        encoding="utf-8",
+    )
+    ties = tmp_path / "ties.csv"
+    ties.write_text("source,target\na,b\nb,c\n", encoding="utf-8")
+    out = cli("import", "table", "--actors", str(actors), "--ties", str(ties), code=2).output
+    assert "row 4: field 'level': unknown actor level" in " ".join(out.split())
+    cli("import", "table", "--actors", str(actors), "--ties", str(ties), "--skip-bad-rows")
+    with Workspace(cli.workspace, read_only=True) as ws:
+        got = dict(ws.con.execute("SELECT id, level FROM actors").fetchall())
+        reasons = [r[0] for r in ws.con.execute("SELECT reason FROM rejects").fetchall()]
+    assert got == {"a": "organisation", "b": "sector", "c": "city"}
+    assert reasons == ["unknown actor level; valid: organisation, city, sector, country, network"]

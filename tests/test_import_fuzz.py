@@ -33,7 +33,7 @@ from civnet.importers.tables import import_tables
 from civnet.store import Workspace
 
 FUZZ = settings(
-    max_examples=12,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

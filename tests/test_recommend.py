@@ -98,7 +98,14 @@ def test_greedy_steps_each_gain_what_recomputation_says() -> None:
 
 
 def test_candidates_filter_and_errors() -> None:
-    assert parse_candidates("type=university,cso,country=DEU") == (("cso", "university"), ("DEU",))
+    assert parse_candidates("type=university,cso,country=DEU") == (
+        ("cso", "university"),
+        ("DEU",),
+        ("organisation", "city"),
+    )
+    assert parse_candidates("level=all")[2] is None
+    with pytest.raises(BadFilter, match="unknown level 'town'"):
+        parse_candidates("level=town")
     with pytest.raises(BadFilter, match="unknown key 'sector'"):
         parse_candidates("sector=x")
     g = seeded_graph(4)
@@ -129,3 +136,17 @@ def test_recommend_command_json_and_api(seeded_ws) -> None:  # type: ignore[no-u
     assert "why" in table
     gains = np.array([s["gain"] for s in out["suggestions"]])
     assert (gains > 0).all()
+
+
+def test_aggregates_are_not_candidates_by_default() -> None:
+    g = two_clusters(3, bridge=False)
+    g.add_node("BBB/EDU", country="BBB", type="university")  # a sector aggregate, level sector
+    g.add_edge("BBB/EDU", "v08")
+    g.add_node("CCC/EDU", country="CCC", type="university")
+    g.add_node("v99", country="CCC", type="cso")
+    g.add_edge("CCC/EDU", "v99")
+    net = Network.from_networkx(g)
+    rec = recommend(net, actor="v01", goal="reach", k=3)
+    assert {t for t, _ in rec.ranking}.isdisjoint({"BBB/EDU", "CCC/EDU"})
+    every = recommend(net, actor="v01", goal="reach", k=3, levels=None)
+    assert "CCC/EDU" in {t for t, _ in every.ranking}

@@ -220,13 +220,22 @@ def test_directed_views_count_weakly_connected_pairs() -> None:
     assert r.connected == 4
 
 
-def test_unknown_actor_and_missing_levels_are_refused() -> None:
+def test_unknown_actor_is_refused_and_levels_remove_their_actors() -> None:
     net = Network.from_networkx(cut_vertex_graph())
     with pytest.raises(UnknownActor, match="'Z' is not an actor of the view"):
         apply_changes(net, Changes(remove_actors=("Z",)))
-    if "level" not in net.actors.column_names:
-        with pytest.raises(BadFilter, match="--remove-level needs actor levels"):
-            apply_changes(net, Changes(remove_levels=("city",)))
+    g = seeded_graph(8)
+    for v in ("a01", "a02"):
+        g.nodes[v]["type"] = "network"  # level network (the default of the affiliation types)
+    applied = apply_changes(Network.from_networkx(g), Changes(remove_levels=("network",)))
+    h = g.copy()
+    h.remove_nodes_from(["a01", "a02"])
+    assert applied.removed == ["a01", "a02"]
+    assert reach(applied.net).connected == connected_pairs(h)
+    with pytest.raises(BadFilter, match="unknown actor level 'town'"):
+        from civnet.products.scenario_results import scenario_changes
+
+        scenario_changes(remove_level=["town"])
 
 
 # -- the command ------------------------------------------------------------------------------------

@@ -40,11 +40,11 @@ from civnet.importers.reading import (
 from civnet.store import Batch, IngestReport, Workspace
 from civnet.store.batch import REJECT_SCHEMA, file_sha256
 from civnet.store.sql import quote_ident, quote_literal
-from civnet.vocab import ACTOR_TYPES, TIE_KINDS, TRACKS
+from civnet.vocab import ACTOR_LEVELS, ACTOR_TYPES, TIE_KINDS, TRACKS
 
 KUMU_ACTORS = {"label": "id"}
 KUMU_TIES = {"from": "source", "to": "target", "type": "kind"}
-ACTOR_FIELDS = {"id", "name", "type", "country", "city", "lat", "lon", "_row"}
+ACTOR_FIELDS = {"id", "name", "type", "country", "city", "lat", "lon", "level", "_row"}
 TIE_FIELDS = {"source", "target", "track", "kind", "weight", "directed", "start", "end", "_row"}
 SELF_LOOP = "self-loop (a tie from an actor to itself)"
 _TRUE = ("true", "t", "yes", "y", "1", "directed")
@@ -82,7 +82,7 @@ def validate_actors(
     """Validate temp table ``_ia`` (text columns and ``_row``): (actors, rejects)."""
     cols = apply_mapping(con, "_ia", cols, _kumu(cols, KUMU_ACTORS, mapping))
     require_columns(p, cols, ["id", "type", "country"])
-    for opt in ("name", "city", "lat", "lon"):
+    for opt in ("name", "city", "lat", "lon", "level"):
         if opt not in cols:
             con.execute(f"ALTER TABLE _ia ADD COLUMN {quote_ident(opt)} VARCHAR")
     names = [r[0] for r in con.execute("SELECT DISTINCT trim(country) FROM _ia").fetchall()]
@@ -91,6 +91,7 @@ def validate_actors(
     if iso:
         con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
     types = _in_list(ACTOR_TYPES)
+    levels = _in_list(ACTOR_LEVELS)
     rejects = rejects_from_sql(
         con,
         f"""SELECT _row, field, reason, raw FROM (
@@ -117,6 +118,10 @@ def validate_actors(
             SELECT _row, 'lon', 'not a longitude (a number from -180 to 180)', lon, 6 FROM _ia
               WHERE trim(coalesce(lon, '')) <> ''
                 AND coalesce(abs(try_cast(lon AS DOUBLE)) > 180, true)
+            UNION ALL
+            SELECT _row, 'level', 'unknown actor level; valid: ' || '{", ".join(ACTOR_LEVELS)}',
+                   level, 7 FROM _ia
+              WHERE trim(coalesce(level, '')) <> '' AND {_norm_sql("level")} NOT IN ({levels})
         ) ORDER BY _row, o""",
     )
     extra = [c for c in cols if c not in ACTOR_FIELDS]
@@ -124,7 +129,8 @@ def validate_actors(
     raw = con.sql(
         f"""SELECT trim(id) AS id, coalesce(nullif(trim(_ia.name), ''), trim(id)) AS name,
                    {_norm_sql("type")} AS type, _iso.iso3 AS country, nullif(trim(city), '') AS city,
-                   try_cast(lat AS DOUBLE) AS lat, try_cast(lon AS DOUBLE) AS lon, _row{extra_sql}
+                   try_cast(lat AS DOUBLE) AS lat, try_cast(lon AS DOUBLE) AS lon,
+                   nullif({_norm_sql("level")}, '') AS level, _row{extra_sql}
             FROM _ia LEFT JOIN _iso ON _iso.name = trim(_ia.country)
             ORDER BY _row"""
     ).to_arrow_table()
@@ -140,6 +146,8 @@ def validate_actors(
             "lat": pa.array([r["lat"] for r in keep], pa.float64()),
             "lon": pa.array([r["lon"] for r in keep], pa.float64()),
             "attrs": [attrs_json(r, ACTOR_FIELDS) for r in keep],
+            # empty: the store's default level from the type (civnet.vocab.actor_level)
+            "level": pa.array([r["level"] for r in keep], pa.string()),
         }
     )
     return actors, rejects

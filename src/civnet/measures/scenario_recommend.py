@@ -1,9 +1,10 @@
 """Which partnerships would matter most: new ties for an actor or a country, ranked by their gain.
 
 The *focal* is one actor or the actors of one country; its *tie-maker* is the actor that would
-make the new ties (the actor itself; for a country, its actor with the most ties, ties broken by
-id). A candidate is an actor outside the focal, not yet tied to the tie-maker, optionally of given
-types and countries. The goal (:data:`GOALS`) is a number about the focal:
+make the new ties (the actor itself; for a country, its organisation or city with the most ties,
+ties broken by id). A candidate is an organisation or city (by default; aggregates standing for a
+sector or a country are not partners one can sign with) outside the focal, not yet tied to the
+tie-maker, optionally of given types, countries and levels. The goal (:data:`GOALS`) is a number about the focal:
 
 ``reach``
     Actors outside the focal reachable from some focal actor (weak paths): the sizes of the
@@ -42,6 +43,7 @@ import pyarrow as pa
 from civnet.errors import BadFilter, EmptyNetwork, UnknownActor
 from civnet.measures.brokerage import ROLES, brokerage
 from civnet.views.network import Network
+from civnet.vocab import RANKED_LEVELS
 
 GOALS: tuple[str, ...] = ("reach", "betweenness", "brokerage")
 
@@ -106,12 +108,16 @@ def recommend(
     k: int = 10,
     types: Sequence[str] = (),
     countries: Sequence[str] = (),
+    levels: Sequence[str] | None = RANKED_LEVELS,
     pool: int = 200,
     progress: Progress | None = None,
 ) -> Recommendation:
     """Candidate new ties for ``actor`` or ``country`` ranked by their gain in ``goal``.
 
-    ``types``/``countries`` restrict the candidates. Equal gains are ordered by distance from
+    ``types``/``countries``/``levels`` restrict the candidates; by default they are
+    organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`), not aggregates standing for a
+    sector or a country (``levels=None``: every level). The tie-maker of a country is likewise
+    its most tied organisation or city when it has one. Equal gains are ordered by distance from
     the tie-maker (other components first, then farther: the tie that bridges more), then id. The pool is every eligible candidate when
     there are at most ``pool``; otherwise the ``pool`` candidates first by (not in a component
     of the focal, larger component, farther from the tie-maker, more ties, id), and the
@@ -151,7 +157,9 @@ def recommend(
                 fix="use --actor ID, or --goal reach or brokerage with --country",
             )
     degree = g.degree()
-    maker = min(focal, key=lambda v: (-degree[v], ids[v]))
+    level_of = net.levels()
+    makers = [v for v in focal if level_of[v] in RANKED_LEVELS] or focal
+    maker = min(makers, key=lambda v: (-degree[v], ids[v]))
     if goal == "betweenness":
         _check_betweenness_work(g, maker)
     in_focal = np.zeros(len(ids), dtype=bool)
@@ -163,6 +171,7 @@ def recommend(
         if not in_focal[v]
         and (not types or type_of[v] in types)
         and (not countries or country_of[v] in countries)
+        and (levels is None or level_of[v] in levels)
     ]
     notes: list[str] = []
     chosen: list[Suggestion] = []

@@ -101,8 +101,8 @@ class Applied:
 def removal_mask(net: Network, changes: Changes) -> np.ndarray:
     """Boolean mask over the view's actors (vertex order): the actors the scenario removes.
 
-    An id not in the view is refused (:class:`~civnet.errors.UnknownActor`), and so is a level
-    when the view's actors carry no ``level`` (workspaces before actor levels).
+    An id not in the view is refused (:class:`~civnet.errors.UnknownActor`). Levels are
+    :meth:`Network.levels` (the stored level, else the default from type and id).
     """
     ids = net.ids
     mask = np.zeros(len(ids), dtype=bool)
@@ -118,18 +118,19 @@ def removal_mask(net: Network, changes: Changes) -> np.ndarray:
     for attr, values in (
         ("type", changes.remove_types),
         ("country", changes.remove_countries),
-        ("level", changes.remove_levels),
     ):
         if not values:
             continue
         if attr not in net.actors.column_names:
             raise BadFilter(
                 f"--remove-{attr} needs actor {attr}s, and this view's actors have none",
-                fix="upgrade the workspace (civnet load/import sets actor levels) or remove "
-                "actors by id, type or country",
+                fix="remove actors by id",
             )
         column = _actor_column(net, attr)
         mask |= np.isin(np.asarray(column, dtype=object), np.asarray(values, dtype=object))
+    if changes.remove_levels:
+        levels = np.asarray(net.levels(), dtype=object)
+        mask |= np.isin(levels, np.asarray(changes.remove_levels, dtype=object))
     return mask
 
 

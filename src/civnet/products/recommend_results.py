@@ -15,20 +15,24 @@ from civnet.errors import BadFilter
 from civnet.measures.betweenness import Progress
 from civnet.measures.scenario_recommend import Recommendation, recommend
 from civnet.views import Network, ViewSpec
+from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
 
-CANDIDATE_KEYS = ("type", "country")
+CANDIDATE_KEYS = ("type", "country", "level")
 
 
-def parse_candidates(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``type=university,cso,country=DEU`` as (types, countries), validated as view filters.
+def parse_candidates(
+    text: str | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...] | None]:
+    """``type=university,cso,country=DEU`` as (types, countries, levels), validated as view
+    filters; levels default to organisations and cities (``level=all``: every level).
 
     Items are separated by commas; an item without ``=`` adds a value to the key before it.
 
     >>> parse_candidates("type=university,cso,country=DEU")
-    (('cso', 'university'), ('DEU',))
+    (('cso', 'university'), ('DEU',), ('organisation', 'city'))
     """
     if not text or not text.strip():
-        return (), ()
+        return (), (), RANKED_LEVELS
     values: dict[str, list[str]] = {k: [] for k in CANDIDATE_KEYS}
     key = None
     for item in text.split(","):
@@ -51,7 +55,21 @@ def parse_candidates(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]
         if item:
             values[key].append(item)
     checked = ViewSpec.make(actor_types=values["type"], countries=values["country"])
-    return checked.actor_types, checked.countries
+    return checked.actor_types, checked.countries, _levels(values["level"])
+
+
+def _levels(values: list[str]) -> tuple[str, ...] | None:
+    if not values:
+        return RANKED_LEVELS
+    if [v.lower() for v in values] == ["all"]:
+        return None
+    bad = [v for v in values if v.lower() not in ACTOR_LEVELS]
+    if bad:
+        raise BadFilter(
+            f"--candidates: unknown level {bad[0]!r}",
+            fix=f"use one of: {', '.join(ACTOR_LEVELS)}, or level=all",
+        )
+    return tuple(sorted({v.lower() for v in values}))
 
 
 @dataclass(frozen=True)
@@ -123,7 +141,7 @@ def recommend_result(
     ``focal_country`` is the command's ``--country`` (the country that makes the ties; the view
     is not filtered by it).
     """
-    types, countries = parse_candidates(candidates)
+    types, countries, levels = parse_candidates(candidates)
     code = None
     if focal_country is not None:
         code = to_iso3(focal_country)
@@ -139,6 +157,7 @@ def recommend_result(
         k=k,
         types=types,
         countries=countries,
+        levels=levels,
         pool=pool,
         progress=progress,
     )

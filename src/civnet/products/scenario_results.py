@@ -43,6 +43,7 @@ from civnet.products.analyze import betweenness_records, betweenness_samples
 from civnet.products.periods import load_config
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
+from civnet.vocab import ACTOR_LEVELS
 
 FACTORS = (
     ("nodes", "actors"),
@@ -92,10 +93,27 @@ def scenario_changes(
         remove_actors=tuple(dict.fromkeys(a.strip() for a in remove_actor or () if a.strip())),
         remove_types=checked.actor_types,
         remove_countries=checked.countries,
-        remove_levels=tuple(sorted({x.strip() for x in remove_level or () if x.strip()})),
+        remove_levels=_levels(remove_level or ()),
         drop_tracks=checked.tracks,
         drop_kinds=checked.kinds,
     )
+
+
+def _levels(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Actor levels as typed (comma lists allowed), checked against ``ACTOR_LEVELS``."""
+    out = set()
+    for v in values:
+        for part in str(v).split(","):
+            level = part.strip().lower()
+            if not level:
+                continue
+            if level not in ACTOR_LEVELS:
+                raise BadFilter(
+                    f"unknown actor level {part.strip()!r}",
+                    fix=f"use one of: {', '.join(ACTOR_LEVELS)}",
+                )
+            out.add(level)
+    return tuple(sorted(out))
 
 
 def whatif_inputs(
