@@ -1,62 +1,161 @@
-"""Core benchmark: civnet's betweenness against raw igraph and NetworkX; import throughput.
+"""Core benchmark: civnet's exact betweenness against raw python-igraph, time and memory.
 
-Prints, from one run:
-- civnet betweenness time / raw python-igraph time on the same seeded graph (target <= 1.2);
-- civnet betweenness time / NetworkX time (NetworkX's exact run on a graph this size takes hours,
-  so it is timed on K sampled sources and scaled by n/K, which is how long the exact run costs:
-  Brandes' work is the same for every source);
+Prints, from one run, each figure with its comparator measured in the same run:
+- civnet betweenness / raw igraph (``Graph.betweenness``), time and peak memory, on the embedded
+  city-diplomacy graph and on a Barabási-Albert graph (default 10,000 actors, 5 ties each);
+  every measurement runs in its own fresh process (peak RSS from ``getrusage``), the two sides
+  alternate, and the largest difference between their values is printed;
+- civnet / NetworkX on the BA graph (NetworkX timed on K sources, scaled by n/K: Brandes' work
+  is the same for every source);
 - import throughput of one million tie rows (rows per second), CSV -> validated -> stored.
 
-Usage: python benchmarks/core.py [--actors 20000] [--ties 100000] [--import-rows 1000000]
+The machine's load (``os.getloadavg``) is printed before and after: with other jobs on the cores
+civnet uses one thread (see ``civnet.measures.betweenness.free_cores``).
+
+Usage: python benchmarks/core.py [--ba 10000] [--ba-m 5] [--import-rows 1000000] [--skip-import]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
+import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import igraph as ig
-import networkx as nx
 import numpy as np
-from graphs import seeded_tables
 
-from civnet.importers.tables import import_tables
-from civnet.measures import betweenness
-from civnet.store import Workspace
-from civnet.views import Network
+HERE = Path(__file__).resolve().parent
+# benchmarks/coverage.py would shadow the coverage package that numba probes for on import
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
+def edges_of(graph: str, ba: int, ba_m: int, tmp: Path) -> tuple[int, np.ndarray]:
+    """The benchmark graph as (n, edge array), written once to ``tmp`` by the parent."""
+    path = tmp / f"{graph}.npz"
+    if not path.exists():
+        import igraph as ig
+
+        if graph == "city":
+            from civnet.datasets import get
+            from civnet.store import Workspace
+            from civnet.views import ViewSpec, build_network
+
+            ws = Workspace(tmp / "city.duckdb")
+            get("city-diplomacy").loader(ws, None)
+            net = build_network(ws, ViewSpec())
+            ws.close()
+            g = net.graph
+        else:
+            g = ig.Graph.Barabasi(ba, ba_m, directed=False)
+            g.simplify()
+        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        np.savez(path, n=g.vcount(), edges=e)
+    data = np.load(path)
+    return int(data["n"]), data["edges"]
+
+
+def child(which: str, graph: str, ba: int, ba_m: int, tmp: Path) -> None:
+    """One measurement in this fresh process: prints seconds, peak RSS and the values' file."""
+    import igraph as ig
+
+    n, e = edges_of(graph, ba, ba_m, tmp)
     t = time.perf_counter()
-    out = fn()
-    return out, time.perf_counter() - t
+    if which == "igraph":
+        g = ig.Graph(n=n, edges=e.tolist())
+        before = _rss_mb()
+        values = np.asarray(g.betweenness(directed=False))
+    else:
+        import pyarrow as pa
+
+        from civnet.measures import betweenness
+        from civnet.views import Network
+
+        ids = [f"a{i:07d}" for i in range(n)]
+        actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n})
+        ties = pa.table(
+            {
+                "source": [ids[i] for i in e[:, 0]],
+                "target": [ids[i] for i in e[:, 1]],
+                "weight": [1.0] * len(e),
+                "directed": [False] * len(e),
+            }
+        )
+        net = Network.from_tables(actors, ties)
+        del actors, ties
+        before = _rss_mb()
+        t = time.perf_counter()  # time the measure, not building the view
+        b = betweenness(net, normalized=False)
+        values = b.values
+        print(json.dumps({"method": b.method}))
+    secs = time.perf_counter() - t
+    np.save(tmp / f"{which}-{graph}.npy", values)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": secs, "peak_mb": peak, "added_mb": peak - before}))
 
 
-def bench_betweenness(n: int, m: int, nx_sources: int) -> None:
-    actors, ties = seeded_tables(n, m, seed=42)
-    net = Network.from_tables(actors, ties)
-    edges = net.graph.get_edgelist()
-    raw = ig.Graph(n=n, edges=edges)
-    _, t_raw = timed(lambda: raw.betweenness(directed=False))
-    b, t_civ = timed(lambda: betweenness(net))
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from(edges)
-    _, t_nx_k = timed(lambda: nx.betweenness_centrality(g, k=nx_sources, seed=1))
-    t_nx = t_nx_k * n / nx_sources
-    print(f"graph: {n:,} actors, {m:,} ties, {b.method}")
-    print(f"civnet betweenness   {t_civ:8.2f} s")
-    print(f"raw igraph           {t_raw:8.2f} s   civnet / igraph   = {t_civ / t_raw:6.2f}")
+def _rss_mb() -> float:
+    """Resident memory now (Linux ``/proc/self/statm``), in MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def measure(which: str, graph: str, args: argparse.Namespace, tmp: Path) -> dict:  # type: ignore[type-arg]
+    cmd = [sys.executable, __file__, "--child", which, "--graph", graph, "--tmp", str(tmp)]
+    cmd += ["--ba", str(args.ba), "--ba-m", str(args.ba_m)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    result: dict = {}  # type: ignore[type-arg]
+    for line in out.splitlines():
+        if line.startswith("{"):
+            result.update(json.loads(line))
+    return result
+
+
+def bench_betweenness(graph: str, args: argparse.Namespace, tmp: Path) -> None:
+    n, e = edges_of(graph, args.ba, args.ba_m, tmp)
+    label = "city-diplomacy (embedded)" if graph == "city" else f"Barabasi-Albert m={args.ba_m}"
+    print(f"\n{label}: {n:,} actors, {len(e):,} ties; load before {os.getloadavg()[0]:.2f}")
+    ig_run = measure("igraph", graph, args, tmp)
+    civ = measure("civnet", graph, args, tmp)
+    diff = np.abs(np.load(tmp / f"civnet-{graph}.npy") - np.load(tmp / f"igraph-{graph}.npy"))
+    scale = max(1.0, float(np.load(tmp / f"igraph-{graph}.npy").max()))
+    print(f"  civnet: {civ['method']}")
     print(
-        f"NetworkX (scaled)    {t_nx:8.0f} s   civnet / NetworkX = {t_civ / t_nx:8.4f}"
-        f"   (NetworkX timed on {nx_sources} sources x {n / nx_sources:.0f})"
+        f"  civnet {civ['seconds']:8.2f} s, process peak {civ['peak_mb']:5.0f} MB, "
+        f"{civ['added_mb']:5.0f} MB added by the measure | raw igraph {ig_run['seconds']:8.2f} s, "
+        f"process peak {ig_run['peak_mb']:5.0f} MB, {ig_run['added_mb']:5.0f} MB added"
     )
+    print(
+        f"  civnet / igraph: time {civ['seconds'] / ig_run['seconds']:.2f}, process peak "
+        f"{civ['peak_mb'] / ig_run['peak_mb']:.2f}, memory added by the measure "
+        f"{max(civ['added_mb'], 1) / max(ig_run['added_mb'], 1):.2f}; "
+        f"largest difference {diff.max():.2e} "
+        f"(relative {diff.max() / scale:.1e}); load after {os.getloadavg()[0]:.2f}"
+    )
+    if graph == "ba" and args.nx_sources:
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(e.tolist())
+        t = time.perf_counter()
+        nx.betweenness_centrality(g, k=args.nx_sources, seed=1)
+        t_nx = (time.perf_counter() - t) * n / args.nx_sources
+        print(
+            f"  NetworkX (scaled from {args.nx_sources} sources) {t_nx:8.0f} s: "
+            f"civnet / NetworkX = {civ['seconds'] / t_nx:.4f}"
+        )
 
 
 def bench_import(rows: int) -> None:
+    from civnet.importers.tables import import_tables
+    from civnet.store import Workspace
+
     n = max(rows // 5, 10)
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,23 +180,37 @@ def bench_import(rows: int) -> None:
                 )
             )
         ws = Workspace(Path(tmp) / "w.duckdb")
-        report, secs = timed(lambda: import_tables(ws, actors=a, ties=t))
+        start = time.perf_counter()
+        report = import_tables(ws, actors=a, ties=t)
+        secs = time.perf_counter() - start
         ws.close()
     print(
-        f"import {rows:,} tie rows (+{n:,} actors): {secs:.1f} s = {rows / secs:,.0f} rows/s "
+        f"\nimport {rows:,} tie rows (+{n:,} actors): {secs:.1f} s = {rows / secs:,.0f} rows/s "
         f"({report.ties_added:,} ties stored, {report.rows_rejected} rejected)"
     )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--actors", type=int, default=20_000)
-    ap.add_argument("--ties", type=int, default=100_000)
-    ap.add_argument("--nx-sources", type=int, default=50)
+    ap.add_argument("--ba", type=int, default=10_000)
+    ap.add_argument("--ba-m", type=int, default=5)
+    ap.add_argument("--nx-sources", type=int, default=20)
     ap.add_argument("--import-rows", type=int, default=1_000_000)
+    ap.add_argument("--skip-import", action="store_true")
+    ap.add_argument("--graphs", default="city,ba")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--graph", help=argparse.SUPPRESS)
+    ap.add_argument("--tmp", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    bench_betweenness(args.actors, args.ties, args.nx_sources)
-    bench_import(args.import_rows)
+    if args.child:
+        child(args.child, args.graph, args.ba, args.ba_m, Path(args.tmp))
+        return
+    print(f"cores {os.cpu_count()}, load average {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for graph in args.graphs.split(","):
+            bench_betweenness(graph, args, Path(tmp))
+    if not args.skip_import:
+        bench_import(args.import_rows)
 
 
 if __name__ == "__main__":

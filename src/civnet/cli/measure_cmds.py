@@ -10,10 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.generate import (
-    measure_json,
-    measure_options,
     print_records,
-    print_result,
     renders,
 )
 from civnet.cli.options import Format, check_format, view_options
@@ -103,29 +100,6 @@ def _betweenness_title(params: dict[str, Any]) -> str:
     return f"{how}; exact Brandes"
 
 
-@renders("betweenness")
-def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
-    """Actors by betweenness, highest first; the caption counts the aggregates left out."""
-    columns = (
-        ["rank", "id", "name", "type", "country", "degree"]
-        + (["out_partners", "in_partners"] if has_directed_partners(data) else [])
-        + ["betweenness"]
-    )
-    if fmt == "csv":
-        emit(console, fmt, records=data, columns=columns)
-        return
-    levels = None if params["rank_all"] else RANKED_LEVELS
-    left = left_out_of_ranking(load_view(spec), levels)  # the JSON holds the ranked records only
-    emit(
-        console,
-        fmt,
-        records=data,
-        columns=columns,
-        title=f"betweenness ({_betweenness_title(params)})",
-        caption=left_out_note(left) or None,
-    )
-
-
 @renders("group_betweenness")
 def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """Groups by group betweenness, highest first."""
@@ -144,41 +118,164 @@ def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: V
 
 @app.command("betweenness")
 @view_options
-@measure_options("betweenness")
 def betweenness_cmd(
     spec: ViewSpec,
-    params: dict[str, Any],
+    raw: Annotated[bool, typer.Option("--raw", help="Raw pair counts, not normalized.")] = False,
+    weighted: Annotated[bool, typer.Option("--weighted", help="Cost = 1/weight.")] = False,
+    top: Annotated[int | None, typer.Option("--top", help="Show the K highest.")] = None,
     group: Annotated[
         str | None,
         typer.Option(
-            "--group",
-            help="Group betweenness of each group of this attribute (country): the measure "
-            "group_betweenness with --samples, --seed, --raw and --top.",
+            "--group", help="Group betweenness of each group of this attribute (country)."
         ),
     ] = None,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
+        ),
+    ] = None,
+    approx: Annotated[
+        float | None,
+        typer.Option(
+            "--approx",
+            help="Approximate every actor within EPS (normalized scale, 0 < EPS < 1) with "
+            "probability at least 1 - delta (NetworKit's KADABRA; Riondato-Kornaropoulos when "
+            "weighted or directed).",
+        ),
+    ] = None,
+    delta: Annotated[
+        float, typer.Option("--delta", help="Failure probability of --approx (0 < D < 1).")
+    ] = 0.1,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact",
+            help="Exact even when the estimated time passes the 60 s budget (which otherwise "
+            "switches to --approx 0.01 and says so).",
+        ),
+    ] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed for --samples, --approx and --boot.")
+    ] = 0,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Exact, with Brandes' sources split over a Dask cluster: a scheduler address "
+            "(tcp://host:8786) or local:N for N local worker processes.",
+        ),
+    ] = None,
+    rank_all: Annotated[
+        bool,
+        typer.Option(
+            "--rank-all",
+            help="Rank sector, country and network aggregates too (default: organisations and "
+            "cities; aggregates left out are counted).",
+        ),
+    ] = False,
     boot: Annotated[
         int | None,
         typer.Option(
             "--boot",
             help="N tie resamples: a range for each top broker and the share of resamples in "
-            "which it stays in the top K (the measure brokers, with --seed and --top).",
+            "which it stays in the top K (as civnet brokers).",
         ),
     ] = None,
     fmt: Format = "table",
 ) -> None:
-    """Betweenness (exact Brandes, or estimated with --samples) of actors; group betweenness
-    with --group; resampling intervals with --boot."""
+    """Betweenness of actors (exact within a 60 s budget, else within a stated error), or group
+    betweenness of countries with --group."""
+    from civnet.measures import group_betweenness
+    from civnet.products.analyze import budgeted_betweenness
+    from civnet.products.catalog import group_betweenness_records, stated_betweenness_records
+
     check_format(fmt)
     if boot:
-        run = {"boot": boot, "top": params["top"] or 10, "resample": "ties", "seed": params["seed"]}
-        name = "brokers"
-    elif group:
-        keep = ("raw", "samples", "seed", "top")
-        run = {"by": group, **{k: params[k] for k in keep}}
-        name = "group_betweenness"
-    else:
-        run, name = params, "betweenness"
-    print_result(MEASURES[name], measure_json(name, spec, run), run, fmt, spec)
+        from civnet.cli.time_cmds import show_broker_stability
+
+        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
+        return
+    if not group and samples is None:
+        # exact betweenness is a catalog measure: kept in the workspace's result cache
+        from civnet.cli.product_cmds import measure_json
+
+        records = measure_json(
+            "betweenness",
+            spec,
+            raw=raw,
+            weighted=weighted,
+            top=top,
+            rank_all=rank_all,
+            approx=approx,
+            delta=delta,
+            exact=exact,
+            seed=seed,
+            dask=dask,
+        )
+        method = str(records[0].get("method", "exact")) if records else "exact"
+        if "budget" in method:
+            err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
+        left = (  # the JSON result is the records alone, as the API gives them
+            left_out_of_ranking(load_view(spec), None if rank_all else RANKED_LEVELS)
+            if fmt == "table"
+            else {}
+        )
+        _emit_betweenness(fmt, records, raw, weighted, method, left)
+        return
+    net = load_view(spec)
+    if group:
+        with progress_bar() as bar:
+            task = bar.add_task("group betweenness", total=None)
+            gb = group_betweenness(
+                net,
+                by=group,
+                normalized=not raw,
+                samples=samples,
+                exact=exact,
+                seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        records = group_betweenness_records(gb, top)
+        emit(console, fmt, records=records, title=f"group betweenness by {group} ({gb.method})")
+        return
+    with progress_bar() as bar:
+        task = bar.add_task("betweenness", total=None)
+        b = budgeted_betweenness(
+            net,
+            normalized=not raw,
+            weighted=weighted,
+            samples=samples,
+            approx=approx,
+            delta=delta,
+            exact=exact,
+            seed=seed,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    levels = None if rank_all else RANKED_LEVELS
+    records = stated_betweenness_records(net, b, top, levels)
+    _emit_betweenness(fmt, records, raw, weighted, b.method, left_out_of_ranking(net, levels))
+
+
+def _emit_betweenness(
+    fmt: str,
+    records: list[dict[str, Any]],
+    raw: bool,
+    weighted: bool,
+    method: str,
+    left_out: dict[str, int],
+) -> None:
+    emit(
+        console,
+        fmt,
+        records=records,
+        columns=["rank", "id", "name", "type", "country", "degree"]
+        + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
+        + ["betweenness"]
+        + (["eps", "delta"] if records and "eps" in records[0] else []),
+        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
+        caption=left_out_note(left_out) or None,
+    )
 
 
 @app.command("export")
@@ -244,9 +341,9 @@ def analyze_cmd(
 ) -> None:
     """The main job: the four core factors, the top brokers and block density by country.
 
-    Betweenness is exact unless the view is so large that exact Brandes would take minutes;
-    then the largest components are estimated from sampled sources (seeded) and the output says
-    so (--exact forces the exact computation).
+    Betweenness is exact unless the exact run is estimated to take over 60 s; then it is
+    approximated within a stated error (KADABRA, eps 0.01, delta 0.1, seeded) and the output
+    says so (--exact forces the exact computation).
     """
     from dataclasses import asdict
 

@@ -22,12 +22,7 @@ their names with the modules that define them; import other names of those modul
 ``from civnet.measures.<module> import ...``.
 """
 
-from civnet.measures.betweenness import (
-    Betweenness,
-    GroupBetweenness,
-    betweenness,
-    group_betweenness,
-)
+from civnet.measures.betweenness import Betweenness, betweenness
 from civnet.measures.brokerage import ROLES, Brokerage, BrokeragePermutation, brokerage
 from civnet.measures.communities import (
     Communities,
@@ -49,6 +44,7 @@ from civnet.measures.diversity import (
     shannon,
 )
 from civnet.measures.ei import EIIndex, EIPermutation, ei_index, ei_ratio
+from civnet.measures.group_betweenness import GroupBetweenness, group_betweenness
 from civnet.measures.groups import group_labels
 from civnet.measures.holes import Holes, structural_holes
 from civnet.measures.resampling import RESAMPLE_UNITS

@@ -6,16 +6,13 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import igraph as ig
 import numpy as np
-import scipy.sparse as sp
 
-from civnet.errors import BadFilter
-from civnet.measures.groups import adjacency, group_labels
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
@@ -32,6 +29,12 @@ class Betweenness:
     directed: bool
     method: str
     notes: list[str] = field(default_factory=list)
+    eps: float | None = None
+    """Stated bound of an approximation: every value within ``eps`` (in this result's scale)..."""
+    delta: float | None = None
+    """...with probability at least ``1 - delta``."""
+    n_samples: int | None = None
+    """Shortest paths (KADABRA) or pairs (Riondato-Kornaropoulos) the approximation sampled."""
 
     def top(self, k: int | None = None) -> list[int]:
         """Vertex indices sorted by value descending, ties broken by id."""
@@ -45,7 +48,28 @@ def _costs(g: ig.Graph) -> list[float]:
 
 
 PARALLEL_WORK = 50_000_000
-"""Components whose vertices x edges exceed this are split over worker processes."""
+"""Directed or weighted components whose vertices x edges exceed this are split over processes."""
+
+BLOCKS_ABOVE = 200_000
+"""Undirected components whose vertices x edges exceed this run by biconnected blocks
+(:mod:`civnet.measures.betweenness_blocks`); smaller ones go straight to igraph."""
+
+
+def free_cores(requested: int | None = None) -> int:
+    """Cores this computation may use: ``requested``, else the CPUs not busy with other work.
+
+    The 1-minute load average counts runnable processes (this one among them); with two cores
+    and a load of 1.8, one core is taken by others and the computation stays on one. A loaded
+    machine thus never gets more threads or processes than it has idle cores.
+    """
+    cpus = os.cpu_count() or 1
+    if requested:
+        return max(1, requested)
+    try:
+        others = max(0.0, os.getloadavg()[0] - 1.0)
+    except OSError:  # pragma: no cover - platforms without a load average
+        others = 0.0
+    return max(1, min(cpus, int(cpus - others + 0.5)))
 
 
 def betweenness(
@@ -55,6 +79,8 @@ def betweenness(
     weighted: bool = False,
     workers: int | None = None,
     samples: int | None = None,
+    approx: float | None = None,
+    delta: float = 0.1,
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Betweenness:
@@ -65,68 +91,86 @@ def betweenness(
     or ``(n-1)(n-2)`` (directed), ``n`` the actors in the whole view, as NetworkX does. Weighted:
     path length is the sum of costs ``1/weight`` (stronger ties are shorter); edges of weight 0
     are not used. Shortest paths never leave a component, so the exact result is the sum of
-    per-component runs of igraph's Brandes implementation; components of fewer than three actors
-    have betweenness 0. Views with fewer than three actors give all zeros. A large component
-    (vertices x edges above ``PARALLEL_WORK``) is split by source vertex over ``workers``
-    processes (default: the CPU count): Brandes' dependencies summed over a partition of the
-    sources equal the whole, so the result is still exact.
+    per-component runs; components of fewer than three actors have betweenness 0. Views with
+    fewer than three actors give all zeros.
+
+    Exact runs use the structure of the component, each trick only where it is proven:
+
+    - undirected (unweighted, or all weights equal): Brandes inside each biconnected block with
+      articulation-point multiplicities (:func:`~civnet.measures.betweenness_blocks.block_betweenness`,
+      Puzis et al. 2012), on ``workers`` threads;
+    - undirected and weighted: pendant actors fold into their neighbour's Brandes run (a pendant's
+      dependencies equal its neighbour's except at the neighbour), igraph runs the rest;
+    - directed: igraph's Brandes, split by source over ``workers`` processes when the component
+      is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over a partition
+      of the sources equal the whole.
+
+    ``workers`` defaults to the idle cores (:func:`free_cores`): one on a loaded machine.
+
+    With ``approx=eps``: NetworKit's KADABRA (unweighted) or Riondato-Kornaropoulos sampling
+    (weighted) estimates every actor's betweenness within ``eps`` (in NetworKit's scale, pairs
+    over ``n(n-1)``; the stated bound is converted to the output's scale) with probability at
+    least ``1 - delta`` (:func:`civnet.measures.betweenness_approx.approx_betweenness`).
 
     With ``samples=k``, a component of more than k actors is estimated from k source vertices
     drawn uniformly without replacement (``seed``), the sum of their dependencies scaled by
     (component size) / k: the unbiased pivot estimator of Brandes & Pich (2007)
-    doi:10.1142/S0218127407018403. Smaller components stay exact; ``method`` says which.
+    doi:10.1142/S0218127407018403, which states no error bound. Smaller components stay exact;
+    ``method`` says which.
 
     References: Freeman (1977) doi:10.2307/3033543; Brandes (2001)
-    doi:10.1080/0022250X.2001.9990249.
+    doi:10.1080/0022250X.2001.9990249; Puzis, Zilberman & Elovici (2012)
+    doi:10.1016/j.ins.2012.07.046.
 
     >>> import networkx as nx
     >>> b = betweenness(Network.from_networkx(nx.path_graph(3)), normalized=False)
     >>> b.values.tolist()
     [0.0, 1.0, 0.0]
     """
-    g = net.graph
+    if approx is not None:
+        from civnet.measures.betweenness_approx import approx_betweenness
+
+        return approx_betweenness(
+            net, eps=approx, delta=delta, normalized=normalized, weighted=weighted, seed=seed
+        )
+    g = _usable(net.graph, weighted)
     n = g.vcount()
     values = np.zeros(n)
     directed = g.is_directed()
     comps = [c for c in g.connected_components(mode="weak") if len(c) >= 3] if n else []
     done = 0
     total = sum(len(c) for c in comps)
-    n_workers = workers or os.cpu_count() or 1
+    n_workers = free_cores(workers)
     rng = np.random.default_rng(seed)
-    used_parallel = False
+    engines: set[str] = set()
     n_sampled = 0
     for comp in sorted(comps, key=len, reverse=True):
         sub = g if len(comp) == n else g.induced_subgraph(comp)
         size = sub.vcount()
-        sources: list[int] | None = None
-        if samples is not None and size > samples:
-            sources = np.sort(rng.choice(size, size=samples, replace=False)).tolist()
-            n_sampled += 1
 
         def tick(k: int, _done: int = done) -> None:
             if progress:
                 progress(_done + k, total)
 
-        work = (len(sources) if sources is not None else size) * sub.ecount()
-        if n_workers > 1 and work > PARALLEL_WORK:
-            part = _run_parallel(sub, weighted, directed, n_workers, tick, sources)
-            used_parallel = True
-        else:
-            part = _run(sub, weighted, directed, sources)
-        if sources is not None:
+        if samples is not None and size > samples:
+            sources = np.sort(rng.choice(size, size=samples, replace=False)).tolist()
+            n_sampled += 1
+            part = _run_igraph(sub, weighted, directed, n_workers, tick, sources, engines)
             part = part * (size / len(sources))
+        else:
+            part = _exact_component(sub, weighted, directed, n_workers, tick, engines)
         values[np.asarray(comp)] = part
         done += len(comp)
         tick(0, done)
-    method = f"exact (Brandes, igraph) over {len(comps)} component(s) of 3+ actors"
+    method = f"exact over {len(comps)} component(s) of 3+ actors"
     if n_sampled:
         method = (
             f"estimated from {samples} sampled sources in the {n_sampled} component(s) larger "
-            f"than that (Brandes-Pich pivots, seed {seed}), exact elsewhere; "
+            f"than that (Brandes-Pich pivots, seed {seed}, no error bound), exact elsewhere; "
             f"{len(comps)} component(s) of 3+ actors"
         )
-    if used_parallel:
-        method += f"; largest split over {n_workers} processes"
+    if engines:
+        method += "; " + ", ".join(sorted(engines))
     if normalized and n > 2:
         scale = (n - 1) * (n - 2)
         values = values / (scale if directed else scale / 2.0)
@@ -138,6 +182,97 @@ def betweenness(
         directed=directed,
         method=method,
     )
+
+
+def _usable(g: ig.Graph, weighted: bool) -> ig.Graph:
+    """The graph whose paths count: weighted, ties of weight 0 (infinite cost) carry none."""
+    if not weighted or not g.ecount():
+        return g
+    w = np.asarray(g.es["weight"], dtype=float)
+    if (w > 0).all():
+        return g
+    out = g.copy()
+    out.delete_edges(np.flatnonzero(w <= 0).tolist())
+    return out
+
+
+def _uniform_weights(g: ig.Graph) -> bool:
+    if not g.ecount():
+        return True
+    w = np.asarray(g.es["weight"], dtype=float)
+    return bool((w == w[0]).all())
+
+
+def _exact_component(
+    sub: ig.Graph,
+    weighted: bool,
+    directed: bool,
+    workers: int,
+    tick: Callable[[int], None],
+    engines: set[str],
+) -> np.ndarray:
+    """Raw betweenness of one component (3+ vertices), by the fastest exact route that applies."""
+    size = sub.vcount()
+    work = size * sub.ecount()
+    if not directed and (not weighted or _uniform_weights(sub)) and work > BLOCKS_ABOVE:
+        from civnet.measures.betweenness_blocks import block_betweenness
+
+        engines.add(f"Brandes over biconnected blocks on {workers} thread(s)")
+        return block_betweenness(
+            sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
+        )
+    if not directed and weighted and work > BLOCKS_ABOVE:
+        engines.add("igraph with pendants folded into their neighbours")
+        return _pendant_folded(sub)
+    return _run_igraph(sub, weighted, directed, workers, tick, None, engines)
+
+
+def _pendant_folded(g: ig.Graph) -> np.ndarray:
+    """Raw betweenness of a connected undirected weighted graph, Brandes from non-pendants only.
+
+    A pendant ``p`` (one neighbour ``u``) reaches everything through ``u``, so its dependencies
+    are ``u``'s, except at ``u`` itself, which lies on all its ``c - 2`` paths to actors other
+    than ``u``. So ``sum over s of delta_s = sum over non-pendants r of (1 + k_r) delta_r``, plus
+    ``k_u (c - 2)`` at each ``u`` with ``k_u`` pendants; igraph returns half the source sums of an
+    undirected graph, so the correction is halved too.
+    """
+    c = g.vcount()
+    deg = np.asarray(g.degree(), dtype=np.int64)
+    pendants = np.flatnonzero(deg == 1)
+    weights = _costs(g)
+    if not len(pendants) or len(pendants) == c:
+        return np.asarray(g.betweenness(directed=False, weights=weights), dtype=float)
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64)
+    nbr = np.where(deg[edges[:, 0]] == 1, edges[:, 1], edges[:, 0])
+    is_pendant_edge = (deg[edges[:, 0]] == 1) | (deg[edges[:, 1]] == 1)
+    k = np.bincount(nbr[is_pendant_edge], minlength=c)
+    mult = 1 + k
+    out = np.zeros(c)
+    rest = np.flatnonzero(deg != 1)
+    for m in np.unique(mult[rest]).tolist():
+        srcs = rest[mult[rest] == m].tolist()
+        out += m * np.asarray(
+            g.betweenness(directed=False, weights=weights, sources=srcs), dtype=float
+        )
+    out += k * (c - 2) / 2.0
+    return out
+
+
+def _run_igraph(
+    g: ig.Graph,
+    weighted: bool,
+    directed: bool,
+    workers: int,
+    tick: Callable[[int], None],
+    sources: list[int] | None,
+    engines: set[str],
+) -> np.ndarray:
+    """igraph's Brandes from ``sources`` (default all), over processes when it pays."""
+    work = (len(sources) if sources is not None else g.vcount()) * g.ecount()
+    if workers > 1 and work > PARALLEL_WORK:
+        engines.add(f"igraph split over {workers} processes")
+        return _run_parallel(g, weighted, directed, workers, tick, sources)
+    return _run(g, weighted, directed, sources)
 
 
 def _run(
@@ -176,168 +311,4 @@ def _run_parallel(
         for finished, fut in enumerate(as_completed(futures), start=1):
             out += fut.result()
             tick(int(n * finished / len(chunks)))
-    return out
-
-
-# -- group betweenness ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GroupBetweenness:
-    """Group betweenness of each group of a partition (or of given groups)."""
-
-    groups: list[str]
-    sizes: list[int]
-    values: np.ndarray
-    normalized: bool
-    directed: bool
-    method: str
-    stderr: np.ndarray | None = None
-
-
-def group_betweenness(
-    net: Network,
-    groups: Mapping[str, Sequence[str]] | None = None,
-    *,
-    by: str | None = "country",
-    normalized: bool = True,
-    samples: int | None = None,
-    seed: int = 0,
-    batch: int = 64,
-    progress: Progress | None = None,
-) -> GroupBetweenness:
-    """Everett-Borgatti group betweenness of sets of actors.
-
-    ``GB(C) = sum over pairs s, t outside C of sigma_st(C) / sigma_st``, where ``sigma_st(C)`` is
-    the number of shortest s-t paths through at least one member of C: unordered pairs when
-    undirected, ordered when directed; pairs with an end in C do not count. Normalized by
-    ``(n-|C|)(n-|C|-1)/2`` (undirected) or ``(n-|C|)(n-|C|-1)`` (directed), as NetworkX's
-    ``group_betweenness_centrality``. Unweighted.
-
-    Computation: ``sigma_st(C) = sigma_st - sigma'_st`` where ``sigma'`` counts the paths of the
-    same length in the graph without C; both come from breadth-first path counting done as
-    sparse matrix products over batches of sources. With ``samples=k`` only k sources outside C,
-    drawn with ``seed``, are used and the sum is scaled by (sources outside C) / k: an unbiased
-    estimate, reported with its standard error.
-
-    Groups come from ``groups`` (name -> actor ids) or else from the vertex attribute ``by``.
-
-    Reference: Everett & Borgatti (1999) doi:10.1080/0022250X.1999.9990219.
-    """
-    g = net.graph
-    n = g.vcount()
-    if groups is None:
-        if by is None:
-            raise BadFilter("group betweenness needs groups or an attribute", fix="pass --group")
-        labels = group_labels(net, by)
-        members: dict[str, list[int]] = {}
-        for i, lab in enumerate(labels):
-            members.setdefault(lab, []).append(i)
-    else:
-        index = {a: i for i, a in enumerate(net.ids)}
-        members = {}
-        for name, ids in groups.items():
-            missing = [a for a in ids if a not in index]
-            if missing:
-                raise BadFilter(f"group {name!r} names actor {missing[0]!r}, not in the view")
-            members[name] = [index[a] for a in ids]
-    names = sorted(members)
-    directed = g.is_directed()
-    adj = adjacency(net)
-    rng = np.random.default_rng(seed)
-    values = np.zeros(len(names))
-    errs = np.zeros(len(names)) if samples else None
-    for gi, name in enumerate(names):
-        cset = np.zeros(n, dtype=bool)
-        cset[members[name]] = True
-        outside = np.flatnonzero(~cset)
-        if samples and samples < len(outside):
-            srcs = np.sort(rng.choice(outside, size=samples, replace=False))
-        else:
-            srcs = outside
-        per_source = _group_contributions(adj, cset, srcs, batch)
-        total = float(per_source.sum())
-        if len(srcs) < len(outside):
-            scale = len(outside) / len(srcs)
-            total *= scale
-            if errs is not None:
-                errs[gi] = scale * float(per_source.std(ddof=1)) * np.sqrt(len(srcs))
-        if not directed:
-            total /= 2.0
-            if errs is not None:
-                errs[gi] /= 2.0
-        c = len(members[name])
-        if normalized:
-            pairs = (n - c) * (n - c - 1)
-            denom = pairs if directed else pairs / 2.0
-            if denom > 0:
-                total /= denom
-                if errs is not None:
-                    errs[gi] /= denom
-            else:
-                total = 0.0
-        values[gi] = total
-        if progress:
-            progress(gi + 1, len(names))
-    method = "exact" if not samples else f"estimate from {samples} sampled sources (seed {seed})"
-    return GroupBetweenness(
-        groups=names,
-        sizes=[len(members[x]) for x in names],
-        values=values,
-        normalized=normalized,
-        directed=directed,
-        method=method,
-        stderr=errs,
-    )
-
-
-def _path_counts(
-    at: sp.csr_matrix, sources: np.ndarray, keep: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """BFS distances and shortest-path counts from each source, through vertices in ``keep``.
-
-    ``at`` is the transposed adjacency (so ``at @ x`` pushes counts along arcs). Returns
-    (dist, sigma), each n x len(sources); unreachable vertices have dist -1 and sigma 0.
-    """
-    n = at.shape[0]
-    k = len(sources)
-    dist = np.full((n, k), -1, dtype=np.int32)
-    sigma = np.zeros((n, k))
-    cols = np.arange(k)
-    dist[sources, cols] = 0
-    sigma[sources, cols] = 1.0
-    frontier = np.zeros((n, k))
-    frontier[sources, cols] = 1.0
-    level = 0
-    keep_col = keep[:, None]
-    while True:
-        level += 1
-        reach = at @ frontier
-        new = (reach > 0) & (dist < 0) & keep_col
-        if not new.any():
-            break
-        dist[new] = level
-        sigma[new] = reach[new]
-        frontier = np.where(new, reach, 0.0)
-    return dist, sigma
-
-
-def _group_contributions(
-    adj: sp.csr_matrix, cset: np.ndarray, sources: np.ndarray, batch: int
-) -> np.ndarray:
-    """For each source s outside C: sum over targets t outside C of sigma_st(C) / sigma_st."""
-    at = adj.T.tocsr()
-    n = adj.shape[0]
-    everyone = np.ones(n, dtype=bool)
-    outside = ~cset
-    out = np.zeros(len(sources))
-    for start in range(0, len(sources), batch):
-        src = sources[start : start + batch]
-        dist, sigma = _path_counts(at, src, everyone)
-        dist2, sigma2 = _path_counts(at, src, outside)
-        same = (dist2 == dist) & (dist > 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            avoid = np.where(same, sigma2 / np.where(sigma > 0, sigma, 1.0), 0.0)
-        through = np.where((dist > 0) & outside[:, None], 1.0 - avoid, 0.0)
-        out[start : start + len(src)] = through.sum(axis=0)
     return out

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
+from civnet.measures.betweenness_approx import exact_cost
 from civnet.products.render import emit, fmt_number, heading
 from civnet.views.network import Network
 from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
@@ -33,8 +34,65 @@ class Analysis:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-EXACT_WORK_LIMIT = 150_000_000
-"""Above this many source x edge steps the main job estimates betweenness from sampled sources."""
+EXACT_BUDGET_SECONDS = 60.0
+"""An exact betweenness run estimated to take longer than this (:func:`exact_cost`) switches to
+the bounded approximation unless the caller insists on ``exact``; the output says so."""
+BUDGET_EPS = 0.01
+BUDGET_DELTA = 0.1
+
+
+def budgeted_betweenness(
+    net: Network,
+    *,
+    normalized: bool = True,
+    weighted: bool = False,
+    samples: int | None = None,
+    approx: float | None = None,
+    delta: float = BUDGET_DELTA,
+    exact: bool = False,
+    seed: int = 0,
+    budget: float | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Any:
+    """Betweenness as the products compute it: exact, unless that would pass ``budget`` seconds.
+
+    ``approx`` (or ``samples``) given: that method. ``exact``: exact whatever it costs. Otherwise
+    the exact cost is estimated first; past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
+    approximation (``BUDGET_EPS``, ``delta``), and its ``notes`` say what exact would have cost
+    and how to ask for it. Weighted directed views have no bounded approximation: they stay
+    exact and the note states the estimate, so a long run is never silent.
+    """
+    kwargs: dict[str, Any] = {
+        "normalized": normalized,
+        "weighted": weighted,
+        "seed": seed,
+        "progress": progress,
+    }
+    if approx is not None or samples is not None or exact:
+        return betweenness(net, approx=approx, delta=delta, samples=samples, **kwargs)
+    budget = EXACT_BUDGET_SECONDS if budget is None else budget
+    cost = exact_cost(net, weighted=weighted)
+    if cost.seconds <= budget:
+        return betweenness(net, **kwargs)
+    over = (
+        f"exact betweenness would take about {_duration(cost.seconds)} here "
+        f"(estimated, {cost.threads} core(s)), over the {_duration(budget)} budget"
+    )
+    if weighted and net.directed:
+        b = betweenness(net, **kwargs)
+        b.notes.append(over + "; computed exactly (no bounded approximation for weighted directed)")
+        return b
+    b = betweenness(net, approx=BUDGET_EPS, delta=delta, **kwargs)
+    b.notes.append(over + "; approximated instead (--exact to insist)")
+    return b
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def analyze(
@@ -49,10 +107,9 @@ def analyze(
 ) -> Analysis:
     """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``.
 
-    Betweenness is exact unless the view's largest components would need more than
-    ``EXACT_WORK_LIMIT`` source-by-edge steps; then (unless ``exact``) the large components are
-    estimated from sampled sources, as many as the limit allows, and the method says so.
-    Brokers are ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`);
+    Betweenness is exact unless its estimated cost passes ``EXACT_BUDGET_SECONDS``; then (unless
+    ``exact``) it is the bounded approximation of :func:`budgeted_betweenness`, and the method
+    says so. Brokers are ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`);
     aggregates stay in the network (paths run through them) but are left out of the ranking and
     counted in ``left_out``, unless ``rank_all``.
     """
@@ -61,8 +118,9 @@ def analyze(
     say("describing", 0, 3)
     summary = describe(net)
     t1 = time.perf_counter()
-    samples = None if exact else betweenness_samples(net)
-    b = betweenness(net, samples=samples, seed=seed, progress=lambda d, t: say("betweenness", d, t))
+    b = budgeted_betweenness(
+        net, exact=exact, seed=seed, progress=lambda d, t: say("betweenness", d, t)
+    )
     t2 = time.perf_counter()
     say("block density", 2, 3)
     levels = None if rank_all else RANKED_LEVELS
@@ -75,9 +133,13 @@ def analyze(
         brokers=brokers,
         blocks=blocks,
         left_out=left_out_of_ranking(net, levels),
-        method={"betweenness": b.method + ", normalized"},
+        method={"betweenness": "; ".join([b.method + ", normalized", *b.notes])},
         seconds={"describe": t1 - t0, "betweenness": t2 - t1, "block_density": t3 - t2},
     )
+
+
+EXACT_WORK_LIMIT = 150_000_000
+"""Above this many source x edge steps :func:`betweenness_samples` asks for sampled sources."""
 
 
 def betweenness_samples(net: Network) -> int | None:

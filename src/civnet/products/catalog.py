@@ -28,9 +28,9 @@ import numpy as np
 
 from civnet.errors import BadFilter
 from civnet.measures import (
+    Betweenness,
     BlockDensity,
     GroupBetweenness,
-    betweenness,
     block_density,
     density,
     describe,
@@ -46,7 +46,7 @@ from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products import toolkit_results as kr
-from civnet.products.analyze import betweenness_records
+from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
 from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
@@ -54,10 +54,6 @@ from civnet.views.network import Network
 from civnet.vocab import RANKED_LEVELS
 
 Progress = Callable[[int, int], None]
-
-GROUP_SAMPLE_ABOVE = 5000
-"""Views with more actors get group betweenness from sampled sources unless ``samples`` is set."""
-GROUP_DEFAULT_SAMPLES = 500
 
 
 SEED_MAX = 2**32 - 1
@@ -372,27 +368,58 @@ def betweenness_result(
     raw: bool = False,
     weighted: bool = False,
     top: int | None = None,
-    samples: int | None = None,
-    seed: int = 0,
     rank_all: bool = False,
+    approx: float | None = None,
+    delta: float = BUDGET_DELTA,
+    exact: bool = False,
+    seed: int = 0,
+    dask: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] [--samples K --seed S] [--rank-all]``.
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] [--approx EPS [--delta D]]
+    [--exact] [--dask ADDRESS|local:N] -f json``: exact within the time budget, else the bounded
+    approximation (each record then carries ``eps``, ``delta``, ``samples`` and ``method``).
+    With ``dask``: exact, sources split over the Dask cluster.
 
     Exact (Brandes), or estimated from ``samples`` sampled source actors drawn with ``seed``.
     Ranked among organisations and cities unless ``rank_all`` (aggregates are still in the
     network and carry paths; :func:`civnet.products.analyze.left_out_of_ranking` counts them).
     """
-    b = betweenness(
-        net, normalized=not raw, weighted=weighted, samples=samples, seed=seed, progress=progress
+    levels = None if rank_all else RANKED_LEVELS
+    if dask:
+        from civnet.measures.betweenness_dask import dask_betweenness
+
+        b = dask_betweenness(net, dask, normalized=not raw, weighted=weighted, progress=progress)
+        return stated_betweenness_records(net, b, top, levels)
+    b = budgeted_betweenness(
+        net,
+        normalized=not raw,
+        weighted=weighted,
+        approx=approx,
+        delta=delta,
+        exact=exact,
+        seed=seed,
+        progress=progress,
     )
-    return betweenness_records(net, b, top, levels=None if rank_all else RANKED_LEVELS)
+    return stated_betweenness_records(net, b, top, levels)
 
 
-def group_samples(net: Network, samples: int | None) -> int | None:
-    """The sample size group betweenness uses: ``samples``, else 500 above 5,000 actors."""
-    if samples is None and net.graph.vcount() > GROUP_SAMPLE_ABOVE:
-        return GROUP_DEFAULT_SAMPLES
-    return samples
+def stated_betweenness_records(
+    net: Network, b: Betweenness, top: int | None, levels: Any = RANKED_LEVELS
+) -> list[dict[str, Any]]:
+    """Betweenness records; those of an estimate (or of a run past the time budget) also say
+    how they were computed (``method``) and, for an approximation, its bound: within ``eps``
+    with probability at least ``1 - delta``, from ``samples`` samples."""
+    records = betweenness_records(net, b, top, levels=levels)
+    if b.method.startswith("exact") and not b.notes:
+        return records
+    method = "; ".join([b.method, *b.notes])
+    for rec in records:
+        rec["method"] = method
+        if b.eps is not None:
+            rec["eps"] = b.eps
+            rec["delta"] = b.delta
+            rec["samples"] = b.n_samples
+    return records
 
 
 def group_betweenness_result(
@@ -403,13 +430,16 @@ def group_betweenness_result(
     samples: int | None = None,
     seed: int = 0,
     top: int | None = None,
+    exact: bool = False,
 ) -> list[dict[str, Any]]:
-    """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--top K] -f json``."""
+    """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--exact] [--top K] -f json``:
+    exact where it fits, else sampled with a 95% interval (``ci95``) on each value."""
     gb = group_betweenness(
         net,
         by=by,
         normalized=not raw,
-        samples=group_samples(net, samples),
+        samples=samples,
+        exact=exact,
         seed=seed,
         progress=progress,
     )
@@ -421,8 +451,9 @@ def group_betweenness_records(gb: GroupBetweenness, top: int | None) -> list[dic
     records: list[dict[str, Any]] = []
     for i, (g, s, v) in enumerate(zip(gb.groups, gb.sizes, gb.values, strict=True)):
         rec: dict[str, Any] = {"group": g, "actors": s, "group_betweenness": float(v)}
-        if gb.stderr is not None:
+        if gb.stderr is not None and gb.ci95 is not None:
             rec["stderr"] = float(gb.stderr[i])
+            rec["ci95"] = float(gb.ci95[i])
         records.append(rec)
     records.sort(key=lambda r: (-r["group_betweenness"], r["group"]))
     return records[:top] if top else records
@@ -496,27 +527,37 @@ register(
 register(
     Measure(
         "betweenness",
-        "Betweenness (exact Brandes, or estimated from sampled sources) of every actor, "
-        "highest first.",
+        "Betweenness of every actor, highest first: exact (Brandes over biconnected blocks) "
+        "within a time budget, else within a stated error (KADABRA).",
         (
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
             top_param("only the K highest"),
-            Param(
-                "samples",
-                int,
-                None,
-                "estimate from K sampled source actors instead of exact",
-                ge=1,
-                le=TOP_MAX,
-            ),
-            seed_param("seed for the sampled sources"),
             Param(
                 "rank_all",
                 bool,
                 False,
                 "rank sector, country and network aggregates too (default: organisations "
                 "and cities)",
+            ),
+            Param(
+                "approx",
+                float,
+                None,
+                "approximate within EPS (normalized scale) with probability 1-delta",
+                gt=0.0,
+                le=0.5,
+            ),
+            Param("delta", float, BUDGET_DELTA, "failure probability of approx", gt=0.0, le=0.5),
+            Param("exact", bool, False, "exact even past the time budget"),
+            seed_param("seed of the approximation's sampling"),
+            Param(
+                "dask",
+                str,
+                None,
+                "exact, sources split over a Dask cluster: scheduler address or local:N",
+                api=False,
+                max_length=TEXT_MAX * 4,
             ),
         ),
         betweenness_result,
@@ -534,12 +575,14 @@ register(
                 "samples",
                 int,
                 None,
-                "estimate from K sampled sources (default 500 above 5,000 actors)",
+                "estimate from K sampled sources (default: exact where groups x actors x ties "
+                "<= 5e8, else 4,000), each value with its 95% interval",
                 ge=1,
-                le=TOP_MAX,
+                le=DRAWS_MAX,
             ),
             seed_param("seed for the sampled sources"),
             top_param("only the K highest"),
+            Param("exact", bool, False, "exact path counting whatever it costs"),
         ),
         group_betweenness_result,
         slow=True,

@@ -60,8 +60,13 @@ from civnet import __version__
 from civnet.errors import UserError
 from civnet.measures.betweenness import Betweenness
 from civnet.products import workers as w
-from civnet.products.analyze import betweenness_records
-from civnet.products.catalog import MEASURES, Measure, Param, betweenness_result
+from civnet.products.catalog import (
+    MEASURES,
+    Measure,
+    Param,
+    betweenness_result,
+    stated_betweenness_records,
+)
 from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES
 from civnet.products.render import to_jsonable
@@ -514,11 +519,12 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 0)
             p = planned.params
-            if m.compute is betweenness_result and not p.get("raw") and not p.get("weighted"):
+            shared = not any(p.get(k) for k in ("raw", "weighted", "approx", "exact", "dask"))
+            if m.compute is betweenness_result and shared and not p.get("seed"):
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
-                return to_jsonable(betweenness_records(net, b, p.get("top")))
+                return to_jsonable(stated_betweenness_records(net, b, p.get("top")))
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:

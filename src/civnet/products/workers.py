@@ -79,10 +79,12 @@ def measure(name: str, inputs: Any, params: dict[str, Any], progress: Any) -> An
 
 
 def shared_betweenness(net: Any, progress: Any) -> Any:
-    """Normalized unweighted betweenness of a view (shared by the brokers and the layout)."""
-    from civnet.measures import betweenness
+    """Normalized unweighted betweenness of a view (shared by the brokers and the layout):
+    exact within the time budget, else the bounded approximation, which says so
+    (:func:`civnet.products.analyze.budgeted_betweenness`)."""
+    from civnet.products.analyze import budgeted_betweenness
 
-    return betweenness(net, progress=progress)
+    return budgeted_betweenness(net, progress=progress)
 
 
 def layout(net: Any, values: list[float], seed: int, max_edges: int, progress: Any) -> Any:

@@ -1,0 +1,196 @@
+"""Exact betweenness of an undirected, unweighted component by its biconnected blocks.
+
+Shortest paths between two vertices of a biconnected block never leave the block, and every path
+from one block to another passes the articulation points between them (Puzis, Zilberman & Elovici
+2012; Sariyüce et al. 2013, "BADIOS"). So Brandes' algorithm need only run inside each block,
+from each block vertex ``u`` weighted by ``D_B(u)``, the number of actors reached from the rest
+of the component through ``u`` (``u`` included), and every articulation point adds the pairs it
+separates. Pendant actors are blocks of two (bridges): they cost nothing. On the city-diplomacy
+graph the Brandes runs shrink from 17,275 sources over 30,308 edges to 8,016 over the largest
+block's edges.
+
+Neither igraph nor NetworKit takes source or target multiplicities, so the weighted
+accumulation (a few lines of Brandes) is compiled here with numba and run on threads: one copy
+of the graph, no worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import igraph as ig
+import numpy as np
+
+__all__ = ["block_betweenness", "block_visits"]
+
+
+def block_betweenness(
+    g: ig.Graph,
+    threads: int = 1,
+    batches: int = 1,
+    tick: Callable[[int, int], None] | None = None,
+) -> np.ndarray:
+    """Raw betweenness (unordered pairs) of every vertex of a connected undirected graph.
+
+    ``BC(v) = sum over blocks B containing v of
+    sum over unordered {s, t} in B, s, t != v, of D_B(s) D_B(t) sigma_st(v) / sigma_st``
+    ``+ ((c-1)^2 - sum over branches b at v of |b|^2) / 2``, where ``c`` is the number of vertices,
+    ``sigma`` counts shortest paths inside ``B`` and the branches at ``v`` are the components of
+    ``G - v`` (the second term counts the pairs ``v`` separates; it is 0 unless ``v`` is an
+    articulation point). Edge weights are ignored (every tie costs 1). ``threads`` run Brandes'
+    sources in parallel; ``batches`` splits them so that ``tick(done, total)`` can report.
+
+    Reference: Puzis, Zilberman & Elovici (2012) doi:10.1016/j.ins.2012.07.046 (Heuristics for
+    speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
+    doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
+    """
+    from civnet.measures.brandes_kernel import weighted_brandes  # compiles on first use
+
+    c = g.vcount()
+    out = np.zeros(c)
+    if c < 3:
+        return out
+    cover, arts = g.biconnected_components(return_articulation_points=True)
+    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
+    copy_vertex, copy_block, weight = _block_weights(c, blocks, np.asarray(arts, dtype=np.int64))
+    out += _separated_pairs(c, copy_vertex, weight)
+    big = np.flatnonzero(np.bincount(copy_block, minlength=len(blocks)) >= 3)
+    if not len(big):
+        return out
+    keep = np.isin(copy_block, big)
+    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep)
+    local_vertex = copy_vertex[keep]
+    local_weight = weight[keep].astype(float)
+    n_local = len(local_vertex)
+    sources = np.arange(n_local, dtype=np.int64)
+    parts = np.array_split(sources, max(1, batches))
+    total = np.zeros(n_local)
+    for k, part in enumerate(parts):
+        if len(part):
+            total += weighted_brandes(indptr, indices, local_weight, part, max(1, threads))
+        if tick:
+            tick(k + 1, len(parts))
+    np.add.at(out, local_vertex, total / 2.0)
+    return out
+
+
+def _block_weights(
+    c: int, blocks: list[np.ndarray], arts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One copy of each vertex per block it lies in, with ``D_B(u)`` for each copy.
+
+    ``D_B(u)`` is the size of ``u``'s side when the block-cut tree's edge between ``B`` and ``u``
+    is cut: 1 for a vertex in one block; for an articulation point, its subtree's size when
+    ``u`` hangs below ``B`` in the rooted tree, else ``c`` minus ``B``'s subtree.
+    """
+    nb = len(blocks)
+    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=nb)
+    copy_vertex = np.concatenate(blocks)
+    copy_block = np.repeat(np.arange(nb, dtype=np.int64), sizes)
+    weight = np.ones(len(copy_vertex), dtype=np.int64)
+    if not len(arts):
+        return copy_vertex, copy_block, weight
+    art_node = np.full(c, -1, dtype=np.int64)
+    art_node[arts] = nb + np.arange(len(arts))
+    is_art_copy = art_node[copy_vertex] >= 0
+    # block-cut tree: block nodes 0..nb-1 weigh their vertices that are no articulation point,
+    # articulation nodes weigh 1, so the whole tree weighs c
+    node_weight = np.ones(nb + len(arts), dtype=np.int64)
+    node_weight[:nb] = sizes - np.bincount(copy_block[is_art_copy], minlength=nb)
+    tree = ig.Graph(
+        n=nb + len(arts),
+        edges=np.column_stack([copy_block[is_art_copy], art_node[copy_vertex[is_art_copy]]]),
+    )
+    order, _, parent = tree.bfs(0)
+    sub = node_weight.copy()
+    for v in reversed(order[1:]):
+        sub[parent[v]] += sub[v]
+    parent_arr = np.asarray(parent, dtype=np.int64)
+    b = copy_block[is_art_copy]
+    a = art_node[copy_vertex[is_art_copy]]
+    below = parent_arr[a] == b
+    weight[is_art_copy] = np.where(below, sub[a], c - sub[b])
+    return copy_vertex, copy_block, weight
+
+
+def _separated_pairs(c: int, copy_vertex: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Pairs each vertex separates: ``((c-1)^2 - sum over blocks B at v of (c - D_B(v))^2) / 2``."""
+    branch = (c - weight).astype(float)
+    sq = np.bincount(copy_vertex, weights=branch * branch, minlength=c)
+    return ((c - 1.0) ** 2 - sq) / 2.0
+
+
+def _union_of_blocks(
+    g: ig.Graph, copy_vertex: np.ndarray, copy_block: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """CSR adjacency of the kept blocks as disjoint graphs on the kept copies.
+
+    An edge lies in exactly one block (two blocks share at most one vertex): the block of an end
+    that is in one block only, else the one block both ends share.
+    """
+    c = g.vcount()
+    nb = int(copy_block.max()) + 1
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    x, y = edges[:, 0], edges[:, 1]
+    eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
+    # local index of every kept copy, looked up by (vertex, block)
+    local = np.full(len(copy_vertex), -1, dtype=np.int64)
+    local[keep] = np.arange(int(keep.sum()))
+    key = copy_vertex * nb + copy_block
+    order = np.argsort(key)
+    sorted_key = key[order]
+
+    def copy_of(v: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return local[order[np.searchsorted(sorted_key, v * nb + b)]]
+
+    lx, ly = copy_of(x, eb), copy_of(y, eb)
+    inside = lx >= 0
+    lx, ly = lx[inside], ly[inside]
+    n_local = int(keep.sum())
+    src = np.concatenate([lx, ly])
+    dst = np.concatenate([ly, lx])
+    order2 = np.argsort(src, kind="stable")
+    indices = dst[order2]
+    indptr = np.zeros(n_local + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n_local), out=indptr[1:])
+    return indptr, indices
+
+
+def _edge_blocks(
+    c: int, x: np.ndarray, y: np.ndarray, copy_vertex: np.ndarray, copy_block: np.ndarray
+) -> np.ndarray:
+    """The block of each edge ``(x, y)``: an edge lies in exactly one block (two blocks share at
+    most one vertex), that of an end lying in one block only, else the one both ends share."""
+    n_blocks_of = np.bincount(copy_vertex, minlength=c)
+    only_block = np.full(c, -1, dtype=np.int64)
+    single = n_blocks_of[copy_vertex] == 1
+    only_block[copy_vertex[single]] = copy_block[single]
+    eb = np.where(only_block[x] >= 0, only_block[x], only_block[y])
+    both = np.flatnonzero(eb < 0)
+    if len(both):
+        blocks_of: dict[int, set[int]] = {}
+        multi = np.flatnonzero(~single)
+        for v, b in zip(copy_vertex[multi].tolist(), copy_block[multi].tolist(), strict=True):
+            blocks_of.setdefault(v, set()).add(b)
+        for i in both.tolist():
+            (eb[i],) = blocks_of[int(x[i])] & blocks_of[int(y[i])]
+    return eb
+
+
+def block_visits(g: ig.Graph) -> float:
+    """Vertex and edge visits of :func:`block_betweenness` on ``g`` (connected, undirected):
+    ``sum over blocks B of 3+ vertices of |B| (|B| + 2 |E_B|)``, found in linear time."""
+    if g.vcount() < 3:
+        return 0.0
+    cover = g.biconnected_components()
+    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
+    if not blocks:
+        return 0.0
+    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
+    copy_vertex = np.concatenate(blocks)
+    copy_block = np.repeat(np.arange(len(blocks), dtype=np.int64), sizes)
+    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    eb = _edge_blocks(g.vcount(), edges[:, 0], edges[:, 1], copy_vertex, copy_block)
+    e_per = np.bincount(eb, minlength=len(blocks)).astype(float)
+    big = sizes >= 3
+    return float(np.sum(sizes[big] * (sizes[big] + 2.0 * e_per[big])))

@@ -1,0 +1,241 @@
+"""Exact speed-ups of betweenness (blocks, pendant folding) and the bounded approximation,
+each against NetworkX on graphs with pendants, bridges, articulation points, weights, direction."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from civnet.measures import betweenness
+from civnet.measures.betweenness_approx import exact_cost
+from civnet.views import Network
+from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
+from tests.test_density_betweenness import GRAPHS, as_dict, nx_keys
+
+bmod = sys.modules["civnet.measures.betweenness"]
+
+
+@pytest.fixture
+def always_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every component, however small, takes the structural route."""
+    monkeypatch.setattr(bmod, "BLOCKS_ABOVE", 0)
+
+
+def with_pendants_and_bridges(seed: int, *, weighted: bool = False) -> nx.Graph:
+    """A random core, 15 pendants, a bridged triangle with a tail, a separate path component."""
+    rng = np.random.default_rng(seed)
+    g = nx.gnm_random_graph(40, 55 + seed, seed=seed)
+    g = g.subgraph(max(nx.connected_components(g), key=len)).copy()
+    nodes = sorted(g)
+    for k in range(15):
+        g.add_edge(int(rng.choice(nodes)), 100 + k)
+    g.add_edges_from([(nodes[0], 200), (200, 201), (201, 202), (202, 200), (202, 203)])
+    g.add_edges_from([(300, 301), (301, 302), (302, 303)])
+    for u, v in g.edges():
+        g[u][v]["weight"] = float(rng.choice([0.5, 1.0, 2.0, 4.0])) if weighted else 1.0
+    return g
+
+
+STRUCTURED = {
+    "pendants-1": lambda: with_pendants_and_bridges(1),
+    "pendants-2": lambda: with_pendants_and_bridges(2),
+    "pendants-3": lambda: with_pendants_and_bridges(3),
+    "barbell": lambda: nx.barbell_graph(5, 3),
+    "tree": lambda: nx.balanced_tree(2, 4),
+    "star": lambda: nx.star_graph(7),
+    "cycle": lambda: nx.cycle_graph(9),
+    "lollipop": lambda: nx.lollipop_graph(6, 4),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRAPHS) + sorted(STRUCTURED))
+@pytest.mark.parametrize("normalized", [True, False])
+def test_structural_route_equals_networkx(always_blocks: None, name: str, normalized: bool) -> None:
+    g = (GRAPHS | STRUCTURED)[name]()
+    b = betweenness(Network.from_networkx(g), normalized=normalized)
+    want = nx_keys(nx.betweenness_centrality(g, normalized=normalized))
+    assert as_dict(b) == pytest.approx(want, abs=1e-9)
+    if not g.is_directed():
+        assert "biconnected blocks" in b.method
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pendant_folding_weighted_equals_networkx(always_blocks: None, seed: int) -> None:
+    g = with_pendants_and_bridges(seed, weighted=True)
+    for _, _, d in g.edges(data=True):
+        d["cost"] = 1.0 / d["weight"]
+    for normalized in (True, False):
+        b = betweenness(Network.from_networkx(g), weighted=True, normalized=normalized)
+        assert "pendants folded" in b.method
+        want = nx_keys(nx.betweenness_centrality(g, weight="cost", normalized=normalized))
+        assert as_dict(b) == pytest.approx(want, abs=1e-9)
+
+
+def test_uniform_weights_take_the_block_route(always_blocks: None) -> None:
+    g = with_pendants_and_bridges(4)
+    b = betweenness(Network.from_networkx(g), weighted=True)
+    assert "biconnected blocks" in b.method
+    assert as_dict(b) == pytest.approx(nx_keys(nx.betweenness_centrality(g)), abs=1e-9)
+
+
+def test_zero_weight_ties_carry_no_path(always_blocks: None) -> None:
+    g = with_pendants_and_bridges(5, weighted=True)
+    u, v = next(iter(g.edges()))
+    g[u][v]["weight"] = 0.0
+    oracle = g.copy()
+    oracle.remove_edge(u, v)
+    for _, _, d in oracle.edges(data=True):
+        d["cost"] = 1.0 / d["weight"]
+    got = as_dict(betweenness(Network.from_networkx(g), weighted=True))
+    assert got == pytest.approx(nx_keys(nx.betweenness_centrality(oracle, weight="cost")), abs=1e-9)
+
+
+def test_directed_views_stay_on_igraph(always_blocks: None) -> None:
+    g = GRAPHS["random-directed"]()
+    b = betweenness(Network.from_networkx(g))
+    assert "blocks" not in b.method and "pendants" not in b.method
+
+
+def test_blocks_on_two_threads_equal_one(always_blocks: None) -> None:
+    net = Network.from_networkx(with_pendants_and_bridges(6))
+    one = betweenness(net, workers=1)
+    two = betweenness(net, workers=2)
+    assert "2 thread(s)" in two.method
+    np.testing.assert_allclose(two.values, one.values, atol=1e-12)
+
+
+def test_free_cores_follows_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    assert bmod.free_cores() == 2
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    assert bmod.free_cores() == 1
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (7.0, 7.0, 7.0))
+    assert bmod.free_cores() == 1
+    assert bmod.free_cores(3) == 3
+
+
+def test_progress_reaches_the_total(always_blocks: None) -> None:
+    seen: list[tuple[int, int]] = []
+    betweenness(
+        Network.from_networkx(with_pendants_and_bridges(7)),
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# -- approximation with a guarantee -----------------------------------------------------------
+
+
+def seeded_graph(seed: int, *, directed: bool = False, weighted: bool = False) -> nx.Graph:
+    g = nx.gnm_random_graph(250, 700, seed=seed, directed=directed)
+    rng = np.random.default_rng(seed)
+    for u, v in g.edges():
+        g[u][v]["weight"] = float(rng.choice([0.5, 1.0, 2.0, 4.0])) if weighted else 1.0
+        g[u][v]["cost"] = 1.0 / g[u][v]["weight"]
+    return g
+
+
+@pytest.mark.parametrize(
+    ("directed", "weighted", "engine"),
+    [(False, False, "KADABRA"), (False, True, "Riondato"), (True, False, "Riondato")],
+)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_approximation_within_its_stated_bound(
+    directed: bool, weighted: bool, engine: str, seed: int
+) -> None:
+    g = seeded_graph(seed, directed=directed, weighted=weighted)
+    net = Network.from_networkx(g)
+    weight = "cost" if weighted else None
+    for normalized in (True, False):
+        est = betweenness(
+            net, approx=0.01, delta=0.1, seed=seed, weighted=weighted, normalized=normalized
+        )
+        exact = nx_keys(nx.betweenness_centrality(g, weight=weight, normalized=normalized))
+        got = as_dict(est)
+        assert est.eps is not None and est.delta == 0.1 and est.n_samples
+        worst = max(abs(got[k] - exact[k]) for k in exact)
+        assert worst <= est.eps, (worst, est.eps)
+        assert engine in est.method and "probability at least 0.9" in est.method
+    n = g.number_of_nodes()
+    assert betweenness(net, approx=0.01, weighted=weighted).eps == pytest.approx(0.01 * n / (n - 2))
+
+
+def test_approximation_is_seeded() -> None:
+    net = Network.from_networkx(seeded_graph(3))
+    a = betweenness(net, approx=0.02, seed=5)
+    b = betweenness(net, approx=0.02, seed=5)
+    assert a.values.tolist() == b.values.tolist()
+
+
+def test_approximation_refuses_what_it_cannot_bound() -> None:
+    from civnet.errors import BadFilter
+
+    net = Network.from_networkx(seeded_graph(4, directed=True, weighted=True))
+    with pytest.raises(BadFilter, match="weighted directed"):
+        betweenness(net, approx=0.01, weighted=True)
+    with pytest.raises(BadFilter, match="between 0 and 1"):
+        betweenness(net, approx=1.5)
+
+
+def test_exact_cost_counts_blocks_only() -> None:
+    tree = Network.from_networkx(nx.balanced_tree(3, 5))
+    assert exact_cost(tree).visits == 0.0
+    cycle = Network.from_networkx(nx.cycle_graph(10))
+    assert exact_cost(cycle).visits == 10 * (10 + 2 * 10)
+    assert exact_cost(Network.from_networkx(seeded_graph(1))).seconds > 0
+
+
+# -- products: the budget, the CLI ---------------------------------------------------------------
+
+
+def test_past_the_budget_the_approximation_is_used_and_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from civnet.products import analyze as amod
+
+    net = Network.from_networkx(seeded_graph(6))
+    within = amod.budgeted_betweenness(net)
+    assert within.method.startswith("exact") and not within.notes
+    monkeypatch.setattr(amod, "EXACT_BUDGET_SECONDS", 0.0)
+    over = amod.budgeted_betweenness(net, seed=2)
+    assert over.eps is not None and "KADABRA" in over.method
+    assert "over the 0 s budget" in over.notes[0] and "--exact" in over.notes[0]
+    forced = amod.budgeted_betweenness(net, exact=True)
+    assert forced.eps is None and forced.method.startswith("exact")
+    report = amod.analyze(net)
+    assert "KADABRA" in report.method["betweenness"]
+    assert "over the 0 s budget" in report.method["betweenness"]
+
+
+def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    run = florentine_ws
+    out = json.loads(run("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
+    g = nx.florentine_families_graph()
+    exact = nx.betweenness_centrality(g)
+    assert out[0]["delta"] == 0.1 and "KADABRA" in out[0]["method"]
+    assert all(abs(r["betweenness"] - exact[r["id"]]) <= r["eps"] for r in out)
+    bad = run("betweenness", "--approx", "2", code=2).output
+    assert "approx must be > 0" in bad
+
+
+def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    amod = sys.modules["civnet.measures.betweenness_approx"]
+    net = Network.from_networkx(nx.cycle_graph(10))
+    monkeypatch.setattr(amod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(amod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    quiet = exact_cost(net)
+    assert quiet.threads == 2
+    assert quiet.seconds == pytest.approx(300 / (amod.VISITS_PER_SECOND * 2))
+    monkeypatch.setattr(amod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
+    busy = exact_cost(net)
+    assert busy.threads == 1
+    assert busy.seconds == pytest.approx(300 / amod.VISITS_PER_SECOND * 5)
