@@ -101,9 +101,14 @@ def betweenness(
       Puzis et al. 2012), on ``workers`` threads;
     - undirected and weighted: pendant actors fold into their neighbour's Brandes run (a pendant's
       dependencies equal its neighbour's except at the neighbour), igraph runs the rest;
-    - directed: igraph's Brandes, split by source over ``workers`` processes when the component
-      is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over a partition
-      of the sources equal the whole.
+    - directed (unweighted, or all weights equal; no parallel arcs): Brandes inside the blocks of
+      the underlying undirected graph, each articulation-point copy weighted by the actors on its
+      side that reach it and that it reaches
+      (:func:`~civnet.measures.betweenness_blocks.directed_block_betweenness`), on ``workers``
+      threads;
+    - directed and weighted: igraph's Brandes, split by source over ``workers`` processes when
+      the component is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over
+      a partition of the sources equal the whole.
 
     ``workers`` defaults to the idle cores (:func:`free_cores`): one on a loaded machine.
 
@@ -221,6 +226,14 @@ def _exact_component(
         return block_betweenness(
             sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
         )
+    if directed and (not weighted or _uniform_weights(sub)) and work > BLOCKS_ABOVE:
+        if sub.is_simple():
+            from civnet.measures.betweenness_blocks import directed_block_betweenness
+
+            engines.add(f"directed Brandes over biconnected blocks on {workers} thread(s)")
+            return directed_block_betweenness(
+                sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
+            )
     if not directed and weighted and work > BLOCKS_ABOVE:
         engines.add("igraph with pendants folded into their neighbours")
         return _pendant_folded(sub)
