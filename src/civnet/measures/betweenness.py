@@ -226,14 +226,14 @@ def _exact_component(
         return block_betweenness(
             sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
         )
-    if directed and (not weighted or _uniform_weights(sub)) and work > BLOCKS_ABOVE:
-        if sub.is_simple():
-            from civnet.measures.betweenness_blocks import directed_block_betweenness
+    simple_directed = directed and (not weighted or _uniform_weights(sub)) and sub.is_simple()
+    if simple_directed and work > BLOCKS_ABOVE:
+        from civnet.measures.betweenness_blocks import directed_block_betweenness
 
-            engines.add(f"directed Brandes over biconnected blocks on {workers} thread(s)")
-            return directed_block_betweenness(
-                sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
-            )
+        engines.add(f"directed Brandes over biconnected blocks on {workers} thread(s)")
+        return directed_block_betweenness(
+            sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
+        )
     if not directed and weighted and work > BLOCKS_ABOVE:
         engines.add("igraph with pendants folded into their neighbours")
         return _pendant_folded(sub)

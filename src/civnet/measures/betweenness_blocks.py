@@ -323,7 +323,9 @@ def _directed_weights(
     bfs_order, _, parent = tree.bfs(0)
     # per block: its articulation points other than the parent (its children in the tree)
     arts_in: list[list[int]] = [[] for _ in range(nb)]
-    for b, v in zip(copy_block[is_art_copy].tolist(), copy_vertex[is_art_copy].tolist(), strict=True):
+    for b, v in zip(
+        copy_block[is_art_copy].tolist(), copy_vertex[is_art_copy].tolist(), strict=True
+    ):
         arts_in[b].append(v)
     parent_art = [-1] * nb
     child_blocks: list[list[int]] = [[] for _ in range(na)]
@@ -413,11 +415,15 @@ def _directed_weights(
             if r_in is None:
                 up_in[ai] = total_s - su
             else:
-                up_in[ai] = sum(w[0] for x, w in zip(members, weights, strict=True) if x != u and x in r_in)
+                up_in[ai] = sum(
+                    w[0] for x, w in zip(members, weights, strict=True) if x != u and x in r_in
+                )
             if r_out is None:
                 up_out[ai] = total_t - tu
             else:
-                up_out[ai] = sum(w[1] for x, w in zip(members, weights, strict=True) if x != u and x in r_out)
+                up_out[ai] = sum(
+                    w[1] for x, w in zip(members, weights, strict=True) if x != u and x in r_out
+                )
     # every copy's weights, and the pairs each articulation point separates
     for b in range(nb):
         lo = int(starts[b])
