@@ -748,6 +748,13 @@ register(
             top_param("K: the top brokers followed", default=10),
             resample_param("ties", "resampling unit: ties, actors or sources"),
             _SEED,
+            Param(
+                "rank_all",
+                bool,
+                False,
+                "rank sector, country and network aggregates too (default: organisations "
+                "and cities)",
+            ),
         ),
         tr.brokers_result,
         slow=True,
