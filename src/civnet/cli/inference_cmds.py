@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from civnet.cli.app import app, console
-from civnet.cli.generate import print_notes, print_records, renders
+from civnet.cli.generate import print_dim, print_records, renders
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit
 from civnet.views import ViewSpec
@@ -76,7 +76,7 @@ def qap_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: Vie
         title=f"MRQAP: {data['outcome']} on {predictors} (R2 {reg['r2']:.4f})",
         caption=reg["method"],
     )
-    print_notes(reg["notes"] + data["notes"])
+    print_dim(reg["notes"] + data["notes"])
 
 
 @renders("gravity")
@@ -93,7 +93,7 @@ def gravity_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec:
         f"ordered dyads used, {data['clusters']:,} pair clusters)",
         caption=data["method"],
     )
-    print_notes(data["notes"])
+    print_dim(data["notes"])
 
 
 @renders("panel")
@@ -127,7 +127,7 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             title=f"Level break from {b['year']}",
             caption=b["method"],
         )
-        print_notes(data["notes"])
+        print_dim(data["notes"])
         return
     rows = MEASURES["panel"].records(data)
     for m in data["models"]:
@@ -140,8 +140,8 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             f"{m['n_obs']:,} unit-years used, {m['units']} units, {first}-{last})",
             caption=data["method"],
         )
-        print_notes(m["notes"])
-    print_notes(data["notes"])
+        print_dim(m["notes"])
+    print_dim(data["notes"])
 
 
 SIMULATED = (
@@ -193,4 +193,4 @@ def simulate_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         ],
         title=f"Back-test: fitted to {bt['fit_to']}, projected {bt['years'][0]}-{bt['years'][-1]}",
     )
-    print_notes(data["notes"])
+    print_dim(data["notes"])
