@@ -29,11 +29,6 @@ app.add_typer(
 )
 
 
-def _years_as_text(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows with ``year`` as text, so that a year is not printed as 2,014."""
-    return [{**r, "year": str(r["year"])} if "year" in r else r for r in records]
-
-
 def _csv(name: str, data: dict[str, Any], fmt: str) -> bool:
     """Print the measure's main table as CSV when ``fmt`` is csv (then ``True``)."""
     if fmt != "csv":
@@ -106,13 +101,13 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
         emit(
             console,
             fmt,
-            records=_years_as_text(data["series"]),
+            records=data["series"],
             title=f"{data['outcome']} per year ({data['unit']})",
         )
         emit(
             console,
             fmt,
-            records=_years_as_text([b]),
+            records=[b],
             columns=[
                 "year",
                 "rate_ratio",
@@ -173,7 +168,7 @@ def simulate_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
     emit(
         console,
         fmt,
-        records=_years_as_text([r for r in data["projection"] if r["statistic"] in SIMULATED]),
+        records=[r for r in data["projection"] if r["statistic"] in SIMULATED],
         columns=["scenario", "statistic", "year", "p5", "median", "p95"],
         title=f"Projection for {focus}: support effect x{data['support_multiplier']:g} against "
         f"x1 ({data['runs']} runs, seed {data['seed']}; observed {last['year']}: "
