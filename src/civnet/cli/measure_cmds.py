@@ -194,7 +194,7 @@ def betweenness_cmd(
     if boot:
         from civnet.cli.time_cmds import show_broker_stability
 
-        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
+        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt, rank_all)
         return
     if not group and samples is None:
         # exact betweenness is a catalog measure: kept in the workspace's result cache
