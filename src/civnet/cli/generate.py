@@ -165,7 +165,7 @@ def print_records(
     )
 
 
-def print_notes(notes: list[str], prefix: str = "note: ") -> None:
+def print_dim(notes: list[str], prefix: str = "note: ") -> None:
     """Dim lines after a table: each of ``notes`` (user text is escaped, nothing wraps)."""
     for note in notes:
         console.print(f"{prefix}{note}", style="dim", markup=False, highlight=False, soft_wrap=True)

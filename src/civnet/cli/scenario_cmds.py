@@ -9,7 +9,7 @@ The commands are generated from the catalog (:mod:`civnet.cli.generate`); the re
 from typing import Any
 
 from civnet.cli.app import console
-from civnet.cli.generate import print_notes, print_records, renders
+from civnet.cli.generate import print_dim, print_records, renders
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit
 from civnet.views import ViewSpec
@@ -23,7 +23,7 @@ def whatif_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: 
         return
     top = params["top"]
     c = data["counts"]
-    print_notes(
+    print_dim(
         [
             f"view: {spec.describe()}. scenario: {'; '.join(data['scenario']) or 'no change'}. "
             f"{c['actors_removed']:,} actors removed with {c['ties_of_removed_actors']:,} tie "
@@ -93,7 +93,7 @@ def whatif_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: 
             columns=["step", "removed", "actors_removed", "reach", "components", "largest"],
             title="attack curve: removing them cumulatively in rank order",
         )
-    print_notes(data["notes"])
+    print_dim(data["notes"])
 
 
 @renders("recommend")
@@ -109,7 +109,7 @@ def recommend_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         if params["actor"]
         else f"the {n:,} actors of {params['focal_country']}"
     )
-    print_notes(
+    print_dim(
         [
             f"view: {spec.describe()}. goal: {data['goal']} of {who}, now {data['baseline']:g}; "
             f"ties made by {data['tie_maker']}; {data['evaluated']:,} of {data['eligible']:,} "
@@ -126,4 +126,4 @@ def recommend_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         title=f"{len(records)} suggested ties, chosen greedily (gain given the ties above)",
         caption=data["guarantee"],
     )
-    print_notes(data["notes"])
+    print_dim(data["notes"])
