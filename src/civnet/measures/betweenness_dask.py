@@ -41,7 +41,8 @@ def dask_betweenness(
 
     ``address``: a scheduler (``tcp://host:8786``, as ``dask scheduler`` prints it, or one started
     by dask-jobqueue or the Dask Kubernetes operator) or ``local:N`` for N local worker
-    processes. The graph (edge list and costs) is scattered to every worker once; ``chunks``
+    processes. The graph (edge list and costs) is scattered to every worker once, and not at all
+    when every worker still keeps it from an earlier run; ``chunks``
     source chunks (default 4 per worker thread) run igraph's Brandes and their sums are added.
     Same definition, normalization and weight rule as :func:`civnet.measures.betweenness`; equal
     to it to rounding (the terms are summed in another order). ``sources`` (default all) limits
@@ -59,7 +60,10 @@ def dask_betweenness(
             todo = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
             parts = [c for c in np.array_split(todo, chunks or workers * 4) if len(c)]
             key = graph_key(n, directed, edges, costs)
-            graph = client.scatter((n, directed, edges, costs), broadcast=True, hash=False)
+            kept = client.run(_kept)
+            graph: Any = None  # every worker keeps it from an earlier run: nothing to send
+            if not kept or not all(key in keys for keys in kept.values()):
+                graph = client.scatter((n, directed, edges, costs), broadcast=True, hash=False)
             futures = client.map(
                 _partial, [key] * len(parts), [graph] * len(parts), parts, pure=False
             )
@@ -105,14 +109,22 @@ def graph_key(n: int, directed: bool, edges: np.ndarray, costs: np.ndarray | Non
     return h.hexdigest()
 
 
+def _kept() -> list[str]:
+    """The keys of the graphs this worker process keeps (run on every worker by the client)."""
+    with _graphs_lock:
+        return list(_graphs)
+
+
 def _worker_graph(
-    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None]
+    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None] | None
 ) -> tuple[ig.Graph, list[float] | None]:
     """This worker process's igraph copy of ``graph``, built on first use and kept."""
     with _graphs_lock:
         if key in _graphs:
             _graphs.move_to_end(key)
             return _graphs[key]
+        if graph is None:
+            raise RuntimeError(f"graph {key[:12]} is no longer kept on this worker; run again")
         n, directed, edges, costs = graph
         g = ig.Graph(n=n, edges=edges, directed=directed)
         built = (g, None if costs is None else costs.tolist())
@@ -123,7 +135,7 @@ def _worker_graph(
 
 
 def _partial(
-    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None], sources: np.ndarray
+    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None] | None, sources: np.ndarray
 ) -> np.ndarray:
     """One task: the dependencies summed over ``sources`` (igraph halves undirected sums), on
     the worker's kept copy of the graph."""
