@@ -9,7 +9,10 @@ cache) and prints from the JSON result:
 
 - ``--format json``: the JSON (what ``GET /api/<measure>`` returns);
 - ``--format csv``: ``Measure.records`` of it with ``Measure.columns`` (what ``to_pandas()`` gives);
-- ``--format table``: the measure's renderer (:func:`renders`), by default one table of the records.
+- ``--format table``: the measure's renderer (:func:`renders`), by default one table of the
+  records; then, once, the result's ``notes`` (what the view left out or reshaped: timeless ties,
+  projection hubs, domestic ties at country level; and the measure's own). A renderer never
+  prints the notes itself.
 
 A renderer is ``render(data, params, fmt, spec, **extra)``; its parameters after ``spec`` are
 CLI-only options (e.g. ``timeline --by-country``) and appear as options of the command.
@@ -23,6 +26,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.text import Text
 
 from civnet.cli.app import app, console
 from civnet.cli.options import Format, check_format, view_options
@@ -122,7 +126,8 @@ def print_result(
     spec: ViewSpec,
     **extra: Any,
 ) -> None:
-    """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables."""
+    """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables
+    followed by the result's notes (:func:`print_notes`)."""
     if fmt == "json":
         print(dumps(data))
         return
@@ -131,13 +136,31 @@ def print_result(
         print_records(measure, data, fmt)
     else:
         render(data, params, fmt, spec, **extra)
+    if fmt == "table":
+        print_notes(data)
+
+
+def print_notes(data: Any) -> None:
+    """Each of a JSON result's ``notes`` on its own dim line, ``note: ...`` (escaped text)."""
+    notes = data.get("notes") if isinstance(data, dict) else None
+    for note in notes if isinstance(notes, list) else []:
+        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
 
 
 def print_records(
-    measure: Measure, data: Any, fmt: str, *, title: str | None = None, caption: str | None = None
+    measure: Measure,
+    data: Any,
+    fmt: str,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    shown: int | None = None,
 ) -> None:
-    """The measure's main table (``Measure.records``/``columns``) as CSV or a rich table."""
+    """The measure's main table (``Measure.records``/``columns``) as CSV or a rich table
+    (``shown``: a table shows only the first K records; CSV has them all)."""
     records = measure.records(data)
+    if fmt != "csv" and shown is not None:
+        records = records[:shown]
     columns = list(measure.columns) if measure.columns else None
     if fmt == "csv":
         print(records_csv(records, columns), end="")

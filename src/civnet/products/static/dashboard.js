@@ -112,7 +112,7 @@
   }
 
   async function loadBrokers(gen, q, d) {
-    const brokers = await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"));
+    const brokers = (await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"))).records;
     if (gen !== generation) return;
     V.setStat($("factors"), "top_betweenness", brokers.length ? brokers[0].betweenness : 0, 4);
     chart("chart-brokers", {
@@ -161,7 +161,7 @@
   }
 
   async function loadBrokerage(gen, q) {
-    const rows = await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"));
+    const rows = (await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"))).records;
     if (gen !== generation) return;
     const groups = new Map();
     const roles = [];
