@@ -37,7 +37,9 @@ def top_of(shown: int, total: int | None) -> str:
 
 
 @renders("brokerage")
-def brokerage_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+def brokerage_tables(
+    data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec
+) -> None:
     """Per analysed view (one per track with ``--per-track``): totals, groups, top brokers."""
     if fmt == "csv":
         print_records(MEASURES["brokerage"], data, fmt)

@@ -20,12 +20,13 @@ TITLES: dict[str, Callable[[dict[str, Any]], str]] = {
     "degree": lambda p: "degree: distinct partners",
     "closeness": lambda p: "harmonic closeness (normalized by n - 1)",
     "eigenvector": lambda p: "eigenvector centrality" + (", weighted" if p["weighted"] else ""),
-    "pagerank": lambda p: f"PageRank (damping {p['damping']}"
-    + (", weighted)" if p["weighted"] else ")"),
+    "pagerank": lambda p: (
+        f"PageRank (damping {p['damping']}" + (", weighted)" if p["weighted"] else ")")
+    ),
     "kcore": lambda p: "k-core numbers",
-    "ego_density": lambda p: f"ego-network density by {p['by']}"
-    if p["by"]
-    else "ego-network density (ego left out)",
+    "ego_density": lambda p: (
+        f"ego-network density by {p['by']}" if p["by"] else "ego-network density (ego left out)"
+    ),
 }
 """The title of each toolkit table, from the parameters."""
 
