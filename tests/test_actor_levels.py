@@ -237,3 +237,36 @@ def test_table_import_reads_a_level_column(cli, tmp_path: Path) -> None:  # type
         reasons = [r[0] for r in ws.con.execute("SELECT reason FROM rejects").fetchall()]
     assert got == {"a": "organisation", "b": "sector", "c": "city"}
     assert reasons == ["unknown actor level; valid: organisation, city, sector, country, network"]
+
+
+def test_bootstrap_brokers_leave_out_aggregates(crafted: Path) -> None:
+    """``civnet brokers`` (and ``betweenness --boot``) rank organisations and cities only: the
+    top K and each actor's top-K share are among them, the aggregates keep their intervals."""
+    from civnet.measures.uncertainty import betweenness_bootstrap
+
+    with Workspace(crafted, read_only=True) as ws:
+        net = build_network(ws, ViewSpec())
+    st = betweenness_bootstrap(net, 20, 3, seed=1, ranked=net.ranked())
+    assert [st.ids[i] for i in st.order()[:3]] == ranked_oracle(set(net.ids))[:3]
+    assert st.left_out == 3
+    aggregates = [st.ids.index(a) for a in ("DEU/GOV", "FRA/EDU", "network:c40")]
+    assert all(st.top_share[i] == 0 for i in aggregates)
+    assert st.top_share.sum() == pytest.approx(3.0)  # three places in every resample
+    every = betweenness_bootstrap(net, 20, 3, seed=1)
+    assert every.left_out == 0 and st.ids[every.order()[0]] == "DEU/GOV"
+    np_equal = (every.estimate == st.estimate).all() and (every.low == st.low).all()
+    assert np_equal  # the same resamples: only the ranking differs
+
+
+def test_cli_brokers_leave_out_aggregates(cli, crafted: Path) -> None:  # type: ignore[no-untyped-def]
+    aggregates = {"DEU/GOV", "FRA/EDU", "network:c40"}
+    for args in (["brokers"], ["betweenness"]):
+        rows = json.loads(cli(*args, "--boot", "10", "--top", "3", "--format", "json").output)
+        assert [r["id"] for r in rows] == ranked_oracle(set(ACTORS))[:3]
+        assert not {r["id"] for r in rows} & aggregates
+    rows = json.loads(
+        cli("brokers", "--boot", "10", "--top", "3", "--rank-all", "--format", "json").output
+    )
+    assert rows[0]["id"] == "DEU/GOV"
+    out = cli("brokers", "--boot", "10", "--top", "3").output
+    assert "--rank-all ranks" in out

@@ -163,3 +163,17 @@ def test_cli_second_betweenness_is_served_from_the_cache(tmp_path: Path, counted
     assert counted == {"betweenness": 1}
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert len(json.loads(first.stdout)["records"]) == 3
+
+
+def test_key_covers_the_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit of civnet's code (not only a new release) changes every key: no stale result
+    survives a change of a measure during development."""
+    from civnet import __version__
+    from civnet.products import runner
+
+    spec = ViewSpec.make()
+    now = runner.code_version()
+    assert now.startswith(__version__ + "+") and now == runner.code_version()
+    before = cache_key("describe", spec, {}, 1)
+    monkeypatch.setattr(runner, "code_version", lambda: __version__ + "+edited")
+    assert cache_key("describe", spec, {}, 1) != before

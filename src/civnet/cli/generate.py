@@ -26,10 +26,10 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.text import Text
+from rich.markup import escape
 
 from civnet.cli.app import app, console
-from civnet.cli.options import Format, check_format, view_options
+from civnet.cli.options import Format, check_format, view_filter_flags, view_options_except
 from civnet.products.catalog import MEASURES, Measure, Param
 from civnet.products.render import dumps, emit, records_csv
 from civnet.views import ViewSpec
@@ -48,23 +48,35 @@ FROM_CATALOG: set[str] = set()
 
 
 def option_name(param: Param) -> str:
-    """The CLI spelling of a parameter: ``--per-track`` for ``per_track``."""
-    return "--" + param.name.replace("_", "-")
+    """The CLI spelling of a parameter: ``--per-track`` for ``per_track`` (or its ``flag``)."""
+    return param.flag or "--" + param.name.replace("_", "-")
 
 
 def option_help(param: Param) -> str:
-    """The parameter's help with its declared bounds, e.g. ``only the K highest [>= 1 ...]``."""
+    """The parameter's help with its declared bounds, e.g. ``only the K highest [>= 1 ...]``.
+
+    Typer reads help as Rich markup: the text is escaped, so ``[one of: year, month]`` prints.
+    """
     bounds = param.describe_bounds()
     text = param.help[:1].upper() + param.help[1:]
-    return f"{text} [{bounds}]." if bounds else f"{text}."
+    return escape(f"{text} [{bounds}]." if bounds else f"{text}.")
 
 
 def option(param: Param) -> inspect.Parameter:
-    """The keyword parameter Typer reads as the option of ``param``."""
-    opt = typer.Option(option_name(param), help=option_help(param))
+    """The keyword parameter Typer reads as the option of ``param``.
+
+    A ``bool`` is a flag; one that is on by default, or unset (``None``: the measure decides), is
+    a pair ``--x/--no-x``. A ``list[str]`` is a repeatable option (``--x A --x B``).
+    """
+    name = option_name(param)
+    if param.type is bool and param.default is not False:
+        name = f"{name}/--no-{name.removeprefix('--')}"
+    opt = typer.Option(name, help=option_help(param))
     ann: Any
     default: Any
-    if param.type is bool:
+    if param.type is bool and param.default is None:
+        ann, default = Annotated[bool | None, opt], None
+    elif param.type is bool:
         ann, default = Annotated[bool, opt], bool(param.default)
     elif param.required:
         ann, default = Annotated[param.type, opt], ...
@@ -137,14 +149,13 @@ def print_result(
     else:
         render(data, params, fmt, spec, **extra)
     if fmt == "table":
-        print_notes(data)
+        print_notes(result_notes(data))
 
 
-def print_notes(data: Any) -> None:
-    """Each of a JSON result's ``notes`` on its own dim line, ``note: ...`` (escaped text)."""
+def result_notes(data: Any) -> list[str]:
+    """A JSON result's ``notes`` (none when it has none)."""
     notes = data.get("notes") if isinstance(data, dict) else None
-    for note in notes if isinstance(notes, list) else []:
-        console.print(Text(f"note: {note}", style="dim"), soft_wrap=True)
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 def print_records(
@@ -175,6 +186,12 @@ def print_records(
     )
 
 
+def print_notes(notes: list[str], prefix: str = "note: ") -> None:
+    """Dim lines after a table: each of ``notes`` (user text is escaped, nothing wraps)."""
+    for note in notes:
+        console.print(f"{prefix}{note}", style="dim", markup=False, highlight=False, soft_wrap=True)
+
+
 def generated_command(measure: Measure) -> Callable[..., None]:
     """The Typer command of ``measure``: view filters, its parameters, renderer options, format."""
     render = RENDERERS.get(measure.name)
@@ -198,15 +215,42 @@ def generated_command(measure: Measure) -> Callable[..., None]:
     command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     command.__name__ = f"{measure.name}_cmd"
     command.__doc__ = measure.summary
-    return view_options(command)
+    # a view filter whose option a parameter takes is not offered (recommend --country)
+    flags = {option_name(p) for p in measure.params}
+    taken = [name for name, flag in view_filter_flags().items() if flag in flags]
+    return view_options_except(*taken)(command)
+
+
+def command_group(path: list[str]) -> typer.Typer:
+    """The command group at ``path`` (``["associate"]``), created without help where missing.
+
+    A module that wants the group to have help adds it first (``app.add_typer(...)``).
+    """
+    group = app
+    for part in path:
+        found = [g.typer_instance for g in group.registered_groups if g.name == part]
+        if found and found[0] is not None:
+            group = found[0]
+            continue
+        sub = typer.Typer(no_args_is_help=True)
+        group.add_typer(sub, name=part)
+        group = sub
+    return group
 
 
 def generate_commands() -> None:
-    """Add a command for every catalog measure that has no hand-written one."""
-    existing = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups}
+    """Add a command for every catalog measure that has no hand-written one.
+
+    A ``command`` of several words is a sub-command: ``associate qap`` is ``qap`` in the group
+    ``associate`` (:func:`command_group`).
+    """
     for measure in MEASURES.values():
-        # a command already there (or under a group: "associate qap") is written by hand
-        if measure.name in HAND_WRITTEN or measure.cli_name.split()[0] in existing:
+        if measure.name in HAND_WRITTEN:
             continue
-        app.command(measure.cli_name, help=measure.summary)(generated_command(measure))
+        *path, name = measure.cli_name.split()
+        group = command_group(path)
+        existing = {c.name for c in group.registered_commands}
+        if name in existing | {g.name for g in group.registered_groups}:
+            continue  # written by hand
+        group.command(name, help=measure.summary)(generated_command(measure))
         FROM_CATALOG.add(measure.name)

@@ -193,7 +193,7 @@ def betweenness_cmd(
     if boot:
         from civnet.cli.time_cmds import show_broker_stability
 
-        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt)
+        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt, rank_all)
         return
     if not group and samples is None:
         # exact betweenness is a catalog measure: kept in the workspace's result cache
@@ -245,7 +245,7 @@ def betweenness_cmd(
             title=f"group betweenness by {group} ({gb.method})",
         )
         if fmt == "table":
-            print_notes({"notes": net.notes})
+            print_notes(net.notes)
         return
     with progress_bar() as bar:
         task = bar.add_task("betweenness", total=None)
@@ -289,7 +289,7 @@ def _emit_betweenness(
         caption=left_out_note(left_out) or None,
     )
     if fmt == "table":
-        print_notes({"notes": notes})
+        print_notes(notes)
 
 
 @app.command("export")

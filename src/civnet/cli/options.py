@@ -2,6 +2,7 @@
 
 import functools
 import inspect
+import typing
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -116,6 +117,16 @@ _VIEW_PARAMS: list[tuple[str, Any, Any]] = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def view_filter_flags() -> dict[str, str]:
+    """Each view filter's parameter name and its option: ``{"date_from": "--from", ...}``."""
+    out = {}
+    for name, ann, _ in _VIEW_PARAMS:
+        info = typing.get_args(ann)[1]  # typer's OptionInfo: the flag is its first declaration
+        decls = [info.default, *(info.param_decls or ())]
+        out[name] = next(d for d in decls if isinstance(d, str) and d.startswith("--"))
+    return out
 
 
 def view_options(func: F) -> F:

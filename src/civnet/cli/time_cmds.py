@@ -135,7 +135,13 @@ def brokers_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: 
         records=records,
         title=f"top {k} brokers: 95% range over {params['boot']} {params['resample']} resamples "
         f"(seed {params['seed']})",
-        caption=f"in_top_{k}: share of resamples in which the actor ranks in the top {k}",
+        caption=f"in_top_{k}: share of resamples in which the actor ranks in the top {k}"
+        + (
+            ""
+            if params.get("rank_all")
+            else " (organisations and cities; --rank-all ranks country, sector and network "
+            "aggregates too)"
+        ),
     )
 
 
@@ -318,9 +324,15 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
 
 
 def show_broker_stability(
-    spec: ViewSpec, boot: int, top: int, resample: str, seed: int, fmt: str
+    spec: ViewSpec,
+    boot: int,
+    top: int,
+    resample: str,
+    seed: int,
+    fmt: str,
+    rank_all: bool = False,
 ) -> None:
     """Print the catalog measure ``brokers`` (for ``betweenness --boot``), as ``civnet brokers``."""
     check_format(fmt)
-    params = {"boot": boot, "top": top, "resample": resample, "seed": seed}
+    params = {"boot": boot, "top": top, "resample": resample, "seed": seed, "rank_all": rank_all}
     print_result(MEASURES["brokers"], measure_json("brokers", spec, params), params, fmt, spec)

@@ -16,7 +16,7 @@ Resampling units (``unit``, :data:`RESAMPLE_UNITS`):
     drawn actors is kept between each pair of their copies; copies of one actor are not tied to
     each other. Isolates of the view stay as they are. This is the unit whose intervals cover the
     true density and mean betweenness of a network model at (or above) the nominal rate
-    (``benchmarks/coverage.py``). Reference: Snijders & Borgatti (1999), *Non-parametric
+    (``benchmarks/interval_coverage.py``). Reference: Snijders & Borgatti (1999), *Non-parametric
     standard errors and tests for network statistics*, Connections 22(2): 161-170.
 ``ties``
     Draw the view's tie rows with replacement (as many as there are) and rebuild the graph; the

@@ -122,7 +122,7 @@ class Interval:
 def percentile_interval(estimate: float, replicates: np.ndarray, level: float = 0.95) -> Interval:
     """Plain percentile interval of the finite replicates (NaN bounds when none is finite).
 
-    Kept for comparison (``benchmarks/coverage.py``); civnet's products use :func:`centred_interval`.
+    Kept for comparison (``benchmarks/interval_coverage.py``); civnet's products use :func:`centred_interval`.
     """
     reps = np.asarray(replicates, dtype=float)
     ok = reps[np.isfinite(reps)]
@@ -156,7 +156,7 @@ def centred_interval(
     its resamples (the resampling is strongly biased for the statistic: read the interval's
     width, not its place); :attr:`Interval.bias` is the median shift. BCa (scipy.stats.bootstrap)
     needs one jackknife evaluation per actor, and BC (BCa without acceleration) doubles such a
-    shift: ``benchmarks/coverage.py`` measures all three on models with a known truth.
+    shift: ``benchmarks/interval_coverage.py`` measures all three on models with a known truth.
 
     >>> iv = centred_interval(50.0, np.arange(101, dtype=float), level=0.9)
     >>> (round(iv.low, 6), round(iv.high, 6), iv.note)
@@ -488,10 +488,18 @@ class BrokerStability:
     n_boot: int
     unit: str
     level: float
+    ranked: np.ndarray | None = None
+    """Mask of the actors a ranking lists (``None``: all)."""
 
     def order(self) -> list[int]:
-        """Indices by estimate descending, ties broken by id."""
-        return sorted(range(len(self.ids)), key=lambda i: (-self.estimate[i], self.ids[i]))
+        """Indices of the ranked actors by estimate descending, ties broken by id."""
+        keep = range(len(self.ids)) if self.ranked is None else np.flatnonzero(self.ranked)
+        return sorted((int(i) for i in keep), key=lambda i: (-self.estimate[i], self.ids[i]))
+
+    @property
+    def left_out(self) -> int:
+        """How many actors the ranking leaves out (aggregates, unless every level is ranked)."""
+        return 0 if self.ranked is None else int(len(self.ids) - self.ranked.sum())
 
 
 def betweenness_bootstrap(
@@ -504,11 +512,15 @@ def betweenness_bootstrap(
     clusters: Sequence[Sequence[str]] | None = None,
     level: float = 0.95,
     progress: Progress | None = None,
+    ranked: np.ndarray | None = None,
 ) -> BrokerStability:
     """Resampling intervals of every actor's normalized betweenness and its top-K share.
 
     In each replicate the actors are ranked by betweenness (ties broken by id) and each actor's
-    *top-K share* is the fraction of replicates in which it is among the first ``top_k``. An
+    *top-K share* is the fraction of replicates in which it is among the first ``top_k``.
+    ``ranked`` (a boolean mask over the view's actors, e.g. :meth:`Network.ranked`) limits the
+    ranking to those actors: the others keep their intervals but never take a top-K place, so an
+    aggregate (a country or sector standing for many actors) does not push a broker out. An
     actor absent from a replicate (all its ties left out) has betweenness 0 there. Default unit
     ``ties``: every actor stays in the replicate's actor set, so the share answers "how often
     does this broker stay a top broker when the tie records are resampled". With ``actors`` the
@@ -527,13 +539,15 @@ def betweenness_bootstrap(
     rng = np.random.default_rng(seed)
     reps = np.zeros((n_boot, len(ids)))
     in_top = np.zeros(len(ids))
-    k = min(top_k, len(ids))
+    mask = np.ones(len(ids), dtype=bool) if ranked is None else np.asarray(ranked, dtype=bool)
+    k = min(top_k, int(mask.sum()))
     for r in range(n_boot):
         (rep,) = sampler.replicates(rng)
         row = reps[r]
         if rep.n_vertices:
             np.maximum.at(row, to_net[rep.origin()], replicate_betweenness(rep))
-        in_top[np.lexsort((by_id, -row))[:k]] += 1
+        # unranked actors sort after every ranked one (the first key of lexsort is the last)
+        in_top[np.lexsort((by_id, -row, ~mask))[:k]] += 1
         if progress:
             progress(r + 1, n_boot)
     lo, hi = centred_bounds(est, reps, level)
@@ -548,4 +562,5 @@ def betweenness_bootstrap(
         n_boot=n_boot,
         unit=unit,
         level=level,
+        ranked=mask,
     )

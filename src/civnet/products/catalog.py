@@ -74,7 +74,10 @@ class Param:
     """One parameter of a measure, as the CLI, the API and the Python methods take it.
 
     ``required``: no default, the caller must give it. ``api``: offered as a query parameter by
-    the server (``False`` for a parameter that names a file on the server's machine).
+    the server (``False`` for a parameter that names a file on the server's machine). ``flag``:
+    the CLI option's spelling where it is not ``--name`` (``recommend``'s ``focal_country`` is
+    ``--country``: that command does not offer the view filter ``--country``). A ``list[str]``
+    parameter is a repeatable option in the CLI and a repeated query parameter in the API.
 
     Declared bounds (``None``: no bound), enforced by :meth:`check` for every face and declared
     to FastAPI (OpenAPI ``minimum``/``maximum``/``enum``/``maxLength``) by the server:
@@ -93,6 +96,7 @@ class Param:
     gt: float | None = None
     choices: tuple[str, ...] | None = None
     max_length: int | None = None
+    flag: str | None = None
 
     def bounds(self) -> dict[str, Any]:
         """The declared bounds as keyword arguments of FastAPI's ``Query`` (and pydantic)."""
@@ -130,7 +134,7 @@ class Param:
             ):
                 if bound is not None and not ok(bound):
                     raise BadFilter(f"{who} must be {self.describe_bounds()}, got {value!r}")
-        text = str(value)
+        text = ";".join(value) if isinstance(value, list) else str(value)
         if self.max_length is not None and len(text) > self.max_length:
             raise BadFilter(
                 f"{who} must be at most {self.max_length} characters, got {len(text)}", fix=fix
@@ -795,6 +799,13 @@ register(
             top_param("K: the top brokers followed", default=10),
             resample_param("ties", "resampling unit: ties, actors or sources"),
             _SEED,
+            Param(
+                "rank_all",
+                bool,
+                False,
+                "rank sector, country and network aggregates too (default: organisations "
+                "and cities)",
+            ),
         ),
         tr.brokers_result,
         slow=True,
@@ -901,12 +912,14 @@ register(
                 None,
                 "include the scorecard (default: yes, except on views too large for exact "
                 "betweenness)",
+                flag="--scorecard",
             ),
         ),
         scr.whatif_result,
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+        rows=scr.whatif_rows,
     )
 )
 register(
@@ -922,8 +935,9 @@ register(
                 "focal_country",
                 str,
                 None,
-                "or the country whose actors are the focal (CLI: recommend --country)",
+                "or the country whose actors are the focal (ISO3); the view is not filtered",
                 max_length=TEXT_MAX,
+                flag="--country",
             ),
             Param("goal", str, "reach", "what a new tie should increase", choices=GOALS),
             Param("k", int, 10, "ties to suggest (greedy)", ge=1, le=1000),
@@ -946,6 +960,7 @@ register(
         rr.recommend_result,
         slow=True,
         shape=rr.RecommendResult.json,
+        rows=lambda data: data["suggestions"],
     )
 )
 
@@ -956,11 +971,14 @@ LAYERS_MAX = 8 * 501
 
 
 def _layer(name: str, help: str, *, required: bool = False, many: bool = False) -> Param:
-    return Param(name, str, None, help, required=required, max_length=LAYERS_MAX if many else 500)
+    """A layer (text), or with ``many`` repeatable layers (each may also hold ';'-separated ones)."""
+    if many:
+        return Param(name, list[str], None, help, max_length=LAYERS_MAX)
+    return Param(name, str, None, help, required=required, max_length=500)
 
 
 _Y = _layer("y", "outcome layer, e.g. 'sister:kind=sister_city'", required=True)
-_X = _layer("x", "predictor layers, ';'-separated, e.g. 'students:source=student-flows'", many=True)
+_X = _layer("x", "predictor layer (repeatable), e.g. 'students:source=student-flows'", many=True)
 _DYADS = Param(
     "dyads",
     Path,
@@ -992,6 +1010,7 @@ register(
         slow=True,
         command="associate qap",
         prepare=ir.dyadic_inputs,
+        rows=ir.qap_rows,
     )
 )
 register(
@@ -1009,6 +1028,7 @@ register(
         slow=True,
         command="associate gravity",
         prepare=ir.dyadic_inputs,
+        rows=lambda data: data["coefficients"],
     )
 )
 register(
@@ -1017,7 +1037,7 @@ register(
         "Country-year FE Poisson of a layer on lagged layers, with a lead placebo; or a break test.",
         (
             _layer("outcome", "outcome layer (one)", required=True),
-            _layer("predictor", "predictor layers, ';'-separated", many=True),
+            _layer("predictor", "predictor layer (repeatable)", many=True),
             Param(
                 "focus",
                 str,
@@ -1035,6 +1055,7 @@ register(
                 "test a level break in the outcome from this year",
                 ge=1,
                 le=9999,
+                flag="--break",
             ),
             Param(
                 "unit",
@@ -1047,6 +1068,7 @@ register(
         ir.panel_result,
         slow=True,
         prepare=ir.panel_inputs,
+        rows=ir.panel_rows,
     )
 )
 register(
@@ -1071,6 +1093,7 @@ register(
                 "the country whose support changes (ISO3)",
                 required=True,
                 max_length=TEXT_MAX,
+                flag="--country",
             ),
             Param(
                 "support",
@@ -1089,6 +1112,7 @@ register(
         slow=True,
         command="simulate policy",
         prepare=ir.simulate_inputs,
+        rows=lambda data: data["projection"],
     )
 )
 

@@ -48,9 +48,11 @@ MAX_LAYERS = 8
 """Most predictor layers one model takes."""
 
 
-def split_layers(text: str | None, prefix: str) -> list[LayerSpec]:
-    """``a:track=x;b:kind=y`` -> layers (names default to ``prefix``, ``prefix2``...)."""
-    parts = [p for p in (text or "").split(";") if p.strip()]
+def split_layers(text: str | list[str] | None, prefix: str) -> list[LayerSpec]:
+    """``a:track=x;b:kind=y`` (or a list of such texts) -> layers (names default to ``prefix``,
+    ``prefix2``...)."""
+    texts = [text] if isinstance(text, str) else list(text or [])
+    parts = [p for t in texts for p in t.split(";") if p.strip()]
     if len(parts) > MAX_LAYERS:
         raise BadFilter(f"{len(parts)} layers in one option", fix=f"use at most {MAX_LAYERS}")
     out = [
@@ -89,7 +91,7 @@ def dyadic_inputs(
     ws: Workspace,
     spec: ViewSpec,
     y: str,
-    x: str | None = None,
+    x: list[str] | None = None,
     dyads: Path | None = None,
     distance: bool = False,
 ) -> DyadicInputs:
@@ -237,6 +239,23 @@ def qap_result(
     }
 
 
+QAP_COLUMNS = ("model", "name", "coef", "se", "t", "p_value")
+
+
+def qap_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``associate qap``'s main table: each QAP correlation (``coef`` = r), then each MRQAP term."""
+    corr = [
+        {"model": "QAP correlation", "name": c["predictor"], "coef": c["r"], "se": None, "t": None}
+        | {"p_value": c["p_value"]}
+        for c in data["correlations"]
+    ]
+    terms = [
+        {"model": "MRQAP"} | {k: t.get(k) for k in QAP_COLUMNS[1:]}
+        for t in data["regression"]["terms"]
+    ]
+    return corr + terms
+
+
 def gravity_result(
     inputs: DyadicInputs, progress: Progress, transform: str = "log1p"
 ) -> dict[str, Any]:
@@ -338,7 +357,7 @@ def panel_inputs(
     ws: Workspace,
     spec: ViewSpec,
     outcome: str,
-    predictor: str | None = None,
+    predictor: list[str] | None = None,
     focus: str | None = None,
 ) -> PanelInputs:
     """Read the layers into a balanced panel over their coverage (see the measures' docstring)."""
@@ -511,6 +530,30 @@ def panel_result(
             "association is not causation",
         ],
     }
+
+
+PANEL_COLUMNS = (
+    "model",
+    "name",
+    "shift",
+    "estimate",
+    "rate_ratio",
+    "ci_low",
+    "ci_high",
+    "se",
+    "p_value",
+)
+
+
+def panel_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """``panel``'s main table: the break test (with ``break_year``), else each model's terms."""
+    if "break" in data:
+        return [data["break"]]
+    return [
+        {k: row.get(k) for k in PANEL_COLUMNS}
+        for m in data["models"]
+        for row in ({"model": m["model"], **t} for t in m["terms"])
+    ]
 
 
 # -- simulate policy --------------------------------------------------------------------------------

@@ -53,6 +53,27 @@ def _cell(v: Any) -> Any:
     return v
 
 
+YEAR_COLUMNS = frozenset({"year", "since", "until", "coverage_from", "coverage_to", "break"})
+"""Column names whose integers are calendar years (besides ``*_year`` and ``year_*``)."""
+
+
+def is_year_column(name: str) -> bool:
+    """Whether column ``name`` holds calendar years, printed without a thousands separator.
+
+    >>> [is_year_column(c) for c in ("year", "first_year", "year_from", "coverage_to", "ties")]
+    [True, True, True, True, False]
+    """
+    c = name.lower()
+    return c in YEAR_COLUMNS or c.endswith("_year") or c.startswith("year_")
+
+
+def fmt_cell(column: str, v: Any) -> str:
+    """A table cell: a year as ``2014`` (never ``2,014``), anything else by :func:`fmt_number`."""
+    if is_year_column(column) and isinstance(v, int | np.integer) and not isinstance(v, bool):
+        return str(int(v))
+    return fmt_number(v)
+
+
 def fmt_number(v: Any, digits: int = 4) -> str:
     if v is None:
         return "—"
@@ -130,7 +151,7 @@ def records_table(
         numeric = bool(records) and isinstance(records[0].get(c), int | float | np.number)
         table.add_column(Text(str(c)), justify="right" if numeric else "left")
     for r in records:
-        table.add_row(*(Text(fmt_number(r.get(c))) for c in cols))
+        table.add_row(*(Text(fmt_cell(str(c), r.get(c))) for c in cols))
     return table
 
 

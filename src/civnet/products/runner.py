@@ -9,7 +9,8 @@ the computation must run elsewhere than the workspace is read, through :func:`pl
   ``top=None`` are one key; a parameter naming a file contributes the file's SHA-256),
 - the view (every field of the :class:`~civnet.views.ViewSpec`),
 - the workspace's data version, which every ingest raises (an ingest also empties the cache),
-- civnet's version (a new release recomputes).
+- civnet's code: its version and a digest of its Python sources (:func:`code_version`), so a
+  new release, and any edit of civnet's code during development, recomputes.
 
 Results are JSON, stored as JSON text, never pickled. Every catalog measure is deterministic
 given its parameters (random procedures take a seed), so a cached result is the result.
@@ -18,6 +19,7 @@ given its parameters (random procedures take a seed), so a cached result is the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -50,6 +52,21 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def code_version() -> str:
+    """civnet's version and the SHA-256 (first 16 hex digits) of its Python sources.
+
+    Read once per process (about 200 small files); the same code gives the same digest in any
+    checkout or installation directory, since only the relative paths and contents count.
+    """
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
 def view_key(spec: ViewSpec) -> dict[str, Any]:
     """The view's fields as a JSON-ready mapping (what selects the data)."""
     return {
@@ -60,13 +77,13 @@ def view_key(spec: ViewSpec) -> dict[str, Any]:
 
 
 def cache_key(name: str, spec: ViewSpec, params: dict[str, Any], data_version: int) -> str:
-    """SHA-256 of the measure, its resolved parameters, the view and both versions."""
+    """SHA-256 of the measure, its resolved parameters, the view, the data and code versions."""
     doc = {
         "measure": name,
         "params": _canonical(dict(sorted(params.items()))),
         "view": view_key(spec),
         "data_version": data_version,
-        "civnet": __version__,
+        "civnet": code_version(),
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
@@ -150,5 +167,5 @@ def run_measure(
             text = to_text(result)
         except (TypeError, ValueError):  # not plain JSON: computed again next time
             return result
-        ws.keep_result(planned.key, name, planned.data_version, __version__, text)
+        ws.keep_result(planned.key, name, planned.data_version, code_version(), text)
     return result

@@ -212,23 +212,29 @@ class WhatifResult:
         return out | {"method": self.method, "notes": self.notes}
 
     def records(self) -> list[dict[str, Any]]:
-        """Long records for CSV: section, item, measure, before, after, difference (+ CI)."""
-        if self.removals and not self.factors:
-            return self.removals
-        rows: list[dict[str, Any]] = []
-        for r in self.factors:
-            rows.append({"section": "factors", "item": "(view)", **_long(r, r["measure"])})
-        for r in self.brokers:
-            for m in ("betweenness", "rank"):
-                rows.append({"section": "brokers", "item": r["id"], **_long(r, m)})
-        for section, recs, key, measure in (
-            ("brokerage_by_country", self.brokerage, "country", "brokered_pairs"),
-            ("ei_by_country", self.ei, "country", "ei"),
-            ("scorecard", self.scorecard, "country", "overall"),
-        ):
-            for r in recs:
-                rows.append({"section": section, "item": r[key], **_long(r, measure)})
-        return rows
+        """Long records for CSV: :func:`whatif_rows` of :meth:`json`."""
+        return whatif_rows(self.json())
+
+
+def whatif_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The CSV of ``civnet whatif`` from its JSON: the ranked removals (``--rank-removals``
+    alone), else long records section, item, measure, before, after, difference (+ CI)."""
+    if data.get("removals") and not data.get("factors"):
+        return list(data["removals"])
+    rows: list[dict[str, Any]] = []
+    for r in data.get("factors", []):
+        rows.append({"section": "factors", "item": "(view)", **_long(r, r["measure"])})
+    for r in data.get("brokers", []):
+        for m in ("betweenness", "rank"):
+            rows.append({"section": "brokers", "item": r["id"], **_long(r, m)})
+    for section, measure in (
+        ("brokerage_by_country", "brokered_pairs"),
+        ("ei_by_country", "ei"),
+        ("scorecard", "overall"),
+    ):
+        for r in data.get(section, []):
+            rows.append({"section": section, "item": r["country"], **_long(r, measure)})
+    return rows
 
 
 def _long(r: dict[str, Any], measure: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ from civnet.products.periods import (
 )
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
+from civnet.vocab import RANKED_LEVELS
 
 
 def span_spec(spec: ViewSpec, text: str, what: str) -> ViewSpec:
@@ -300,11 +301,24 @@ def brokers_result(
     top: int = 10,
     resample: str = "ties",
     seed: int = 0,
+    rank_all: bool = False,
 ) -> BrokersResult:
-    """``civnet brokers``: the top K brokers, their 95% resampling range and top-K share."""
+    """``civnet brokers``: the top K brokers, their 95% resampling range and top-K share.
+
+    Ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`) unless
+    ``rank_all``: aggregates (country-, sector- or network-level actors) stay in the view and in
+    every path, but take no place in the top K.
+    """
     net = inputs.net
     st = betweenness_bootstrap(
-        net, boot, top, seed, unit=resample, clusters=inputs.clusters, progress=progress
+        net,
+        boot,
+        top,
+        seed,
+        unit=resample,
+        clusters=inputs.clusters,
+        progress=progress,
+        ranked=net.ranked(None if rank_all else RANKED_LEVELS),
     )
     labels = net.vertex_attr("label") if "label" in net.graph.vs.attributes() else net.ids
     records = [

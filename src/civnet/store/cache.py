@@ -1,7 +1,7 @@
 """The result cache: measure results kept in the workspace as JSON text, keyed by a digest.
 
 A key (see :func:`civnet.products.runner.cache_key`) digests the measure, its parameters, the
-view, civnet's version and the workspace's *data version*, a counter in ``meta`` that every
+view, civnet's code (version and source digest) and the workspace's *data version*, a counter in ``meta`` that every
 ingest raises; an ingest also empties the table, so no import can leave a stale result behind.
 
 Results are stored and returned as JSON text, parsed with :func:`json.loads` and never

@@ -24,7 +24,7 @@ Models (``n`` actors in ``--countries`` countries, ties undirected):
     G(n, p) with fixed actors and countries: no actor heterogeneity at all, the degenerate case
     of the vertex bootstrap (its first-order term vanishes), where it is most conservative.
 
-Run:  .venv/bin/python benchmarks/coverage.py [--n 120] [--datasets 100] [--boot 100]
+Run:  .venv/bin/python benchmarks/interval_coverage.py [--n 120] [--datasets 100] [--boot 100]
 """
 
 from __future__ import annotations
