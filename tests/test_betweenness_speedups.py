@@ -94,10 +94,62 @@ def test_zero_weight_ties_carry_no_path(always_blocks: None) -> None:
     assert got == pytest.approx(nx_keys(nx.betweenness_centrality(oracle, weight="cost")), abs=1e-9)
 
 
-def test_directed_views_stay_on_igraph(always_blocks: None) -> None:
-    g = GRAPHS["random-directed"]()
-    b = betweenness(Network.from_networkx(g))
-    assert "blocks" not in b.method and "pendants" not in b.method
+def mixed_directed(seed: int) -> nx.DiGraph:
+    """A civil network's shape: mostly mutual arcs (undirected ties walked both ways), some
+    one-way arcs inside the core and on pendants, a hanging triangle with a one-way tail, a
+    separate component with a one-way end."""
+    rng = np.random.default_rng(seed)
+    core = nx.gnm_random_graph(30, 45, seed=seed)
+    core = core.subgraph(max(nx.connected_components(core), key=len)).copy()
+    g = nx.DiGraph()
+
+    def tie(u: int, v: int, mutual: float) -> None:
+        r = rng.random()
+        if r < mutual:
+            g.add_edges_from([(u, v), (v, u)])
+        elif r < (1 + mutual) / 2:
+            g.add_edge(u, v)
+        else:
+            g.add_edge(v, u)
+
+    for u, v in core.edges():
+        tie(u, v, 0.6)
+    nodes = sorted(g)
+    for k in range(12):
+        tie(int(rng.choice(nodes)), 100 + k, 0.5)
+    g.add_edges_from(
+        [(nodes[0], 200), (200, 201), (201, 202), (202, 200), (202, 203), (203, 202), (204, 203)]
+        + [(201, 205), (205, 206), (206, 205)]
+    )
+    g.add_edges_from([(300, 301), (301, 302), (302, 301), (302, 303)])
+    return g
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("normalized", [True, False])
+def test_directed_blocks_equal_networkx(always_blocks: None, seed: int, normalized: bool) -> None:
+    g = mixed_directed(seed)
+    b = betweenness(Network.from_networkx(g), normalized=normalized)
+    assert "directed Brandes over biconnected blocks" in b.method
+    want = nx_keys(nx.betweenness_centrality(g, normalized=normalized))
+    assert as_dict(b) == pytest.approx(want, abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_directed_blocks_on_random_digraphs(always_blocks: None, seed: int) -> None:
+    """No mutual arcs at all: every block is searched for who reaches whom."""
+    g = nx.gnm_random_graph(40, 70 + 10 * seed, seed=seed, directed=True)
+    b = betweenness(Network.from_networkx(g), normalized=False, workers=2)
+    want = nx_keys(nx.betweenness_centrality(g, normalized=False))
+    assert as_dict(b) == pytest.approx(want, abs=1e-9)
+
+
+def test_directed_cost_counts_blocks_only() -> None:
+    """A directed tree costs nothing exact; a mutual cycle its n (n + 2n) visits."""
+    tree = Network.from_networkx(nx.bfs_tree(nx.balanced_tree(2, 4), 0))
+    assert exact_cost(tree).visits == 0.0
+    cycle = Network.from_networkx(nx.cycle_graph(10).to_directed())
+    assert exact_cost(cycle).visits == 10 * (10 + 2 * 10)
 
 
 def test_blocks_on_two_threads_equal_one(always_blocks: None) -> None:

@@ -270,3 +270,51 @@ def test_a_declared_coverage_window_sets_the_panel_years(tmp_path: Path) -> None
     assert out["layers"][0]["coverage"] == [1996, 2012]
     assert [p["year"] for p in out["series"]] == list(range(1996, 2013))
     assert any("as its sources declare" in n for n in out["notes"])
+
+
+def test_generated_commands_take_repeated_layers_and_off_switches(workspace: Path) -> None:
+    """``--x`` repeats (each a layer), ``--no-distance`` turns a default-on parameter off, and
+    the table and CSV are drawn from the JSON: titles, captions and notes included."""
+    cli = Cli(workspace)
+    y = ["--y", "sister:kind=sister_city,value=count"]
+    xs = ["--x", "students:track=education", "--x", "again:track=education,value=count"]
+    g = json.loads(cli("associate", "gravity", *y, *xs, "--no-distance", "-f", "json").stdout)
+    assert [c["name"] for c in g["coefficients"]] == ["log1p_students", "log1p_again"]
+    table = cli("associate", "gravity", *y, *xs, "--no-distance").stdout
+    assert "PPML gravity: sister (" in table and g["method"] in table
+    assert all(f"note: {n}" in table for n in g["notes"])
+    rows = list(
+        csv.DictReader(
+            cli("associate", "gravity", *y, *xs, "--no-distance", "-f", "csv").stdout.splitlines()
+        )
+    )
+    assert [r["name"] for r in rows] == ["log1p_students", "log1p_again"]
+
+    q = json.loads(cli("associate", "qap", *y, *xs, "--permutations", "20", "-f", "json").stdout)
+    assert [c["predictor"] for c in q["correlations"]] == ["students", "again"]
+    rows = list(
+        csv.DictReader(
+            cli(
+                "associate", "qap", *y, *xs, "--permutations", "20", "-f", "csv"
+            ).stdout.splitlines()
+        )
+    )
+    assert [(r["model"], r["name"]) for r in rows] == [
+        ("QAP correlation", "students"),
+        ("QAP correlation", "again"),
+        ("MRQAP", "(intercept)"),
+        ("MRQAP", "students"),
+        ("MRQAP", "again"),
+    ]
+    assert float(rows[0]["coef"]) == pytest.approx(q["correlations"][0]["r"])
+    table = cli("associate", "qap", *y, *xs, "--permutations", "20").stdout
+    assert "QAP correlation with sister (7 countries, 42 ordered dyads, 20 permutations" in table
+    assert q["regression"]["method"] in table
+    assert all(f"note: {n}" in table for n in q["regression"]["notes"] + q["notes"])
+
+    panel = ["panel", "--outcome", "sister:kind=sister_city,value=count", "--predictor"]
+    p = json.loads(cli(*panel, "students:track=education", "--no-placebo", "-f", "json").stdout)
+    assert [m["model"] for m in p["models"]] == ["lags"]
+    table = cli(*panel, "students:track=education", "--no-placebo").stdout
+    assert "sister ~ lags | unit + year (" in table and "2,0" not in table  # years as years
+    assert all(f"note: {n}" in table for n in p["models"][0]["notes"] + p["notes"])

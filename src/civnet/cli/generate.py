@@ -139,7 +139,7 @@ def print_result(
     **extra: Any,
 ) -> None:
     """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables
-    followed by the result's notes (:func:`print_notes`)."""
+    followed by the result's notes (:func:`print_dim`)."""
     if fmt == "json":
         print(dumps(data))
         return
@@ -149,7 +149,7 @@ def print_result(
     else:
         render(data, params, fmt, spec, **extra)
     if fmt == "table":
-        print_notes(result_notes(data))
+        print_dim(result_notes(data))
 
 
 def result_notes(data: Any) -> list[str]:
@@ -186,7 +186,7 @@ def print_records(
     )
 
 
-def print_notes(notes: list[str], prefix: str = "note: ") -> None:
+def print_dim(notes: list[str], prefix: str = "note: ") -> None:
     """Dim lines after a table: each of ``notes`` (user text is escaped, nothing wraps)."""
     for note in notes:
         console.print(f"{prefix}{note}", style="dim", markup=False, highlight=False, soft_wrap=True)

@@ -12,7 +12,7 @@ from typing import Any
 import typer
 
 from civnet.cli.app import app, console
-from civnet.cli.generate import print_notes, print_records, renders
+from civnet.cli.generate import print_dim, print_records, renders
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit
 from civnet.views import ViewSpec
@@ -27,11 +27,6 @@ app.add_typer(
     typer.Typer(help="Scenarios simulated from fitted models.", no_args_is_help=True),
     name="simulate",
 )
-
-
-def _years_as_text(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Table rows with ``year`` as text, so that a year is not printed as 2,014."""
-    return [{**r, "year": str(r["year"])} if "year" in r else r for r in records]
 
 
 def _csv(name: str, data: dict[str, Any], fmt: str) -> bool:
@@ -76,7 +71,7 @@ def qap_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: Vie
         title=f"MRQAP: {data['outcome']} on {predictors} (R2 {reg['r2']:.4f})",
         caption=reg["method"],
     )
-    print_notes(reg["notes"])
+    print_dim(reg["notes"])
 
 
 @renders("gravity")
@@ -105,13 +100,13 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
         emit(
             console,
             fmt,
-            records=_years_as_text(data["series"]),
+            records=data["series"],
             title=f"{data['outcome']} per year ({data['unit']})",
         )
         emit(
             console,
             fmt,
-            records=_years_as_text([b]),
+            records=[b],
             columns=[
                 "year",
                 "rate_ratio",
@@ -138,7 +133,7 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             f"{m['n_obs']:,} unit-years used, {m['units']} units, {first}-{last})",
             caption=data["method"],
         )
-        print_notes(m["notes"])
+        print_dim(m["notes"])
 
 
 SIMULATED = (
@@ -170,7 +165,7 @@ def simulate_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
     emit(
         console,
         fmt,
-        records=_years_as_text([r for r in data["projection"] if r["statistic"] in SIMULATED]),
+        records=[r for r in data["projection"] if r["statistic"] in SIMULATED],
         columns=["scenario", "statistic", "year", "p5", "median", "p95"],
         title=f"Projection for {focus}: support effect x{data['support_multiplier']:g} against "
         f"x1 ({data['runs']} runs, seed {data['seed']}; observed {last['year']}: "

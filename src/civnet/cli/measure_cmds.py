@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.generate import (
-    print_notes,
+    print_dim,
     print_records,
     renders,
 )
@@ -245,7 +245,7 @@ def betweenness_cmd(
             title=f"group betweenness by {group} ({gb.method})",
         )
         if fmt == "table":
-            print_notes(net.notes)
+            print_dim(net.notes)
         return
     with progress_bar() as bar:
         task = bar.add_task("betweenness", total=None)
@@ -289,7 +289,7 @@ def _emit_betweenness(
         caption=left_out_note(left_out) or None,
     )
     if fmt == "table":
-        print_notes(notes)
+        print_dim(notes)
 
 
 @app.command("export")

@@ -9,7 +9,7 @@ The commands are generated from the catalog (:mod:`civnet.cli.generate`); the re
 from typing import Any
 
 from civnet.cli.app import console
-from civnet.cli.generate import print_notes, print_records, renders
+from civnet.cli.generate import print_dim, print_records, renders
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit
 from civnet.views import ViewSpec
@@ -23,7 +23,7 @@ def whatif_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: 
         return
     top = params["top"]
     c = data["counts"]
-    print_notes(
+    print_dim(
         [
             f"view: {spec.describe()}. scenario: {'; '.join(data['scenario']) or 'no change'}. "
             f"{c['actors_removed']:,} actors removed with {c['ties_of_removed_actors']:,} tie "
@@ -108,7 +108,7 @@ def recommend_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         if params["actor"]
         else f"the {n:,} actors of {params['focal_country']}"
     )
-    print_notes(
+    print_dim(
         [
             f"view: {spec.describe()}. goal: {data['goal']} of {who}, now {data['baseline']:g}; "
             f"ties made by {data['tie_maker']}; {data['evaluated']:,} of {data['eligible']:,} "

@@ -101,9 +101,14 @@ def betweenness(
       Puzis et al. 2012), on ``workers`` threads;
     - undirected and weighted: pendant actors fold into their neighbour's Brandes run (a pendant's
       dependencies equal its neighbour's except at the neighbour), igraph runs the rest;
-    - directed: igraph's Brandes, split by source over ``workers`` processes when the component
-      is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over a partition
-      of the sources equal the whole.
+    - directed (unweighted, or all weights equal; no parallel arcs): Brandes inside the blocks of
+      the underlying undirected graph, each articulation-point copy weighted by the actors on its
+      side that reach it and that it reaches
+      (:func:`~civnet.measures.betweenness_blocks.directed_block_betweenness`), on ``workers``
+      threads;
+    - directed and weighted: igraph's Brandes, split by source over ``workers`` processes when
+      the component is large (vertices x edges above ``PARALLEL_WORK``): dependencies summed over
+      a partition of the sources equal the whole.
 
     ``workers`` defaults to the idle cores (:func:`free_cores`): one on a loaded machine.
 
@@ -219,6 +224,14 @@ def _exact_component(
 
         engines.add(f"Brandes over biconnected blocks on {workers} thread(s)")
         return block_betweenness(
+            sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
+        )
+    simple_directed = directed and (not weighted or _uniform_weights(sub)) and sub.is_simple()
+    if simple_directed and work > BLOCKS_ABOVE:
+        from civnet.measures.betweenness_blocks import directed_block_betweenness
+
+        engines.add(f"directed Brandes over biconnected blocks on {workers} thread(s)")
+        return directed_block_betweenness(
             sub, threads=workers, batches=20, tick=lambda k, t: tick(int(size * k / t))
         )
     if not directed and weighted and work > BLOCKS_ABOVE:

@@ -149,9 +149,10 @@ class ExactCost:
 def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
     """Estimate the exact run's cost from the view's components (a linear-time look).
 
-    Undirected unweighted components count only their biconnected blocks of 3+ vertices (what
-    :func:`~civnet.measures.betweenness_blocks.block_betweenness` runs on); others count every
-    vertex as a source over the whole component. Weighted runs pay about ``log n`` per visit
+    Unweighted components (undirected, or directed without parallel arcs) count only their
+    biconnected blocks of 3+ vertices (what :func:`~civnet.measures.betweenness_blocks.block_betweenness`
+    and :func:`~civnet.measures.betweenness_blocks.directed_block_betweenness` run on); weighted
+    ones count every vertex as a source over the whole component. Weighted runs pay about ``log n`` per visit
     (Dijkstra's heap).
     """
     g = _usable(net.graph, weighted)
@@ -164,7 +165,7 @@ def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
         if len(comp) < 3:
             continue
         sub = g.induced_subgraph(comp) if len(comp) < g.vcount() else g
-        if directed or weighted:
+        if weighted or (directed and not sub.is_simple()):
             visits += float(sub.vcount()) * (sub.vcount() + sub.ecount())
             continue
         visits += block_visits(sub)

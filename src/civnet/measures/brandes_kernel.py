@@ -14,12 +14,18 @@ __all__ = ["weighted_brandes"]
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def weighted_brandes(
-    indptr: np.ndarray, indices: np.ndarray, weight: np.ndarray, sources: np.ndarray, threads: int
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    src_weight: np.ndarray,
+    tgt_weight: np.ndarray,
+    sources: np.ndarray,
+    threads: int,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through block_betweenness
-    """``sum over s in sources of weight[s] * delta_s(v)`` with target weights:
-    ``delta_s(v) = sum over w with v a predecessor of w of sigma_sv / sigma_sw (weight[w] +
-    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). Sources are dealt round-robin to ``threads``
-    chunks, each with its own arrays."""
+    """``sum over s in sources of src_weight[s] * delta_s(v)`` with target weights:
+    ``delta_s(v) = sum over w with v a predecessor of w of sigma_sv / sigma_sw (tgt_weight[w] +
+    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). ``indptr``/``indices`` is the CSR of the
+    out-arcs (both directions of an undirected edge). Sources are dealt round-robin to
+    ``threads`` chunks, each with its own arrays."""
     n = len(indptr) - 1
     out = np.zeros((threads, n))
     for chunk in numba.prange(threads):
@@ -57,7 +63,7 @@ def weighted_brandes(
                         stamp[j] = si
             # backward: delta(v) = sigma(v) * sum over DAG successors w of coeff(w), where
             # coeff(w) = (weight(w) + delta(w)) / sigma(w); successors are final before v
-            ws = weight[s]
+            ws = src_weight[s]
             for i in range(tail - 1, 0, -1):
                 v = order[i]
                 total = 0.0
@@ -66,7 +72,7 @@ def weighted_brandes(
                         total += coeff[indices[j]]
                 dlt = sigma[v] * total
                 acc[v] += ws * dlt
-                coeff[v] = (weight[v] + dlt) / sigma[v]
+                coeff[v] = (tgt_weight[v] + dlt) / sigma[v]
             for i in range(tail):
                 v = order[i]
                 dist[v] = -1

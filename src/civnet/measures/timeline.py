@@ -132,7 +132,7 @@ def mean_betweenness(net: Network) -> float:
     return total / n / norm
 
 
-def core_factors(net: Network) -> dict[str, Any]:
+def core_factors(net: Network, b: np.ndarray | None = None) -> dict[str, Any]:
     """The four core factors of a view and its diversification indices.
 
     ``nodes``, ``edges`` (connected pairs, unordered: docs/views.md), ``ties`` (records), ``density``
@@ -140,12 +140,14 @@ def core_factors(net: Network) -> dict[str, Any]:
     :func:`~civnet.measures.betweenness`), ``components`` (weak) and ``largest_component``;
     subject diversification ``type_shannon`` / ``type_blau`` over the actors' types and field
     diversification ``track_shannon`` / ``track_blau`` over the ties' tracks
-    (:func:`shannon`, :func:`blau`). An empty view gives zeros and NaN densities.
+    (:func:`shannon`, :func:`blau`). An empty view gives zeros and NaN densities. ``b``: the
+    view's normalized betweenness when already computed (else computed here).
     """
     g = net.graph
     n = g.vcount()
     sizes = component_sizes(net)
-    b = betweenness(net).values if n else np.zeros(0)
+    if b is None:
+        b = betweenness(net).values if n else np.zeros(0)
     types = net.vertex_attr("type") if n and "type" in g.vs.attributes() else []
     tracks = net.ties.column("track").to_pylist() if "track" in net.ties.column_names else []
     return {
@@ -196,7 +198,7 @@ def _in(d: dt.date, p: Period) -> bool:
     return p.start <= d <= p.end
 
 
-def country_factors(net: Network) -> list[dict[str, Any]]:
+def country_factors(net: Network, b: np.ndarray | None = None) -> list[dict[str, Any]]:
     """Per country of the view: its actors, ties, cross-border ties, partners, brokerage, mix.
 
     For country c: ``actors`` of c in the view; ``ties`` tie records touching c;
@@ -204,6 +206,7 @@ def country_factors(net: Network) -> list[dict[str, Any]]:
     distinct other countries reached; ``mean_betweenness`` / ``max_betweenness`` of c's actors
     (normalized, in the whole view); ``type_shannon`` / ``type_blau`` over c's actors' types;
     ``track_shannon`` / ``track_blau`` over the tracks of the ties touching c. Countries sorted.
+    ``b``: the view's normalized betweenness when already computed (else computed here).
     """
     g = net.graph
     if g.vcount() == 0 or "country" not in g.vs.attributes():
@@ -211,7 +214,8 @@ def country_factors(net: Network) -> list[dict[str, Any]]:
     ids = net.ids
     country = dict(zip(ids, net.vertex_attr("country"), strict=True))
     types = net.vertex_attr("type") if "type" in g.vs.attributes() else [None] * len(ids)
-    b = betweenness(net).values
+    if b is None:
+        b = betweenness(net).values
     by: dict[str, dict[str, Any]] = {}
     for i, a in enumerate(ids):
         c = country[a]
@@ -277,6 +281,7 @@ def timeline(views: Sequence[tuple[Period, Network]]) -> list[PeriodMeasures]:
     """
     out = []
     for period, net in views:
-        whole = core_factors(net) | turnover(net, period)
-        out.append(PeriodMeasures(period, whole, country_factors(net), list(net.notes)))
+        b = betweenness(net).values if net.graph.vcount() else np.zeros(0)
+        whole = core_factors(net, b) | turnover(net, period)
+        out.append(PeriodMeasures(period, whole, country_factors(net, b), list(net.notes)))
     return out

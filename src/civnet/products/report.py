@@ -192,8 +192,19 @@ def density_by_track(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[s
     return rows
 
 
-def density_by_year(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[str, Any]]:
-    """``civnet describe --from Y --to Y`` for each year from the first to the last tie start."""
+def density_by_year(
+    ws: Workspace,
+    spec: ViewSpec,
+    net: Network,
+    known: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """``civnet describe --from Y --to Y`` for each year from the first to the last tie start.
+
+    ``known``: rows of ``civnet timeline`` by period label; a year whose period is that same
+    calendar year (the view's own --from/--to do not cut it) is the same view, so its counts
+    are taken from there instead of building the view again.
+    """
+    known = known or {}
     if "start_date" not in net.ties.column_names:
         return []
     starts = [d for d in net.ties.column("start_date").to_pylist() if d is not None]
@@ -210,7 +221,12 @@ def density_by_year(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[st
             hi = spec.date_to
         if lo > hi:
             continue
-        d = describe(build_network(ws, _sub_view(spec, date_from=lo, date_to=hi)))
+        row = known.get(str(year))
+        if row is not None and (lo, hi) == (dt.date(year, 1, 1), dt.date(year, 12, 31)):
+            d = {k: row[k] for k in ("nodes", "edges", "ties")}
+            d["density"] = row["density"] if row["nodes"] else 0.0
+        else:
+            d = describe(build_network(ws, _sub_view(spec, date_from=lo, date_to=hi)))
         rows.append(
             {
                 "year": year,
@@ -396,10 +412,11 @@ def report_context(
     brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
     say("density by track", 2, steps)
     by_track = density_by_track(ws, spec, net)
-    say("density over time", 3, steps)
-    by_year = density_by_year(ws, spec, net)
-    say("timeline", 4, steps)
+    say("timeline", 3, steps)
     timeline, timeline_missing = catalog_json(ws, spec, "timeline")
+    say("density over time", 4, steps)
+    years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
+    by_year = density_by_year(ws, spec, net, years_known)
     say("scorecard", 5, steps)
     if boot > 0:
         card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
