@@ -261,12 +261,14 @@ def test_bootstrap_brokers_leave_out_aggregates(crafted: Path) -> None:
 def test_cli_brokers_leave_out_aggregates(cli, crafted: Path) -> None:  # type: ignore[no-untyped-def]
     aggregates = {"DEU/GOV", "FRA/EDU", "network:c40"}
     for args in (["brokers"], ["betweenness"]):
-        rows = json.loads(cli(*args, "--boot", "10", "--top", "3", "--format", "json").output)
+        rows = json.loads(cli(*args, "--boot", "10", "--top", "3", "--format", "json").output)[
+            "records"
+        ]
         assert [r["id"] for r in rows] == ranked_oracle(set(ACTORS))[:3]
         assert not {r["id"] for r in rows} & aggregates
     rows = json.loads(
         cli("brokers", "--boot", "10", "--top", "3", "--rank-all", "--format", "json").output
-    )
+    )["records"]
     assert rows[0]["id"] == "DEU/GOV"
     out = cli("brokers", "--boot", "10", "--top", "3").output
     assert "--rank-all ranks" in out
