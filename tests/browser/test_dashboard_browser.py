@@ -40,6 +40,8 @@ def test_dashboard_draws_filters_and_matches_cli(page, workspace: Path, live_ser
     assert drawn_pixels(pg, "#network") > 2000
     assert drawn_pixels(pg, "#chart-brokers") > 500
     assert_numbers_are_cli(pg, workspace)
+    # the brokers were painted approximate first (unless exact won the race), exact at the end
+    assert pg.locator("#brokers-method").inner_text().startswith("Exact")
     assert "graph done" in pg.locator("#graph-status").inner_text()
     save_screenshot(pg, "dashboard.png")
 
