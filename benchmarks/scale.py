@@ -1,7 +1,10 @@
-"""Scale benchmark: betweenness of a Barabási-Albert graph of 200,000 actors and 1,000,000 ties.
+"""Scale benchmark: import, memory and betweenness at 200,000 actors and 1,000,000 ties.
 
 Prints, from one run, each figure with its comparator measured in the same run (each in a fresh
-process, peak memory from ``getrusage``):
+process, peak memory from ``getrusage``; inputs generated here, seeded):
+- import (issue 12 item 7): ``civnet import table`` of 200,000 actors and 1,000,000 tie rows
+  (CSV) against a plain DuckDB script doing the same validation and merge; time of the work
+  (and with start-up), peak memory of each process, and whether both stored the same;
 - the exact run's estimated cost (civnet.measures.betweenness_approx.exact_cost), and raw igraph
   timed on K sources and scaled by n/K (its exact run would take hours);
 - civnet's budgeted betweenness (what ``civnet betweenness`` does: past the 60 s budget it
@@ -9,7 +12,8 @@ process, peak memory from ``getrusage``):
   (eps, delta): time, peak memory, and how many of KADABRA's top 10 civnet finds;
 - civnet --approx's top 10 against NetworKit's exact top-10 mode (KADABRA with k = 10).
 
-Usage: python benchmarks/scale.py [--actors 200000] [--m 5] [--eps 0.01] [--igraph-sources 20]
+Usage: python benchmarks/scale.py [--parts import,approx] [--import-actors 200000]
+       [--import-ties 1000000] [--actors 200000] [--m 5] [--eps 0.01] [--igraph-sources 20]
 """
 
 from __future__ import annotations
@@ -113,17 +117,300 @@ def run(which: str, tmp: Path, args: argparse.Namespace) -> dict:  # type: ignor
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory in MB (``VmHWM``).
+
+    Not ``getrusage``: Linux carries ``ru_maxrss`` over ``execve`` from the process that
+    spawned the child, so a child of a large parent would report the parent's peak.
+    """
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- import (issue 12 item 7): civnet import table against a plain DuckDB script -------------
+
+COUNTRY_NAMES = {
+    "FRA": "FRA", "DEU": "DEU", "CHN": "CHN", "USA": "USA", "BRA": "BRA", "KEN": "KEN",
+    "IND": "IND", "JPN": "JPN", "France": "FRA", "Viet Nam": "VNM", "Germany": "DEU",
+}  # fmt: skip
+"""The country column's values and their ISO3 codes (the plain script's lookup table)."""
+
+
+def import_inputs(folder: Path, n_actors: int, n_ties: int, seed: int = 12) -> tuple[Path, Path]:
+    """Seeded actor and tie CSV files: every value valid, a tenth of the countries written as
+    English names, a fifth of the ties directed, dates as years, extra actor column ``sector``."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    actors, ties = folder / "actors.csv", folder / "ties.csv"
+    if actors.exists() and ties.exists():
+        return actors, ties
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("org:", np.arange(n_actors).astype(str))
+    types = np.array(["cso", "university", "city", "think_tank", "media", "Youth-Org"])
+    names = np.array(list(COUNTRY_NAMES))
+    sector = np.array(["public", "private", ""])
+    pcsv.write_csv(
+        pa.table(
+            {
+                "id": ids,
+                "name": np.char.add("Organisation ", np.arange(n_actors).astype(str)),
+                "type": types[rng.integers(0, len(types), n_actors)],
+                "country": names[rng.integers(0, len(names), n_actors)],
+                "lat": np.round(rng.uniform(-60, 70, n_actors), 4),
+                "lon": np.round(rng.uniform(-170, 170, n_actors), 4),
+                "sector": sector[rng.integers(0, len(sector), n_actors)],
+            }
+        ),
+        actors,
+    )
+    u = rng.integers(0, n_actors, n_ties)
+    v = (u + rng.integers(1, n_actors, n_ties)) % n_actors
+    tracks = np.array(["culture", "education", "health", "general", "Economy trade"])
+    kinds = np.array(["exchange", "agreement", "joint_project", "membership"])
+    start = rng.integers(1990, 2020, n_ties)
+    pcsv.write_csv(
+        pa.table(
+            {
+                "source": ids[u],
+                "target": ids[v],
+                "track": tracks[rng.integers(0, len(tracks), n_ties)],
+                "kind": kinds[rng.integers(0, len(kinds), n_ties)],
+                "start": start.astype(str),
+                "end": (start + rng.integers(0, 5, n_ties)).astype(str),
+                "weight": rng.integers(1, 5, n_ties).astype(float),
+                "directed": rng.random(n_ties) < 0.2,
+            }
+        ),
+        ties,
+    )
+    return actors, ties
+
+
+def _plain_sql(folder: Path) -> list[str]:
+    """The plain DuckDB script: the checks of ``civnet import table`` written directly (read as
+    text, NUL bytes, ids, duplicates, vocabularies, country names, coordinates, known
+    endpoints, weights, directions, dates, date order, self-loops), then the merge: one tie per
+    (source, target, track, kind, dates, direction), undirected ties oriented, references
+    listed, new ties numbered and inserted."""
+    types = "'cso','youth_org','think_tank','university','enterprise','business_assoc','media',"
+    types += "'religious','labor','individual','city','state','igo','network','forum'"
+    tracks = "'culture','education','science_technology','environment','health',"
+    tracks += "'economy_trade','social_development','governance','general'"
+    kinds = "'sister_city','membership','participation','exchange','agreement',"
+    kinds += "'joint_project','funding','event','other'"
+    yes = "'true','t','yes','y','1','directed'"
+    no = "'false','f','no','n','0','undirected',''"
+    blank = r"[\s\p{Z}\x{200B}\x{FEFF}]*"
+
+    def norm(c: str) -> str:
+        return f"replace(replace(lower(trim({c})), '-', '_'), ' ', '_')"
+
+    def date(c: str, end: bool) -> str:
+        return rf"""CASE WHEN trim(coalesce({c}, '')) = '' THEN NULL
+            WHEN regexp_full_match(trim({c}), '\d{{4}}') AND trim({c}) <> '0000' THEN
+              make_date(trim({c})::INT, {"12, 31" if end else "1, 1"})
+            WHEN regexp_full_match(trim({c}), '\d{{4}}-\d{{1,2}}') THEN
+              {"last_day" if end else ""}(try_cast(trim({c}) || '-01' AS DATE))
+            WHEN year(try_cast(trim({c}) AS DATE)) BETWEEN 1 AND 9999
+              THEN try_cast(trim({c}) AS DATE) END"""
+
+    iso = ", ".join(f"('{k}', '{v}')" for k, v in COUNTRY_NAMES.items())
+    a, t = folder / "actors.csv", folder / "ties.csv"
+    return [
+        """CREATE TABLE actors (id VARCHAR PRIMARY KEY, name VARCHAR, type VARCHAR NOT NULL,
+             country VARCHAR, city VARCHAR, lat DOUBLE, lon DOUBLE, attrs JSON,
+             source_id INTEGER, level VARCHAR)""",
+        """CREATE TABLE ties (tie_id BIGINT NOT NULL, source VARCHAR NOT NULL,
+             target VARCHAR NOT NULL, track VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+             start_date DATE, end_date DATE, weight DOUBLE NOT NULL, directed BOOLEAN NOT NULL,
+             refs VARCHAR[] NOT NULL, attrs JSON)""",
+        """CREATE TABLE rejects (source_id INTEGER, "row" VARCHAR, field VARCHAR,
+             reason VARCHAR, raw VARCHAR)""",
+        f"""CREATE TEMP TABLE ia AS SELECT *, row_number() OVER () AS _row
+            FROM read_csv('{a}', all_varchar = true, header = true)""",
+        f"CREATE TEMP TABLE iso AS SELECT * FROM (VALUES {iso}) v(name, iso3)",
+        f"""CREATE TEMP TABLE va AS SELECT *, e_id OR e_dup OR e_type OR e_country OR e_lat
+              OR e_lon OR e_nul AS bad FROM (
+            SELECT ia._row, trim(id) AS id, coalesce(nullif(trim(ia.name), ''), trim(id)) AS name,
+              {norm("type")} AS type, iso.iso3 AS country, try_cast(lat AS DOUBLE) AS lat,
+              try_cast(lon AS DOUBLE) AS lon,
+              CASE WHEN sector <> '' THEN '{{"sector": ' || to_json(sector) || '}}' END AS attrs,
+              regexp_full_match(coalesce(id, ''), '{blank}') AS e_id,
+              ia._row <> min(ia._row) OVER (PARTITION BY trim(id)) AS e_dup,
+              coalesce({norm("type")} NOT IN ({types}), true) AS e_type,
+              iso.iso3 IS NULL AS e_country,
+              trim(coalesce(lat, '')) <> ''
+                AND coalesce(abs(try_cast(lat AS DOUBLE)) > 90, true) AS e_lat,
+              trim(coalesce(lon, '')) <> ''
+                AND coalesce(abs(try_cast(lon AS DOUBLE)) > 180, true) AS e_lon,
+              contains(concat(id, ia.name, type, ia.country, lat, lon, sector), chr(0)) AS e_nul
+            FROM ia LEFT JOIN iso ON iso.name = trim(ia.country))""",
+        """CREATE TEMP TABLE known AS SELECT id FROM actors
+           UNION SELECT id FROM va WHERE NOT bad""",
+        f"""CREATE TEMP TABLE it AS SELECT *, row_number() OVER () AS _row
+            FROM read_csv('{t}', all_varchar = true, header = true)""",
+        f"""CREATE TEMP TABLE vt AS SELECT *, e_src OR e_tgt OR e_track OR e_kind OR e_weight
+              OR e_directed OR (has_start AND start_date IS NULL)
+              OR (has_end AND end_date IS NULL) OR coalesce(start_date > end_date, false)
+              OR e_loop OR e_nul AS bad FROM (
+            SELECT it._row, trim(source) AS source, trim(target) AS target,
+              coalesce(nullif({norm("track")}, ''), 'general') AS track,
+              coalesce(nullif({norm("kind")}, ''), 'other') AS kind,
+              {date('"start"', False)} AS start_date, {date('"end"', True)} AS end_date,
+              coalesce(try_cast(nullif(trim(weight), '') AS DOUBLE), 1.0) AS weight,
+              lower(trim(coalesce(directed, ''))) IN ({yes}) AS directed,
+              regexp_full_match(coalesce(it.source, ''), '{blank}')
+                OR regexp_full_match(coalesce(it.target, ''), '{blank}')
+                OR ks.id IS NULL AS e_src,
+              kt.id IS NULL AS e_tgt,
+              trim(coalesce(track, '')) <> '' AND {norm("track")} NOT IN ({tracks}) AS e_track,
+              trim(coalesce(kind, '')) <> '' AND {norm("kind")} NOT IN ({kinds}) AS e_kind,
+              trim(coalesce(weight, '')) <> ''
+                AND coalesce(NOT (try_cast(weight AS DOUBLE) BETWEEN 0 AND 1e12), true)
+                AS e_weight,
+              lower(trim(coalesce(directed, ''))) NOT IN ({yes}, {no}) AS e_directed,
+              trim(coalesce("start", '')) <> '' AS has_start,
+              trim(coalesce("end", '')) <> '' AS has_end,
+              trim(source) = trim(target) AS e_loop,
+              contains(concat(source, target, track, kind, "start", "end", weight, directed),
+                       chr(0)) AS e_nul
+            FROM it LEFT JOIN known ks ON ks.id = trim(it.source)
+              LEFT JOIN known kt ON kt.id = trim(it.target))""",
+        "BEGIN TRANSACTION",
+        """INSERT INTO actors SELECT id, name, type, country, NULL, lat, lon, attrs::JSON, 1,
+              CASE WHEN type IN ('network', 'igo', 'forum') THEN 'network'
+                   WHEN type = 'city' THEN 'city' ELSE 'organisation' END
+            FROM va WHERE NOT bad AND id NOT IN (SELECT id FROM actors)""",
+        """INSERT INTO rejects SELECT 1, _row, '', 'bad actor', '' FROM va WHERE bad
+           UNION ALL SELECT 1, _row, '', 'bad tie', '' FROM vt WHERE bad""",
+        """CREATE TEMP TABLE nt AS
+           WITH o AS (
+             SELECT CASE WHEN NOT directed AND target < source THEN target ELSE source END
+                      AS source,
+                    CASE WHEN NOT directed AND target < source THEN source ELSE target END
+                      AS target,
+                    track, kind, start_date, end_date, weight, directed,
+                    's1:row ' || _row AS ref
+             FROM vt WHERE NOT bad)
+           SELECT source, target, track, kind, directed, start_date, end_date,
+                  max(weight) AS weight, list(ref ORDER BY ref) AS refs
+           FROM o GROUP BY ALL""",
+        """INSERT INTO ties
+           SELECT (SELECT coalesce(max(tie_id), 0) FROM ties)
+                    + row_number() OVER (ORDER BY source, target, kind, track, start_date,
+                                                  end_date),
+                  n.source, n.target, n.track, n.kind, n.start_date, n.end_date, n.weight,
+                  n.directed, n.refs, NULL
+           FROM nt n WHERE NOT EXISTS (
+             SELECT 1 FROM ties t WHERE t.source = n.source AND t.target = n.target
+               AND t.track = n.track AND t.kind = n.kind AND t.directed = n.directed
+               AND t.start_date IS NOT DISTINCT FROM n.start_date
+               AND t.end_date IS NOT DISTINCT FROM n.end_date)""",
+        "COMMIT",
+    ]
+
+
+def _stored(db: Path) -> dict[str, float]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    row = con.execute(
+        """SELECT (SELECT count(*) FROM actors), count(*), sum(weight), sum(len(refs)),
+                  count(DISTINCT track), (SELECT count(*) FROM rejects)
+           FROM ties"""
+    ).fetchone()
+    con.close()
+    assert row is not None
+    keys = ("actors", "ties", "weight", "refs", "tracks", "rejects")
+    return dict(zip(keys, (float(x) for x in row), strict=True))
+
+
+def import_child(which: str, folder: Path, db: Path) -> None:
+    """One side of the import comparison, in this (fresh) process."""
+    t0 = time.perf_counter()
+    if which == "import-civnet":
+        from civnet.cli import main as civnet_main
+
+        loaded = time.perf_counter()
+        sys.argv = ["civnet", "--workspace", str(db), "import", "table"]
+        sys.argv += ["--actors", str(folder / "actors.csv"), "--ties", str(folder / "ties.csv")]
+        try:
+            civnet_main()
+        except SystemExit as exc:
+            if exc.code:
+                raise
+    else:
+        import duckdb
+
+        loaded = time.perf_counter()
+        con = duckdb.connect(str(db))
+        for sql in _plain_sql(folder):
+            con.execute(sql)
+        con.close()
+    done = time.perf_counter()
+    out = {"seconds": done - loaded, "startup": loaded - t0, "peak_mb": peak_mb()}
+    print(json.dumps({**out, **_stored(db)}))
+
+
+def bench_import(tmp: Path, args: argparse.Namespace) -> None:
+    folder = tmp / "import"
+    folder.mkdir(exist_ok=True)
+    import_inputs(folder, args.import_actors, args.import_ties)
+    side = {}
+    for which in ("import-duckdb", "import-civnet"):
+        db = tmp / f"{which}.duckdb"
+        cmd = [sys.executable, __file__, "--child", which, "--tmp", str(folder), "--db", str(db)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        side[which] = json.loads(out.strip().splitlines()[-1])
+        db.unlink()
+    civ, raw = side["import-civnet"], side["import-duckdb"]
+    same = all(civ[k] == raw[k] for k in ("actors", "ties", "weight", "refs", "rejects"))
+    print(
+        f"\nimport {args.import_ties:,} tie rows and {args.import_actors:,} actors (CSV, "
+        f"validated, merged, stored; same result: {same}, {civ['ties']:,.0f} ties):\n"
+        f"  civnet import table {civ['seconds']:.1f} s, peak {civ['peak_mb']:.0f} MB "
+        f"(+{civ['startup']:.1f} s loading civnet) | plain DuckDB script {raw['seconds']:.1f} s, "
+        f"peak {raw['peak_mb']:.0f} MB (+{raw['startup']:.1f} s loading duckdb)\n"
+        f"  civnet / DuckDB script: time {civ['seconds'] / raw['seconds']:.2f} (target 1.5), "
+        f"with start-up {(civ['seconds'] + civ['startup']) / (raw['seconds'] + raw['startup']):.2f}; "
+        f"civnet peak {civ['peak_mb'] / 1024:.2f} GB (target 0.6); load {os.getloadavg()[0]:.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--actors", type=int, default=200_000)
     ap.add_argument("--m", type=int, default=5)
     ap.add_argument("--eps", type=float, default=0.01)
     ap.add_argument("--igraph-sources", type=int, default=20)
+    ap.add_argument("--import-actors", type=int, default=200_000)
+    ap.add_argument("--import-ties", type=int, default=1_000_000)
+    ap.add_argument(
+        "--parts",
+        default="import,approx",
+        help="comma-separated: import (civnet import table vs a plain DuckDB script), "
+        "approx (budgeted betweenness vs KADABRA)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--tmp", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child and args.child.startswith("import-"):
+        import_child(args.child, Path(args.tmp), Path(args.db))
+        return
     if args.child:
         child(args.child, Path(args.tmp), args)
+        return
+    parts = set(args.parts.split(","))
+    print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
+    if "import" in parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_import(Path(tmp), args)
+    if "approx" not in parts:
         return
     with tempfile.TemporaryDirectory() as tmp:
         n, e = graph(Path(tmp), args.actors, args.m)

@@ -27,6 +27,7 @@ from civnet.importers.reading import (
     settle_rejects,
 )
 from civnet.importers.tables import (
+    drop_staged,
     fatal_reasons,
     prefix_rows,
     set_known_actors,
@@ -34,7 +35,7 @@ from civnet.importers.tables import (
     validate_ties,
 )
 from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
+from civnet.store.batch import ACTOR_SCHEMA, TIE_SCHEMA, file_sha256
 
 READERS = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}
 
@@ -147,13 +148,19 @@ def read_graph_file(
         path=str(p),
         sha256=file_sha256(p),
         importer=fmt,
-        actors=actors,
-        ties=ties,
+        actors=ACTOR_SCHEMA.empty_table(),
+        ties=TIE_SCHEMA.empty_table(),
         rows_read=len(nodes) + len(edges),
         rejects=rejects,
+        actors_sql=actors,
+        ties_sql=ties,
+        release=lambda: drop_staged(con),
     )
 
 
 def import_graph_file(ws: Workspace, path: str | Path, fmt: str, **options: Any) -> IngestReport:
     """Validate and store a GraphML or GEXF file; all-or-nothing."""
-    return ws.ingest([read_graph_file(ws, path, fmt, **options)])[0]
+    try:
+        return ws.ingest([read_graph_file(ws, path, fmt, **options)])[0]
+    finally:
+        drop_staged(ws.con)

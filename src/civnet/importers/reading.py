@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,29 @@ CASE
       ELSE try_cast(trim({c}) || '-01' AS DATE) END
   WHEN year(try_cast(trim({c}) AS DATE)) BETWEEN 1 AND 9999 THEN try_cast(trim({c}) AS DATE)
 END"""
+
+IMPORT_MEMORY_MB = 256
+"""Memory DuckDB may hold while an import validates and merges (its ``memory_limit``, in MB).
+
+Past it DuckDB writes intermediate data to a temporary folder (beside a workspace file, or
+``.tmp`` in the working directory for an in-memory workspace), so the peak of ``civnet import
+table`` stays near this plus the interpreter's own (about 0.25 GB) whatever the file's size;
+benchmarks/scale.py measures both (docs/benchmarks.md)."""
+
+
+@contextmanager
+def bounded_memory(
+    con: duckdb.DuckDBPyConnection, megabytes: int = IMPORT_MEMORY_MB
+) -> Iterator[None]:
+    """Run a block with DuckDB's memory limited to ``megabytes``; the limit is restored after."""
+    row = fetch_one(con, "SELECT current_setting('memory_limit')")
+    con.execute(f"SET memory_limit = '{int(megabytes)}MB'")
+    try:
+        yield
+    finally:
+        if row is not None:
+            con.execute(f"SET memory_limit = {quote_literal(str(row[0]))}")
+
 
 MAX_WEIGHT = 1e12
 """Largest tie weight accepted. Sums of weights over ten million ties then stay finite (and

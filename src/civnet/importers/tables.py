@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -26,9 +28,8 @@ from civnet.errors import InputFileError
 from civnet.importers.reading import (
     MAX_WEIGHT,
     apply_mapping,
-    attrs_json,
-    bad_date_sql,
     blank_sql,
+    bounded_memory,
     date_sql,
     fail_on_rejects,
     load_table,
@@ -38,9 +39,16 @@ from civnet.importers.reading import (
     write_rejects,
 )
 from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import REJECT_SCHEMA, file_sha256
+from civnet.store.batch import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, file_sha256
 from civnet.store.sql import quote_ident, quote_literal
-from civnet.vocab import ACTOR_LEVELS, ACTOR_TYPES, TIE_KINDS, TRACKS
+from civnet.vocab import (
+    ACTOR_LEVELS,
+    ACTOR_TYPES,
+    AFFILIATION_TYPES,
+    SECTOR_ACTOR_TYPES,
+    TIE_KINDS,
+    TRACKS,
+)
 
 KUMU_ACTORS = {"label": "id"}
 KUMU_TIES = {"from": "source", "to": "target", "type": "kind"}
@@ -68,18 +76,69 @@ def _kumu(cols: list[str], kumu: Mapping[str, str], mapping: Mapping[str, str]) 
     return out
 
 
+STAGED_ACTORS = "_staged_actors"
+"""Temp view of the valid actors of the file being imported (columns of ACTOR_SCHEMA)."""
+STAGED_TIES = "_staged_ties"
+"""Temp view of the valid ties of the file being imported (columns of TIE_SCHEMA)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validation rule: rows where ``flag`` holds are rejected with ``field`` and ``reason``.
+
+    ``flag`` is a boolean column of the checked table; ``raw`` is SQL over the file's row (alias
+    ``r``) giving the text shown in the rejects file.
+    """
+
+    flag: str
+    field: str
+    reason: str
+    raw: str
+
+
 def _read_actors(
     con: duckdb.DuckDBPyConnection, path: str | Path, mapping: Mapping[str, str], **read: object
-) -> tuple[Path, pa.Table, pa.Table, int]:
+) -> tuple[Path, str, pa.Table, int]:
     p, cols, n = load_table(con, path, "_ia", **read)  # type: ignore[arg-type]
-    actors, rejects = validate_actors(con, p, cols, mapping)
-    return p, actors, rejects, n
+    staged, rejects = validate_actors(con, p, cols, mapping)
+    return p, staged, rejects, n
+
+
+def level_sql(type_sql: str, id_sql: str) -> str:
+    """SQL form of :func:`civnet.vocab.actor_level` over a normalized type and a (trimmed) id.
+
+    ``tests/test_import_table.py`` checks it against the Python function.
+    """
+    state_codes = _in_list(tuple(k for k, v in SECTOR_ACTOR_TYPES.items() if v == "state"))
+    # Python's "$" also matches before one final newline: so does "\n?" here
+    return f"""CASE WHEN {type_sql} IN ({_in_list(AFFILIATION_TYPES)}) THEN 'network'
+        WHEN regexp_full_match({id_sql}, '[A-Z]{{3}}/[A-Z]+\n?') THEN
+          CASE WHEN regexp_extract({id_sql}, '^[A-Z]{{3}}/([A-Z]+)', 1) IN ({state_codes})
+               THEN 'country' ELSE 'sector' END
+        WHEN {type_sql} = 'city' THEN 'city' ELSE 'organisation' END"""
+
+
+def _attrs_json_sql(extra: list[str], alias: str) -> str:
+    """SQL text equal to :func:`civnet.importers.reading.attrs_json` of the extra columns:
+    a JSON object of the non-empty values, keys sorted, or NULL."""
+    if not extra:
+        return "NULL::VARCHAR"
+    parts = []
+    for c in sorted(extra):
+        col = f"{alias}.{quote_ident(c)}"
+        key = quote_literal(json.dumps(c, ensure_ascii=False) + ": ")
+        parts.append(f"CASE WHEN {col} <> '' THEN {key} || to_json({col})::VARCHAR END")
+    return f"nullif('{{' || concat_ws(', ', {', '.join(parts)}) || '}}', '{{}}')"
 
 
 def validate_actors(
     con: duckdb.DuckDBPyConnection, p: Path, cols: list[str], mapping: Mapping[str, str]
-) -> tuple[pa.Table, pa.Table]:
-    """Validate temp table ``_ia`` (text columns and ``_row``): (actors, rejects)."""
+) -> tuple[str, pa.Table]:
+    """Validate temp table ``_ia`` (text columns and ``_row``): (staged view, rejects).
+
+    The valid actors are left in the temp view :data:`STAGED_ACTORS` for
+    :meth:`civnet.store.Workspace.ingest`; the checks run as one pass of SQL.
+    """
     cols = apply_mapping(con, "_ia", cols, _kumu(cols, KUMU_ACTORS, mapping))
     require_columns(p, cols, ["id", "type", "country"])
     for opt in ("name", "city", "lat", "lon", "level"):
@@ -90,165 +149,198 @@ def validate_actors(
     con.execute("CREATE OR REPLACE TEMP TABLE _iso (name VARCHAR, iso3 VARCHAR)")
     if iso:
         con.executemany("INSERT INTO _iso VALUES (?, ?)", [[k, v] for k, v in iso.items()])
-    types = _in_list(ACTOR_TYPES)
-    levels = _in_list(ACTOR_LEVELS)
-    rejects = rejects_from_sql(
-        con,
-        f"""SELECT _row, field, reason, raw FROM (
-            SELECT _row, 'id' AS field, 'empty id' AS reason, coalesce(id, '') AS raw, 1 AS o
-              FROM _ia WHERE {blank_sql("id")}
-            UNION ALL
-            SELECT _row, 'id', 'duplicate id (first kept at row ' || first_row || ')', id, 2
-              FROM (SELECT _row, id, min(_row) OVER (PARTITION BY trim(id)) AS first_row FROM _ia)
-              WHERE _row <> first_row
-            UNION ALL
-            SELECT _row, 'type', 'unknown actor type; valid: ' || '{", ".join(ACTOR_TYPES)}',
-                   coalesce(type, ''), 3
-              FROM _ia WHERE type IS NULL OR {_norm_sql("type")} NOT IN ({types})
-            UNION ALL
-            SELECT _row, 'country', 'unknown country; use an ISO3 code or an English name',
-                   coalesce(country, ''), 4
-              FROM _ia LEFT JOIN _iso ON _iso.name = trim(_ia.country)
-              WHERE country IS NULL OR _iso.iso3 IS NULL
-            UNION ALL
-            SELECT _row, 'lat', 'not a latitude (a number from -90 to 90)', lat, 5 FROM _ia
-              WHERE trim(coalesce(lat, '')) <> ''
-                AND coalesce(abs(try_cast(lat AS DOUBLE)) > 90, true)
-            UNION ALL
-            SELECT _row, 'lon', 'not a longitude (a number from -180 to 180)', lon, 6 FROM _ia
-              WHERE trim(coalesce(lon, '')) <> ''
-                AND coalesce(abs(try_cast(lon AS DOUBLE)) > 180, true)
-            UNION ALL
-            SELECT _row, 'level', 'unknown actor level; valid: ' || '{", ".join(ACTOR_LEVELS)}',
-                   level, 7 FROM _ia
-              WHERE trim(coalesce(level, '')) <> '' AND {_norm_sql("level")} NOT IN ({levels})
-        ) ORDER BY _row, o""",
-    )
     extra = [c for c in cols if c not in ACTOR_FIELDS]
-    extra_sql = "".join(f", _ia.{quote_ident(c)}" for c in extra)
-    raw = con.sql(
-        f"""SELECT trim(id) AS id, coalesce(nullif(trim(_ia.name), ''), trim(id)) AS name,
-                   {_norm_sql("type")} AS type, _iso.iso3 AS country, nullif(trim(city), '') AS city,
-                   try_cast(lat AS DOUBLE) AS lat, try_cast(lon AS DOUBLE) AS lon,
-                   nullif({_norm_sql("level")}, '') AS level, _row{extra_sql}
-            FROM _ia LEFT JOIN _iso ON _iso.name = trim(_ia.country)
-            ORDER BY _row"""
-    ).to_arrow_table()
-    bad_rows = set(rejects.column("row").to_pylist())
-    keep = [r for r in raw.to_pylist() if str(r["_row"]) not in bad_rows]
-    actors = pa.table(
-        {
-            "id": [r["id"] for r in keep],
-            "name": [r["name"] for r in keep],
-            "type": [r["type"] for r in keep],
-            "country": [r["country"] for r in keep],
-            "city": [r["city"] for r in keep],
-            "lat": pa.array([r["lat"] for r in keep], pa.float64()),
-            "lon": pa.array([r["lon"] for r in keep], pa.float64()),
-            "attrs": [attrs_json(r, ACTOR_FIELDS) for r in keep],
-            # empty: the store's default level from the type (civnet.vocab.actor_level)
-            "level": pa.array([r["level"] for r in keep], pa.string()),
-        }
+    checks = [
+        Check("_e_id", "id", "'empty id'", "coalesce(r.id, '')"),
+        Check("_e_dup", "id", "'duplicate id (first kept at row ' || b._first || ')'", "r.id"),
+        Check(
+            "_e_type",
+            "type",
+            quote_literal("unknown actor type; valid: " + ", ".join(ACTOR_TYPES)),
+            "coalesce(r.type, '')",
+        ),
+        Check(
+            "_e_country",
+            "country",
+            "'unknown country; use an ISO3 code or an English name'",
+            "coalesce(r.country, '')",
+        ),
+        Check("_e_lat", "lat", "'not a latitude (a number from -90 to 90)'", "r.lat"),
+        Check("_e_lon", "lon", "'not a longitude (a number from -180 to 180)'", "r.lon"),
+        Check(
+            "_e_level",
+            "level",
+            quote_literal("unknown actor level; valid: " + ", ".join(ACTOR_LEVELS)),
+            "r.level",
+        ),
+    ]
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _va AS
+            SELECT *, ({" OR ".join(c.flag for c in checks)}) AS _bad FROM (
+              SELECT r._row, trim(r.id) AS id,
+                     coalesce(nullif(trim(r.name), ''), trim(r.id)) AS name,
+                     {_norm_sql("r.type")} AS type, i.iso3 AS country,
+                     nullif(trim(r.city), '') AS city,
+                     try_cast(r.lat AS DOUBLE) AS lat, try_cast(r.lon AS DOUBLE) AS lon,
+                     {_attrs_json_sql(extra, "r")} AS attrs,
+                     nullif({_norm_sql("r.level")}, '') AS level,
+                     {blank_sql("r.id")} AS _e_id,
+                     min(r._row) OVER (PARTITION BY trim(r.id)) AS _first,
+                     r._row <> _first AS _e_dup,
+                     coalesce(r.type IS NULL OR {_norm_sql("r.type")}
+                              NOT IN ({_in_list(ACTOR_TYPES)}), true) AS _e_type,
+                     r.country IS NULL OR i.iso3 IS NULL AS _e_country,
+                     trim(coalesce(r.lat, '')) <> ''
+                       AND coalesce(abs(try_cast(r.lat AS DOUBLE)) > 90, true) AS _e_lat,
+                     trim(coalesce(r.lon, '')) <> ''
+                       AND coalesce(abs(try_cast(r.lon AS DOUBLE)) > 180, true) AS _e_lon,
+                     trim(coalesce(r.level, '')) <> ''
+                       AND {_norm_sql("r.level")} NOT IN ({_in_list(ACTOR_LEVELS)}) AS _e_level
+              FROM _ia r LEFT JOIN _iso i ON i.name = trim(r.country))"""
     )
-    return actors, rejects
+    rejects = _rejects(con, "_va", "_ia", checks)
+    con.execute("DROP TABLE _ia")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {STAGED_ACTORS} AS
+            SELECT id, name, type, country, city, lat, lon, attrs,
+                   coalesce(level, {level_sql("type", "id")}) AS level
+            FROM _va WHERE NOT _bad"""
+    )
+    return STAGED_ACTORS, rejects
+
+
+def _rejects(
+    con: duckdb.DuckDBPyConnection, checked: str, raw: str, checks: list[Check]
+) -> pa.Table:
+    """The rejected rows of table ``checked`` (flags ``_bad`` and each check's), with the raw
+    text of table ``raw``, ordered by row and then by check."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _bad_rows AS SELECT * FROM {checked} WHERE _bad")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _bad_raw AS
+            SELECT * FROM {raw} WHERE _row IN (SELECT _row FROM _bad_rows)"""
+    )
+    branches = " UNION ALL ".join(
+        f"""SELECT b._row, {quote_literal(c.field)} AS field, {c.reason} AS reason,
+                   {c.raw} AS raw, {i} AS o
+            FROM _bad_rows b JOIN _bad_raw r ON r._row = b._row WHERE b.{c.flag}"""
+        for i, c in enumerate(checks)
+    )
+    try:
+        return rejects_from_sql(
+            con, f"SELECT _row, field, reason, raw FROM ({branches}) ORDER BY _row, o"
+        )
+    finally:
+        con.execute("DROP TABLE _bad_rows")
+        con.execute("DROP TABLE _bad_raw")
 
 
 def _read_ties(
     con: duckdb.DuckDBPyConnection, path: str | Path, mapping: Mapping[str, str], **read: object
-) -> tuple[Path, pa.Table, pa.Table, int]:
+) -> tuple[Path, str, pa.Table, int]:
     p, cols, n = load_table(con, path, "_it", **read)  # type: ignore[arg-type]
-    ties, rejects = validate_ties(con, p, cols, mapping)
-    return p, ties, rejects, n
+    staged, rejects = validate_ties(con, p, cols, mapping)
+    return p, staged, rejects, n
 
 
 def validate_ties(
     con: duckdb.DuckDBPyConnection, p: Path, cols: list[str], mapping: Mapping[str, str]
-) -> tuple[pa.Table, pa.Table]:
-    """Validate temp table ``_it`` against the actors in ``_known``: (ties, rejects)."""
+) -> tuple[str, pa.Table]:
+    """Validate temp table ``_it`` against the actors in ``_known``: (staged view, rejects).
+
+    The valid ties are left in the temp view :data:`STAGED_TIES` for
+    :meth:`civnet.store.Workspace.ingest`; the checks run as one pass of SQL.
+    """
     cols = apply_mapping(con, "_it", cols, _kumu(cols, KUMU_TIES, mapping))
     require_columns(p, cols, ["source", "target"])
     for opt in ("track", "kind", "weight", "directed", "start", "end"):
         if opt not in cols:
             con.execute(f"ALTER TABLE _it ADD COLUMN {quote_ident(opt)} VARCHAR")
     extra = [c for c in cols if c not in TIE_FIELDS]
-    tracks, kinds = _in_list(TRACKS), _in_list(TIE_KINDS)
-    start_sql, end_sql = date_sql('"start"', end=False), date_sql('"end"', end=True)
-    rejects = rejects_from_sql(
-        con,
-        f"""SELECT _row, field, reason, raw FROM (
-            SELECT _row, 'source' AS field, 'empty actor id' AS reason, '' AS raw, 1 AS o
-              FROM _it WHERE {blank_sql("source")}
-            UNION ALL
-            SELECT _row, 'target', 'empty actor id', '', 2
-              FROM _it WHERE {blank_sql("target")}
-            UNION ALL
-            SELECT _row, 'source', 'undeclared actor (not in the actors file or workspace)',
-                   source, 3
-              FROM _it WHERE NOT {blank_sql("source")}
-                AND trim(source) NOT IN (SELECT id FROM _known)
-            UNION ALL
-            SELECT _row, 'target', 'undeclared actor (not in the actors file or workspace)',
-                   target, 4
-              FROM _it WHERE NOT {blank_sql("target")}
-                AND trim(target) NOT IN (SELECT id FROM _known)
-            UNION ALL
-            SELECT _row, 'track', 'unknown track; valid: {", ".join(TRACKS)}', track, 5 FROM _it
-              WHERE trim(coalesce(track, '')) <> '' AND {_norm_sql("track")} NOT IN ({tracks})
-            UNION ALL
-            SELECT _row, 'kind', 'unknown tie kind; valid: {", ".join(TIE_KINDS)}', kind, 6
-              FROM _it
-              WHERE trim(coalesce(kind, '')) <> '' AND {_norm_sql("kind")} NOT IN ({kinds})
-            UNION ALL
-            SELECT _row, 'weight', 'weight must be a number >= 0 and <= {MAX_WEIGHT:g}', weight, 7
-              FROM _it WHERE trim(coalesce(weight, '')) <> ''
-                AND coalesce(NOT (try_cast(weight AS DOUBLE) BETWEEN 0 AND {MAX_WEIGHT!r}), true)
-            UNION ALL
-            SELECT _row, 'directed', 'directed must be true or false', directed, 8 FROM _it
-              WHERE lower(trim(coalesce(directed, ''))) NOT IN ({_in_list(_TRUE + _FALSE)})
-            UNION ALL
-            SELECT _row, 'start', 'malformed date; write 2016, 2016-05 or 2016-05-03', "start", 9
-              FROM _it WHERE {bad_date_sql('"start"')}
-            UNION ALL
-            SELECT _row, 'end', 'malformed date; write 2016, 2016-05 or 2016-05-03', "end", 10
-              FROM _it WHERE {bad_date_sql('"end"')}
-            UNION ALL
-            SELECT _row, 'end', 'end is before start', "end", 11 FROM _it
-              WHERE ({start_sql}) > ({end_sql})
-            UNION ALL
-            SELECT _row, 'target', '{SELF_LOOP}', target, 12 FROM _it
-              WHERE NOT {blank_sql("source")} AND trim(source) = trim(target)
-        ) ORDER BY _row, o""",
+    undeclared = "'undeclared actor (not in the actors file or workspace)'"
+    date_reason = "'malformed date; write 2016, 2016-05 or 2016-05-03'"
+    checks = [
+        Check("_e_source", "source", "'empty actor id'", "''"),
+        Check("_e_target", "target", "'empty actor id'", "''"),
+        Check("_e_source_unknown", "source", undeclared, "r.source"),
+        Check("_e_target_unknown", "target", undeclared, "r.target"),
+        Check(
+            "_e_track",
+            "track",
+            quote_literal(f"unknown track; valid: {', '.join(TRACKS)}"),
+            "r.track",
+        ),
+        Check(
+            "_e_kind",
+            "kind",
+            quote_literal(f"unknown tie kind; valid: {', '.join(TIE_KINDS)}"),
+            "r.kind",
+        ),
+        Check(
+            "_e_weight",
+            "weight",
+            f"'weight must be a number >= 0 and <= {MAX_WEIGHT:g}'",
+            "r.weight",
+        ),
+        Check("_e_directed", "directed", "'directed must be true or false'", "r.directed"),
+        Check("_e_start", "start", date_reason, 'r."start"'),
+        Check("_e_end", "end", date_reason, 'r."end"'),
+        Check("_e_order", "end", "'end is before start'", 'r."end"'),
+        Check("_e_loop", "target", quote_literal(SELF_LOOP), "r.target"),
+    ]
+    start_sql, end_sql = date_sql('r."start"', end=False), date_sql('r."end"', end=True)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _tv AS
+            SELECT * EXCLUDE (_has_start, _has_end),
+                   _has_start AND start_date IS NULL AS _e_start,
+                   _has_end AND end_date IS NULL AS _e_end,
+                   coalesce(start_date > end_date, false) AS _e_order,
+                   (_e_source OR _e_target OR _e_source_unknown OR _e_target_unknown OR _e_track
+                    OR _e_kind OR _e_weight OR _e_directed OR _e_start OR _e_end OR _e_order
+                    OR _e_loop) AS _bad
+            FROM (
+              SELECT r._row, trim(r.source) AS source, trim(r.target) AS target,
+                     coalesce(nullif({_norm_sql("r.track")}, ''), 'general') AS track,
+                     coalesce(nullif({_norm_sql("r.kind")}, ''), 'other') AS kind,
+                     {start_sql} AS start_date, {end_sql} AS end_date,
+                     coalesce(try_cast(nullif(trim(r.weight), '') AS DOUBLE), 1.0) AS weight,
+                     lower(trim(coalesce(r.directed, ''))) IN ({_in_list(_TRUE)}) AS directed,
+                     'row ' || r._row AS ref,
+                     {_attrs_sql(extra, "r")} AS attrs,
+                     {blank_sql("r.source")} AS _e_source,
+                     {blank_sql("r.target")} AS _e_target,
+                     NOT _e_source AND ks.id IS NULL AS _e_source_unknown,
+                     NOT _e_target AND kt.id IS NULL AS _e_target_unknown,
+                     trim(coalesce(r.track, '')) <> ''
+                       AND {_norm_sql("r.track")} NOT IN ({_in_list(TRACKS)}) AS _e_track,
+                     trim(coalesce(r.kind, '')) <> ''
+                       AND {_norm_sql("r.kind")} NOT IN ({_in_list(TIE_KINDS)}) AS _e_kind,
+                     trim(coalesce(r.weight, '')) <> ''
+                       AND coalesce(NOT (try_cast(r.weight AS DOUBLE) BETWEEN 0 AND {MAX_WEIGHT!r}),
+                                    true) AS _e_weight,
+                     lower(trim(coalesce(r.directed, '')))
+                       NOT IN ({_in_list(_TRUE + _FALSE)}) AS _e_directed,
+                     trim(coalesce(r."start", '')) <> '' AS _has_start,
+                     trim(coalesce(r."end", '')) <> '' AS _has_end,
+                     NOT _e_source AND trim(r.source) = trim(r.target) AS _e_loop
+              FROM _it r
+                LEFT JOIN _known ks ON ks.id = trim(r.source)
+                LEFT JOIN _known kt ON kt.id = trim(r.target))"""
     )
-    con.register("_rj", rejects)
-    try:
-        tie_tab = _select_ties(con, extra, start_sql, end_sql)
-    finally:
-        con.unregister("_rj")
-    return tie_tab, rejects
+    rejects = _rejects(con, "_tv", "_it", checks)
+    con.execute("DROP TABLE _it")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW {STAGED_TIES} AS
+            SELECT source, target, track, kind, start_date, end_date, weight, directed, ref, attrs
+            FROM _tv WHERE NOT _bad"""
+    )
+    return STAGED_TIES, rejects
 
 
-def _attrs_sql(extra: list[str]) -> str:
+def _attrs_sql(extra: list[str], alias: str) -> str:
     if not extra:
-        return "NULL"
-    pairs = ", ".join(f"{quote_literal(c)}, {quote_ident(c)}" for c in extra)
+        return "NULL::VARCHAR"
+    pairs = ", ".join(f"{quote_literal(c)}, {alias}.{quote_ident(c)}" for c in extra)
     return f"CAST(json_object({pairs}) AS VARCHAR)"
-
-
-def _select_ties(
-    con: duckdb.DuckDBPyConnection, extra: list[str], start_sql: str, end_sql: str
-) -> pa.Table:
-    return con.sql(
-        f"""SELECT trim(source) AS source, trim(target) AS target,
-                   coalesce(nullif({_norm_sql("track")}, ''), 'general') AS track,
-                   coalesce(nullif({_norm_sql("kind")}, ''), 'other') AS kind,
-                   {start_sql} AS start_date, {end_sql} AS end_date,
-                   coalesce(try_cast(nullif(trim(weight), '') AS DOUBLE), 1.0) AS weight,
-                   lower(trim(coalesce(directed, ''))) IN ({_in_list(_TRUE)}) AS directed,
-                   'row ' || _row AS ref,
-                   {_attrs_sql(extra)} AS attrs
-            FROM _it WHERE _row NOT IN (SELECT CAST("row" AS BIGINT) FROM _rj)
-            ORDER BY _row"""
-    ).to_arrow_table()
 
 
 def read_tables(
@@ -265,11 +357,12 @@ def read_tables(
         raise InputFileError("nothing to import", fix="pass --actors FILE and/or --ties FILE")
     con = ws.con
     mapping = dict(mapping or {})
-    actor_tab = pa.schema([("id", pa.string())]).empty_table()
+    staged_actors: str | None = None
+    staged_ties: str | None = None
     rejects: list[pa.Table] = []
     names, hashes, rows = [], [], 0
     if actors is not None:
-        ap, actor_tab, arj, n = _read_actors(con, actors, mapping, **read)
+        ap, staged_actors, arj, n = _read_actors(con, actors, mapping, **read)
         if not skip_bad_rows:
             fail_on_rejects(arj, ap)
         rejects.append(prefix_rows(arj, ap.name))
@@ -277,16 +370,14 @@ def read_tables(
         hashes.append(file_sha256(ap))
         rows += n
     if ties is not None:
-        set_known_actors(con, actor_tab)
-        tp, tie_tab, trj, n = _read_ties(con, ties, mapping, **read)
+        set_known_actors(con, staged_actors)
+        tp, staged_ties, trj, n = _read_ties(con, ties, mapping, **read)
         if not skip_bad_rows:
             fail_on_rejects(trj, tp, fatal_reasons=fatal_reasons(trj))
         rejects.append(prefix_rows(trj, tp.name))
         names.append(tp.name)
         hashes.append(file_sha256(tp))
         rows += n
-    else:
-        tie_tab = pa.schema([("source", pa.string())]).empty_table()
     for rj, src in zip(rejects, [p for p in (actors, ties) if p is not None], strict=True):
         if rj.num_rows:
             write_rejects(rj, rejects_path_for(Path(src)), str(src))
@@ -296,20 +387,20 @@ def read_tables(
         path=" + ".join(str(x) for x in (actors, ties) if x is not None),
         sha256=digest,
         importer="table",
-        actors=actor_tab,
-        ties=tie_tab,
+        actors=ACTOR_SCHEMA.empty_table(),
+        ties=TIE_SCHEMA.empty_table(),
         rows_read=rows,
         rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
+        actors_sql=staged_actors,
+        ties_sql=staged_ties,
+        release=lambda: drop_staged(con),
     )
 
 
-def set_known_actors(con: duckdb.DuckDBPyConnection, actors: pa.Table) -> None:
-    """Temp table ``_known``: the workspace's actor ids plus those of ``actors``."""
-    con.register("_new_ids", actors.select(["id"]))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _known AS SELECT id FROM actors UNION SELECT id FROM _new_ids"
-    )
-    con.unregister("_new_ids")
+def set_known_actors(con: duckdb.DuckDBPyConnection, staged: str | None) -> None:
+    """Temp table ``_known``: the workspace's actor ids plus those of the staged view."""
+    new = f" UNION SELECT id FROM {staged}" if staged else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _known AS SELECT id FROM actors{new}")
 
 
 def fatal_reasons(rejects: pa.Table) -> list[str]:
@@ -335,8 +426,20 @@ def import_tables(
 
     ``coverage``: the source's coverage window as the user declares it (stored with the source;
     default: its first and last dated tie)."""
-    batch = read_tables(
-        ws, actors=actors, ties=ties, mapping=mapping, skip_bad_rows=skip_bad_rows, **read
-    )
-    batch.coverage = coverage
-    return ws.ingest([batch])[0]
+    with bounded_memory(ws.con):
+        try:
+            batch = read_tables(
+                ws, actors=actors, ties=ties, mapping=mapping, skip_bad_rows=skip_bad_rows, **read
+            )
+            batch.coverage = coverage
+            return ws.ingest([batch])[0]
+        finally:
+            drop_staged(ws.con)
+
+
+def drop_staged(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables of a validated import (its memory is freed)."""
+    for view in (STAGED_ACTORS, STAGED_TIES):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in ("_ia", "_it", "_va", "_tv", "_known", "_iso"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")

@@ -157,7 +157,7 @@ def _read_added_ties(
     from civnet.importers.tables import read_tables
 
     batch = read_tables(ws, actors=None, ties=path)
-    ties = batch.ties
+    ties = batch.ties_arrow(ws.con)
     notes = []
     if batch.rejects.num_rows:
         notes.append(f"{batch.rejects.num_rows} rows of {path.name} left out (self-loops)")

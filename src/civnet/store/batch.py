@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from civnet.errors import UnknownVocabulary
@@ -86,11 +88,26 @@ class Batch:
     notes: str = ""
     coverage: tuple[dt.date, dt.date] | None = None
     """The coverage window the user or the dataset declares; None: first and last dated tie."""
+    actors_sql: str | None = None
+    """A temp table or view on the workspace's connection holding the actors in the columns of
+    :data:`ACTOR_SCHEMA`, levels set: an importer that validates in SQL leaves them there
+    instead of in ``actors`` (which is then empty), so that no row passes through Python."""
+    ties_sql: str | None = None
+    """As ``actors_sql``, for ties in the columns of :data:`TIE_SCHEMA`."""
+    release: Callable[[], None] | None = None
+    """Called by the store once it has read ``actors_sql`` and ``ties_sql`` (before the merge's
+    sort), so that the importer can free what they hold."""
 
     def __post_init__(self) -> None:
         self.actors = with_levels(_conform(self.actors, ACTOR_SCHEMA))
         self.ties = _conform(self.ties, TIE_SCHEMA)
         self.rejects = _conform(self.rejects, REJECT_SCHEMA)
+
+    def ties_arrow(self, con: duckdb.DuckDBPyConnection) -> pa.Table:
+        """The batch's ties as Arrow, fetched from ``ties_sql`` when they are staged there."""
+        if self.ties_sql is None:
+            return self.ties
+        return _conform(con.sql(f"SELECT * FROM {self.ties_sql}").to_arrow_table(), TIE_SCHEMA)
 
 
 def with_levels(actors: pa.Table) -> pa.Table:

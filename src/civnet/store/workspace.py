@@ -14,12 +14,13 @@ the two (a tie reported twice is still one tie).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.errors import WorkspaceError
 from civnet.store import cache
@@ -314,15 +315,24 @@ class Workspace:
         source_id = int(row[0]) if row else 1
         report.source_id = source_id
 
-        con.register("_b_actors", batch.actors)
-        con.register("_b_ties", batch.ties)
+        actors_src = batch.actors_sql or "_b_actors"
+        ties_src = batch.ties_sql or "_b_ties"
+        registered = []
+        if batch.actors_sql is None:
+            con.register("_b_actors", batch.actors)
+            registered.append("_b_actors")
+        if batch.ties_sql is None:
+            con.register("_b_ties", batch.ties)
+            registered.append("_b_ties")
         con.register("_b_rejects", batch.rejects)
         try:
-            report.actors_added = self._merge_actors(con, source_id)
-            self._check_endpoints(con, batch)
-            report.tie_rows = batch.ties.num_rows
+            report.actors_added = self._merge_actors(con, source_id, actors_src)
+            self._check_endpoints(con, batch, ties_src)
+            row = fetch_one(con, f"SELECT count(*) FROM {ties_src}")
+            report.tie_rows = int(row[0]) if row else 0
+            coverage = _coverage(con, batch, ties_src)
             report.ties_in_batch, report.ties_added, report.ties_merged = self._merge_ties(
-                con, source_id
+                con, source_id, ties_src, batch.release
             )
             con.execute(
                 """INSERT INTO rejects SELECT ?, "row", field, reason, raw FROM _b_rejects""",
@@ -345,20 +355,21 @@ class Workspace:
                     batch.rows_read,
                     batch.rows_read - batch.rejects.num_rows,
                     batch.rejects.num_rows,
-                    *_coverage(con, batch),
+                    *coverage,
                 ],
             )
         finally:
-            for name in ("_b_actors", "_b_ties", "_b_rejects"):
+            for name in [*registered, "_b_rejects"]:
                 con.unregister(name)
         return report
 
     @staticmethod
-    def _merge_actors(con: duckdb.DuckDBPyConnection, source_id: int) -> int:
-        """Insert new actors; for known ids fill only the attributes still missing."""
+    def _merge_actors(con: duckdb.DuckDBPyConnection, source_id: int, src: str) -> int:
+        """Insert new actors of table ``src``; for known ids fill only the attributes still
+        missing."""
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE _new_actors AS
-               SELECT DISTINCT ON (id) * FROM _b_actors WHERE id IS NOT NULL ORDER BY id"""
+            f"""CREATE OR REPLACE TEMP TABLE _new_actors AS
+               SELECT DISTINCT ON (id) * FROM {src} WHERE id IS NOT NULL ORDER BY id"""
         )
         con.execute(
             """UPDATE actors SET
@@ -390,8 +401,8 @@ class Workspace:
         return added
 
     @staticmethod
-    def _check_endpoints(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-        loop = fetch_one(con, "SELECT source FROM _b_ties WHERE source = target LIMIT 1")
+    def _check_endpoints(con: duckdb.DuckDBPyConnection, batch: Batch, src: str) -> None:
+        loop = fetch_one(con, f"SELECT source FROM {src} WHERE source = target LIMIT 1")
         if loop is not None:
             raise WorkspaceError(
                 f"a tie from actor {loop[0]!r} to itself reached the store",
@@ -400,7 +411,7 @@ class Workspace:
             )
         row = fetch_one(
             con,
-            """SELECT e FROM (SELECT source AS e FROM _b_ties UNION SELECT target FROM _b_ties)
+            f"""SELECT e FROM (SELECT source AS e FROM {src} UNION SELECT target FROM {src})
                WHERE e NOT IN (SELECT id FROM actors) LIMIT 1""",
         )
         if row is not None:
@@ -411,8 +422,15 @@ class Workspace:
             )
 
     @staticmethod
-    def _merge_ties(con: duckdb.DuckDBPyConnection, source_id: int) -> tuple[int, int, int]:
-        """Merge a batch's ties into ``ties``; return (ties in batch, added, merged)."""
+    def _merge_ties(
+        con: duckdb.DuckDBPyConnection,
+        source_id: int,
+        src: str,
+        release: Callable[[], None] | None = None,
+    ) -> tuple[int, int, int]:
+        """Merge the ties of table ``src`` into ``ties``; return (ties in batch, added, merged).
+
+        ``release`` is called once ``src`` has been read (it may free the staged table)."""
         pair_kinds = ", ".join(f"'{k}'" for k in PAIR_KEYED_KINDS)
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _new_ties AS
@@ -423,7 +441,7 @@ class Workspace:
                    track, kind, start_date, end_date, weight, directed,
                    's' || ? || ':' || coalesce(ref, '?') AS ref, attrs,
                    kind NOT IN ({pair_kinds}) AS dated_key
-                 FROM _b_ties)
+                 FROM {src})
                SELECT source, target, track, kind, directed, dated_key,
                       min(start_date) AS start_date,
                       CASE WHEN bool_or(end_date IS NULL) THEN NULL ELSE max(end_date) END
@@ -433,9 +451,12 @@ class Workspace:
                FROM oriented
                GROUP BY source, target, track, kind, directed, dated_key,
                         CASE WHEN dated_key THEN start_date END,
-                        CASE WHEN dated_key THEN end_date END""",
+                        CASE WHEN dated_key THEN end_date END
+               ORDER BY source, target, kind, track, start_date, end_date""",
             [source_id],
         )
+        if release is not None:
+            release()
         row = fetch_one(con, "SELECT count(*) FROM _new_ties")
         n_batch = int(row[0]) if row else 0
         key_match = " AND ".join(f"t.{k} = n.{k}" for k in _TIE_KEY) + (
@@ -465,14 +486,19 @@ class Workspace:
             )
         row = fetch_one(con, "SELECT coalesce(max(tie_id), 0) FROM ties")
         base = int(row[0]) if row else 0
+        # new ties are numbered in key order: _new_ties is stored sorted, so that its rowid
+        # (0, 1, ... in insertion order) numbers them when none merged; otherwise the merged
+        # ones are left out and the rest numbered again in the same order
+        number, left_out = "n.rowid + 1", ""
+        if n_merged:
+            number = "row_number() OVER (ORDER BY n.rowid)"
+            left_out = f"WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE {key_match})"
         con.execute(
             f"""INSERT INTO ties
-                SELECT ? + row_number() OVER (ORDER BY n.source, n.target, n.kind, n.track,
-                                                       n.start_date, n.end_date),
+                SELECT ? + {number},
                        n.source, n.target, n.track, n.kind, n.start_date, n.end_date, n.weight,
                        n.directed, n.refs, n.attrs::JSON
-                FROM _new_ties n
-                WHERE NOT EXISTS (SELECT 1 FROM ties t WHERE {key_match})""",
+                FROM _new_ties n {left_out}""",
             [base],
         )
         con.execute("DROP TABLE _new_ties")
@@ -480,23 +506,21 @@ class Workspace:
         return n_batch, n_batch - n_merged, n_merged
 
 
-def _coverage(con: duckdb.DuckDBPyConnection, batch: Batch) -> list[object]:
+def _coverage(con: duckdb.DuckDBPyConnection, batch: Batch, src: str) -> list[object]:
     """The batch's coverage window: declared, else its first and last dated tie (observed)."""
     if batch.coverage is not None:
         return [batch.coverage[0], batch.coverage[1], "declared"]
     row = fetch_one(
         con,
-        """SELECT min(start_date),
+        f"""SELECT min(start_date),
                   max(greatest(start_date, coalesce(end_date, start_date)))
-           FROM _b_ties WHERE start_date IS NOT NULL""",
+           FROM {src} WHERE start_date IS NOT NULL""",
     )
     first, last = (row[0], row[1]) if row else (None, None)
     return [first, last, "observed" if first is not None else None]
 
 
 def _count_reasons(rejects: pa.Table) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for reason in rejects.column("reason").to_pylist():
-        key = str(reason)
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    """Rejected rows by reason, in order of first appearance."""
+    counts = pc.value_counts(rejects.column("reason")).to_pylist()
+    return {str(c["values"]): int(c["counts"]) for c in counts}
