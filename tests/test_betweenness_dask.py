@@ -46,7 +46,9 @@ def test_dask_address_errors_are_one_line() -> None:
 def test_cli_dask_gives_the_exact_values(scheduler: str, florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     import json
 
-    out = json.loads(florentine_ws("betweenness", "--dask", scheduler, "-f", "json").output)
+    out = json.loads(florentine_ws("betweenness", "--dask", scheduler, "-f", "json").output)[
+        "records"
+    ]
     exact = nx.betweenness_centrality(nx.florentine_families_graph())
     assert {r["id"]: r["betweenness"] for r in out} == pytest.approx(exact, abs=1e-9)
 

@@ -304,7 +304,9 @@ def test_past_the_budget_the_approximation_is_used_and_said(
 
 def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     run = florentine_ws
-    out = json.loads(run("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
+    out = json.loads(run("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)[
+        "records"
+    ]
     g = nx.florentine_families_graph()
     exact = nx.betweenness_centrality(g)
     assert out[0]["delta"] == 0.1 and "KADABRA" in out[0]["method"]

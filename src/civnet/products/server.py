@@ -531,7 +531,7 @@ class Service:
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
-                return to_jsonable(stated_betweenness_records(net, b, p.get("top")))
+                return m.to_json(stated_betweenness_records(net, b, p.get("top")), net.notes)
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:

@@ -151,14 +151,14 @@
     const quick = meta && meta.quick_brokers;
     if (quick) {
       getJSON("/api/betweenness?top=10&approx=" + quick.approx + "&delta=" + quick.delta + (q ? "&" + q : ""))
-        .then((rows) => {
+        .then((quickResult) => {
           if (exactDone || gen !== generation) return;
-          paintBrokers(rows, d, true);
+          paintBrokers(quickResult.records, d, true);
           document.body.dataset.brokers = "approximate";
         })
         .catch(() => {});
     }
-    const brokers = await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"));
+    const brokers = (await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"))).records;
     exactDone = true;
     if (gen !== generation) return;
     paintBrokers(brokers, d, false);
@@ -195,7 +195,7 @@
   }
 
   async function loadBrokerage(gen, q) {
-    const rows = await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"));
+    const rows = (await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"))).records;
     if (gen !== generation) return;
     const groups = new Map();
     const roles = [];
