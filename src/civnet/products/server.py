@@ -526,12 +526,11 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 0)
             p = planned.params
-            shared = not any(
+            shared = m.compute is betweenness_result and not any(
                 p.get(k) is not None and p.get(k) is not False
                 for k in ("raw", "weighted", "approx", "exact", "samples", "dask", "group", "boot")
             )
-            shared = shared and p.get("delta") == m.param("delta").default
-            if m.compute is betweenness_result and shared and not p.get("seed"):
+            if shared and not p.get("seed") and p.get("delta") == m.param("delta").default:
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
