@@ -57,7 +57,7 @@ def main() -> None:
     here = np.asarray(g.betweenness(directed=False, sources=sources.tolist()))
     t_one = time.perf_counter() - t
     with LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+        n_workers=args.workers, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         t = time.perf_counter()
         b = dask_betweenness(net, cluster.scheduler_address, normalized=False, sources=sources)
