@@ -182,9 +182,9 @@ def test_rankings_leave_out_aggregates_and_count_them(crafted: Path) -> None:
 
 
 def test_cli_rankings_say_what_they_left_out(cli, crafted: Path) -> None:  # type: ignore[no-untyped-def]
-    rows = json.loads(cli("betweenness", "--format", "json").output)
+    rows = json.loads(cli("betweenness", "--format", "json").output)["records"]
     assert [r["id"] for r in rows] == ranked_oracle(set(ACTORS))
-    rows = json.loads(cli("betweenness", "--rank-all", "--format", "json").output)
+    rows = json.loads(cli("betweenness", "--rank-all", "--format", "json").output)["records"]
     assert rows[0]["id"] == "DEU/GOV" and len(rows) == len(ACTORS)
     for args in (["betweenness"], ["analyze"]):
         out = cli(*args).output
@@ -192,9 +192,9 @@ def test_cli_rankings_say_what_they_left_out(cli, crafted: Path) -> None:  # typ
         assert re.search(re.escape(phrase).replace("\\ ", r"\s+"), out), out
         assert "DEU/GOV" not in out.split("Density by country")[0].split("brokers")[-1]
     out = cli("brokerage", "--top", "3").output
-    top = out.split("top 3 brokers")[-1]
+    top = out.split("brokers by total brokered pairs")[-1]
     assert "DEU/GOV" not in top and "aggregate actors" in top
-    rows = json.loads(cli("brokerage", "--top", "2", "--format", "json").output)
+    rows = json.loads(cli("brokerage", "--top", "2", "--format", "json").output)["records"]
     listed = {r["id"] for r in rows if r["scope"] == "actor"}
     assert len(listed) == 2 and not listed & {"DEU/GOV", "FRA/EDU", "network:c40"}
 
@@ -261,12 +261,14 @@ def test_bootstrap_brokers_leave_out_aggregates(crafted: Path) -> None:
 def test_cli_brokers_leave_out_aggregates(cli, crafted: Path) -> None:  # type: ignore[no-untyped-def]
     aggregates = {"DEU/GOV", "FRA/EDU", "network:c40"}
     for args in (["brokers"], ["betweenness"]):
-        rows = json.loads(cli(*args, "--boot", "10", "--top", "3", "--format", "json").output)
+        rows = json.loads(cli(*args, "--boot", "10", "--top", "3", "--format", "json").output)[
+            "records"
+        ]
         assert [r["id"] for r in rows] == ranked_oracle(set(ACTORS))[:3]
         assert not {r["id"] for r in rows} & aggregates
     rows = json.loads(
         cli("brokers", "--boot", "10", "--top", "3", "--rank-all", "--format", "json").output
-    )
+    )["records"]
     assert rows[0]["id"] == "DEU/GOV"
     out = cli("brokers", "--boot", "10", "--top", "3").output
     assert "--rank-all ranks" in out

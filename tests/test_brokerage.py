@@ -418,7 +418,7 @@ def test_swapping_group_names_swaps_rows(data) -> None:  # type: ignore[no-untyp
 
 def test_cli_brokerage_json_and_per_track(florentine_two_countries) -> None:  # type: ignore[no-untyped-def]
     cli = florentine_two_countries
-    rows = json.loads(cli("brokerage", "--format", "json").output)
+    rows = json.loads(cli("brokerage", "--format", "json").output)["records"]
     net_rows = {r["role"]: r for r in rows if r["scope"] == "network"}
     assert set(net_rows) == set(ROLES)
     want = brokerage(Network.from_networkx(florentine_graph()))
@@ -426,7 +426,9 @@ def test_cli_brokerage_json_and_per_track(florentine_two_countries) -> None:  # 
     assert net_rows["total"]["null"] == "bernoulli"
     medici = {r["role"]: r["raw"] for r in rows if r["scope"] == "actor" and r["id"] == "Medici"}
     assert medici["total"] == want.raw[want.ids.index("Medici"), 5]
-    per = json.loads(cli("brokerage", "--per-track", "--permutations", "20", "-f", "json").output)
+    per = json.loads(cli("brokerage", "--per-track", "--permutations", "20", "-f", "json").output)[
+        "records"
+    ]
     assert {r["track"] for r in per} == {"culture", "economy_trade"}
     assert {r["null"] for r in per if r["scope"] == "group"} == {"bernoulli", "permutation"}
     csv_out = cli("brokerage", "--by", "type", "--top", "2", "-f", "csv").output

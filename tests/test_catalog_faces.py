@@ -27,10 +27,9 @@ from civnet.products.catalog import MEASURES, Measure, Param
 CASES = [(m.name, p.name) for m in MEASURES.values() for p in m.params]
 NOT_YET_GENERATED = {
     "betweenness",  # issue 12's hand-written command (--approx/--exact/--dask, --group, --boot)
-    *("degree", "closeness", "eigenvector", "pagerank", "kcore", "ego_density"),
 }
-"""Measures whose CLI command is still written by hand with its own options (issue 15 item 3;
-their API endpoint and Python method are generated and tested below)."""
+"""Measures whose CLI command is still written by hand with its own options (issue 12's
+betweenness; its API endpoint and Python method are generated and tested below)."""
 CLI_CASES = [(m, p) for m, p in CASES if m not in NOT_YET_GENERATED]
 REQUIRED = {
     m.name: {p.name: "2016:2019" if p.type is str else 1 for p in m.params if p.required}
@@ -54,7 +53,12 @@ def _spy(measure: Measure) -> Measure:
         ]
     )
     return dataclasses.replace(
-        measure, compute=compute, prepare=lambda ws, spec: None, shape=None, rows=None
+        measure,
+        compute=compute,
+        prepare=lambda ws, spec: None,
+        shape=None,
+        rows=None,
+        notes=None,
     )
 
 
@@ -116,6 +120,11 @@ def expected(measure: Measure, **given: Any) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in out.items()}
 
 
+def _got(params: dict[str, Any]) -> dict[str, Any]:
+    """What a face returns from a spy given ``params``: them, and the view's notes (none)."""
+    return {"got": params, "notes": []}
+
+
 def test_every_parameter_is_used_by_its_computation() -> None:
     """No parameter is declared and then ignored: ``prepare`` or ``compute`` names each one."""
     unused = [
@@ -172,11 +181,11 @@ def test_cli_passes_defaults_values_and_refuses_bounds(
 
     cli = Cli(spied)
     m = MEASURES[measure]
-    assert json.loads(cli(*_cli_args(m, None, None)).output) == {"got": expected(m)}
+    assert json.loads(cli(*_cli_args(m, None, None)).output) == _got(expected(m))
     for p in m.params:
         value = given_value(p, tmp_path)
         got = json.loads(cli(*_cli_args(m, p, value)).output)
-        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        assert got == _got(expected(m, **{p.name: value})), p.name
         if p.type is not bool:
             res = cli(*_cli_args(m, p, out_of_bounds(p)), code=2)
             assert f"{measure} {p.name} must be" in res.output, p.name
@@ -192,14 +201,14 @@ def test_api_passes_defaults_values_refuses_and_declares_bounds(
 ) -> None:
     m = MEASURES[measure]
     required = REQUIRED.get(measure, {})
-    assert client.get(f"/api/{measure}", params=required).json() == {"got": expected(m)}
+    assert client.get(f"/api/{measure}", params=required).json() == _got(expected(m))
     for p in m.params:
         if not p.api:
             continue
         value = given_value(p, tmp_path)
         query = {**required, p.name: str(value).lower() if p.type is bool else value}
         got = client.get(f"/api/{measure}", params=query).json()
-        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        assert got == _got(expected(m, **{p.name: value})), p.name
         if p.type is not bool:
             bad = client.get(f"/api/{measure}", params={**required, p.name: out_of_bounds(p)})
             assert bad.status_code == 422, (p.name, bad.text)
@@ -244,14 +253,14 @@ def test_python_method_passes_defaults_values_and_refuses_bounds(
     view = civnet.open(spied).view()
     method = getattr(view, measure)
     required = REQUIRED.get(measure, {})
-    assert method(**required).data == {"got": expected(m)}
+    assert method(**required).data == _got(expected(m))
     for p in m.params:
         sig = inspect.signature(method).parameters[p.name]
         assert sig.default == (inspect.Parameter.empty if p.required else p.default), p.name
         assert p.describe_bounds() in (method.__doc__ or ""), p.name
         value = given_value(p, tmp_path)
         got = method(**{**required, p.name: value}).data
-        assert got == {"got": expected(m, **{p.name: value})}, p.name
+        assert got == _got(expected(m, **{p.name: value})), p.name
         if p.type is not bool:
             with pytest.raises(civnet.UserError, match=f"{measure} {p.name} must be"):
                 method(**{**required, p.name: out_of_bounds(p)})

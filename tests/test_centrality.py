@@ -306,7 +306,7 @@ def country_net() -> Network:
 
 def test_ego_density_per_group_by_hand() -> None:
     net = country_net()
-    result = MEASURES["ego_density"].run(net, by="continent")
+    result = MEASURES["ego_density"].run(net, by="continent")["records"]
     # ego densities: de1 1, de2 1, fr 1/3 (pairs de1-de2 tied of 3), jp 0 (fr-us untied), us NaN
     assert result == [
         {
@@ -398,17 +398,17 @@ def test_unknown_grouping_names_continent_and_region() -> None:
 def test_catalog_rankings_are_sorted_and_complete() -> None:
     g = keyed(karate())
     net = Network.from_networkx(g)
-    rows = MEASURES["pagerank"].run(net)
+    rows = MEASURES["pagerank"].run(net)["records"]
     assert [r["rank"] for r in rows] == list(range(1, 35))
     assert rows[0]["id"] == "33" and rows[1]["id"] == "0"
     assert {r["id"]: r["pagerank"] for r in rows} == pytest.approx(
         nx.pagerank(g, weight=None, tol=1e-13), abs=1e-8
     )
-    top = MEASURES["kcore"].run(net, top=3)
+    top = MEASURES["kcore"].run(net, top=3)["records"]
     assert [(r["id"], r["core"]) for r in top] == [("0", 4), ("1", 4), ("13", 4)]
     eig = MEASURES["eigenvector"].run(
         Network.from_networkx(keyed(nx.disjoint_union(g, nx.path_graph(2))))
-    )
+    )["records"]
     assert eig[-1]["eigenvector"] is None and eig[-1]["rank"] is None
 
 
@@ -422,12 +422,12 @@ def test_cli_toolkit_on_florentine(cli, tmp_path) -> None:  # type: ignore[no-un
     )
     ties.write_text("source,target\n" + "".join(f"{u},{v}\n" for u, v in sorted(g.edges())))
     cli("import", "table", "--actors", str(actors), "--ties", str(ties))
-    deg = json.loads(cli("degree", "--top", "2", "-f", "json").output)
+    deg = json.loads(cli("degree", "--top", "2", "-f", "json").output)["records"]
     assert [(r["id"], r["partners"]) for r in deg] == [("Medici", 6), ("Guadagni", 4)]
-    close = json.loads(cli("closeness", "-f", "json").output)
+    close = json.loads(cli("closeness", "-f", "json").output)["records"]
     want = {k: v / 14 for k, v in nx.harmonic_centrality(g).items()}
     assert {r["id"]: r["harmonic_closeness"] for r in close} == pytest.approx(want)
-    ego = json.loads(cli("ego-density", "--by", "continent", "-f", "json").output)
+    ego = json.loads(cli("ego-density", "--by", "continent", "-f", "json").output)["records"]
     assert [r["continent"] for r in ego] == ["Asia", "Europe"]
     assert [r["actors"] for r in ego] == [8, 7]
     csv_out = cli("pagerank", "--top", "3", "-f", "csv").output.splitlines()

@@ -51,7 +51,7 @@ def test_describe_json_contract(florentine_ws) -> None:  # type: ignore[no-untyp
 
 
 def test_betweenness_json_contract(florentine_ws) -> None:  # type: ignore[no-untyped-def]
-    rows = json.loads(florentine_ws("betweenness", "--format", "json").output)
+    rows = json.loads(florentine_ws("betweenness", "--format", "json").output)["records"]
     assert [r["betweenness"] for r in rows] == sorted(
         (r["betweenness"] for r in rows), reverse=True
     )
@@ -59,7 +59,9 @@ def test_betweenness_json_contract(florentine_ws) -> None:  # type: ignore[no-un
     assert round(rows[0]["betweenness"], 4) == 0.5220
     want = nx.betweenness_centrality(nx.florentine_families_graph())
     assert {r["id"]: r["betweenness"] for r in rows} == pytest.approx(want, abs=1e-12)
-    top = json.loads(florentine_ws("betweenness", "--top", "3", "--raw", "-f", "json").output)
+    top = json.loads(florentine_ws("betweenness", "--top", "3", "--raw", "-f", "json").output)[
+        "records"
+    ]
     raw = nx.betweenness_centrality(nx.florentine_families_graph(), normalized=False)
     assert [r["id"] for r in top] == ["Medici", "Guadagni", "Albizzi"]
     assert top[0]["betweenness"] == pytest.approx(raw["Medici"])
@@ -72,7 +74,9 @@ def test_betweenness_csv(florentine_ws) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_group_betweenness_by_country(florentine_ws) -> None:  # type: ignore[no-untyped-def]
-    rows = json.loads(florentine_ws("betweenness", "--group", "country", "-f", "json").output)
+    rows = json.loads(florentine_ws("betweenness", "--group", "country", "-f", "json").output)[
+        "records"
+    ]
     g = nx.florentine_families_graph()
     order = sorted(g)
     got = {r["group"]: r["group_betweenness"] for r in rows}
@@ -112,7 +116,7 @@ def test_export_round_trip(florentine_ws, tmp_path: Path, fmt: str) -> None:  # 
     florentine_ws("export", fmt, str(out))
     reader = nx.read_graphml if fmt == "graphml" else nx.read_gexf
     g = reader(out)
-    rows = json.loads(florentine_ws("betweenness", "-f", "json").output)
+    rows = json.loads(florentine_ws("betweenness", "-f", "json").output)["records"]
     d = json.loads(florentine_ws("describe", "-f", "json").output)
     assert set(g.nodes()) == {r["id"] for r in rows}
     assert nx.density(g) == pytest.approx(d["density"], abs=1e-9)
@@ -156,7 +160,7 @@ def test_analyze_json_and_sampled_betweenness(florentine_ws) -> None:  # type: i
         florentine_ws("betweenness", "--samples", "5", "--seed", "3", "-f", "json").output
     )
     assert sampled == again
-    assert len(sampled) == 15
+    assert len(sampled["records"]) == 15
 
 
 def test_betweenness_boot_gives_stability(florentine_ws) -> None:  # type: ignore[no-untyped-def]
@@ -164,7 +168,7 @@ def test_betweenness_boot_gives_stability(florentine_ws) -> None:  # type: ignor
         florentine_ws(
             "betweenness", "--boot", "30", "--top", "3", "--seed", "2", "-f", "json"
         ).output
-    )
+    )["records"]
     assert [r["id"] for r in rows] == ["Medici", "Guadagni", "Albizzi"]
     assert round(rows[0]["betweenness"], 4) == 0.5220
     assert all(0.0 <= r["in_top_3"] <= 1.0 and r["low"] <= r["high"] for r in rows)
@@ -172,7 +176,7 @@ def test_betweenness_boot_gives_stability(florentine_ws) -> None:  # type: ignor
         florentine_ws(
             "betweenness", "--boot", "30", "--top", "3", "--seed", "2", "-f", "json"
         ).output
-    )
+    )["records"]
     assert rows == again
 
 

@@ -153,7 +153,9 @@ def test_cli_communities_and_mixing(cli, tmp_path) -> None:  # type: ignore[no-u
     assert d["modularity"] == pytest.approx(want.modularity)
     assert [c["actors"] for c in d["communities"]] == want.sizes.tolist()
     assert sum(sum(r) for r in d["crosstab"]["counts"]) == 15
-    members = json.loads(cli("communities", "--seed", "2", "--members", "-f", "json").output)
+    members = json.loads(cli("communities", "--seed", "2", "--members", "-f", "json").output)[
+        "records"
+    ]
     assert [m["community"] for m in members] == want.membership.tolist()
     assert "Leiden communities" in cli("communities", "--resolution", "1.5").output
     mix = json.loads(cli("mixing", "--by", "country", "-f", "json").output)

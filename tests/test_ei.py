@@ -174,7 +174,9 @@ def test_invariances(data, rnd) -> None:  # type: ignore[no-untyped-def]
 
 def test_cli_ei(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     florentine_workspace(cli, tmp_path)
-    rows = json.loads(cli("ei", "--permutations", "200", "--seed", "3", "-f", "json").output)
+    data = json.loads(cli("ei", "--permutations", "200", "--seed", "3", "-f", "json").output)
+    rows = data["records"]
+    assert (data["n_groups"], data["n_actors"]) == (2, 15)
     want = ei_index(Network.from_networkx(florentine_graph()), permutations=200, seed=3)
     network = rows[0]
     assert network["scope"] == "network" and network["ei"] == pytest.approx(want.index)

@@ -79,7 +79,7 @@ def test_cli_export_attributes_equal_cli_measures(cli, tmp_path: Path) -> None: 
         ("kcore", "core"),
         ("closeness", "harmonic_closeness"),
     ]:
-        rows = json.loads(cli(measure, "-f", "json").output)
+        rows = json.loads(cli(measure, "-f", "json").output)["records"]
         assert {r["id"]: r[column] for r in rows} == pytest.approx(
             {n: d[column] for n, d in nodes.items()}, abs=1e-12
         ), measure

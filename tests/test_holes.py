@@ -138,7 +138,7 @@ def test_relabelling_and_isolates(data, rnd) -> None:  # type: ignore[no-untyped
 
 def test_cli_holes(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     florentine_workspace(cli, tmp_path)
-    rows = json.loads(cli("holes", "--format", "json").output)
+    rows = json.loads(cli("holes", "--format", "json").output)["records"]
     constraint, effective = oracle(florentine_graph(), False)
     assert len(rows) == 15
     assert {r["id"]: r["constraint"] for r in rows} == pytest.approx(constraint, abs=1e-12)

@@ -170,7 +170,7 @@ def test_undirected_ties_stay_one_pair_after_directed_import(cli, tmp_path: Path
     assert after["arc_density"] == pytest.approx(3 / (12 * 11))
     # u00 has 11 undirected partners; a directed tie u00 -> u01 and one u02 -> u00 join
     # partners it already had: still 11 partners, one out- and one in-partner
-    rows = json.loads(cli("betweenness", "--top", "12", "--format", "json").output)
+    rows = json.loads(cli("betweenness", "--top", "12", "--format", "json").output)["records"]
     u00 = next(r for r in rows if r["id"] == names[0])
     assert (u00["degree"], u00["out_partners"], u00["in_partners"]) == (11, 1, 1)
 

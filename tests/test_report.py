@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def report(workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[s
     return html, json.loads(m.group(1))
 
 
-def cli_json(workspace: Path, *args: str) -> object:
+def cli_json(workspace: Path, *args: str) -> Any:
     from typer.testing import CliRunner
 
     from civnet.cli import app
@@ -59,7 +60,7 @@ def test_self_contained(report: tuple[str, dict]) -> None:
 def test_numbers_equal_cli(report: tuple[str, dict], workspace: Path) -> None:
     _, data = report
     assert data["summary"] == cli_json(workspace, "describe")
-    assert data["brokers"] == cli_json(workspace, "betweenness", "--top", "15")
+    assert data["brokers"] == cli_json(workspace, "betweenness", "--top", "15")["records"]
     for row in data["by_track"]:
         d = cli_json(workspace, "describe", "--track", row["track"])
         assert (row["nodes"], row["edges"], row["ties"], row["density"]) == (
@@ -181,10 +182,10 @@ def test_brokerage_by_country_equals_cli(report: tuple[str, dict], workspace: Pa
     _, data = report
     b = data["brokerage"]
     assert b["roles"] == ["coordinator", "itinerant", "representative", "gatekeeper", "liaison"]
-    rows = cli_json(workspace, "brokerage")
+    rows = cli_json(workspace, "brokerage")["records"]
     group = {
         (r["group"], r["role"]): r["raw"]
-        for r in rows  # type: ignore[union-attr]
+        for r in rows
         if r["scope"] == "group" and r["null"] == "bernoulli"
     }
     for i, country in enumerate(b["groups"]):

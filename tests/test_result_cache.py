@@ -63,8 +63,9 @@ def test_second_run_is_a_cache_hit_equal_to_networkx(tmp_path: Path, counted: di
         assert counted == {"betweenness": 3}
     oracle = _nx_betweenness(path, spec)
     expected = sorted(oracle.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-    assert [r["id"] for r in second] == [k for k, _ in expected]
-    assert [r["betweenness"] for r in second] == pytest.approx([v for _, v in expected], abs=1e-12)
+    rows = second["records"]
+    assert [r["id"] for r in rows] == [k for k, _ in expected]
+    assert [r["betweenness"] for r in rows] == pytest.approx([v for _, v in expected], abs=1e-12)
 
 
 def test_default_and_explicit_parameters_share_a_key(tmp_path: Path) -> None:
@@ -161,7 +162,7 @@ def test_cli_second_betweenness_is_served_from_the_cache(tmp_path: Path, counted
     assert first.exit_code == second.exit_code == 0, first.output
     assert counted == {"betweenness": 1}
     assert json.loads(second.stdout) == json.loads(first.stdout)
-    assert len(json.loads(first.stdout)) == 3
+    assert len(json.loads(first.stdout)["records"]) == 3
 
 
 def test_key_covers_the_code(monkeypatch: pytest.MonkeyPatch) -> None:

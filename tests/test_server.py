@@ -109,7 +109,7 @@ def test_group_betweenness_equals_cli(client: TestClient, workspace: Path) -> No
     assert r.status_code == 200, r.text
     expected = cli_json(workspace, "betweenness", "--group", "country", "--track", "culture")
     assert r.json() == expected
-    assert [row["group"] for row in r.json()][:1] == [expected[0]["group"]]  # type: ignore[index]
+    assert [row["group"] for row in r.json()["records"]][:1] == [expected["records"][0]["group"]]
 
 
 def test_known_numbers(client: TestClient) -> None:

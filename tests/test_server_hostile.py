@@ -138,7 +138,7 @@ def test_identical_concurrent_requests_share_one_computation(workspace: Path, ga
         t.join(20)
     bodies = [out["r"].json() for _, out in threads]  # type: ignore[attr-defined]
     assert gated.started == 1
-    assert bodies == [[{"started": 1, "top": 2}]] * 6
+    assert bodies == [{"records": [{"started": 1, "top": 2}], "notes": []}] * 6
 
 
 def test_full_queue_answers_429_and_recovers(workspace: Path, gated: _Gate) -> None:
@@ -208,7 +208,8 @@ def test_polled_job_keeps_running(
     while job["status"] in ("queued", "running") and time.time() < deadline:
         time.sleep(0.05)
         job = c.get(f"/api/jobs/{job['id']}").json()
-    assert job["status"] == "done" and job["result"] == [{"started": 1, "top": 8}]
+    assert job["status"] == "done"
+    assert job["result"] == {"records": [{"started": 1, "top": 8}], "notes": []}
 
 
 def test_server_reads_the_cache_the_cli_filled_and_never_writes(workspace: Path) -> None:

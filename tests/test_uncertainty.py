@@ -245,7 +245,9 @@ def test_cli_compare_brokers_and_sources(cli) -> None:  # type: ignore[no-untype
     assert "verdict" in table and "median-centred percentile" in table
     bad = cli("compare", "--before", "2016-2017", "--after", "2019", code=2)
     assert "FROM:TO" in bad.output
-    brokers = json.loads(cli("brokers", "--boot", "10", "--top", "2", "--format", "json").output)
+    brokers = json.loads(cli("brokers", "--boot", "10", "--top", "2", "--format", "json").output)[
+        "records"
+    ]
     assert len(brokers) == 2 and set(brokers[0]) >= {"betweenness", "low", "high", "in_top_2"}
 
 

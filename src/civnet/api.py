@@ -258,6 +258,13 @@ class Result:
         given = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v is not None)
         return f"<civnet {self.measure}({given}): {len(self.records())} rows>"
 
+    @property
+    def notes(self) -> list[str]:
+        """What the view left out or reshaped (timeless ties, projection hubs, domestic ties at
+        country level) and the measure's own notes: ``data["notes"]``."""
+        notes = self.data.get("notes") if isinstance(self.data, dict) else None
+        return list(notes) if isinstance(notes, list) else []
+
     def records(self, table: str | None = None) -> list[dict[str, Any]]:
         """The rows of the main table (or of ``data[table]``) as dictionaries."""
         return MEASURES[self.measure].records(self.data, table)

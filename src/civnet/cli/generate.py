@@ -1,15 +1,19 @@
 """CLI commands generated from the measure catalog (:mod:`civnet.products.catalog`).
 
 Each catalog :class:`~civnet.products.catalog.Param` becomes one option (``--name`` with ``-`` for
-``_``; a ``bool`` is a flag), with the catalog's default and help, the declared bounds appended to
-the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
+``_``, or the Param's ``flag``; a ``bool`` is a flag, ``--x/--no-x`` when on by default or left to
+the measure; a ``list[str]`` is repeatable), with the catalog's default and help, the declared
+bounds appended to the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
 message (exit code 2). Every generated command computes through
 :func:`civnet.products.runner.run_measure` (so a repeat is answered from the workspace's result
 cache) and prints from the JSON result:
 
 - ``--format json``: the JSON (what ``GET /api/<measure>`` returns);
 - ``--format csv``: ``Measure.records`` of it with ``Measure.columns`` (what ``to_pandas()`` gives);
-- ``--format table``: the measure's renderer (:func:`renders`), by default one table of the records.
+- ``--format table``: the measure's renderer (:func:`renders`), by default one table of the
+  records; then, once, the result's ``notes`` (what the view left out or reshaped: timeless ties,
+  projection hubs, domestic ties at country level; and the measure's own). A renderer never
+  prints the notes itself.
 
 A renderer is ``render(data, params, fmt, spec, **extra)``; its parameters after ``spec`` are
 CLI-only options (e.g. ``timeline --by-country``) and appear as options of the command.
@@ -135,7 +139,8 @@ def print_result(
     spec: ViewSpec,
     **extra: Any,
 ) -> None:
-    """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables."""
+    """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables
+    followed by the result's notes (:func:`print_dim`)."""
     if fmt == "json":
         print(dumps(data))
         return
@@ -144,13 +149,30 @@ def print_result(
         print_records(measure, data, fmt)
     else:
         render(data, params, fmt, spec, **extra)
+    if fmt == "table":
+        print_dim(result_notes(data))
+
+
+def result_notes(data: Any) -> list[str]:
+    """A JSON result's ``notes`` (none when it has none)."""
+    notes = data.get("notes") if isinstance(data, dict) else None
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 def print_records(
-    measure: Measure, data: Any, fmt: str, *, title: str | None = None, caption: str | None = None
+    measure: Measure,
+    data: Any,
+    fmt: str,
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+    shown: int | None = None,
 ) -> None:
-    """The measure's main table (``Measure.records``/``columns``) as CSV or a rich table."""
+    """The measure's main table (``Measure.records``/``columns``) as CSV or a rich table
+    (``shown``: a table shows only the first K records; CSV has them all)."""
     records = measure.records(data)
+    if fmt != "csv" and shown is not None:
+        records = records[:shown]
     columns = list(measure.columns) if measure.columns else None
     if fmt == "csv":
         print(records_csv(records, columns), end="")

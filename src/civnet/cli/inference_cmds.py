@@ -71,7 +71,7 @@ def qap_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: Vie
         title=f"MRQAP: {data['outcome']} on {predictors} (R2 {reg['r2']:.4f})",
         caption=reg["method"],
     )
-    print_dim(reg["notes"] + data["notes"])
+    print_dim(reg["notes"])
 
 
 @renders("gravity")
@@ -88,7 +88,6 @@ def gravity_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec:
         f"ordered dyads used, {data['clusters']:,} pair clusters)",
         caption=data["method"],
     )
-    print_dim(data["notes"])
 
 
 @renders("panel")
@@ -122,7 +121,6 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             title=f"Level break from {b['year']}",
             caption=b["method"],
         )
-        print_dim(data["notes"])
         return
     rows = MEASURES["panel"].records(data)
     for m in data["models"]:
@@ -136,7 +134,6 @@ def panel_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             caption=data["method"],
         )
         print_dim(m["notes"])
-    print_dim(data["notes"])
 
 
 SIMULATED = (
@@ -188,4 +185,3 @@ def simulate_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         ],
         title=f"Back-test: fitted to {bt['fit_to']}, projected {bt['years'][0]}-{bt['years'][-1]}",
     )
-    print_dim(data["notes"])

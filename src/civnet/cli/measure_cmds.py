@@ -10,12 +10,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.generate import (
+    print_dim,
     print_records,
     renders,
 )
 from civnet.cli.options import Format, check_format, view_options
 from civnet.products.analyze import has_directed_partners, left_out_note, left_out_of_ranking
-from civnet.products.catalog import MEASURES
+from civnet.products.catalog import MEASURES, with_notes
 from civnet.products.render import emit, fmt_number
 from civnet.views import Network, ViewSpec, build_network
 from civnet.vocab import RANKED_LEVELS
@@ -59,8 +60,6 @@ def describe_tables(d: dict[str, Any], params: dict[str, Any], fmt: str, spec: V
             records=[{"country": k, "actors": v} for k, v in top],
             title=f"actors by country (top {len(top)} of {len(d['by_country'])})",
         )
-    for note in d["notes"]:
-        console.print(f"[dim]note: {escape(note)}[/]", highlight=False)
 
 
 DENSITY_GROUPS_SHOWN = 12
@@ -70,7 +69,7 @@ DENSITY_GROUPS_SHOWN = 12
 def density_tables(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """The density, or with ``--by`` the whole density and the block matrix (12 largest groups
     unless ``--top``)."""
-    if fmt == "csv" or isinstance(data, list):
+    if fmt == "csv" or "blocks" not in data:
         print_records(MEASURES["density"], data, fmt, title="density of the view")
         return
     console.print(f"density of the whole view: {fmt_number(data['density'])}", highlight=False)
@@ -200,7 +199,7 @@ def betweenness_cmd(
         # exact betweenness is a catalog measure: kept in the workspace's result cache
         from civnet.cli.product_cmds import measure_json
 
-        records = measure_json(
+        data = measure_json(
             "betweenness",
             spec,
             raw=raw,
@@ -213,6 +212,7 @@ def betweenness_cmd(
             seed=seed,
             dask=dask,
         )
+        records = data["records"]
         method = str(records[0].get("method", "exact")) if records else "exact"
         if "budget" in method:
             err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
@@ -221,7 +221,7 @@ def betweenness_cmd(
             if fmt == "table"
             else {}
         )
-        _emit_betweenness(fmt, records, raw, weighted, method, left)
+        _emit_betweenness(fmt, records, raw, weighted, method, left, data["notes"])
         return
     net = load_view(spec)
     if group:
@@ -237,7 +237,15 @@ def betweenness_cmd(
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         records = group_betweenness_records(gb, top)
-        emit(console, fmt, records=records, title=f"group betweenness by {group} ({gb.method})")
+        emit(
+            console,
+            fmt,
+            records=records,
+            obj=with_notes(records, net.notes),
+            title=f"group betweenness by {group} ({gb.method})",
+        )
+        if fmt == "table":
+            print_dim(net.notes)
         return
     with progress_bar() as bar:
         task = bar.add_task("betweenness", total=None)
@@ -254,7 +262,9 @@ def betweenness_cmd(
         )
     levels = None if rank_all else RANKED_LEVELS
     records = stated_betweenness_records(net, b, top, levels)
-    _emit_betweenness(fmt, records, raw, weighted, b.method, left_out_of_ranking(net, levels))
+    _emit_betweenness(
+        fmt, records, raw, weighted, b.method, left_out_of_ranking(net, levels), net.notes
+    )
 
 
 def _emit_betweenness(
@@ -264,11 +274,13 @@ def _emit_betweenness(
     weighted: bool,
     method: str,
     left_out: dict[str, int],
+    notes: list[str],
 ) -> None:
     emit(
         console,
         fmt,
         records=records,
+        obj=with_notes(records, notes),
         columns=["rank", "id", "name", "type", "country", "degree"]
         + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
         + ["betweenness"]
@@ -276,6 +288,8 @@ def _emit_betweenness(
         title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
         caption=left_out_note(left_out) or None,
     )
+    if fmt == "table":
+        print_dim(notes)
 
 
 @app.command("export")

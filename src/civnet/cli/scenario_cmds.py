@@ -93,7 +93,6 @@ def whatif_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: 
             columns=["step", "removed", "actors_removed", "reach", "components", "largest"],
             title="attack curve: removing them cumulatively in rank order",
         )
-    print_dim(data["notes"])
 
 
 @renders("recommend")
@@ -126,4 +125,3 @@ def recommend_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         title=f"{len(records)} suggested ties, chosen greedily (gain given the ties above)",
         caption=data["guarantee"],
     )
-    print_dim(data["notes"])

@@ -27,37 +27,44 @@ def _shown(params: dict[str, Any], default: int) -> int:
     return top if top is not None else default
 
 
+def top_of(shown: int, total: int | None) -> str:
+    """``top 3 of 16``: the rows shown of all there are (``total``: the full count, whatever
+    ``--top`` kept in the result)."""
+    return f"top {shown:,} of {total:,}" if total is not None else f"top {shown:,}"
+
+
 # -- brokerage ------------------------------------------------------------------------------------
 
 
 @renders("brokerage")
 def brokerage_tables(
-    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
+    data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec
 ) -> None:
     """Per analysed view (one per track with ``--per-track``): totals, groups, top brokers."""
     if fmt == "csv":
-        print_records(MEASURES["brokerage"], records, fmt)
+        print_records(MEASURES["brokerage"], data, fmt)
         return
     runs: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for r in records:
+    for r in data["records"]:
         runs[r.get("track")].append(r)
     net = load_view(spec)  # who is ranked: organisations and cities (docs/views.md)
     ranked = {a for a, keep in zip(net.ids, net.ranked(), strict=True) if keep}
     left = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False) or None
+    about = {run["track"]: run for run in data["runs"]}
     for track, rows in runs.items():
-        _brokerage_run(rows, track, params, ranked, left)
+        _brokerage_run(rows, about[track], params, ranked, left)
     if not runs:
         console.print("[dim]no track has ties in this view[/]", highlight=False)
 
 
 def _brokerage_run(
     rows: list[dict[str, Any]],
-    track: str | None,
+    run: dict[str, Any],
     params: dict[str, Any],
     ranked: set[str],
     left_out: str | None,
 ) -> None:
-    by, top = params["by"], _shown(params, 15)
+    by, top, track = params["by"], _shown(params, 15), run["track"]
     where = f" — track {track}" if track else ""
     network = {(r["role"], r["null"]): r for r in rows if r["scope"] == "network"}
     permuted = any(null == "permutation" for _, null in network)
@@ -74,7 +81,9 @@ def _brokerage_run(
             pm = network[(role, "permutation")]
             row.update({"perm mean": pm["expected"], "perm z": pm["z"], "perm p": pm["p"]})
         totals.append(row)
-    caption = "expected, z: Bernoulli graph with the view's density (sna::brokerage)"
+    caption = (
+        f"expected, z: Bernoulli graph with density {fmt_number(run['density'])} (sna::brokerage)"
+    )
     if permuted:
         caption += (
             f"; perm: {params['permutations']} label permutations (seed {params['seed']}), "
@@ -103,11 +112,12 @@ def _brokerage_run(
         order = sorted(units.values(), key=lambda u: (-u["total"], str(u[key])))
         shown = order[:top]
         what = "groups" if scope == "group" else "brokers"
+        total = run["n_groups"] if scope == "group" else run["ranked_actors"]
         emit(
             console,
             "table",
             records=[{(by if k == "group" else k): v for k, v in u.items()} for u in shown],
-            title=f"top {len(shown)} of {len(order)} {what} by total brokered pairs"
+            title=f"{top_of(len(shown), total)} {what} by total brokered pairs"
             + (" (z: Bernoulli null by the broker's group)" if scope == "actor" else ""),
             caption=left_out if scope == "actor" else None,
         )
@@ -117,20 +127,17 @@ def _brokerage_run(
 
 
 @renders("holes")
-def holes_table(
-    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
-) -> None:
+def holes_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """Actors by Burt's constraint, lowest first (20 unless ``--top``)."""
-    if fmt == "csv":
-        print_records(MEASURES["holes"], records, fmt)
-        return
-    shown = records[: _shown(params, 20)]
-    emit(
-        console,
+    measure = MEASURES["holes"]
+    shown = len(measure.records(data)[: _shown(params, 20)])
+    print_records(
+        measure,
+        data,
         fmt,
-        records=shown,
+        shown=shown,
         title=f"structural holes ({'weighted' if params['weighted'] else 'unweighted'}; "
-        f"{len(shown)} of {len(records)} actors, lowest constraint first)",
+        f"{top_of(shown, data['n_actors'])} actors, lowest constraint first)",
     )
 
 
@@ -138,13 +145,12 @@ def holes_table(
 
 
 @renders("ei")
-def ei_tables(
-    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
-) -> None:
+def ei_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """The network's E-I index, then the groups with the most ties (20 unless ``--top``)."""
     if fmt == "csv":
-        print_records(MEASURES["ei"], records, fmt)
+        print_records(MEASURES["ei"], data, fmt)
         return
+    records = MEASURES["ei"].records(data)
     network = [r for r in records if r["scope"] == "network"]
     groups = [r for r in records if r["scope"] == "group"]
     null = (
@@ -176,7 +182,7 @@ def ei_tables(
             "p_greater",
             "p_less",
         ],
-        title=f"E-I index by group ({len(shown)} of {len(groups)}, most ties first)",
+        title=f"E-I index by group ({top_of(len(shown), data['n_groups'])}, most ties first)",
     )
 
 
@@ -197,7 +203,7 @@ def communities_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
         fmt,
         records=shown,
         columns=community_summary_columns(params["by"]),
-        title=f"{len(shown)} of {len(data['crosstab']['rows'])} Leiden communities, modularity "
+        title=f"{top_of(len(shown), len(data['crosstab']['rows']))} Leiden communities, modularity "
         f"{fmt_number(data['modularity'])} (resolution {params['resolution']}, seed "
         f"{params['seed']}{', weighted' if params['weighted'] else ''})",
     )
@@ -248,9 +254,17 @@ def diversity_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec
         fmt,
         records=shown,
         columns=DIVERSITY_COLUMNS,
-        title=f"diversification of cross-border ties ({len(shown)} of {len(rows)} countries, "
-        "most ties first)",
+        title=f"diversification of cross-border ties ({top_of(len(shown), data['n_countries'])} "
+        "countries, most ties first)",
         caption="subject: actor types of the actors holding cross-border ties; field: tracks of "
         "those ties; entropy in nats, Blau = 1 - sum p^2",
+    )
+    whole = data["multiplexity"]
+    console.print(
+        f"actor dyads: {whole['actor_dyads']:,}; mean distinct tracks "
+        f"{fmt_number(whole['mean_tracks'])}; multi-track share "
+        f"{fmt_number(whole['multi_track_share'])}",
+        highlight=False,
+        markup=False,
     )
     print_notices(data["notices"])

@@ -122,10 +122,9 @@ def _ci(lo: float | None, hi: float | None) -> str:
 
 
 @renders("brokers")
-def brokers_table(
-    records: list[dict[str, Any]], params: dict[str, Any], fmt: str, spec: ViewSpec
-) -> None:
+def brokers_table(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """The top K brokers with their 95% resampling range and top-K share."""
+    records = MEASURES["brokers"].records(data)
     if fmt == "csv":
         emit(console, fmt, records=records)
         return

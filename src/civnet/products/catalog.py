@@ -193,6 +193,12 @@ class Measure:
     ``columns`` their columns (default: all, in the records' order). ``command`` is the CLI
     command's name (default: ``name`` with ``-`` for ``_``).
 
+    Every JSON result carries ``notes``: what the view left out or reshaped (timeless ties left
+    out of a period, a projection's hubs, domestic ties at country level), read from the inputs
+    by ``notes(inputs)`` (default: the notes of the view when the inputs are one), followed by
+    the measure's own (:func:`with_notes`). A result that is a list of records is given as
+    ``{"records": [...], "notes": [...]}``.
+
     From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
     the API endpoints with their OpenAPI bounds (:mod:`civnet.products.server`) and the method
     of :class:`civnet.api.View`; every face computes through
@@ -209,6 +215,7 @@ class Measure:
     rows: Callable[[Any], list[dict[str, Any]]] | None = None
     columns: tuple[str, ...] | None = None
     command: str | None = None
+    notes: Callable[[Any], list[str]] | None = None
 
     @property
     def cli_name(self) -> str:
@@ -236,6 +243,8 @@ class Measure:
                     fix="use one of: " + (", ".join(names) or "none (the main table only)"),
                 )
             return part
+        if isinstance(data, dict) and isinstance(data.get("records"), list):
+            return data["records"]
         if self.rows is not None:
             return self.rows(data)
         if isinstance(data, list):
@@ -273,13 +282,51 @@ class Measure:
         resolved = _named(self.compute, self.resolve(params))
         return self.compute(inputs, progress or (lambda d, t: None), **resolved)
 
-    def to_json(self, result: Any) -> Any:
-        """``result`` as ``civnet <measure> --format json`` prints it (JSON-ready)."""
-        return to_jsonable(self.shape(result) if self.shape else result)
+    def view_notes(self, inputs: Any) -> list[str]:
+        """The notes of the view(s) in ``inputs``: ``notes(inputs)``, else the view's own."""
+        if self.notes is not None:
+            return self.notes(inputs)
+        return notes_of(inputs) if isinstance(inputs, Network) else []
+
+    def to_json(self, result: Any, notes: list[str] | None = None) -> Any:
+        """``result`` as ``civnet <measure> --format json`` prints it (JSON-ready), with the
+        view's ``notes`` (:func:`with_notes`)."""
+        return with_notes(to_jsonable(self.shape(result) if self.shape else result), notes or [])
 
     def run(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
         """The JSON-ready result for ``inputs`` (a view unless the measure has ``prepare``)."""
-        return self.to_json(self.result(inputs, progress, **params))
+        return self.to_json(self.result(inputs, progress, **params), self.view_notes(inputs))
+
+
+def notes_of(*nets: Network | None) -> list[str]:
+    """The notes of the views ``nets``, each once, in order (``None`` is skipped)."""
+    out: list[str] = []
+    for net in nets:
+        for note in net.notes if net is not None else []:
+            if note not in out:
+                out.append(note)
+    return out
+
+
+def with_notes(data: Any, notes: list[str]) -> Any:
+    """A JSON result with its ``notes``: the view's ``notes`` first, then any the result
+    already has (each once). A list of records becomes ``{"records": data, "notes": notes}``.
+
+    >>> with_notes([{"a": 1}], ["5 timeless ties left out"])
+    {'records': [{'a': 1}], 'notes': ['5 timeless ties left out']}
+    >>> with_notes({"x": 1, "notes": ["own", "shared"]}, ["shared"])
+    {'x': 1, 'notes': ['shared', 'own']}
+    """
+    if isinstance(data, list):
+        return {"records": data, "notes": list(notes)}
+    if not isinstance(data, dict):
+        return data
+    own = data.get("notes")
+    if own is not None and not (isinstance(own, list) and all(isinstance(n, str) for n in own)):
+        return data  # a measure's "notes" of another shape are kept as they are
+    merged = list(notes)
+    merged += [n for n in own or [] if n not in merged]
+    return {**data, "notes": merged}
 
 
 def _named(fn: Callable[..., Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -619,6 +666,7 @@ register(
         slow=True,
         prepare=sr.brokerage_views,
         shape=sr.BrokerageResult.json,
+        notes=lambda runs: notes_of(*(run.net for run in runs)),
     )
 )
 register(
@@ -690,6 +738,7 @@ register(
         sr.diversity_result,
         prepare=sr.diversity_view,
         shape=sr.DiversityResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
         rows=lambda data: data["countries"],
         columns=tuple(sr.DIVERSITY_COLUMNS),
     )
@@ -710,6 +759,7 @@ register(
         tr.timeline_result,
         prepare=tr.timeline_inputs,
         shape=tr.TimelineResult.json,
+        notes=lambda inputs: notes_of(*(net for _, net in inputs.views)),
         rows=lambda data: data["periods"],
     )
 )
@@ -736,6 +786,7 @@ register(
         slow=True,
         prepare=tr.compare_inputs,
         shape=tr.CompareResult.json,
+        notes=lambda inputs: notes_of(inputs.before, inputs.after),
         rows=lambda data: data["measures"],
     )
 )
@@ -760,6 +811,7 @@ register(
         slow=True,
         prepare=tr.resampling_inputs,
         shape=tr.BrokersResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
     )
 )
 register(
@@ -794,6 +846,7 @@ register(
         slow=True,
         prepare=tr.scorecard_inputs,
         shape=tr.ScorecardResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
         rows=lambda data: data["countries"],
     )
 )
@@ -811,7 +864,7 @@ register(
         "whatif",
         "A scenario's effect: remove actors, types, countries or levels, drop tracks or kinds, add "
         "ties; before, after and difference of the core factors, reach, brokers, brokerage, E-I "
-        "and scorecard; or rank removals by the reach they cut.",
+        "and scorecard; or rank removals by the reach they cut. The workspace is not modified.",
         (
             _text_list("remove_actor", "actor ids to remove (repeatable)"),
             _text_list("remove_type", "actor types to remove (repeatable)"),

@@ -404,8 +404,8 @@ def report_context(
     net = build_network(ws, spec)
     summary = describe(net)
     say("betweenness", 1, steps)
-    ranked, _ = catalog_json(ws, spec, "betweenness")
-    ranked = ranked or []
+    found, _ = catalog_json(ws, spec, "betweenness")
+    ranked = found["records"] if found else []
     by_id = {r["id"]: r["betweenness"] for r in ranked}
     b_values = [float(by_id.get(a, 0.0)) for a in net.ids]
     brokers = ranked[:top]

@@ -103,6 +103,11 @@ RESULTS_KEPT = 128
 """Results kept in memory (least recently used go first)."""
 VIEWS_KEPT = 8
 """Views and betweenness vectors kept in memory."""
+QUICK_EPS = 0.05
+"""The dashboard's first paint of its brokers: the bounded approximation (``approx``) with this
+error, every value within it with probability at least ``1 - QUICK_DELTA``; the exact ranking
+replaces it when ready. Warmed at start-up before the exact run."""
+QUICK_DELTA = 0.1
 VERSION_TTL_S = 1.0
 """Seconds a data version read from the workspace is trusted (see ``Service.data_version``)."""
 
@@ -431,9 +436,10 @@ class Service:
     def warm(self, spec: ViewSpec | None = None) -> list[Task]:
         """Start what the dashboard's first view asks for, so that it is ready when asked.
 
-        The view's describe and block density by country, its top-10 betweenness and its
-        network layout are computed in the background (each as the one computation later
-        requests join); nothing is computed twice.
+        The view's describe and block density by country, its top-10 betweenness (first the
+        bounded approximation the dashboard paints at once, ``QUICK_EPS``, then the exact run)
+        and its network layout are computed in the background (each as the one computation
+        later requests join); nothing is computed twice.
         """
         spec = spec or ViewSpec.make()
         tasks = []
@@ -441,6 +447,7 @@ class Service:
             for name, params in (
                 ("describe", {}),
                 ("density", {"by": "country"}),
+                ("betweenness", {"top": 10, "approx": QUICK_EPS, "delta": QUICK_DELTA}),
                 ("betweenness", {"top": 10}),
             ):
                 planned, hit = self.plan(name, spec, params)
@@ -524,7 +531,7 @@ class Service:
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
-                return to_jsonable(stated_betweenness_records(net, b, p.get("top")))
+                return m.to_json(stated_betweenness_records(net, b, p.get("top")), net.notes)
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:
@@ -650,6 +657,7 @@ class Service:
             }
 
         out = self.read(q)
+        out["quick_brokers"] = {"approx": QUICK_EPS, "delta": QUICK_DELTA}
         out["version"] = __version__
         out["workspace"] = str(self.workspace)
         out["measures"] = [

@@ -87,19 +87,30 @@ class BrokerageResult:
     runs: list[BrokerageRun]
     top: int | None
 
-    def json(self) -> list[dict[str, Any]]:
-        """Long records, one per (scope unit, role, null); ``top`` keeps the top actors by total,
-        ranked among organisations and cities (aggregates are left out of the top list)."""
+    def json(self) -> dict[str, Any]:
+        """``records``: long records, one per (scope unit, role, null); ``top`` keeps the top
+        actors by total, ranked among organisations and cities (aggregates are left out of the
+        top list). ``runs``: per analysed view its track, the density of its Bernoulli null, its
+        groups and the actors it ranks (all of them, whatever ``top``)."""
         records = [r for run in self.runs for r in brokerage_records(run)]
-        if self.top is None:
-            return records
         ranked = {
             (run.track, a)
             for run in self.runs
             for a, keep in zip(run.net.ids, run.net.ranked(), strict=True)
             if keep
         }
-        return _top_actor_records(records, self.top, ranked)
+        runs = [
+            {
+                "track": run.track,
+                "density": run.result.density if run.result is not None else None,
+                "n_groups": len(run.result.groups) if run.result is not None else 0,
+                "ranked_actors": sum(1 for t, _ in ranked if t == run.track),
+            }
+            for run in self.runs
+        ]
+        if self.top is not None:
+            records = _top_actor_records(records, self.top, ranked)
+        return {"records": records, "runs": runs}
 
 
 def brokerage_result(
@@ -200,8 +211,10 @@ class HolesResult:
     actors: int
     weighted: bool
 
-    def json(self) -> list[dict[str, Any]]:
-        return self.records
+    def json(self) -> dict[str, Any]:
+        """The actors' records (lowest constraint first; ``top``: the first K) and
+        ``n_actors``, how many actors the view has."""
+        return {"records": self.records, "n_actors": self.actors}
 
 
 def holes_result(
@@ -245,9 +258,14 @@ class EIResult:
     weighted: bool
     null: str
 
-    def json(self) -> list[dict[str, Any]]:
-        """The network record, then groups (most ties first), then actors."""
-        return [self.network, *self.groups, *self.actors]
+    def json(self) -> dict[str, Any]:
+        """``records``: the network record, then groups (most ties first), then actors (``top``:
+        K of each); ``n_groups`` and ``n_actors``: how many the view has."""
+        return {
+            "records": [self.network, *self.groups, *self.actors],
+            "n_groups": self.n_groups,
+            "n_actors": len(self.net.ids),
+        }
 
 
 def ei_result(
@@ -518,7 +536,19 @@ class DiversityResult:
     notices: list[Notice] = dataclasses.field(default_factory=list)
 
     def json(self) -> dict[str, Any]:
-        return {"countries": self.rows, "notices": [n.json() for n in self.notices]}
+        """The countries (``top``: the first K), ``n_countries`` (all of them), the whole view's
+        multiplexity and the coverage notices."""
+        whole = self.whole()
+        return {
+            "countries": self.rows,
+            "n_countries": len(self.diversity.countries),
+            "multiplexity": {
+                "actor_dyads": len(whole.tracks),
+                "mean_tracks": nan_to_none(whole.mean_tracks),
+                "multi_track_share": nan_to_none(whole.multi_track_share),
+            },
+            "notices": [n.json() for n in self.notices],
+        }
 
     def whole(self) -> Multiplexity:
         """Multiplexity of the whole view's actor dyads."""

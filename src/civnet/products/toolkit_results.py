@@ -38,9 +38,11 @@ class Ranking:
     measure: str
     records: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    n_actors: int | None = None
 
-    def json(self) -> list[dict[str, Any]]:
-        return self.records
+    def json(self) -> dict[str, Any]:
+        """The records (``top``: the first K), ``n_actors`` (all) and the measure's notes."""
+        return {"records": self.records, "n_actors": self.n_actors, "notes": self.notes}
 
 
 def actor_records(
@@ -93,7 +95,7 @@ def degree_result(net: Network, progress: Progress, top: int | None = None) -> R
     cols["ties"] = d.ties
     cols["strength"] = d.strength
     progress(1, 1)
-    return Ranking("degree", actor_records(net, cols, "partners", top))
+    return Ranking("degree", actor_records(net, cols, "partners", top), n_actors=len(net.ids))
 
 
 def closeness_result(net: Network, progress: Progress, top: int | None = None) -> Ranking:
@@ -102,7 +104,9 @@ def closeness_result(net: Network, progress: Progress, top: int | None = None) -
     h = harmonic_closeness(net)
     progress(1, 1)
     return Ranking(
-        "closeness", actor_records(net, {"harmonic_closeness": h}, "harmonic_closeness", top)
+        "closeness",
+        actor_records(net, {"harmonic_closeness": h}, "harmonic_closeness", top),
+        n_actors=len(net.ids),
     )
 
 
@@ -114,7 +118,10 @@ def eigenvector_result(
     e = eigenvector(net, weighted=weighted)
     progress(1, 1)
     return Ranking(
-        "eigenvector", actor_records(net, {"eigenvector": e.values}, "eigenvector", top), e.notes
+        "eigenvector",
+        actor_records(net, {"eigenvector": e.values}, "eigenvector", top),
+        e.notes,
+        len(net.ids),
     )
 
 
@@ -129,7 +136,9 @@ def pagerank_result(
     require_actors(net, "pagerank")
     pr = pagerank(net, damping=damping, weighted=weighted)
     progress(1, 1)
-    return Ranking("pagerank", actor_records(net, {"pagerank": pr}, "pagerank", top))
+    return Ranking(
+        "pagerank", actor_records(net, {"pagerank": pr}, "pagerank", top), n_actors=len(net.ids)
+    )
 
 
 def kcore_result(net: Network, progress: Progress, top: int | None = None) -> Ranking:
@@ -138,7 +147,8 @@ def kcore_result(net: Network, progress: Progress, top: int | None = None) -> Ra
     k = kcore(net)
     d = degree(net)
     progress(1, 1)
-    return Ranking("kcore", actor_records(net, {"core": k, "partners": d.partners}, "core", top))
+    cols = {"core": k, "partners": d.partners}
+    return Ranking("kcore", actor_records(net, cols, "core", top), n_actors=len(net.ids))
 
 
 @dataclass(frozen=True)
@@ -147,9 +157,11 @@ class GroupEgoDensity:
 
     by: str
     records: list[dict[str, Any]]
+    n_groups: int | None = None
 
-    def json(self) -> list[dict[str, Any]]:
-        return self.records
+    def json(self) -> dict[str, Any]:
+        """The groups' records (``top``: the first K) and ``n_groups`` (all)."""
+        return {"records": self.records, "by": self.by, "n_groups": self.n_groups}
 
 
 def ego_density_result(
@@ -168,7 +180,9 @@ def ego_density_result(
     progress(1, 1)
     if by is None:
         cols = {"ego_density": e.values, "partners": e.partners, "pairs_tied": e.pairs_tied}
-        return Ranking("ego_density", actor_records(net, cols, "ego_density", top))
+        return Ranking(
+            "ego_density", actor_records(net, cols, "ego_density", top), n_actors=len(net.ids)
+        )
     part = partition(net, by)
     scored = e.partners >= 2
     possible = e.partners * (e.partners - 1) / 2.0
@@ -189,4 +203,4 @@ def ego_density_result(
             }
         )
     records.sort(key=lambda r: (-int(r["actors"]), str(r[by])))
-    return GroupEgoDensity(by, records[:top] if top is not None else records)
+    return GroupEgoDensity(by, records[:top] if top is not None else records, len(records))

@@ -9,6 +9,7 @@
   const SCORECARD_ROWS = 15;
   let generation = 0;
   let net = null;
+  let meta = null;
   const charts = {};
 
   async function getJSON(url, options) {
@@ -111,23 +112,56 @@
     document.body.dataset.graph = "ready";
   }
 
-  async function loadBrokers(gen, q, d) {
-    const brokers = await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"));
-    if (gen !== generation) return;
+  /* How the brokers' values were computed: an approximation states its bound (eps, delta). */
+  function brokersMethod(brokers, pending) {
+    const r = brokers[0] || {};
+    if (r.eps !== undefined && r.eps !== null) {
+      return "Approximate (" + (r.method || "sampling").split(",")[0].replace(/^approximate: /, "") + "): every value within \u00b1" +
+        Number(r.eps.toPrecision(2)) + " of the exact one with probability at least " + Number((1 - r.delta).toPrecision(3)) +
+        " (eps " + r.eps.toPrecision(2) + ", delta " + r.delta + ", " + Number(r.samples).toLocaleString("en-US") + " samples)." +
+        (pending ? " The exact ranking replaces it when ready." : "");
+    }
+    return r.method ? r.method : "Exact (Brandes), normalized, as civnet betweenness.";
+  }
+
+  function paintBrokers(brokers, d, pending) {
     V.setStat($("factors"), "top_betweenness", brokers.length ? brokers[0].betweenness : 0, 4);
+    const approx = brokers.length && brokers[0].eps !== undefined && brokers[0].eps !== null;
     chart("chart-brokers", {
       type: "bar",
       data: {
         labels: brokers.map((r) => r.name + " (" + (r.country || "?") + ")"),
-        datasets: [{ label: "betweenness", data: brokers.map((r) => r.betweenness), backgroundColor: "#1f6feb" }],
+        datasets: [{ label: approx ? "betweenness (approximate)" : "betweenness", data: brokers.map((r) => r.betweenness),
+          backgroundColor: approx ? "#9fb8dd" : "#1f6feb" }],
       },
       options: { indexAxis: "y", animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
     });
+    $("brokers-method").textContent = brokersMethod(brokers, pending);
     // rankings list organisations and cities; say which aggregates they left out
     const left = ["sector", "country", "network"].filter((k) => (d.by_level || {})[k]);
     const n = left.reduce((s, k) => s + d.by_level[k], 0);
-    $("brokers-status").textContent = n ? "Organisations and cities ranked; " + n.toLocaleString("en-US") +
-      " aggregate actors left out (" + left.map((k) => k + " " + d.by_level[k].toLocaleString("en-US")).join(", ") + ")." : "";
+    $("brokers-status").textContent = (pending ? "Exact betweenness computing\u2026 " : "") + (n ? "Organisations and cities ranked; " +
+      n.toLocaleString("en-US") + " aggregate actors left out (" +
+      left.map((k) => k + " " + d.by_level[k].toLocaleString("en-US")).join(", ") + ")." : "");
+  }
+
+  /* Approximate first (a bounded approximation the server keeps warm), exact when ready. */
+  async function loadBrokers(gen, q, d) {
+    let exactDone = false;
+    const quick = meta && meta.quick_brokers;
+    if (quick) {
+      getJSON("/api/betweenness?top=10&approx=" + quick.approx + "&delta=" + quick.delta + (q ? "&" + q : ""))
+        .then((quickResult) => {
+          if (exactDone || gen !== generation) return;
+          paintBrokers(quickResult.records, d, true);
+          document.body.dataset.brokers = "approximate";
+        })
+        .catch(() => {});
+    }
+    const brokers = (await runJob("/api/jobs/betweenness", "top=10" + (q ? "&" + q : ""), $("brokers-bar"), $("brokers-status"))).records;
+    exactDone = true;
+    if (gen !== generation) return;
+    paintBrokers(brokers, d, false);
     document.body.dataset.brokers = "ready";
   }
 
@@ -161,7 +195,7 @@
   }
 
   async function loadBrokerage(gen, q) {
-    const rows = await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"));
+    const rows = (await runJob("/api/jobs/brokerage", "by=country" + (q ? "&" + q : ""), $("brokerage-bar"), $("brokerage-status"))).records;
     if (gen !== generation) return;
     const groups = new Map();
     const roles = [];
@@ -262,7 +296,7 @@
   }
 
   async function start() {
-    const meta = await getJSON("/api/meta");
+    meta = await getJSON("/api/meta");
     V.options($("f-track"), meta.tracks.map((t) => ({ value: t, label: t })), "all tracks");
     V.options($("f-type"), meta.actor_types.map((t) => ({ value: t, label: t })), "all types");
     V.options($("f-country"), meta.countries.map((c) => ({ value: c.code, label: c.code + " (" + c.actors + ")" })), "all countries");
