@@ -20,7 +20,7 @@ def scheduler() -> str:  # type: ignore[misc]
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -61,3 +61,27 @@ def test_dask_partial_sources_give_the_partial_sum(scheduler: str) -> None:
     want = np.asarray(net.graph.betweenness(directed=False, sources=src.tolist()))
     np.testing.assert_allclose(part.values, want, atol=1e-9)
     assert part.method.startswith("partial: 4 of 60 sources")
+
+
+def test_each_worker_builds_the_graph_once(scheduler: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten tasks and a second run on the same graph: built at most once per worker (this test
+    cluster's two workers are threads of one process, so once in all), not once per task."""
+    import types
+
+    import igraph as ig
+
+    bd = __import__("civnet.measures.betweenness_dask", fromlist=["_graphs"])
+    builds: list[int] = []
+
+    def counting_graph(*args: object, **kw: object) -> ig.Graph:
+        builds.append(1)
+        return ig.Graph(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bd, "ig", types.SimpleNamespace(Graph=counting_graph))
+    g = nx.gnm_random_graph(50, 120, seed=11)
+    net = Network.from_networkx(g)
+    want = betweenness(net, normalized=False).values
+    for _ in range(2):
+        got = dask_betweenness(net, scheduler, normalized=False, chunks=10)
+        np.testing.assert_allclose(got.values, want, atol=1e-9)
+    assert len(builds) == 1

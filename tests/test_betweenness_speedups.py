@@ -218,6 +218,43 @@ def test_approximation_within_its_stated_bound(
     assert betweenness(net, approx=0.01, weighted=weighted).eps == pytest.approx(0.01 * n / (n - 2))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_directed_sampler_within_its_bound_on_mixed_views(seed: int) -> None:
+    """civnet's bidirectional Riondato-Kornaropoulos sampler on the shape of a mixed view."""
+    g = mixed_directed(seed)
+    net = Network.from_networkx(g)
+    exact = nx_keys(nx.betweenness_centrality(g))
+    for eps in (0.05, 0.02):
+        est = betweenness(net, approx=eps, seed=seed)
+        assert "bidirectional" in est.method and est.eps is not None
+        got = as_dict(est)
+        assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps
+
+
+def test_directed_sampler_draws_paths_uniformly() -> None:
+    """With a million samples the estimate is within 0.002 of the exact value everywhere (its
+    stated eps is 0.003): a sampler favouring some shortest paths over others would miss it by
+    more (a pair's paths split unevenly between sigma-weighted branches)."""
+    g = nx.gnm_random_graph(60, 200, seed=5, directed=True)
+    g.add_edges_from([(100, 101), (100, 102), (101, 103), (102, 103), (102, 104), (103, 105)])
+    g.add_edges_from([(104, 105), (105, 0), (0, 100)])
+    net = Network.from_networkx(g)
+    est = betweenness(net, approx=0.003, seed=1)
+    exact = nx_keys(nx.betweenness_centrality(g))
+    got = as_dict(est)
+    assert max(abs(got[k] - exact[k]) for k in exact) <= 0.002
+
+
+def test_directed_sampler_does_not_depend_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    amod = sys.modules["civnet.measures.betweenness_approx"]
+    net = Network.from_networkx(mixed_directed(2))
+    monkeypatch.setattr(amod, "free_cores", lambda: 1)
+    one = betweenness(net, approx=0.02, seed=7).values
+    monkeypatch.setattr(amod, "free_cores", lambda: 2)
+    two = betweenness(net, approx=0.02, seed=7).values
+    assert one.tolist() == two.tolist()
+
+
 def test_approximation_is_seeded() -> None:
     net = Network.from_networkx(seeded_graph(3))
     a = betweenness(net, approx=0.02, seed=5)

@@ -1,8 +1,9 @@
 """CLI commands generated from the measure catalog (:mod:`civnet.products.catalog`).
 
 Each catalog :class:`~civnet.products.catalog.Param` becomes one option (``--name`` with ``-`` for
-``_``; a ``bool`` is a flag), with the catalog's default and help, the declared bounds appended to
-the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
+``_``, or the Param's ``flag``; a ``bool`` is a flag, ``--x/--no-x`` when on by default or left to
+the measure; a ``list[str]`` is repeatable), with the catalog's default and help, the declared
+bounds appended to the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
 message (exit code 2). Every generated command computes through
 :func:`civnet.products.runner.run_measure` (so a repeat is answered from the workspace's result
 cache) and prints from the JSON result:

@@ -33,16 +33,28 @@ def measure_result(name: str, spec: ViewSpec, *, task: str | None = None, **para
 def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params: Any) -> Any:
     """The JSON result of catalog measure ``name``, from the workspace's result cache if there.
 
-    Computed (with a progress bar on stderr, labelled ``task``) and kept in the cache otherwise:
-    :func:`civnet.products.runner.run_measure`.
+    Computed (with a progress bar on stderr, labelled ``task``) and kept in the cache otherwise,
+    as :func:`civnet.products.runner.run_measure` does; the workspace is closed while the
+    measure computes, so DuckDB's buffers are not held beside it.
     """
-    from civnet.products.runner import run_measure
+    from civnet.products.runner import keep_result, plan
 
-    with open_workspace() as ws, progress_bar() as bar:
+    with progress_bar() as bar:
         job = bar.add_task(task or name, total=None)
-        return run_measure(
-            ws, name, spec, params, lambda done, total: bar.update(job, completed=done, total=total)
+        with open_workspace() as ws:
+            planned = plan(ws, name, spec, params)
+            hit = ws.cached_result(planned.key)
+            if hit is not None:
+                return hit
+            inputs = planned.measure.inputs(ws, spec, **planned.params)
+        result = planned.measure.run(
+            inputs,
+            lambda done, total: bar.update(job, completed=done, total=total),
+            **planned.params,
         )
+    with open_workspace() as ws:
+        keep_result(ws, planned, result)
+    return result
 
 
 @app.command("report")

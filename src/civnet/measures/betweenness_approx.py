@@ -43,15 +43,22 @@ def approx_betweenness(
     NetworKit's parallel version, van der Grinten et al. 2019): adaptive sampling of shortest
     paths, stopping once every vertex's estimate is within ``eps`` of ``b~(v) = sum over ordered
     pairs s != t of sigma_st(v) / sigma_st / (n (n-1))``, simultaneously for all vertices with
-    probability at least ``1 - delta``. Weighted (cost 1/weight) or directed views use Riondato &
-    Kornaropoulos (2016) doi:10.1007/s10618-015-0423-0, a fixed sample of shortest paths sized
-    from the vertex diameter, with the same guarantee. Both run on the idle cores.
+    probability at least ``1 - delta``. Weighted (cost 1/weight) views use Riondato &
+    Kornaropoulos (2016) doi:10.1007/s10618-015-0423-0 (NetworKit's ApproxBetweenness), a fixed
+    sample of shortest paths sized from the vertex diameter, with the same guarantee. Directed
+    unweighted views (NetworKit's KADABRA takes no directed graph, and its Riondato-Kornaropoulos
+    runs a full search per sample) use the same Riondato-Kornaropoulos sample size
+    (:func:`rk_sample_size`, the vertex diameter bounded by the largest weak component) with
+    civnet's sampler, which finds each pair's shortest paths by a balanced bidirectional search
+    (:func:`civnet.measures.brandes_kernel.sampled_path_counts`, as KADABRA does). All run on the
+    idle cores.
 
     The result is put on civnet's scale: normalized (as :func:`~civnet.measures.betweenness`)
     is ``b~ n / (n-2)``, raw is ``b~ n (n-1)`` (halved for undirected views, which count each
     pair once). ``eps`` in the result is the bound on that scale: ``eps n / (n-2)`` normalized,
     ``eps n (n-1)`` (or half) raw. NetworKit's random generator is seeded with ``seed`` and run in
-    its deterministic mode, so the same seed gives the same estimate on any thread count.
+    its deterministic mode, and civnet's sampler draws fixed chunks from ``seed``, so the same
+    seed gives the same estimate on any thread count.
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -79,14 +86,22 @@ def approx_betweenness(
             "(NetworKit's Riondato-Kornaropoulos needs undirected weighted graphs)",
             fix="drop --weighted, or ask for the exact value with --exact",
         )
+    if directed and not weighted:
+        name = "Riondato-Kornaropoulos sampling with bidirectional search (civnet)"
+        frac, n_samples = _sampled_directed(g, eps, delta, seed)
+        return _on_scale(
+            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
+        )
     import networkit as nk
 
     threads = free_cores()
     nk.setNumberOfThreads(threads)
     nk.setSeed(seed, True)
     G = _to_networkit(g, weighted)
-    if weighted or directed:
-        rk = nk.centrality.ApproxBetweenness(G, epsilon=eps, delta=delta)
+    if weighted:
+        rk = nk.centrality.ApproxBetweenness(
+            G, epsilon=eps, delta=delta, universalConstant=UNIVERSAL_CONSTANT
+        )
         rk.run()
         name = "Riondato-Kornaropoulos sampling (NetworKit)"
         n_samples = int(rk.numberOfSamples())
@@ -99,6 +114,25 @@ def approx_betweenness(
         # NetworKit doubles undirected KADABRA scores (to match its exact Betweenness, which
         # counts both directions); the sampler's bound holds for the fraction itself
         frac = np.asarray(kadabra.scores(), dtype=float) / 2.0
+    return _on_scale(
+        net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
+    )
+
+
+def _on_scale(
+    net: Network,
+    frac: np.ndarray,
+    n: int,
+    eps: float,
+    delta: float,
+    normalized: bool,
+    weighted: bool,
+    directed: bool,
+    name: str,
+    n_samples: int,
+    seed: int,
+) -> Betweenness:
+    """The estimate ``frac`` (pairs over ``n (n-1)``) and its bound ``eps`` on civnet's scale."""
     pairs_scale = n * (n - 1) / (1.0 if directed else 2.0)
     scale = n / (n - 2) if normalized else pairs_scale
     values = frac * scale
@@ -117,6 +151,59 @@ def approx_betweenness(
         delta=delta,
         n_samples=n_samples,
     )
+
+
+UNIVERSAL_CONSTANT = 1.0
+"""``c`` of Riondato & Kornaropoulos' sample size (NetworKit's default for ApproxBetweenness)."""
+SAMPLE_CHUNKS = 64
+"""Fixed chunks of the directed sampler (each with its own seed): the same estimate on any
+number of threads."""
+
+
+def rk_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
+    """Riondato & Kornaropoulos (2016), Theorem 1: ``r = (c / eps^2) (floor(log2(VD - 2)) + 1 +
+    ln(1 / delta))`` sampled shortest paths put every vertex's estimate within ``eps`` of its
+    betweenness (pairs over ``n (n-1)``) with probability at least ``1 - delta``; ``VD`` is an
+    upper bound on the vertex diameter (vertices on a shortest path)."""
+    vd = max(3, vertex_diameter)
+    return math.ceil(
+        UNIVERSAL_CONSTANT / eps**2 * (math.floor(math.log2(vd - 2)) + 1 + math.log(1 / delta))
+    )
+
+
+def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple[np.ndarray, int]:
+    """Riondato-Kornaropoulos on a directed unweighted graph with the sampler of
+    :func:`civnet.measures.brandes_kernel.sampled_path_counts`; the vertex diameter is bounded
+    by the largest weak component's size (a shortest path never repeats a vertex), which only
+    makes the sample larger than needed, never the bound weaker."""
+    import numba
+
+    from civnet.measures.brandes_kernel import sampled_path_counts
+
+    n = g.vcount()
+    arcs = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    out_ptr, out_idx = _csr(n, arcs[:, 0], arcs[:, 1])
+    in_ptr, in_idx = _csr(n, arcs[:, 1], arcs[:, 0])
+    del arcs
+    largest = max(len(c) for c in g.connected_components(mode="weak"))
+    r = rk_sample_size(eps, delta, largest)
+    numba.set_num_threads(max(1, min(free_cores(), _numba_max())))
+    counts = sampled_path_counts(out_ptr, out_idx, in_ptr, in_idx, r, seed, SAMPLE_CHUNKS)
+    return counts / r, r
+
+
+def _numba_max() -> int:
+    """The most threads numba's pool was started with (``NUMBA_NUM_THREADS``)."""
+    import numba
+
+    return int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))
+
+
+def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    return ptr, dst[order].astype(np.int64)
 
 
 def _to_networkit(g: ig.Graph, weighted: bool) -> Any:

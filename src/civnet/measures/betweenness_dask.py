@@ -3,11 +3,16 @@
 Brandes' algorithm sums, over source vertices, each source's dependencies; the sum over a
 partition of the sources is the whole. So the sources are cut into chunks, each Dask task runs
 igraph's Brandes from its chunk (``Graph.betweenness(sources=...)``) on a copy of the graph that
-was sent once to every worker, and the partial sums are added on the client.
+was sent once to every worker, and the partial sums are added on the client. Each worker
+process builds its igraph copy once, on its first task, and keeps it (keyed by the SHA-256 of
+the edge list) for every later task and later run on the same graph.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,7 +41,8 @@ def dask_betweenness(
 
     ``address``: a scheduler (``tcp://host:8786``, as ``dask scheduler`` prints it, or one started
     by dask-jobqueue or the Dask Kubernetes operator) or ``local:N`` for N local worker
-    processes. The graph (edge list and costs) is scattered to every worker once; ``chunks``
+    processes. The graph (edge list and costs) is scattered to every worker once, and not at all
+    when every worker still keeps it from an earlier run; ``chunks``
     source chunks (default 4 per worker thread) run igraph's Brandes and their sums are added.
     Same definition, normalization and weight rule as :func:`civnet.measures.betweenness`; equal
     to it to rounding (the terms are summed in another order). ``sources`` (default all) limits
@@ -53,8 +59,14 @@ def dask_betweenness(
             workers = sum(client.nthreads().values()) or 1
             todo = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
             parts = [c for c in np.array_split(todo, chunks or workers * 4) if len(c)]
-            graph = client.scatter((n, directed, edges, costs), broadcast=True)
-            futures = client.map(_partial, [graph] * len(parts), parts, pure=False)
+            key = graph_key(n, directed, edges, costs)
+            kept = client.run(_kept)
+            graph: Any = None  # every worker keeps it from an earlier run: nothing to send
+            if not kept or not all(key in keys for keys in kept.values()):
+                graph = client.scatter((n, directed, edges, costs), broadcast=True, hash=False)
+            futures = client.map(
+                _partial, [key] * len(parts), [graph] * len(parts), parts, pure=False
+            )
             from distributed import as_completed
 
             for done, fut in enumerate(as_completed(futures), start=1):
@@ -82,15 +94,55 @@ def dask_betweenness(
     )
 
 
+GRAPHS_KEPT = 2
+"""igraph copies a worker process keeps (the most recently used)."""
+_graphs: OrderedDict[str, tuple[ig.Graph, list[float] | None]] = OrderedDict()
+_graphs_lock = threading.Lock()
+
+
+def graph_key(n: int, directed: bool, edges: np.ndarray, costs: np.ndarray | None) -> str:
+    """SHA-256 of what defines the graph: size, direction, edge list and edge costs."""
+    h = hashlib.sha256(f"{n}:{directed}:".encode())
+    h.update(np.ascontiguousarray(edges, dtype=np.int64).tobytes())
+    if costs is not None:
+        h.update(np.ascontiguousarray(costs, dtype=float).tobytes())
+    return h.hexdigest()
+
+
+def _kept() -> list[str]:
+    """The keys of the graphs this worker process keeps (run on every worker by the client)."""
+    with _graphs_lock:
+        return list(_graphs)
+
+
+def _worker_graph(
+    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None] | None
+) -> tuple[ig.Graph, list[float] | None]:
+    """This worker process's igraph copy of ``graph``, built on first use and kept."""
+    with _graphs_lock:
+        if key in _graphs:
+            _graphs.move_to_end(key)
+            return _graphs[key]
+        if graph is None:
+            raise RuntimeError(f"graph {key[:12]} is no longer kept on this worker; run again")
+        n, directed, edges, costs = graph
+        g = ig.Graph(n=n, edges=edges, directed=directed)
+        built = (g, None if costs is None else costs.tolist())
+        _graphs[key] = built
+        while len(_graphs) > GRAPHS_KEPT:
+            _graphs.popitem(last=False)
+        return built
+
+
 def _partial(
-    graph: tuple[int, bool, np.ndarray, np.ndarray | None], sources: np.ndarray
+    key: str, graph: tuple[int, bool, np.ndarray, np.ndarray | None] | None, sources: np.ndarray
 ) -> np.ndarray:
-    """One task: the dependencies summed over ``sources`` (igraph halves undirected sums)."""
-    n, directed, edges, costs = graph
-    g = ig.Graph(n=n, edges=edges.tolist(), directed=directed)
-    weights = None if costs is None else costs.tolist()
+    """One task: the dependencies summed over ``sources`` (igraph halves undirected sums), on
+    the worker's kept copy of the graph."""
+    g, weights = _worker_graph(key, graph)
     return np.asarray(
-        g.betweenness(directed=directed, weights=weights, sources=sources.tolist()), dtype=float
+        g.betweenness(directed=g.is_directed(), weights=weights, sources=sources.tolist()),
+        dtype=float,
     )
 
 
@@ -107,7 +159,7 @@ def _client(address: str) -> Iterator[Any]:
                 f"--dask {address!r}: expected local:N with N >= 1",
                 fix="write e.g. --dask local:2, or a scheduler address tcp://host:8786",
             )
-        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, dashboard_address=":0")
         client = Client(cluster)
     else:
         try:

@@ -964,7 +964,7 @@ register(
         "whatif",
         "A scenario's effect: remove actors, types, countries or levels, drop tracks or kinds, add "
         "ties; before, after and difference of the core factors, reach, brokers, brokerage, E-I "
-        "and scorecard; or rank removals by the reach they cut.",
+        "and scorecard; or rank removals by the reach they cut. The workspace is not modified.",
         (
             _text_list("remove_actor", "actor ids to remove (repeatable)"),
             _text_list("remove_type", "actor types to remove (repeatable)"),

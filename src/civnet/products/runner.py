@@ -163,9 +163,15 @@ def run_measure(
             return hit
     result = compute(ws, planned, progress)
     if cache and keep:
-        try:
-            text = to_text(result)
-        except (TypeError, ValueError):  # not plain JSON: computed again next time
-            return result
-        ws.keep_result(planned.key, name, planned.data_version, code_version(), text)
+        keep_result(ws, planned, result)
     return result
+
+
+def keep_result(ws: Workspace, planned: Planned, result: Any) -> None:
+    """Keep ``result`` in ``ws``'s result cache under ``planned``'s key (a result that is not
+    plain JSON is not kept: it is computed again next time)."""
+    try:
+        text = to_text(result)
+    except (TypeError, ValueError):
+        return
+    ws.keep_result(planned.key, planned.name, planned.data_version, code_version(), text)
