@@ -1,8 +1,9 @@
 """CLI commands generated from the measure catalog (:mod:`civnet.products.catalog`).
 
 Each catalog :class:`~civnet.products.catalog.Param` becomes one option (``--name`` with ``-`` for
-``_``; a ``bool`` is a flag), with the catalog's default and help, the declared bounds appended to
-the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
+``_``, or the Param's ``flag``; a ``bool`` is a flag, ``--x/--no-x`` when on by default or left to
+the measure; a ``list[str]`` is repeatable), with the catalog's default and help, the declared
+bounds appended to the help; a value out of bounds is refused by ``Measure.resolve`` with the catalog's one-line
 message (exit code 2). Every generated command computes through
 :func:`civnet.products.runner.run_measure` (so a repeat is answered from the workspace's result
 cache) and prints from the JSON result:
@@ -150,6 +151,12 @@ def print_result(
         render(data, params, fmt, spec, **extra)
     if fmt == "table":
         print_dim(result_notes(data))
+
+
+def top_of(shown: int, total: int | None) -> str:
+    """``top 3 of 16``: the rows a table shows of all there are (``total``: the full count,
+    whatever ``--top`` kept in the result)."""
+    return f"top {shown:,} of {total:,}" if total is not None else f"top {shown:,}"
 
 
 def result_notes(data: Any) -> list[str]:
