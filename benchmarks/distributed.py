@@ -60,7 +60,7 @@ def main() -> None:
     here = np.asarray(g.betweenness(directed=False, sources=sources.tolist()))
     t_one = time.perf_counter() - t
     with LocalCluster(
-        n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+        n_workers=args.workers, threads_per_worker=1, dashboard_address=":0"
     ) as cluster:
         times = []
         for _ in range(2):

@@ -5,6 +5,11 @@ process, peak memory from ``getrusage``; inputs generated here, seeded):
 - import (issue 12 item 7): ``civnet import table`` of 200,000 actors and 1,000,000 tie rows
   (CSV) against a plain DuckDB script doing the same validation and merge; time of the work
   (and with start-up), peak memory of each process, and whether both stored the same;
+- view: the peak memory of building the whole view of a workspace of 10,000,000 ties among
+  1,000,000 actors, and the Python objects it keeps (``sys.getallocatedblocks``) per edge;
+- memory: exact civnet betweenness against igraph's Brandes (from K sources: its memory does
+  not depend on how many) on a civil-diplomacy-like graph (a BA core with pendant trees),
+  process peak and memory added by the measure;
 - the exact run's estimated cost (civnet.measures.betweenness_approx.exact_cost), and raw igraph
   timed on K sources and scaled by n/K (its exact run would take hours);
 - civnet's budgeted betweenness (what ``civnet betweenness`` does: past the 60 s budget it
@@ -12,8 +17,10 @@ process, peak memory from ``getrusage``; inputs generated here, seeded):
   (eps, delta): time, peak memory, and how many of KADABRA's top 10 civnet finds;
 - civnet --approx's top 10 against NetworKit's exact top-10 mode (KADABRA with k = 10).
 
-Usage: python benchmarks/scale.py [--parts import,approx] [--import-actors 200000]
-       [--import-ties 1000000] [--actors 200000] [--m 5] [--eps 0.01] [--igraph-sources 20]
+Usage: python benchmarks/scale.py [--parts import,view,memory,approx] [--import-actors 200000]
+       [--import-ties 1000000] [--view-actors 1000000] [--view-ties 10000000]
+       [--civil-core 20000] [--civil-pendants 180000] [--actors 200000] [--m 5] [--eps 0.01]
+       [--igraph-sources 20]
 """
 
 from __future__ import annotations
@@ -381,6 +388,200 @@ def bench_import(tmp: Path, args: argparse.Namespace) -> None:
     )
 
 
+# -- a view of ten million ties (issue 12 item 7) ----------------------------------------------
+
+
+def view_workspace(path: Path, n_actors: int, n_ties: int, seed: int = 10) -> None:
+    """A seeded workspace of ``n_actors`` actors and ``n_ties`` undirected dated ties, written
+    straight into the store's tables in chunks (its import is measured separately)."""
+    import pyarrow as pa
+
+    from civnet.store import Workspace
+
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("org:", np.arange(n_actors).astype(str)).astype(object)
+    types = np.array(["cso", "university", "city", "think_tank", "media"], dtype=object)
+    countries = np.array(["FRA", "DEU", "CHN", "USA", "BRA", "KEN", "IND", "JPN"], dtype=object)
+    tracks = np.array(["culture", "education", "health", "general"], dtype=object)
+    kinds = np.array(["exchange", "agreement", "joint_project", "membership"], dtype=object)
+    with Workspace(path) as ws:
+        con = ws.con
+        actors = pa.table(
+            {
+                "id": ids,
+                "type": types[rng.integers(0, len(types), n_actors)],
+                "country": countries[rng.integers(0, len(countries), n_actors)],
+            }
+        )
+        con.register("_a", actors)
+        con.execute(
+            """INSERT INTO actors (id, name, type, country, source_id, level)
+               SELECT id, id, type, country, 1,
+                      CASE WHEN type = 'city' THEN 'city' ELSE 'organisation' END FROM _a"""
+        )
+        con.unregister("_a")
+        done, chunk = 0, 1_000_000
+        while done < n_ties:
+            k = min(chunk, n_ties - done)
+            u = rng.integers(0, n_actors, k)
+            v = (u + rng.integers(1, n_actors, k)) % n_actors
+            part = pa.table(
+                {
+                    "tie_id": np.arange(done + 1, done + k + 1),
+                    "source": ids[np.minimum(u, v)],
+                    "target": ids[np.maximum(u, v)],
+                    "track": tracks[rng.integers(0, len(tracks), k)],
+                    "kind": kinds[rng.integers(0, len(kinds), k)],
+                    "year": rng.integers(1990, 2020, k),
+                    "weight": rng.integers(1, 4, k).astype(float),
+                }
+            )
+            con.register("_t", part)
+            con.execute(
+                """INSERT INTO ties SELECT tie_id, source, target, track, kind,
+                          make_date(year, 1, 1), NULL, weight, false, ['s1:row ' || tie_id], NULL
+                   FROM _t"""
+            )
+            con.unregister("_t")
+            done += k
+        con.execute(
+            "INSERT INTO sources (id, name, sha256, importer) VALUES (1, 'synthetic', 'x', 'bench')"
+        )
+
+
+def view_child(db: Path) -> None:
+    """Build the whole view of workspace ``db`` in this fresh process."""
+    from civnet.store import Workspace
+    from civnet.views import build_network
+
+    ws = Workspace(db, read_only=True)
+    base, blocks = peak_mb(), sys.getallocatedblocks()
+    t = time.perf_counter()
+    net = build_network(ws)
+    secs = time.perf_counter() - t
+    out = {
+        "seconds": secs,
+        "base_mb": base,
+        "peak_mb": peak_mb(),
+        "held_mb": _rss_mb(),
+        "ties_mb": net.ties.nbytes / 2**20,
+        "actors": net.graph.vcount(),
+        "edges": net.graph.ecount(),
+        "tie_rows": net.ties.num_rows,
+        "blocks": sys.getallocatedblocks() - blocks,
+    }
+    print(json.dumps(out))
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_view(tmp: Path, args: argparse.Namespace) -> None:
+    db = tmp / "view.duckdb"
+    t = time.perf_counter()
+    view_workspace(db, args.view_actors, args.view_ties)
+    made = time.perf_counter() - t
+    cmd = [sys.executable, __file__, "--child", "view", "--db", str(db)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    r = json.loads(out.strip().splitlines()[-1])
+    print(
+        f"\nview of {r['tie_rows']:,} ties ({r['actors']:,} actors, {r['edges']:,} edges; "
+        f"workspace written in {made:.0f} s): build_network {r['seconds']:.1f} s, peak "
+        f"{r['peak_mb'] / 1024:.2f} GB (interpreter before it {r['base_mb']:.0f} MB), held after "
+        f"{r['held_mb'] / 1024:.2f} GB of which the tie table {r['ties_mb']:.0f} MB (Arrow); "
+        f"Python objects made and kept: {r['blocks']:,} = {r['blocks'] / r['actors']:.1f} per "
+        f"actor, {r['blocks'] / r['edges']:.3f} per edge; load {os.getloadavg()[0]:.2f}"
+    )
+
+
+# -- betweenness memory per process against igraph (issue 12 item 7) ------------------------
+
+
+def civil_graph(n_core: int, m: int, n_pendant: int, seed: int = 3) -> tuple[int, np.ndarray]:
+    """A civil-diplomacy-like graph: a Barabasi-Albert core of ``n_core`` actors (``m`` ties
+    each) and ``n_pendant`` actors hanging off it in small trees, as partner organisations hang
+    off city hubs (edges as an (m, 2) array)."""
+    import random
+
+    import igraph as ig
+
+    random.seed(seed)  # igraph draws from Python's random module
+    rng = np.random.default_rng(seed)
+    core = ig.Graph.Barabasi(n_core, m, directed=False)
+    core.simplify()
+    ends = np.empty(n_pendant, dtype=np.int64)
+    for i in range(n_pendant):  # each pendant hangs off the core or an earlier pendant
+        ends[i] = rng.integers(0, n_core + i) if i and rng.random() < 0.2 else rng.integers(n_core)
+    pend = np.column_stack([np.arange(n_core, n_core + n_pendant), ends])
+    return n_core + n_pendant, np.vstack([np.asarray(core.get_edgelist(), np.int64), pend])
+
+
+def memory_child(which: str, args: argparse.Namespace) -> None:
+    """Betweenness in this fresh process: peak memory and what the measure added."""
+    n, e = civil_graph(args.civil_core, args.m, args.civil_pendants)
+    if which == "bt-igraph":
+        import igraph as ig
+
+        g = ig.Graph(n=n, edges=e, directed=False)
+        before = _rss_mb()
+        t = time.perf_counter()
+        k = args.igraph_sources
+        g.betweenness(directed=False, sources=np.linspace(0, n - 1, k).astype(int).tolist())
+        method = f"igraph Brandes from {k} sources"
+    else:
+        import pyarrow as pa
+
+        from civnet.measures import betweenness
+        from civnet.views import Network
+
+        ids = np.char.add("a", np.arange(n).astype(str)).astype(object)
+        actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n})
+        ties = pa.table(
+            {
+                "source": ids[e[:, 0]],
+                "target": ids[e[:, 1]],
+                "weight": np.ones(len(e)),
+                "directed": np.zeros(len(e), dtype=bool),
+            }
+        )
+        net = Network.from_tables(actors, ties)
+        del actors, ties, ids
+        before = _rss_mb()
+        t = time.perf_counter()
+        method = betweenness(net, normalized=False).method
+    out = {"seconds": time.perf_counter() - t, "peak_mb": peak_mb(), "before_mb": before}
+    print(json.dumps({**out, "method": method}))
+
+
+def bench_memory(args: argparse.Namespace) -> None:
+    n, e = civil_graph(args.civil_core, args.m, args.civil_pendants)
+    side = {}
+    for which in ("bt-igraph", "bt-civnet"):
+        cmd = [sys.executable, __file__, "--child", which]
+        cmd += ["--civil-core", str(args.civil_core), "--civil-pendants", str(args.civil_pendants)]
+        cmd += ["--m", str(args.m), "--igraph-sources", str(args.igraph_sources)]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        side[which] = json.loads(out.strip().splitlines()[-1])
+    civ, raw = side["bt-civnet"], side["bt-igraph"]
+    added_c = civ["peak_mb"] - civ["before_mb"]
+    added_i = raw["peak_mb"] - raw["before_mb"]
+    print(
+        f"\nbetweenness memory, civil-like graph of {n:,} actors and {len(e):,} ties (BA core "
+        f"{args.civil_core:,}, m={args.m}):\n"
+        f"  civnet exact ({civ['method']}) {civ['seconds']:.1f} s, process peak "
+        f"{civ['peak_mb']:.0f} MB, {added_c:.0f} MB added by the measure | {raw['method']} "
+        f"{raw['seconds']:.1f} s, process peak {raw['peak_mb']:.0f} MB, {added_i:.0f} MB added\n"
+        f"  civnet / igraph memory: process peak {civ['peak_mb'] / raw['peak_mb']:.2f}, added by "
+        f"the measure {max(added_c, 1) / max(added_i, 1):.2f} (target 2); "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--actors", type=int, default=200_000)
@@ -389,11 +590,16 @@ def main() -> None:
     ap.add_argument("--igraph-sources", type=int, default=20)
     ap.add_argument("--import-actors", type=int, default=200_000)
     ap.add_argument("--import-ties", type=int, default=1_000_000)
+    ap.add_argument("--view-actors", type=int, default=1_000_000)
+    ap.add_argument("--view-ties", type=int, default=10_000_000)
+    ap.add_argument("--civil-core", type=int, default=20_000)
+    ap.add_argument("--civil-pendants", type=int, default=180_000)
     ap.add_argument(
         "--parts",
-        default="import,approx",
-        help="comma-separated: import (civnet import table vs a plain DuckDB script), "
-        "approx (budgeted betweenness vs KADABRA)",
+        default="import,view,memory,approx",
+        help="comma-separated: import (civnet import table vs a plain DuckDB script), view "
+        "(peak of a view of --view-ties ties), memory (betweenness memory vs igraph), approx "
+        "(budgeted betweenness vs KADABRA)",
     )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--tmp", help=argparse.SUPPRESS)
@@ -401,6 +607,12 @@ def main() -> None:
     args = ap.parse_args()
     if args.child and args.child.startswith("import-"):
         import_child(args.child, Path(args.tmp), Path(args.db))
+        return
+    if args.child == "view":
+        view_child(Path(args.db))
+        return
+    if args.child and args.child.startswith("bt-"):
+        memory_child(args.child, args)
         return
     if args.child:
         child(args.child, Path(args.tmp), args)
@@ -410,6 +622,11 @@ def main() -> None:
     if "import" in parts:
         with tempfile.TemporaryDirectory() as tmp:
             bench_import(Path(tmp), args)
+    if "view" in parts:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_view(Path(tmp), args)
+    if "memory" in parts:
+        bench_memory(args)
     if "approx" not in parts:
         return
     with tempfile.TemporaryDirectory() as tmp:

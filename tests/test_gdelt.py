@@ -390,7 +390,7 @@ def test_dask_local_cluster_gives_the_same_ties(tmp_path: Path) -> None:
     opts = GdeltOptions(include_conflict=True, untyped_as="GOV", period="year")
     here = merge_partials([r.partial for r in run_files(files, opts)])
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         there = run_files(files, opts, dask=cluster.scheduler_address)
     assert [r.name for r in there] == [f.name for f in files]

@@ -321,18 +321,3 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
         highlight=False,
         markup=False,
     )
-
-
-def show_broker_stability(
-    spec: ViewSpec,
-    boot: int,
-    top: int,
-    resample: str,
-    seed: int,
-    fmt: str,
-    rank_all: bool = False,
-) -> None:
-    """Print the catalog measure ``brokers`` (for ``betweenness --boot``), as ``civnet brokers``."""
-    check_format(fmt)
-    params = {"boot": boot, "top": top, "resample": resample, "seed": seed, "rank_all": rank_all}
-    print_result(MEASURES["brokers"], measure_json("brokers", spec, params), params, fmt, spec)

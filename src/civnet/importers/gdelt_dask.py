@@ -41,7 +41,7 @@ def run_on_dask(
                 f"--dask {address!r}: expected local:N with N >= 1",
                 fix="write e.g. --dask local:4, or a scheduler address tcp://host:8786",
             )
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=":0")
         client = Client(cluster)
     else:
         try:

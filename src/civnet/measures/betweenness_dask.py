@@ -159,7 +159,7 @@ def _client(address: str) -> Iterator[Any]:
                 f"--dask {address!r}: expected local:N with N >= 1",
                 fix="write e.g. --dask local:2, or a scheduler address tcp://host:8786",
             )
-        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, dashboard_address=None)
+        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, dashboard_address=":0")
         client = Client(cluster)
     else:
         try:

@@ -178,26 +178,32 @@ class Network:
         """Build from an actor table (``id``, ``name``, ``type``, ``country``...) and ties.
 
         ``ties`` needs ``source``, ``target``, ``weight`` and ``directed``; actors are the nodes
-        in the order of their ids.
+        in the order of their ids. The edges are computed with Arrow and numpy and handed to
+        igraph as one buffer: no Python object is made per tie or per edge (edge attributes are
+        lists of references to the distinct values, :func:`_shared_values`).
         """
         actors = actors.sort_by("id") if actors.num_rows else actors
-        ids = actors.column("id").to_pylist() if actors.num_rows else []
+        id_array = (
+            actors.column("id").combine_chunks() if actors.num_rows else pa.array([], pa.string())
+        )
         directed = bool(ties.num_rows and pc.any(ties.column("directed")).as_py())
-        g = ig.Graph(n=len(ids), directed=directed)
-        if ids:
-            g.vs["name"] = ids
+        if ties.num_rows:
+            edges, weights, counts, n_directed = _simple_edges(id_array, ties, directed)
+            g = ig.Graph(n=len(id_array), edges=edges, directed=directed)
+            del edges
+            g.es["weight"] = _shared_values(weights)
+            g.es["n_ties"] = counts.tolist()  # small integers: CPython shares them
+            if directed:
+                g.es["n_directed"] = n_directed.tolist()
+        else:
+            g = ig.Graph(n=len(id_array), directed=directed)
+        if len(id_array):
+            g.vs["name"] = id_array.to_pylist()
             cols = set(actors.column_names)
             for attr in VERTEX_ATTRS:
                 src = "name" if attr == "label" else attr
                 if src in cols:
                     g.vs[attr] = actors.column(src).to_pylist()
-        if ties.num_rows:
-            edges, weights, counts, n_directed = _simple_edges(ids, ties, directed)
-            g.add_edges(edges)
-            g.es["weight"] = weights
-            g.es["n_ties"] = counts
-            if directed:
-                g.es["n_directed"] = n_directed
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -251,19 +257,18 @@ class Network:
 
 
 def _simple_edges(
-    ids: list[str], ties: pa.Table, directed: bool
-) -> tuple[list[tuple[int, int]], list[float], list[int], list[int]]:
-    """Collapse ties into simple edges, in a stable order.
+    ids: pa.Array, ties: pa.Table, directed: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse ties into simple edges, in a stable order (sorted by endpoint indices).
 
-    Returns the edges, the sum of their ties' weights, the number of ties and, of those, the
-    number of directed ties (an undirected tie in a directed view gives one arc each way).
+    Returns the edges as an (m, 2) array of vertex indices, the sum of their ties' weights, the
+    number of ties and, of those, the number of directed ties (an undirected tie in a directed
+    view gives one arc each way), all numpy arrays.
     """
-    id_array = pa.array(ids, pa.string())
-    src = _positions(ties.column("source"), id_array)
-    dst = _positions(ties.column("target"), id_array)
-    w = ties.column("weight").to_numpy(zero_copy_only=False).astype(float)
-    tie_directed = ties.column("directed").to_numpy(zero_copy_only=False).astype(bool)
-    is_arc = tie_directed.astype(float)
+    src = _positions(ties.column("source"), ids)
+    dst = _positions(ties.column("target"), ids)
+    w = ties.column("weight").to_numpy().astype(float)
+    tie_directed = ties.column("directed").to_numpy().astype(bool)
     if directed:
         back = ~tie_directed
         src, dst, w = (
@@ -271,27 +276,47 @@ def _simple_edges(
             np.concatenate([dst, src[back]]),
             np.concatenate([w, w[back]]),
         )
-        is_arc = np.concatenate([is_arc, np.zeros(int(back.sum()))])
+        is_arc = np.concatenate([tie_directed, np.zeros(int(back.sum()), dtype=bool)])
     else:
-        lo, hi = np.minimum(src, dst), np.maximum(src, dst)
-        src, dst = lo, hi
+        src, dst = np.minimum(src, dst), np.maximum(src, dst)
+        is_arc = tie_directed
     n = max(len(ids), 1)
     key = src * n + dst
+    del src, dst
     uniq, inverse = np.unique(key, return_inverse=True)
-    weights = np.bincount(inverse, weights=w)
-    counts = np.bincount(inverse)
-    n_directed = np.bincount(inverse, weights=is_arc).astype(np.int64)
-    edges = list(zip((uniq // n).tolist(), (uniq % n).tolist(), strict=True))
-    return edges, weights.tolist(), counts.tolist(), n_directed.tolist()
+    del key
+    weights = np.bincount(inverse, weights=w, minlength=len(uniq))
+    counts = np.bincount(inverse, minlength=len(uniq))
+    n_directed = np.bincount(inverse[is_arc], minlength=len(uniq)).astype(np.int64)
+    del inverse
+    edges = np.empty((len(uniq), 2), dtype=np.int64)
+    np.floor_divide(uniq, n, out=edges[:, 0])
+    np.remainder(uniq, n, out=edges[:, 1])
+    return edges, weights, counts, n_directed
+
+
+def _shared_values(values: np.ndarray) -> list[Any]:
+    """``values`` as a list whose equal entries are one Python object.
+
+    igraph keeps an edge attribute as a Python list; filled from ``tolist()`` it would hold one
+    float object per edge (24 bytes each beside the 8-byte reference). Weights are mostly a few
+    distinct numbers (counts of ties), so the list references one object per distinct value.
+    """
+    uniq, inverse = np.unique(values, return_inverse=True)
+    shared = np.empty(len(uniq), dtype=object)
+    shared[:] = uniq.tolist()
+    return list(shared[inverse].tolist())
 
 
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     """Vertex index of each value of ``column`` in ``ids`` (vectorized with Arrow)."""
-    pos = pc.index_in(column.cast(pa.string()), value_set=ids)
+    if column.type != pa.string():
+        column = column.cast(pa.string())
+    pos = pc.index_in(column, value_set=ids)
     if pos.null_count:
         missing = pc.filter(column, pc.is_null(pos))[0]
         raise KeyError(f"tie endpoint {missing} is not an actor of the view")
-    return pos.to_numpy(zero_copy_only=False).astype(np.int64)
+    return pos.to_numpy().astype(np.int64)
 
 
 # -- building a view from the workspace ---------------------------------------------------------
@@ -322,13 +347,12 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     sql = f"SELECT {_VIEW_TIE_COLUMNS} FROM ties"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _v_ties0 AS {sql}", params)
-
     if spec.project:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _v_ties0 AS {sql}", params)
         _project(con, notes)
-        tie_source = "_v_ties1"
-    else:
-        tie_source = "_v_ties0"
+        tie_source, tparams = "_v_ties1", []
+    else:  # read straight from the store: no copy of the selected ties
+        tie_source, tparams = f"({sql})", params
 
     actor_src = _actor_source(ws)
     actor_where = []
@@ -339,15 +363,18 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     if spec.actor_levels:
         actor_where.append(f"level IN ({_ph(spec.actor_levels)})")
         aparams.extend(spec.actor_levels)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM {actor_src}"
-        + (" WHERE " + " AND ".join(actor_where) if actor_where else ""),
-        aparams,
-    )
-    tie_sql = (
-        f"SELECT t.* FROM {tie_source} t WHERE t.source IN (SELECT id FROM _v_actors) "
-        "AND t.target IN (SELECT id FROM _v_actors)"
-    )
+    view_actors = actor_src
+    tie_sql = f"SELECT t.* FROM {tie_source} t WHERE true"
+    if actor_where:  # without an actor filter every tie's ends are actors (the store checks)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _v_actors AS SELECT * FROM {actor_src} WHERE "
+            + " AND ".join(actor_where),
+            aparams,
+        )
+        view_actors = "_v_actors"
+        tie_sql += (
+            " AND t.source IN (SELECT id FROM _v_actors) AND t.target IN (SELECT id FROM _v_actors)"
+        )
     cparams: list[Any] = []
     if spec.countries:
         tie_sql += (
@@ -355,32 +382,49 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
             f" OR t.target IN (SELECT id FROM actors WHERE country IN ({_ph(spec.countries)})))"
         )
         cparams = list(spec.countries) * 2
-    ties = con.sql(tie_sql + " ORDER BY t.tie_id", params=cparams).to_arrow_table()
+    ties = _by_tie_id(con.sql(tie_sql, params=tparams + cparams).to_arrow_table())
 
-    if spec.all_actors:
-        actor_sql = f"SELECT {_ACTOR_COLUMNS} FROM _v_actors"
-        acp: list[Any] = []
-        if spec.countries:
-            actor_sql += f" WHERE country IN ({_ph(spec.countries)})"
-            acp = list(spec.countries)
-        actor_sql = (
-            f"{actor_sql} UNION SELECT {_ACTOR_COLUMNS} FROM {actor_src} "
-            "WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel)"
+    # the actors at the ties' ends, found with Arrow (DuckDB would copy every tie to scan them)
+    ends = pc.unique(
+        pa.chunked_array(
+            ties.column("source").chunks + ties.column("target").chunks, type=pa.string()
         )
-        con.register("_sel", ties)
+    )
+    con.register("_sel", pa.table({"id": ends}))
+    try:
+        actor_sql = f"SELECT {_ACTOR_COLUMNS} FROM {actor_src} WHERE id IN (SELECT id FROM _sel)"
+        acp: list[Any] = []
+        if spec.all_actors:
+            kept = f"SELECT {_ACTOR_COLUMNS} FROM {view_actors}"
+            if spec.countries:
+                kept += f" WHERE country IN ({_ph(spec.countries)})"
+                acp = list(spec.countries)
+            actor_sql = f"{kept} UNION {actor_sql}"
         actors = con.sql(actor_sql + " ORDER BY id", params=acp).to_arrow_table()
+    finally:
         con.unregister("_sel")
-    else:
-        con.register("_sel", ties)
-        actors = con.sql(
-            f"""SELECT {_ACTOR_COLUMNS} FROM {actor_src}
-               WHERE id IN (SELECT source FROM _sel UNION SELECT target FROM _sel) ORDER BY id"""
-        ).to_arrow_table()
-        con.unregister("_sel")
+    for temp in ("_v_ties0", "_v_ties1", "_v_aff", "_v_actors"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
 
     if spec.level == "country":
         actors, ties = _country_level(con, actors, ties, notes)
     return Network.from_tables(actors, ties, spec=spec, notes=notes)
+
+
+def _by_tie_id(ties: pa.Table) -> pa.Table:
+    """``ties`` ordered by ``tie_id`` (nulls last).
+
+    The store numbers ties in the order it inserts them, so a scan usually reads them in order:
+    they are sorted here only when not, instead of by DuckDB (whose sort of ten million ties
+    would hold them twice).
+    """
+    ids = ties.column("tie_id")
+    if ties.num_rows < 2:
+        return ties
+    arr = ids.to_numpy(zero_copy_only=False) if not ids.null_count else None
+    if arr is not None and bool(np.all(arr[1:] >= arr[:-1])):
+        return ties
+    return ties.sort_by([("tie_id", "ascending")])
 
 
 def _actor_source(ws: Workspace) -> str:
