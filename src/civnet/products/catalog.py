@@ -1019,6 +1019,7 @@ register(
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
         rows=scr.whatif_rows,
     )
 )
