@@ -1019,6 +1019,7 @@ register(
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
         rows=scr.whatif_rows,
     )
 )
@@ -1161,7 +1162,7 @@ register(
                 "unit",
                 str,
                 None,
-                "with break_year: one unit's series (else all summed)",
+                "with a break year: one unit's series (else all summed)",
                 max_length=TEXT_MAX,
             ),
         ),
