@@ -1162,7 +1162,7 @@ register(
                 "unit",
                 str,
                 None,
-                "with break_year: one unit's series (else all summed)",
+                "with a break year: one unit's series (else all summed)",
                 max_length=TEXT_MAX,
             ),
         ),
