@@ -38,7 +38,8 @@ def main() -> None:
                 if name not in got and service.plan("betweenness", spec, params)[1] is not None:
                     got[name] = time.perf_counter() - t0
             time.sleep(0.05)
-        _, rows = service.plan("betweenness", spec, quick)
+        _, result = service.plan("betweenness", spec, quick)
+        rows = result["records"] if result else []
         print(
             f"brokers approximate after {got.get('approximate', float('nan')):.1f} s"
             f" ({rows[0]['method'] if rows else ''}); exact after {got.get('exact', float('nan')):.1f} s;"

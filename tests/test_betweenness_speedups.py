@@ -330,3 +330,33 @@ def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None
     busy = exact_cost(net)
     assert busy.threads == 1
     assert busy.seconds == pytest.approx(300 / amod.VISITS_PER_SECOND * 5)
+
+
+def test_edge_array_via_text_is_the_edge_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large graphs hand their edges over as text (no Python tuple per edge): the same edges."""
+    import igraph as ig
+
+    from civnet.measures.betweenness import edge_array
+
+    g = ig.Graph.Barabasi(3000, 3, directed=True)
+    monkeypatch.setattr(bmod, "EDGES_VIA_TEXT", 0)
+    got = edge_array(g)
+    want = np.asarray(g.get_edgelist(), dtype=np.int64)
+    assert got.shape == want.shape
+    assert sorted(map(tuple, got.tolist())) == sorted(map(tuple, want.tolist()))
+    assert edge_array(ig.Graph(n=4)).shape == (0, 2)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_blocks_from_edges_as_text_equal_networkx(
+    always_blocks: None, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    monkeypatch.setattr(bmod, "EDGES_VIA_TEXT", 0)
+    for g in (mixed_directed(seed), with_pendants_and_bridges(seed + 1)):
+        b = betweenness(Network.from_networkx(g), normalized=False)
+        want = nx_keys(nx.betweenness_centrality(g, normalized=False))
+        assert as_dict(b) == pytest.approx(want, abs=1e-9)
+    g = mixed_directed(seed)
+    est = betweenness(Network.from_networkx(g), approx=0.05, seed=seed)
+    exact = nx_keys(nx.betweenness_centrality(g))
+    assert max(abs(as_dict(est)[k] - exact[k]) for k in exact) <= est.eps

@@ -65,6 +65,12 @@ PERIOD_COMMANDS = [
     ["ego-density"],
     ["eigenvector"],
     ["betweenness"],
+    ["betweenness", "--boot", "5"],
+    ["brokers", "--boot", "5"],
+    ["scorecard", "--boot", "5"],
+    ["timeline"],
+    ["whatif", "--drop-track", "culture", "--boot", "0"],
+    ["recommend", "--actor", "a0", "--k", "2"],
 ]
 
 

@@ -153,6 +153,12 @@ def print_result(
         print_dim(result_notes(data))
 
 
+def top_of(shown: int, total: int | None) -> str:
+    """``top 3 of 16``: the rows a table shows of all there are (``total``: the full count,
+    whatever ``--top`` kept in the result)."""
+    return f"top {shown:,} of {total:,}" if total is not None else f"top {shown:,}"
+
+
 def result_notes(data: Any) -> list[str]:
     """A JSON result's ``notes`` (none when it has none)."""
     notes = data.get("notes") if isinstance(data, dict) else None

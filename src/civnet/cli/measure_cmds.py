@@ -5,21 +5,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from civnet.cli.app import app, console, err_console, open_workspace
-from civnet.cli.generate import (
-    print_dim,
-    print_records,
-    renders,
-)
+from civnet.cli.generate import RENDERERS, print_records, renders, top_of
 from civnet.cli.options import Format, check_format, view_options
-from civnet.products.analyze import has_directed_partners, left_out_note, left_out_of_ranking
-from civnet.products.catalog import MEASURES, with_notes
-from civnet.products.render import emit, fmt_number
+from civnet.products.analyze import has_directed_partners, left_out_note
+from civnet.products.catalog import MEASURES
+from civnet.products.render import emit, fmt_number, records_csv
 from civnet.views import Network, ViewSpec, build_network
-from civnet.vocab import RANKED_LEVELS
 
 
 def load_view(spec: ViewSpec) -> Network:
@@ -91,22 +86,18 @@ def density_tables(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) 
     )
 
 
-def _betweenness_title(params: dict[str, Any]) -> str:
-    how = "raw" if params["raw"] else "normalized"
-    how += ", weighted" if params.get("weighted") else ""
-    if params["samples"]:
-        return f"{how}; estimated from {params['samples']} sampled sources, seed {params['seed']}"
-    return f"{how}; exact Brandes"
-
-
 @renders("group_betweenness")
 def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
-    """Groups by group betweenness, highest first."""
-    how = (
-        f"estimated from {params['samples']} sampled sources per group, seed {params['seed']}"
-        if params["samples"]
-        else "exact, or sampled above 5,000 actors: see the stderr column"
-    )
+    """Groups by group betweenness, highest first; the title says how each value was had."""
+    records = MEASURES["group_betweenness"].records(data)
+    if params["samples"]:
+        how = f"estimated from {params['samples']:,} sampled sources, seed {params['seed']}"
+    elif records and "stderr" in records[0]:
+        how = f"sampled sources (exact would cost too much), seed {params['seed']}"
+    else:
+        how = "exact path counting"
+    if records and "stderr" in records[0]:
+        how += "; ci95: half-width of the 95% interval"
     print_records(
         MEASURES["group_betweenness"],
         data,
@@ -115,181 +106,44 @@ def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: V
     )
 
 
-@app.command("betweenness")
-@view_options
-def betweenness_cmd(
-    spec: ViewSpec,
-    raw: Annotated[bool, typer.Option("--raw", help="Raw pair counts, not normalized.")] = False,
-    weighted: Annotated[bool, typer.Option("--weighted", help="Cost = 1/weight.")] = False,
-    top: Annotated[int | None, typer.Option("--top", help="Show the K highest.")] = None,
-    group: Annotated[
-        str | None,
-        typer.Option(
-            "--group", help="Group betweenness of each group of this attribute (country)."
-        ),
-    ] = None,
-    samples: Annotated[
-        int | None,
-        typer.Option(
-            "--samples", help="Estimate from K sampled source actors (seeded) instead of exact."
-        ),
-    ] = None,
-    approx: Annotated[
-        float | None,
-        typer.Option(
-            "--approx",
-            help="Approximate every actor within EPS (normalized scale, 0 < EPS < 1) with "
-            "probability at least 1 - delta (NetworKit's KADABRA; Riondato-Kornaropoulos when "
-            "weighted or directed).",
-        ),
-    ] = None,
-    delta: Annotated[
-        float, typer.Option("--delta", help="Failure probability of --approx (0 < D < 1).")
-    ] = 0.1,
-    exact: Annotated[
-        bool,
-        typer.Option(
-            "--exact",
-            help="Exact even when the estimated time passes the 60 s budget (which otherwise "
-            "switches to --approx 0.01 and says so).",
-        ),
-    ] = False,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Seed for --samples, --approx and --boot.")
-    ] = 0,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help="Exact, with Brandes' sources split over a Dask cluster: a scheduler address "
-            "(tcp://host:8786) or local:N for N local worker processes.",
-        ),
-    ] = None,
-    rank_all: Annotated[
-        bool,
-        typer.Option(
-            "--rank-all",
-            help="Rank sector, country and network aggregates too (default: organisations and "
-            "cities; aggregates left out are counted).",
-        ),
-    ] = False,
-    boot: Annotated[
-        int | None,
-        typer.Option(
-            "--boot",
-            help="N tie resamples: a range for each top broker and the share of resamples in "
-            "which it stays in the top K (as civnet brokers).",
-        ),
-    ] = None,
-    fmt: Format = "table",
-) -> None:
-    """Betweenness of actors (exact within a 60 s budget, else within a stated error), or group
-    betweenness of countries with --group."""
-    from civnet.measures import group_betweenness
-    from civnet.products.analyze import budgeted_betweenness
-    from civnet.products.catalog import group_betweenness_records, stated_betweenness_records
-
-    check_format(fmt)
-    if boot:
-        from civnet.cli.time_cmds import show_broker_stability
-
-        show_broker_stability(spec, boot, top or 10, "ties", seed, fmt, rank_all)
+@renders("betweenness")
+def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
+    """The actors by betweenness, highest first, saying how the values were computed and which
+    aggregates the ranking left out; with ``--group`` group betweenness, with ``--boot`` the
+    brokers' resampling ranges (as ``civnet brokers``)."""
+    if params["boot"] is not None:
+        brokers = {"boot": params["boot"], "top": params["top"] or 10, "resample": "ties"}
+        brokers |= {"seed": params["seed"], "rank_all": params["rank_all"]}
+        RENDERERS["brokers"](data, brokers, fmt, spec)
         return
-    if not group and samples is None:
-        # exact betweenness is a catalog measure: kept in the workspace's result cache
-        from civnet.cli.product_cmds import measure_json
-
-        data = measure_json(
-            "betweenness",
-            spec,
-            raw=raw,
-            weighted=weighted,
-            top=top,
-            rank_all=rank_all,
-            approx=approx,
-            delta=delta,
-            exact=exact,
-            seed=seed,
-            dask=dask,
-        )
-        records = data["records"]
-        method = str(records[0].get("method", "exact")) if records else "exact"
-        if "budget" in method:
-            err_console.print(f"[dim]{escape(method)}[/]", highlight=False)
-        left = (  # the JSON result is the records alone, as the API gives them
-            left_out_of_ranking(load_view(spec), None if rank_all else RANKED_LEVELS)
-            if fmt == "table"
-            else {}
-        )
-        _emit_betweenness(fmt, records, raw, weighted, method, left, data["notes"])
+    if params["group"] is not None:
+        group = {"by": params["group"], "samples": params["samples"], "seed": params["seed"]}
+        group_betweenness_table(data, group, fmt, spec)
         return
-    net = load_view(spec)
-    if group:
-        with progress_bar() as bar:
-            task = bar.add_task("group betweenness", total=None)
-            gb = group_betweenness(
-                net,
-                by=group,
-                normalized=not raw,
-                samples=samples,
-                exact=exact,
-                seed=seed,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        records = group_betweenness_records(gb, top)
-        emit(
-            console,
-            fmt,
-            records=records,
-            obj=with_notes(records, net.notes),
-            title=f"group betweenness by {group} ({gb.method})",
-        )
-        if fmt == "table":
-            print_dim(net.notes)
-        return
-    with progress_bar() as bar:
-        task = bar.add_task("betweenness", total=None)
-        b = budgeted_betweenness(
-            net,
-            normalized=not raw,
-            weighted=weighted,
-            samples=samples,
-            approx=approx,
-            delta=delta,
-            exact=exact,
-            seed=seed,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    levels = None if rank_all else RANKED_LEVELS
-    records = stated_betweenness_records(net, b, top, levels)
-    _emit_betweenness(
-        fmt, records, raw, weighted, b.method, left_out_of_ranking(net, levels), net.notes
-    )
-
-
-def _emit_betweenness(
-    fmt: str,
-    records: list[dict[str, Any]],
-    raw: bool,
-    weighted: bool,
-    method: str,
-    left_out: dict[str, int],
-    notes: list[str],
-) -> None:
-    emit(
-        console,
-        fmt,
-        records=records,
-        obj=with_notes(records, notes),
-        columns=["rank", "id", "name", "type", "country", "degree"]
+    records = data["records"]
+    method = str(records[0].get("method", "exact")) if records else "exact"
+    if "budget" in method:
+        err_console.print(Text(method, style="dim"), soft_wrap=True)
+    columns = (
+        ["rank", "id", "name", "type", "country", "degree"]
         + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
         + ["betweenness"]
-        + (["eps", "delta"] if records and "eps" in records[0] else []),
-        title=f"betweenness ({'raw' if raw else 'normalized'}{', weighted' if weighted else ''}; {method})",
-        caption=left_out_note(left_out) or None,
+        + (["eps", "delta"] if records and "eps" in records[0] else [])
     )
-    if fmt == "table":
-        print_dim(notes)
+    if fmt == "csv":
+        print(records_csv(records, columns), end="")
+        return
+    how = "raw" if params["raw"] else "normalized"
+    how += ", weighted" if params["weighted"] else ""
+    shown = f"; {top_of(len(records), data['n_ranked'])} ranked" if params["top"] else ""
+    emit(
+        console,
+        "table",
+        records=records,
+        columns=columns,
+        title=f"betweenness ({how}; {method}{shown})",
+        caption=left_out_note(data["left_out"]) or None,
+    )
 
 
 @app.command("export")

@@ -57,14 +57,6 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
     return result
 
 
-def emit_json(name: str, result: Any) -> None:
-    """Print ``result`` of catalog measure ``name`` as ``--format json`` (the API's body)."""
-    from civnet.products.catalog import MEASURES
-    from civnet.products.render import emit
-
-    emit(console, "json", obj=MEASURES[name].to_json(result))
-
-
 @app.command("report")
 @view_options
 def report_cmd(

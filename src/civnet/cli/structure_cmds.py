@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from civnet.cli.app import console
-from civnet.cli.generate import print_records, renders
+from civnet.cli.generate import print_records, renders, top_of
 from civnet.cli.measure_cmds import load_view
 from civnet.measures.brokerage import ROLES, SNA_NAMES
 from civnet.products.analyze import left_out_note, left_out_of_ranking
@@ -25,12 +25,6 @@ def _shown(params: dict[str, Any], default: int) -> int:
     """Rows a table shows: ``--top`` if given, else ``default``."""
     top = params.get("top")
     return top if top is not None else default
-
-
-def top_of(shown: int, total: int | None) -> str:
-    """``top 3 of 16``: the rows shown of all there are (``total``: the full count, whatever
-    ``--top`` kept in the result)."""
-    return f"top {shown:,} of {total:,}" if total is not None else f"top {shown:,}"
 
 
 # -- brokerage ------------------------------------------------------------------------------------

@@ -11,7 +11,13 @@ import typer
 from rich.markup import escape
 
 from civnet.cli.app import app, console
-from civnet.cli.generate import measure_json, measure_options, print_result, renders
+from civnet.cli.generate import (
+    measure_json,
+    measure_options,
+    print_dim,
+    print_result,
+    renders,
+)
 from civnet.cli.options import Format, check_format, view_options
 from civnet.cli.product_cmds import measure_result
 from civnet.products.catalog import MEASURES
@@ -230,6 +236,7 @@ def scorecard_cmd(
                 f"[dim]{escape(ch.name)} missing for {escape(who)}: {escape(why)}[/]",
                 highlight=False,
             )
+    print_dim(card.notes)  # what the view left out, as every table ends (print_result)
 
 
 def _cell(v: float, lo: float, hi: float, unranked: str | None = None) -> str:
@@ -321,18 +328,3 @@ def _explain(card: Any, iv: Any, sens: Any, c: str) -> None:
         highlight=False,
         markup=False,
     )
-
-
-def show_broker_stability(
-    spec: ViewSpec,
-    boot: int,
-    top: int,
-    resample: str,
-    seed: int,
-    fmt: str,
-    rank_all: bool = False,
-) -> None:
-    """Print the catalog measure ``brokers`` (for ``betweenness --boot``), as ``civnet brokers``."""
-    check_format(fmt)
-    params = {"boot": boot, "top": top, "resample": resample, "seed": seed, "rank_all": rank_all}
-    print_result(MEASURES["brokers"], measure_json("brokers", spec, params), params, fmt, spec)

@@ -9,8 +9,7 @@ otherwise and says of how many; CSV and JSON hold every row unless ``--top`` is 
 from collections.abc import Callable
 from typing import Any
 
-from civnet.cli.generate import print_records, renders
-from civnet.cli.structure_cmds import top_of
+from civnet.cli.generate import print_records, renders, top_of
 from civnet.products.catalog import MEASURES
 from civnet.views import ViewSpec
 

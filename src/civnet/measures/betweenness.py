@@ -42,6 +42,31 @@ class Betweenness:
         return order if k is None else order[:k]
 
 
+EDGES_VIA_TEXT = 100_000
+"""Graphs with more edges than this hand their edge list over as text (see :func:`edge_array`)."""
+
+
+def edge_array(g: ig.Graph) -> np.ndarray:
+    """The graph's edges as an ``(m, 2)`` int64 array, each edge once, in an order of igraph's
+    choosing (by edge id for small graphs, by source vertex for large ones): for the uses where
+    the order of the edges does not matter (never beside per-edge attributes such as weights).
+
+    igraph gives its edge list only as Python tuples (about 110 bytes an edge, all alive at
+    once: 110 MB at a million edges). Large graphs instead write it with igraph's own
+    ``write_edgelist`` into a temporary file, parsed by numpy: no Python object per edge.
+    """
+    m = g.ecount()
+    if m <= EDGES_VIA_TEXT:
+        return np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    import tempfile
+
+    with tempfile.TemporaryFile(mode="w+", encoding="ascii") as f:
+        g.write_edgelist(f)
+        f.seek(0)
+        out = np.fromstring(f.read(), dtype=np.int64, sep=" ")
+    return out.reshape(-1, 2)
+
+
 def _costs(g: ig.Graph) -> list[float]:
     """Edge costs 1/weight; a weight of 0 gives an infinite cost (the edge carries no path)."""
     return [1.0 / w if w > 0 else float("inf") for w in g.es["weight"]]
@@ -255,7 +280,7 @@ def _pendant_folded(g: ig.Graph) -> np.ndarray:
     weights = _costs(g)
     if not len(pendants) or len(pendants) == c:
         return np.asarray(g.betweenness(directed=False, weights=weights), dtype=float)
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64)
+    edges = edge_array(g)
     nbr = np.where(deg[edges[:, 0]] == 1, edges[:, 1], edges[:, 0])
     is_pendant_edge = (deg[edges[:, 0]] == 1) | (deg[edges[:, 1]] == 1)
     k = np.bincount(nbr[is_pendant_edge], minlength=c)

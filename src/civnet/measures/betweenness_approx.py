@@ -16,7 +16,7 @@ import igraph as ig
 import numpy as np
 
 from civnet.errors import BadFilter
-from civnet.measures.betweenness import Betweenness, _usable, free_cores
+from civnet.measures.betweenness import Betweenness, _usable, edge_array, free_cores
 from civnet.measures.betweenness_blocks import block_visits
 from civnet.views.network import Network
 
@@ -181,7 +181,7 @@ def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple
     from civnet.measures.brandes_kernel import sampled_path_counts
 
     n = g.vcount()
-    arcs = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    arcs = edge_array(g)
     out_ptr, out_idx = _csr(n, arcs[:, 0], arcs[:, 1])
     in_ptr, in_idx = _csr(n, arcs[:, 1], arcs[:, 0])
     del arcs
@@ -212,7 +212,10 @@ def _to_networkit(g: ig.Graph, weighted: bool) -> Any:
     n = g.vcount()
     G = nk.Graph(n, weighted=weighted, directed=g.is_directed())
     if g.ecount():
-        e = np.asarray(g.get_edgelist(), dtype=np.uint64).reshape(-1, 2)
+        if weighted:  # costs follow the edge ids: the edge list in id order
+            e = np.asarray(g.get_edgelist(), dtype=np.uint64).reshape(-1, 2)
+        else:
+            e = edge_array(g).astype(np.uint64)
         if weighted:
             cost = 1.0 / np.asarray(g.es["weight"], dtype=float)
             G.addEdges((cost, (e[:, 0], e[:, 1])))

@@ -21,6 +21,8 @@ from collections.abc import Callable
 import igraph as ig
 import numpy as np
 
+from civnet.measures.betweenness import edge_array
+
 __all__ = ["block_betweenness", "block_visits", "directed_block_betweenness"]
 
 
@@ -132,7 +134,7 @@ def _union_of_blocks(
     """
     c = g.vcount()
     nb = int(copy_block.max()) + 1
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges = edge_array(g)
     x, y = edges[:, 0], edges[:, 1]
     eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
     # local index of every kept copy, looked up by (vertex, block)
@@ -193,7 +195,7 @@ def block_visits(g: ig.Graph) -> float:
     sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     copy_vertex = np.concatenate(blocks)
     copy_block = np.repeat(np.arange(len(blocks), dtype=np.int64), sizes)
-    edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    edges = edge_array(g)
     eb = _edge_blocks(g.vcount(), edges[:, 0], edges[:, 1], copy_vertex, copy_block)
     e_per = np.bincount(eb, minlength=len(blocks)).astype(float)
     big = sizes >= 3
@@ -244,9 +246,9 @@ def directed_block_betweenness(
     sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=nb)
     copy_vertex = np.concatenate(blocks)
     copy_block = np.repeat(np.arange(nb, dtype=np.int64), sizes)
-    arcs = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    arcs = edge_array(g)
     arc_block = _edge_blocks(c, arcs[:, 0], arcs[:, 1], copy_vertex, copy_block)
-    one_way = ~np.asarray(g.is_mutual(), dtype=bool)
+    one_way = ~_mutual(c, arcs)
     strong = np.bincount(arc_block[one_way], minlength=nb) == 0
     src_w, tgt_w, sep = _directed_weights(g, blocks, arts, arcs, arc_block, strong, copy_vertex)
     out += sep
@@ -279,6 +281,12 @@ def directed_block_betweenness(
             tick(k + 1, len(parts))
     np.add.at(out, copy_vertex[keep], total)
     return out
+
+
+def _mutual(c: int, arcs: np.ndarray) -> np.ndarray:
+    """For each arc ``(x, y)`` of a simple directed graph: whether ``(y, x)`` is an arc too."""
+    key = arcs[:, 0] * c + arcs[:, 1]
+    return np.isin(arcs[:, 1] * c + arcs[:, 0], key)
 
 
 def _directed_weights(

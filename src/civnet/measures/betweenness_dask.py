@@ -21,7 +21,7 @@ import igraph as ig
 import numpy as np
 
 from civnet.errors import UserError
-from civnet.measures.betweenness import Betweenness, _costs, _usable
+from civnet.measures.betweenness import Betweenness, _costs, _usable, edge_array
 from civnet.views.network import Network
 
 __all__ = ["dask_betweenness"]
@@ -53,7 +53,12 @@ def dask_betweenness(
     directed = g.is_directed()
     values = np.zeros(n)
     if n >= 3 and g.ecount():
-        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        # costs follow the edge ids: weighted runs take the edge list in id order
+        edges = (
+            np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+            if weighted
+            else edge_array(g)
+        )
         costs = np.asarray(_costs(g), dtype=float) if weighted else None
         with _client(address) as client:
             workers = sum(client.nthreads().values()) or 1

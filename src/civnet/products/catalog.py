@@ -46,7 +46,12 @@ from civnet.products import scenario_results as scr
 from civnet.products import structure_results as sr
 from civnet.products import time_results as tr
 from civnet.products import toolkit_results as kr
-from civnet.products.analyze import BUDGET_DELTA, betweenness_records, budgeted_betweenness
+from civnet.products.analyze import (
+    BUDGET_DELTA,
+    betweenness_records,
+    budgeted_betweenness,
+    left_out_of_ranking,
+)
 from civnet.products.render import to_jsonable
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
@@ -424,34 +429,97 @@ def betweenness_result(
     delta: float = BUDGET_DELTA,
     exact: bool = False,
     seed: int = 0,
+    samples: int | None = None,
     dask: str | None = None,
-) -> list[dict[str, Any]]:
+    group: str | None = None,
+    boot: int | None = None,
+) -> dict[str, Any] | list[dict[str, Any]]:
     """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] [--approx EPS [--delta D]]
-    [--exact] [--dask ADDRESS|local:N] -f json``: exact within the time budget, else the bounded
-    approximation (each record then carries ``eps``, ``delta``, ``samples`` and ``method``).
-    With ``dask``: exact, sources split over the Dask cluster.
+    [--samples K] [--exact] [--seed S] [--dask ADDRESS|local:N] -f json``, or with
+    ``--group BY`` group betweenness, or with ``--boot N`` the brokers' resampling ranges.
 
-    Exact (Brandes), or estimated from ``samples`` sampled source actors drawn with ``seed``.
-    Ranked among organisations and cities unless ``rank_all`` (aggregates are still in the
-    network and carry paths; :func:`civnet.products.analyze.left_out_of_ranking` counts them).
+    Actors: exact (Brandes) within the time budget, else the bounded approximation; ``approx``
+    asks for it (within ``eps`` with probability ``1 - delta``), ``samples`` for an estimate from
+    K sampled source actors, ``dask`` for exact with the sources split over a Dask cluster (each
+    record of an estimate carries ``method``, and of an approximation ``eps``, ``delta`` and
+    ``samples``). Ranked among organisations and cities unless ``rank_all``: aggregates stay in
+    the network and carry paths; ``left_out`` counts them by level and ``n_ranked`` counts the
+    actors ranked (all of them, whatever ``top``).
+
+    ``group``: exactly :func:`group_betweenness_result` (``by=group``, with ``raw``,
+    ``samples``, ``seed``, ``exact``, ``top``). ``boot``: exactly ``civnet brokers`` with tie
+    resamples (:func:`civnet.products.time_results.brokers_result`, the top ``top`` or 10). A
+    parameter that the chosen computation would ignore is refused (one line), never dropped.
     """
-    levels = None if rank_all else RANKED_LEVELS
+    given = {
+        "weighted": weighted,
+        "rank_all": rank_all,
+        "approx": approx is not None,
+        "delta": delta != BUDGET_DELTA,
+        "exact": exact,
+        "samples": samples is not None,
+        "dask": dask is not None,
+        "raw": raw,
+    }
+    if boot is not None:
+        _refuse_with("boot", given, allowed=("rank_all",))
+        inputs = tr.ViewInputs(net, None)
+        return tr.brokers_result(
+            inputs, progress, boot=boot, top=top or 10, seed=seed, rank_all=rank_all
+        ).json()
+    if group is not None:
+        _refuse_with("group", given, allowed=("raw", "samples", "exact"))
+        return group_betweenness_result(
+            net, progress, by=group, raw=raw, samples=samples, seed=seed, top=top, exact=exact
+        )
+    if dask is not None:
+        _refuse_with("dask", given, allowed=("raw", "weighted", "rank_all", "exact"))
+    if samples is not None:
+        _refuse_with("samples", given, allowed=("raw", "weighted", "rank_all"))
+    if approx is not None:
+        _refuse_with("approx", given, allowed=("raw", "weighted", "rank_all", "delta"))
     if dask:
         from civnet.measures.betweenness_dask import dask_betweenness
 
         b = dask_betweenness(net, dask, normalized=not raw, weighted=weighted, progress=progress)
-        return stated_betweenness_records(net, b, top, levels)
-    b = budgeted_betweenness(
-        net,
-        normalized=not raw,
-        weighted=weighted,
-        approx=approx,
-        delta=delta,
-        exact=exact,
-        seed=seed,
-        progress=progress,
-    )
-    return stated_betweenness_records(net, b, top, levels)
+    else:
+        b = budgeted_betweenness(
+            net,
+            normalized=not raw,
+            weighted=weighted,
+            samples=samples,
+            approx=approx,
+            delta=delta,
+            exact=exact,
+            seed=seed,
+            progress=progress,
+        )
+    return betweenness_json(net, b, top, rank_all)
+
+
+def _refuse_with(name: str, given: dict[str, bool], allowed: tuple[str, ...]) -> None:
+    """A one-line error when a parameter outside ``allowed`` is ``given`` together with
+    betweenness ``name``, whose computation would not use it."""
+    unused = [k for k, on in given.items() if on and k != name and k not in allowed]
+    if unused:
+        raise BadFilter(
+            f"betweenness {name} does not take {unused[0]}",
+            fix=f"with {name} give only: {', '.join(('top', 'seed', *allowed))}",
+        )
+
+
+def betweenness_json(
+    net: Network, b: Betweenness, top: int | None, rank_all: bool = False
+) -> dict[str, Any]:
+    """``records`` (:func:`stated_betweenness_records`), ``n_ranked`` (actors ranked, all of
+    them) and ``left_out`` (aggregates left out of the ranking, by level; empty with
+    ``rank_all``)."""
+    levels = None if rank_all else RANKED_LEVELS
+    return {
+        "records": stated_betweenness_records(net, b, top, levels),
+        "n_ranked": int(sum(net.ranked(levels))),
+        "left_out": left_out_of_ranking(net, levels),
+    }
 
 
 def stated_betweenness_records(
@@ -579,7 +647,8 @@ register(
     Measure(
         "betweenness",
         "Betweenness of every actor, highest first: exact (Brandes over biconnected blocks) "
-        "within a time budget, else within a stated error (KADABRA).",
+        "within a time budget, else within a stated error (KADABRA); or group betweenness "
+        "(group), or the top brokers' resampling ranges (boot).",
         (
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
@@ -600,8 +669,23 @@ register(
                 le=0.5,
             ),
             Param("delta", float, BUDGET_DELTA, "failure probability of approx", gt=0.0, le=0.5),
-            Param("exact", bool, False, "exact even past the time budget"),
-            seed_param("seed of the approximation's sampling"),
+            Param(
+                "exact",
+                bool,
+                False,
+                "exact even past the time budget (which otherwise switches to approx 0.01 and "
+                "says so)",
+            ),
+            seed_param("seed of samples, approx and boot"),
+            Param(
+                "samples",
+                int,
+                None,
+                "estimate from K sampled source actors (seeded), no stated bound; with group: "
+                "K sampled sources with a 95% interval",
+                ge=1,
+                le=DRAWS_MAX,
+            ),
             Param(
                 "dask",
                 str,
@@ -609,6 +693,22 @@ register(
                 "exact, sources split over a Dask cluster: scheduler address or local:N",
                 api=False,
                 max_length=TEXT_MAX * 4,
+            ),
+            Param(
+                "group",
+                str,
+                None,
+                "group betweenness of each group of this actor attribute (country) instead",
+                max_length=TEXT_MAX,
+            ),
+            Param(
+                "boot",
+                int,
+                None,
+                "N tie resamples: each top broker's range and share of resamples in the top K "
+                "(as brokers)",
+                ge=1,
+                le=DRAWS_MAX,
             ),
         ),
         betweenness_result,
@@ -919,6 +1019,7 @@ register(
         slow=True,
         prepare=scr.whatif_inputs,
         shape=scr.WhatifResult.json,
+        notes=lambda inputs: notes_of(inputs.net),
         rows=scr.whatif_rows,
     )
 )
@@ -1061,7 +1162,7 @@ register(
                 "unit",
                 str,
                 None,
-                "with break_year: one unit's series (else all summed)",
+                "with a break year: one unit's series (else all summed)",
                 max_length=TEXT_MAX,
             ),
         ),

@@ -64,8 +64,8 @@ from civnet.products.catalog import (
     MEASURES,
     Measure,
     Param,
+    betweenness_json,
     betweenness_result,
-    stated_betweenness_records,
 )
 from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES
@@ -526,12 +526,17 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 0)
             p = planned.params
-            shared = not any(p.get(k) for k in ("raw", "weighted", "approx", "exact", "dask"))
-            if m.compute is betweenness_result and shared and not p.get("seed"):
+            shared = m.compute is betweenness_result and not any(
+                p.get(k) is not None and p.get(k) is not False
+                for k in ("raw", "weighted", "approx", "exact", "samples", "dask", "group", "boot")
+            )
+            if shared and not p.get("seed") and p.get("delta") == m.param("delta").default:
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
-                return m.to_json(stated_betweenness_records(net, b, p.get("top")), net.notes)
+                return m.to_json(
+                    betweenness_json(net, b, p.get("top"), p.get("rank_all", False)), net.notes
+                )
             if m.prepare is None:
                 inputs: Any = self.network(planned.spec, planned.data_version)
             else:

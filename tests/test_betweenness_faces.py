@@ -1,0 +1,128 @@
+"""betweenness from the catalog: every option (samples, approx, delta, exact, seed, group, boot,
+rank_all) is one catalog parameter, so the CLI, the API and Python give the same JSON; the JSON
+counts the actors ranked and the aggregates left out of the ranking."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+import civnet
+
+# Krackhardt's kite (10 actors) plus a country-level aggregate tied to two of them.
+KITE = nx.krackhardt_kite_graph()
+AGGREGATE = "DEU/GOV"
+
+
+@pytest.fixture
+def kite(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    actors, ties = tmp_path / "actors.csv", tmp_path / "ties.csv"
+    with open(actors, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "type", "country", "level"])
+        for n in KITE:
+            w.writerow([f"k{n}", f"Kite {n}", "cso", "DEU" if n < 5 else "FRA", "organisation"])
+        w.writerow([AGGREGATE, "German government", "state", "DEU", "country"])
+    with open(ties, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "target", "track"])
+        for u, v in KITE.edges():
+            w.writerow([f"k{u}", f"k{v}", "culture"])
+        w.writerow([AGGREGATE, "k0", "governance"])
+        w.writerow([AGGREGATE, "k9", "governance"])
+    cli("import", "table", "--actors", str(actors), "--ties", str(ties))
+    return cli
+
+
+def _graph() -> nx.Graph:
+    g = nx.relabel_nodes(KITE, {n: f"k{n}" for n in KITE})
+    g.add_edges_from([(AGGREGATE, "k0"), (AGGREGATE, "k9")])
+    return g
+
+
+def test_json_counts_the_ranked_and_the_aggregates_left_out(kite) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(kite("betweenness", "-f", "json").output)
+    want = nx.betweenness_centrality(_graph())
+    assert data["left_out"] == {"country": 1} and data["n_ranked"] == 10
+    values = [r["betweenness"] for r in data["records"]]
+    assert values == sorted(values, reverse=True)
+    assert {r["id"]: r["betweenness"] for r in data["records"]} == pytest.approx(
+        {k: v for k, v in want.items() if k != AGGREGATE}, abs=1e-12
+    )
+    every = json.loads(kite("betweenness", "--rank-all", "--top", "3", "-f", "json").output)
+    assert every["left_out"] == {} and every["n_ranked"] == 11 and len(every["records"]) == 3
+    table = kite("betweenness", "--top", "2").output
+    assert "top 2 of 10 ranked" in table
+    assert "1 aggregate actor left out (country 1)" in " ".join(table.split())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"samples": 4, "seed": 3},
+        {"approx": 0.2, "delta": 0.2, "seed": 1},
+        {"group": "country", "samples": 50, "seed": 2},
+        {"group": "country", "exact": True, "top": 1},
+        {"boot": 8, "top": 2, "seed": 5},
+        {"raw": True, "weighted": True, "exact": True},
+    ],
+    ids=lambda q: ",".join(q),
+)
+def test_cli_api_and_python_give_one_json(kite, query: dict) -> None:  # type: ignore[no-untyped-def]
+    from civnet.products.server import create_app
+
+    args = [a for k, v in query.items() for a in ((f"--{k}",) if v is True else (f"--{k}", str(v)))]
+    cli = json.loads(kite("betweenness", *args, "-f", "json").output)
+    api = TestClient(create_app(kite.workspace)).get("/api/betweenness", params=query).json()
+    python = civnet.open(kite.workspace).view().betweenness(**query).data
+    assert cli == api == python
+    assert cli["records"]
+
+
+def test_group_and_boot_are_the_group_betweenness_and_brokers_results(kite) -> None:  # type: ignore[no-untyped-def]
+    view = civnet.open(kite.workspace).view()
+    assert view.betweenness(group="country").data == view.group_betweenness(by="country").data
+    boot = view.betweenness(boot=8, top=2, seed=5).data
+    assert boot == view.brokers(boot=8, top=2, seed=5, resample="ties").data
+    assert len(boot["records"]) == 2 and AGGREGATE not in {r["id"] for r in boot["records"]}
+
+
+def test_sampled_sources_are_seeded_and_said(kite) -> None:  # type: ignore[no-untyped-def]
+    once = json.loads(kite("betweenness", "--samples", "4", "--seed", "3", "-f", "json").output)
+    again = json.loads(kite("betweenness", "--samples", "4", "--seed", "3", "-f", "json").output)
+    assert once == again
+    assert all("4" in r["method"] for r in once["records"])
+
+
+REFUSED = [
+    (
+        ["--group", "country", "--approx", "0.1"],
+        {"group": "country", "approx": 0.1},
+        "group",
+        "approx",
+    ),
+    (["--boot", "5", "--samples", "3"], {"boot": 5, "samples": 3}, "boot", "samples"),
+    (
+        ["--dask", "local:1", "--approx", "0.1"],
+        {"dask": "local:1", "approx": 0.1},
+        "dask",
+        "approx",
+    ),
+    (["--samples", "3", "--exact"], {"samples": 3, "exact": True}, "samples", "exact"),
+]
+
+
+@pytest.mark.parametrize(("args", "kwargs", "chosen", "ignored"), REFUSED)
+def test_options_that_would_be_ignored_are_refused_in_one_line(  # type: ignore[no-untyped-def]
+    kite, args: list[str], kwargs: dict, chosen: str, ignored: str
+) -> None:
+    message = f"betweenness {chosen} does not take {ignored}"
+    out = kite("betweenness", *args, code=2).output
+    assert message in out and len(out.strip().splitlines()) == 1
+    with pytest.raises(civnet.UserError, match=message):
+        civnet.open(kite.workspace).view().betweenness(**kwargs)
