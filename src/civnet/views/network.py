@@ -352,7 +352,7 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
         n_timeless = int(row[0]) if row else 0
         if n_timeless:
             notes.append(
-                f"{n_timeless} timeless ties (no start date) left out of the period; "
+                f"{n_timeless:,} timeless ties (no start date) left out of the period; "
                 "--include-timeless keeps them"
             )
 
@@ -535,7 +535,7 @@ def _project(con: duckdb.DuckDBPyConnection, notes: list[str]) -> None:
             GROUP BY x.member, y.member"""
     )
     row = fetch_one(con, "SELECT count(DISTINCT hub) FROM _v_aff")
-    notes.append(f"co-membership projection over {int(row[0]) if row else 0} affiliation hubs")
+    notes.append(f"co-membership projection over {int(row[0]) if row else 0:,} affiliation hubs")
 
 
 def _country_level(
@@ -573,8 +573,8 @@ def _country_level(
         con.unregister("_ct")
     domestic, unknown = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
     notes.append(
-        f"country level: {domestic} domestic ties left out"
-        + (f", {unknown} ties with an actor of unknown country left out" if unknown else "")
+        f"country level: {domestic:,} domestic ties left out"
+        + (f", {unknown:,} ties with an actor of unknown country left out" if unknown else "")
     )
     ids = [c[0] for c in codes]
     country_actors = pa.table(
