@@ -54,7 +54,8 @@ def test_view_filters_and_methods(session: civnet.Session) -> None:
     assert set(session.measures()) <= set(dir(view))
     result = view.holes(top=3)
     frame = result.to_pandas()
-    assert list(frame["id"]) == [r["id"] for r in result.data] and len(frame) <= 3
+    assert list(frame["id"]) == [r["id"] for r in result.data["records"]] and len(frame) <= 3
+    assert result.notes == result.data["notes"] == view.network().notes
     assert result.params == {"weighted": False, "top": 3}
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         view.nonsense  # noqa: B018

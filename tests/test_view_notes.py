@@ -163,3 +163,24 @@ def test_brokerage_caption_states_the_bernoulli_density(notes_ws) -> None:  # ty
     (run,) = data["runs"]
     assert run["density"] == pytest.approx(12 / 28)
     assert "Bernoulli graph with density 0.4286" in notes_ws("brokerage").output
+
+
+def test_counts_in_notes_have_thousands_separators(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A note's count reads like every other count: ``1,200 timeless ties``, not ``1200``."""
+    actors, ties = tmp_path / "actors.csv", tmp_path / "ties.csv"
+    with open(actors, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "name", "type", "country"])
+        w.writerows([(f"b{i}", f"B {i}", "cso", "FRA") for i in range(2500)])
+        w.writerow(["x", "X", "cso", "ITA"])
+    with open(ties, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source", "target", "track", "start"])
+        w.writerow(["b0", "x", "culture", 2005])
+        for i in range(1200):  # 1,200 distinct timeless domestic ties
+            w.writerow([f"b{i}", f"b{i + 1250}", "culture", ""])
+    cli("import", "table", "--actors", str(actors), "--ties", str(ties))
+    out = json.loads(cli("density", *PERIOD, "-f", "json").output)
+    assert any(n.startswith("1,200 timeless ties") for n in out["notes"]), out["notes"]
+    out = json.loads(cli("density", "--level", "country", "-f", "json").output)
+    assert any(n.startswith("country level: 1,200 domestic ties") for n in out["notes"])

@@ -50,14 +50,20 @@ benchmarks/scale.py measures both (docs/benchmarks.md)."""
 def bounded_memory(
     con: duckdb.DuckDBPyConnection, megabytes: int = IMPORT_MEMORY_MB
 ) -> Iterator[None]:
-    """Run a block with DuckDB's memory limited to ``megabytes``; the limit is restored after."""
-    row = fetch_one(con, "SELECT current_setting('memory_limit')")
+    """Run a block with DuckDB's memory limited to ``megabytes`` and its own progress bar not
+    printed (a long import would draw it into the command's output); both restored after."""
+    row = fetch_one(
+        con,
+        "SELECT current_setting('memory_limit'), current_setting('enable_progress_bar_print')",
+    )
     con.execute(f"SET memory_limit = '{int(megabytes)}MB'")
+    con.execute("SET enable_progress_bar_print = false")
     try:
         yield
     finally:
         if row is not None:
             con.execute(f"SET memory_limit = {quote_literal(str(row[0]))}")
+            con.execute(f"SET enable_progress_bar_print = {'true' if row[1] else 'false'}")
 
 
 MAX_WEIGHT = 1e12

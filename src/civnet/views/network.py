@@ -203,7 +203,8 @@ class Network:
             for attr in VERTEX_ATTRS:
                 src = "name" if attr == "label" else attr
                 if src in cols:
-                    g.vs[attr] = actors.column(src).to_pylist()
+                    column = actors.column(src)
+                    g.vs[attr] = column.to_pylist() if attr == "label" else _shared_column(column)
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -308,6 +309,17 @@ def _shared_values(values: np.ndarray) -> list[Any]:
     return list(shared[inverse].tolist())
 
 
+def _shared_column(column: pa.ChunkedArray) -> list[Any]:
+    """An Arrow column as a list whose equal entries are one Python object (as
+    :func:`_shared_values`): a million actors share a few types, levels and countries."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    shared = np.empty(len(encoded.dictionary) + 1, dtype=object)
+    shared[:-1] = encoded.dictionary.to_pylist()
+    shared[-1] = None
+    index = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return list(shared[index].tolist())
+
+
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     """Vertex index of each value of ``column`` in ``ids`` (vectorized with Arrow)."""
     if column.type != pa.string():
@@ -340,7 +352,7 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
         n_timeless = int(row[0]) if row else 0
         if n_timeless:
             notes.append(
-                f"{n_timeless} timeless ties (no start date) left out of the period; "
+                f"{n_timeless:,} timeless ties (no start date) left out of the period; "
                 "--include-timeless keeps them"
             )
 
@@ -523,7 +535,7 @@ def _project(con: duckdb.DuckDBPyConnection, notes: list[str]) -> None:
             GROUP BY x.member, y.member"""
     )
     row = fetch_one(con, "SELECT count(DISTINCT hub) FROM _v_aff")
-    notes.append(f"co-membership projection over {int(row[0]) if row else 0} affiliation hubs")
+    notes.append(f"co-membership projection over {int(row[0]) if row else 0:,} affiliation hubs")
 
 
 def _country_level(
@@ -561,8 +573,8 @@ def _country_level(
         con.unregister("_ct")
     domestic, unknown = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
     notes.append(
-        f"country level: {domestic} domestic ties left out"
-        + (f", {unknown} ties with an actor of unknown country left out" if unknown else "")
+        f"country level: {domestic:,} domestic ties left out"
+        + (f", {unknown:,} ties with an actor of unknown country left out" if unknown else "")
     )
     ids = [c[0] for c in codes]
     country_actors = pa.table(
