@@ -74,3 +74,23 @@ def test_views_leave_no_temp_tables_and_match_networkx(tmp_path: Path) -> None:
     )
     got = {frozenset((net.ids[e.source], net.ids[e.target])): e["weight"] for e in net.graph.es}
     assert got == {frozenset((u, v)): d["weight"] for u, v, d in g.edges(data=True)}
+
+
+def test_vertex_attributes_share_repeated_values() -> None:
+    ids = [f"a{i}" for i in range(6)]
+    actors = pa.table(
+        {
+            "id": ids,
+            "name": ids,
+            "type": ["cso", "city", "cso", "cso", "city", "cso"],
+            "country": ["FRA", None, "FRA", "DEU", None, "FRA"],
+            "lat": pa.array([1.5, None, 1.5, 2.0, None, None], pa.float64()),
+        }
+    )
+    ties = pa.table({"source": ids[:-1], "target": ids[1:], "weight": [1.0] * 5})
+    ties = ties.append_column("directed", pa.array([False] * 5))
+    g = Network.from_tables(actors, ties).graph
+    assert g.vs["type"] == ["cso", "city", "cso", "cso", "city", "cso"]
+    assert g.vs["country"] == ["FRA", None, "FRA", "DEU", None, "FRA"]
+    assert g.vs["lat"] == [1.5, None, 1.5, 2.0, None, None]
+    assert len({id(x) for x in g.vs["type"]}) == 2

@@ -203,7 +203,8 @@ class Network:
             for attr in VERTEX_ATTRS:
                 src = "name" if attr == "label" else attr
                 if src in cols:
-                    g.vs[attr] = actors.column(src).to_pylist()
+                    column = actors.column(src)
+                    g.vs[attr] = column.to_pylist() if attr == "label" else _shared_column(column)
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -306,6 +307,17 @@ def _shared_values(values: np.ndarray) -> list[Any]:
     shared = np.empty(len(uniq), dtype=object)
     shared[:] = uniq.tolist()
     return list(shared[inverse].tolist())
+
+
+def _shared_column(column: pa.ChunkedArray) -> list[Any]:
+    """An Arrow column as a list whose equal entries are one Python object (as
+    :func:`_shared_values`): a million actors share a few types, levels and countries."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    shared = np.empty(len(encoded.dictionary) + 1, dtype=object)
+    shared[:-1] = encoded.dictionary.to_pylist()
+    shared[-1] = None
+    index = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    return list(shared[index].tolist())
 
 
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
