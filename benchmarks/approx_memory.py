@@ -1,0 +1,138 @@
+"""Memory of the bounded approximation at 200,000 actors / 1,000,000 ties, beside raw KADABRA.
+
+One Barabási-Albert graph (seeded), saved once; two child processes read it:
+
+- civnet: the view built from Arrow tables (``Network.from_tables``), then
+  ``budgeted_betweenness`` (the exact cost estimated, then KADABRA with eps, delta 0.1);
+- raw: NetworKit's KADABRA on a NetworKit graph built from the same edge array.
+
+Each child prints its resident memory after its imports, after its input is in memory, and its
+peak (``VmHWM``), so the table separates what the libraries cost, what holding the input costs
+and what the computation adds. Times and the load are printed beside them.
+
+Usage: python benchmarks/approx_memory.py [--actors 200000] [--m 5] [--eps 0.01]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+
+def status_mb() -> dict[str, int]:
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                key, value = line.split(":")
+                out[key] = int(value.split()[0]) // 1024
+    return out
+
+
+def child(which: str, path: Path, eps: float) -> None:
+    import numpy as np
+
+    if which == "raw":
+        import networkit as nk
+    else:
+        import pyarrow as pa
+
+        from civnet.products.analyze import budgeted_betweenness
+        from civnet.views import Network
+    imports = status_mb()["VmRSS"]
+    e = np.load(path)
+    n = int(e.max()) + 1
+    t = time.perf_counter()
+    if which == "raw":
+        nk.setSeed(1, True)
+        held = status_mb()["VmRSS"]
+        G = nk.Graph(n, weighted=False, directed=False)
+        G.addEdges((e[:, 0].astype(np.uint64), e[:, 1].astype(np.uint64)))
+        algo = nk.centrality.KadabraBetweenness(G, eps, 0.1, True)
+        algo.run()
+        method = f"KADABRA, {algo.getNumberOfIterations():,} samples"
+    else:
+        ids = np.char.add("a", np.arange(n).astype(str)).astype(object)
+        actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n})
+        ties = pa.table(
+            {
+                "source": ids[e[:, 0]],
+                "target": ids[e[:, 1]],
+                "weight": np.ones(len(e)),
+                "directed": np.zeros(len(e), dtype=bool),
+            }
+        )
+        net = Network.from_tables(actors, ties)
+        del actors, ties, ids
+        held = status_mb()["VmRSS"]
+        t = time.perf_counter()
+        b = budgeted_betweenness(net, seed=1)
+        method = "; ".join([b.method, *b.notes])
+    seconds = time.perf_counter() - t
+    print(
+        json.dumps(
+            {
+                "imports": imports,
+                "held": held,
+                "peak": status_mb()["VmHWM"],
+                "seconds": seconds,
+                "method": method,
+            }
+        )
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--actors", type=int, default=200_000)
+    ap.add_argument("--m", type=int, default=5)
+    ap.add_argument("--eps", type=float, default=0.01)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--path", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, Path(args.path), args.eps)
+        return
+    import igraph as ig
+    import numpy as np
+
+    print(f"cores {os.cpu_count()}, load {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "edges.npy"
+        ig.set_random_number_generator(__import__("random").Random(1))
+        g = ig.Graph.Barabasi(args.actors, args.m, directed=False)
+        g.simplify()
+        np.save(path, np.asarray(g.get_edgelist(), dtype=np.int64))
+        print(f"BA graph: {g.vcount():,} actors, {g.ecount():,} ties; eps {args.eps}, delta 0.1")
+        del g
+        res = {}
+        for which in ("raw", "civnet"):
+            cmd = [sys.executable, __file__, "--child", which, "--path", str(path)]
+            cmd += ["--eps", str(args.eps)]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            res[which] = json.loads(out.strip().splitlines()[-1])
+    for which, r in res.items():
+        print(
+            f"{which:7s} imports {r['imports']} MB, with its input {r['held']} MB, peak "
+            f"{r['peak']} MB (the computation adds {r['peak'] - r['held']} MB); {r['seconds']:.1f} s"
+            f" -- {r['method']}"
+        )
+    civ, raw = res["civnet"], res["raw"]
+    print(
+        f"civnet / raw KADABRA: peak {civ['peak'] / raw['peak']:.2f}, added by the computation "
+        f"{(civ['peak'] - civ['held']) / max(1, raw['peak'] - raw['held']):.2f}, time "
+        f"{civ['seconds'] / raw['seconds']:.2f}; load after {os.getloadavg()[0]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
