@@ -1,13 +1,14 @@
 """Past the budget, betweenness switches to a bounded approximation only when that is less
-work: Riondato-Kornaropoulos (directed or weighted views) needs at least 16,513 searches at eps
-0.01, which on a view of a few thousand actors is more than the exact run."""
+work: Riondato-Kornaropoulos (directed or weighted views) draws a fixed sample of shortest paths
+(at least 33,026 at eps 0.01, delta 0.1), which on a view of a few thousand actors is more than
+the exact run's searches."""
 
 from __future__ import annotations
 
 import networkx as nx
 import pytest
 
-from civnet.measures.betweenness_approx import exact_cost
+from civnet.measures.betweenness_approx import exact_cost, rk_sample_size
 from civnet.views.network import Network
 
 
@@ -21,9 +22,10 @@ def test_directed_view_stays_exact_when_sampling_costs_more(
     monkeypatch.setattr(amod, "EXACT_BUDGET_SECONDS", 0.0)
     b = amod.budgeted_betweenness(net)
     assert b.eps is None and b.method.startswith("exact")
-    assert "over the 0 s budget" in b.notes[0] and "16,513 shortest-path searches" in b.notes[0]
-    cost = exact_cost(net).visits
-    assert amod.rk_min_samples(0.01, 0.1) * (300 + 900) >= cost  # the reason, counted
+    r = rk_sample_size(0.01, 0.1, 300)  # the vertex diameter bounded by the component's size
+    assert r == 113_026  # 1e4 x (floor(log2 298) + 1 + ln 10)
+    assert "over the 0 s budget" in b.notes[0] and f"would draw {r:,} shortest-path" in b.notes[0]
+    assert r >= exact_cost(net).visits / (300 + 900)  # more samples than the exact run's searches
     want = nx.betweenness_centrality(g)
     assert b.values == pytest.approx([want[int(a)] for a in net.ids], abs=1e-9)
 

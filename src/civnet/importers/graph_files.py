@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from civnet.errors import InputFileError
 from civnet.importers.reading import (
+    bounded_memory,
     check_file,
     check_no_nul,
     clean_column_names,
@@ -160,7 +161,8 @@ def read_graph_file(
 
 def import_graph_file(ws: Workspace, path: str | Path, fmt: str, **options: Any) -> IngestReport:
     """Validate and store a GraphML or GEXF file; all-or-nothing."""
-    try:
-        return ws.ingest([read_graph_file(ws, path, fmt, **options)])[0]
-    finally:
-        drop_staged(ws.con)
+    with bounded_memory(ws.con):
+        try:
+            return ws.ingest([read_graph_file(ws, path, fmt, **options)])[0]
+        finally:
+            drop_staged(ws.con)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
-from civnet.measures.betweenness_approx import exact_cost
+from civnet.measures.betweenness_approx import exact_cost, rk_sample_size
 from civnet.products.render import emit, fmt_number, heading
 from civnet.views.network import Network
 from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
@@ -42,18 +41,20 @@ BUDGET_EPS = 0.01
 BUDGET_DELTA = 0.1
 
 
-def rk_min_samples(eps: float, delta: float) -> int:
-    """The fewest shortest-path samples Riondato & Kornaropoulos's bound asks for.
+def rk_samples(net: Network, eps: float, delta: float, *, weighted: bool) -> tuple[int, bool]:
+    """How many shortest paths Riondato & Kornaropoulos's sampler would draw on ``net``, and
+    whether that count is exact (``False``: a lower bound).
 
-    Their sample size is ``r = (c / eps^2) (floor(log2(VD - 2)) + 1 + ln(1 / delta))`` with
-    ``c = 0.5`` and ``VD`` the vertex diameter (Riondato & Kornaropoulos 2016,
-    doi:10.1007/s10618-015-0423-0, Thm. 1); the smallest diameter that needs sampling is 3, so
-    ``r >= (0.5 / eps^2) (1 + ln(1 / delta))``: 16,513 at eps 0.01, delta 0.1.
-
-    >>> rk_min_samples(0.01, 0.1)
-    16513
+    Directed unweighted views: exactly :func:`rk_sample_size` with the vertex diameter bounded by
+    the largest weak component, as :func:`approx_betweenness` draws it. Weighted views (NetworKit
+    estimates the diameter itself): at least the sample size of the smallest diameter that
+    needs sampling (3). Reference: Riondato & Kornaropoulos (2016), doi:10.1007/s10618-015-0423-0.
     """
-    return math.ceil(0.5 / eps**2 * (1.0 + math.log(1.0 / delta)))
+    g = net.graph
+    if net.directed and not weighted and g.vcount():
+        largest = max(len(c) for c in g.connected_components(mode="weak"))
+        return rk_sample_size(eps, delta, largest), True
+    return rk_sample_size(eps, delta, 3), False
 
 
 def budgeted_betweenness(
@@ -98,18 +99,18 @@ def budgeted_betweenness(
         b.notes.append(over + "; computed exactly (no bounded approximation for weighted directed)")
         return b
     if weighted or net.directed:
-        # Riondato-Kornaropoulos: each sample is one shortest-path search over the view, so
-        # at least rk_min_samples searches; exact Brandes runs one per actor. Never trade an
-        # exact run for a longer approximate one.
-        r = rk_min_samples(BUDGET_EPS, delta)
+        # Riondato-Kornaropoulos draws a fixed sample of shortest paths, each found by one
+        # search; exact Brandes (over blocks) costs ``cost.visits``, i.e. that many full
+        # searches. Never trade an exact run for an approximation drawing more searches.
+        r, known = rk_samples(net, BUDGET_EPS, delta, weighted=weighted)
         g = net.graph
-        if r * float(g.vcount() + g.ecount()) >= cost.visits:
+        searches = cost.visits / max(1.0, float(g.vcount() + g.ecount()))
+        if r >= searches:
             b = betweenness(net, **kwargs)
             b.notes.append(
-                over + f"; computed exactly: the bounded approximation for "
-                f"{'weighted' if weighted else 'directed'} views (Riondato-Kornaropoulos, eps "
-                f"{BUDGET_EPS:g}) needs at least {r:,} shortest-path searches, no less work than "
-                f"the exact run's {cost.visits:,.0f} visits"
+                over + f"; computed exactly: the bounded approximation (Riondato-Kornaropoulos, "
+                f"eps {BUDGET_EPS:g}) would draw {'' if known else 'at least '}{r:,} "
+                f"shortest-path samples, more than the exact run's {searches:,.0f} full searches"
             )
             return b
     b = betweenness(net, approx=BUDGET_EPS, delta=delta, **kwargs)
