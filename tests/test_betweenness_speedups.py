@@ -360,3 +360,30 @@ def test_blocks_from_edges_as_text_equal_networkx(
     est = betweenness(Network.from_networkx(g), approx=0.05, seed=seed)
     exact = nx_keys(nx.betweenness_centrality(g))
     assert max(abs(as_dict(est)[k] - exact[k]) for k in exact) <= est.eps
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_many_small_components_in_one_run_equal_networkx(directed: bool, weighted: bool) -> None:
+    """Small components run as one igraph call on their union (as a yearly view's hundreds)."""
+    rng = np.random.default_rng(3)
+    g: nx.Graph = nx.DiGraph() if directed else nx.Graph()
+    base = 0
+    for k in range(40):
+        size = 3 + k % 5
+        part = nx.gnm_random_graph(size, size + k % 3, seed=k, directed=directed)
+        g.add_edges_from((base + u, base + v) for u, v in part.edges())
+        base += size
+    big = mixed_directed(1) if directed else with_pendants_and_bridges(1)
+    g.add_edges_from((10_000 + u, 10_000 + v) for u, v in big.edges())
+    for u, v in g.edges():
+        g[u][v]["weight"] = float(rng.choice([0.5, 1.0, 2.0])) if weighted else 1.0
+        g[u][v]["cost"] = 1.0 / g[u][v]["weight"]
+    comps = nx.weakly_connected_components(g) if directed else nx.connected_components(g)
+    assert sum(1 for c in comps if len(c) >= 3) > 30
+    for normalized in (True, False):
+        b = betweenness(Network.from_networkx(g), weighted=weighted, normalized=normalized)
+        want = nx.betweenness_centrality(
+            g, weight="cost" if weighted else None, normalized=normalized
+        )
+        assert as_dict(b) == pytest.approx(nx_keys(want), abs=1e-9)
