@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.errors import InputFileError, MalformedRow, MissingColumn
 from civnet.store.batch import REJECT_SCHEMA
@@ -428,8 +429,9 @@ def write_rejects(rejects: pa.Table, path: Path, source: str) -> Path:
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "row", "field", "reason", "raw"])
-        for r in rejects.to_pylist():
-            w.writerow([source, r["row"], r["field"], r["reason"], r["raw"]])
+        for batch in rejects.to_batches(max_chunksize=65536):  # bounded memory, any count
+            cols = [batch.column(k).to_pylist() for k in ("row", "field", "reason", "raw")]
+            w.writerows([source, *r] for r in zip(*cols, strict=True))
     tmp.replace(path)
     return path
 
@@ -444,19 +446,22 @@ def fail_on_rejects(
     """
     if rejects.num_rows == 0:
         return
-    rows = rejects.to_pylist()
-    fatal = [r for r in rows if fatal_reasons is None or r["reason"] in fatal_reasons]
-    if not fatal:
+    fatal = rejects
+    if fatal_reasons is not None:
+        reasons = pa.array(list(fatal_reasons), pa.string())
+        fatal = rejects.filter(pc.is_in(rejects.column("reason"), value_set=reasons))
+    if not fatal.num_rows:
         return
     out = write_rejects(rejects, rejects_path_for(path), str(path))
-    first = fatal[0]
-    more = f" (and {len(fatal) - 1} more bad rows)" if len(fatal) > 1 else ""
+    first = fatal.slice(0, 1).to_pylist()[0]
+    n_fatal = fatal.num_rows
+    more = f" (and {n_fatal - 1} more bad rows)" if n_fatal > 1 else ""
     raise MalformedRow(
         f"field {first['field']!r}: {first['reason']}: {first['raw']!r}{more}; nothing was imported",
         where=f"{path}, row {first['row']}",
         fix=f"fix the rows listed in {out} or pass --skip-bad-rows to import the rest",
         rejects_path=str(out),
-        n_rejected=len(fatal),
+        n_rejected=n_fatal,
     )
 
 

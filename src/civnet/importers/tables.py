@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.countries import map_names
 from civnet.errors import InputFileError
@@ -404,12 +405,17 @@ def set_known_actors(con: duckdb.DuckDBPyConnection, staged: str | None) -> None
 
 
 def fatal_reasons(rejects: pa.Table) -> list[str]:
-    return sorted({r for r in rejects.column("reason").to_pylist() if r != SELF_LOOP})
+    """The reasons among ``rejects`` that stop an import (all but self-loops)."""
+    distinct = pc.unique(rejects.column("reason")).to_pylist()
+    return sorted(r for r in distinct if r is not None and r != SELF_LOOP)
 
 
 def prefix_rows(rejects: pa.Table, file_name: str) -> pa.Table:
-    rows = [f"{file_name}:{r}" for r in rejects.column("row").to_pylist()]
-    return rejects.set_column(0, "row", pa.array(rows, pa.string()))
+    """``rejects`` with each row reference prefixed by ``file_name:``."""
+    rows = pc.binary_join_element_wise(
+        pa.scalar(f"{file_name}:"), rejects.column("row").cast(pa.string()), ""
+    )
+    return rejects.set_column(0, "row", rows)
 
 
 def import_tables(
