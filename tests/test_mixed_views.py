@@ -205,3 +205,35 @@ def test_bethlehem_degree_is_its_distinct_partners(embedded) -> None:  # type: i
     assert (rec["degree"], rec["out_partners"], rec["in_partners"]) == (86, 0, 0)
     d = describe(net)
     assert d["edges"] == nx.Graph(net.to_networkx()).number_of_edges()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_network_view_lists_connected_pairs_not_arcs(seed: int) -> None:
+    """The report's and the API's network payload lists each connected pair once (an undirected
+    tie in a view with directed ties is not two edges), weighted by its tie records."""
+    from civnet.products.graphview import graph_payload
+
+    actors, ties = mixed_ties(seed)
+    net = Network.from_tables(actors, ties)
+    g_pairs, _, _ = oracles(actors, ties)
+    p = graph_payload(net, [0.0] * net.graph.vcount())
+    assert p["edges_total"] == g_pairs.number_of_edges() < net.graph.ecount()
+    ids = net.ids
+    listed = {
+        frozenset((ids[s], ids[t])) for s, t in zip(p["edges"]["s"], p["edges"]["t"], strict=True)
+    }
+    assert listed == {frozenset(e) for e in g_pairs.edges()}
+    records = nx.MultiGraph()
+    records.add_edges_from(
+        zip(ties.column("source").to_pylist(), ties.column("target").to_pylist(), strict=True)
+    )
+    want = {frozenset((u, v)): records.number_of_edges(u, v) for u, v in g_pairs.edges()}
+    got = {
+        frozenset((ids[s], ids[t])): w
+        for s, t, w in zip(p["edges"]["s"], p["edges"]["t"], p["edges"]["weight"], strict=True)
+    }
+    assert got == want  # every tie record weighs 1 here
+    top = graph_payload(net, [0.0] * net.graph.vcount(), max_edges=5)
+    assert top["edges_drawn"] == 5 and sorted(top["edges"]["weight"], reverse=True)[0] == max(
+        want.values()
+    )

@@ -121,7 +121,8 @@ def report_cmd(
     g = ctx["graph"]
     console.print(
         f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {ctx['summary']['nodes']:,} actors, "
-        f"{g['edges_drawn']:,} of {g['edges_total']:,} edges drawn",
+        f"{g['edges_total']:,} connected pairs ({g['edges_drawn']:,} heaviest listed for "
+        "drill-down; the country-level network is drawn)",
         highlight=False,
         markup=False,
     )

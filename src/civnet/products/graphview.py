@@ -10,8 +10,11 @@ outside grouped by country).
 
 The payload keeps every tie of the view (so the page can filter by track, period and country and
 recount nodes, edges and density exactly as :mod:`civnet.views` does; the drawing follows the
-filters). ``edges`` lists at most ``max_edges`` actor-level edges, the heaviest first, for
-clients that draw actors themselves; it says how many it left out.
+filters). ``edges`` lists at most ``max_edges`` connected pairs of actors (unordered, as
+:meth:`~civnet.views.network.Network.pair_edges` counts them: an undirected tie in a view with
+directed ties is one pair, not two arcs), the heaviest first (weight: the sum of the pair's tie
+records' weights), for clients that draw actors themselves; ``edges_total`` is the view's
+connected pairs, so it says how many were left out.
 """
 
 from __future__ import annotations
@@ -99,6 +102,24 @@ def _codes(values: Sequence[Any]) -> tuple[list[str], list[int]]:
     return part.groups, part.codes.tolist()
 
 
+def _pair_weights(
+    n: int, s: np.ndarray, t: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Connected pairs ``u < v`` of the tie records (s, t), sorted, and each pair's summed weight.
+
+    >>> p, w = _pair_weights(3, np.array([0, 1, 2, 1]), np.array([1, 0, 1, 1]), np.ones(4))
+    >>> p.tolist(), w.tolist()
+    ([[0, 1], [1, 2]], [2.0, 1.0])
+    """
+    lo, hi = np.minimum(s, t), np.maximum(s, t)
+    keep = lo != hi  # a self-loop is no pair
+    key = lo[keep] * max(n, 1) + hi[keep]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    weights = np.bincount(inverse, weights=np.nan_to_num(w[keep], nan=1.0), minlength=len(uniq))
+    pairs = np.column_stack([uniq // max(n, 1), uniq % max(n, 1)]).astype(np.int64)
+    return pairs, weights
+
+
 def graph_payload(
     net: Network,
     betweenness: Sequence[float],
@@ -134,10 +155,11 @@ def graph_payload(
 
     tracks, track_code = _codes(col("track", "general"))
     kinds, kind_code = _codes(col("kind", "other"))
-    weights = np.asarray(g.es["weight"], dtype=float) if g.ecount() else np.zeros(0)
+    tie_s = np.asarray([index[a] for a in col("source")], dtype=np.int64)
+    tie_t = np.asarray([index[a] for a in col("target")], dtype=np.int64)
+    pairs, weights = _pair_weights(n, tie_s, tie_t, np.asarray(col("weight", 1.0), dtype=float))
     order = np.argsort(-weights, kind="stable")[:max_edges]
     order.sort()
-    el = g.get_edgelist()
     return {
         "directed_view": net.directed,
         "view": net.spec.describe(),
@@ -155,8 +177,8 @@ def graph_payload(
             "degree": net.partner_counts()[0].tolist(),
         },
         "ties": {
-            "s": [index[a] for a in col("source")],
-            "t": [index[a] for a in col("target")],
+            "s": tie_s.tolist(),
+            "t": tie_t.tolist(),
             "track": track_code,
             "kind": kind_code,
             "start": [d.isoformat() if d is not None else None for d in col("start_date")],
@@ -164,9 +186,9 @@ def graph_payload(
             "directed": [1 if d else 0 for d in col("directed", False)],
         },
         "edges": {
-            "s": [el[i][0] for i in order],
-            "t": [el[i][1] for i in order],
-            "weight": [float(weights[i]) for i in order],
+            "s": pairs[order, 0].tolist(),
+            "t": pairs[order, 1].tolist(),
+            "weight": weights[order].tolist(),
         },
         "continents": continents,
         "country_nodes": {
@@ -177,6 +199,6 @@ def graph_payload(
             "y": [round(float(v), 3) for v in cpos[:, 1]],
             "cross_border_ties": [int(v) for v in cweights.sum(axis=1)],
         },
-        "edges_total": g.ecount(),
+        "edges_total": len(pairs),
         "edges_drawn": len(order),
     }
