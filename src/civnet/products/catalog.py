@@ -585,6 +585,17 @@ def top_param(
     return Param("top", int, default, help, ge=1, le=TOP_MAX)
 
 
+def rank_all_param() -> Param:
+    """``rank_all``: rank aggregates (sector, country, network actors) too; default organisations
+    and cities (:data:`civnet.vocab.RANKED_LEVELS`)."""
+    return Param(
+        "rank_all",
+        bool,
+        False,
+        "rank sector, country and network aggregates too (default: organisations and cities)",
+    )
+
+
 def seed_param(help: str = "seed of every random draw") -> Param:
     """``seed`` of a random procedure, 0 .. 2**32 - 1."""
     return Param("seed", int, 0, help, ge=0, le=SEED_MAX)
@@ -653,13 +664,7 @@ register(
             _RAW,
             Param("weighted", bool, False, "path cost 1/weight"),
             top_param("only the K highest"),
-            Param(
-                "rank_all",
-                bool,
-                False,
-                "rank sector, country and network aggregates too (default: organisations "
-                "and cities)",
-            ),
+            rank_all_param(),
             Param(
                 "approx",
                 float,
@@ -899,13 +904,7 @@ register(
             top_param("K: the top brokers followed", default=10),
             resample_param("ties", "resampling unit: ties, actors or sources"),
             _SEED,
-            Param(
-                "rank_all",
-                bool,
-                False,
-                "rank sector, country and network aggregates too (default: organisations "
-                "and cities)",
-            ),
+            rank_all_param(),
         ),
         tr.brokers_result,
         slow=True,
