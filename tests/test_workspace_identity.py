@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -128,21 +130,93 @@ def test_truncated_workspace_gives_one_line(
     assert "damaged or truncated" in line and "restore it from a backup" in line
 
 
-def test_lock_held_by_another_process(cli, tmp_path: Path, ws_path: Path) -> None:  # type: ignore[no-untyped-def]
-    _imported(cli, tmp_path)
+def _hold(path: Path, seconds: float | None = None) -> subprocess.Popen[str]:
+    """A process that opens ``path`` for writing, says 'held', and keeps it ``seconds`` (or until
+    its stdin closes)."""
+    keep = f"time.sleep({seconds})" if seconds is not None else "sys.stdin.read()"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         f"import duckdb, sys; c = duckdb.connect({str(ws_path)!r}); print('held', flush=True); "
-         "sys.stdin.read()"],
+         f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); "
+         f"{keep}; c.close()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_lock_held_by_another_process(cli, tmp_path: Path, ws_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _imported(cli, tmp_path)
+    monkeypatch.setattr(schema, "LOCK_WAIT_S", 0.3)
+    holder = _hold(ws_path)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         line = _one_line_error(cli("describe", code=2))
     finally:
         holder.communicate("")
     assert f"another civnet process (PID {holder.pid}) holds the workspace" in line
     assert "wait for it to finish" in line
+
+
+def test_read_only_open_waits_out_a_writer_of_a_moment(cli, tmp_path: Path, ws_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A command keeping a result in the cache holds the file for a moment; a reader that
+    meets that moment (a server request, a command run beside it) waits instead of failing."""
+    _imported(cli, tmp_path)
+    holder = _hold(ws_path, seconds=0.6)
+    try:
+        started = time.monotonic()
+        with Workspace(ws_path, read_only=True) as ws:
+            assert ws.counts()["ties"] == 1
+        assert time.monotonic() - started > 0.2  # it did meet the lock
+    finally:
+        holder.communicate("")
+
+
+def test_read_only_open_waits_out_a_writable_connection_of_this_process(
+    cli, tmp_path: Path, ws_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """DuckDB refuses a read-only connection beside a writable one in one process ("different
+    configuration"); the reader waits for the writer to close, as it does for another process."""
+    _imported(cli, tmp_path)
+    writer = duckdb.connect(str(ws_path))
+    closer = threading.Timer(0.4, writer.close)
+    closer.start()
+    try:
+        with Workspace(ws_path, read_only=True) as ws:
+            assert ws.counts()["actors"] == 2
+    finally:
+        closer.join()
+
+
+def test_in_process_conflict_past_the_wait_names_it(
+    cli, tmp_path: Path, ws_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    _imported(cli, tmp_path)
+    monkeypatch.setattr(schema, "LOCK_WAIT_S", 0.1)
+    writer = duckdb.connect(str(ws_path))
+    try:
+        with pytest.raises(WorkspaceError, match="open in another mode"):
+            Workspace(ws_path, read_only=True)
+    finally:
+        writer.close()
+
+
+def test_server_request_beside_a_command_keeping_its_result(
+    cli, tmp_path: Path, ws_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The flaky dashboard test's 400: the browser test's CLI call kept its result (a writable
+    open of a moment) while the server opened the workspace for a request."""
+    from fastapi.testclient import TestClient
+
+    from civnet.products.server import create_app
+
+    _imported(cli, tmp_path)
+    client = TestClient(create_app(ws_path))
+    holder = _hold(ws_path, seconds=0.6)
+    try:
+        r = client.get("/api/describe")
+    finally:
+        holder.communicate("")
+    assert r.status_code == 200, r.text
+    assert r.json()["ties"] == 1
 
 
 @pytest.mark.parametrize("read_only", [False, True])

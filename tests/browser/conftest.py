@@ -60,12 +60,25 @@ def browser() -> Iterator[Browser]:
 
 
 class Console:
-    """Console errors and uncaught exceptions of a page."""
+    """Console errors, uncaught exceptions and failed responses (4xx, 5xx) of a page.
+
+    A failed response is recorded with its method and URL, so that an assertion on
+    ``errors`` names the request the browser's bare "Failed to load resource" line leaves out.
+    """
 
     def __init__(self, page: Page) -> None:
         self.errors: list[str] = []
+        self.failed: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on(
+            "response",
+            lambda r: (
+                self.failed.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 400
+                else None
+            ),
+        )
 
 
 @pytest.fixture

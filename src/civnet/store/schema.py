@@ -5,6 +5,10 @@ Opening a file (:func:`open_workspace_db`):
 
 - a file DuckDB cannot open gives one line: another civnet process holds it (the lock), it is not
   a DuckDB file, or it is damaged or truncated;
+- a read-only open waits up to :data:`LOCK_WAIT_S` seconds for a writer that holds the file for
+  a moment (a command keeping a result in the cache takes it for milliseconds), so that a server
+  request or a command run beside it does not fail on that moment; a writer that keeps it longer
+  (an import) still gives the one line about the lock;
 - a DuckDB file with tables but without the marker is another program's database and is refused:
   civnet never adds its tables to it (workspaces made before the marker, schema version 1, are
   recognised by their ``meta``, ``actors``, ``ties`` and ``sources`` tables and upgraded);
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,6 +44,10 @@ LEGACY_TABLES = frozenset({"meta", "actors", "ties", "sources"})
 _LOCK = re.compile(r"Could not set lock on file", re.I)
 _PID = re.compile(r"\(PID (\d+)\)")
 _NOT_DUCKDB = re.compile(r"not a valid DuckDB database file", re.I)
+_IN_PROCESS = re.compile(r"same database file with a different configuration", re.I)
+
+LOCK_WAIT_S = 5.0
+"""How long a read-only open waits for a writer that holds the workspace file."""
 
 
 def schema_version(upgrades: Sequence[str]) -> int:
@@ -47,11 +56,25 @@ def schema_version(upgrades: Sequence[str]) -> int:
 
 
 def connect(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection to ``path``, or :class:`WorkspaceError` in one line saying why not."""
-    try:
-        return duckdb.connect(path, read_only=read_only)
-    except duckdb.Error as exc:
-        raise _open_error(path, exc) from None
+    """A DuckDB connection to ``path``, or :class:`WorkspaceError` in one line saying why not.
+
+    A read-only open that meets a writer's lock (another process's, or a writable connection of
+    this process) tries again with a growing pause, 10 ms to 200 ms, for up to
+    :data:`LOCK_WAIT_S` seconds; a writable open does not wait, since readers keep their shared
+    lock for as long as they run.
+    """
+    deadline = time.monotonic() + LOCK_WAIT_S
+    pause = 0.01
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            text = str(exc)
+            held = bool(_LOCK.search(text) or _IN_PROCESS.search(text))
+            if not (read_only and held) or time.monotonic() + pause > deadline:
+                raise _open_error(path, exc) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def read_error(path: str, exc: Exception) -> WorkspaceError:
@@ -69,6 +92,12 @@ def _open_error(path: str, exc: Exception) -> WorkspaceError:
         return WorkspaceError(
             f"another civnet process{who} holds the workspace {path}",
             fix="wait for it to finish or stop it, then run the command again",
+        )
+    if _IN_PROCESS.search(text):
+        return WorkspaceError(
+            f"the workspace {path} is open in another mode (read-only or writable) elsewhere "
+            "in this process",
+            fix="close the other Workspace first, then open it again",
         )
     if _NOT_DUCKDB.search(text):
         return WorkspaceError(

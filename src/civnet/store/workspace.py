@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from civnet.errors import WorkspaceError
 from civnet.store import cache
 from civnet.store.batch import Batch, IngestReport
-from civnet.store.schema import open_workspace_db, schema_version
+from civnet.store.schema import connect, open_workspace_db, schema_version
 from civnet.store.sql import fetch_one
 from civnet.vocab import actor_level
 
@@ -291,13 +291,7 @@ class Workspace:
                 )
             finally:
                 con.close()
-        try:
-            self.con = duckdb.connect(self.path, read_only=True)
-        except duckdb.Error as exc:
-            raise WorkspaceError(
-                f"cannot reopen workspace {self.path}: {str(exc).splitlines()[0]}",
-                fix="another civnet process is writing to it; run the command again",
-            ) from None
+        self.con = connect(self.path, read_only=True)
         return kept
 
     def _ingest_one(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestReport:
