@@ -18,8 +18,8 @@ from civnet.errors import InputFileError, UnknownVocabulary
 from civnet.importers.gdelt import import_gdelt, merge_partials, run_files
 from civnet.importers.gdelt_formats import GDELT1_COLUMNS, GDELT2_COLUMNS
 from civnet.importers.gdelt_mapping import GdeltOptions, read_track_map
+from civnet.sql import fetch_arrow
 from civnet.store import Workspace
-from civnet.store.sql import fetch_arrow
 from civnet.vocab import sector_actor_id, sector_actor_type
 
 DATA = Path(__file__).parent / "data" / "gdelt"

@@ -18,13 +18,13 @@ import pyarrow as pa
 
 from civnet.countries import to_iso3
 from civnet.errors import MalformedRow
+from civnet.importers.batch import REJECT_SCHEMA
 from civnet.importers.reading import (
     load_table,
     rejects_path_for,
     require_columns,
     write_rejects,
 )
-from civnet.store.batch import REJECT_SCHEMA
 
 
 def read_dyadic_file(path: str | Path) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from civnet.countries import country_name
 from civnet.errors import InputFileError
+from civnet.importers.batch import REJECT_SCHEMA, Batch, IngestReport, Sink
 from civnet.importers.cameo import codebook
 from civnet.importers.gdelt_formats import OpenedFile, locate_rows, open_gdelt, reader_sql
 from civnet.importers.gdelt_mapping import (
@@ -38,9 +39,7 @@ from civnet.importers.gdelt_mapping import (
     aggregate_sql,
     register_lookups,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import REJECT_SCHEMA
-from civnet.store.sql import fetch_arrow
+from civnet.sql import fetch_arrow
 from civnet.vocab import COUNTRY_SECTOR, sector_actor_id, sector_actor_level, sector_actor_type
 
 Progress = Callable[[float], None]
@@ -390,7 +389,7 @@ def run_files(
 
 
 def import_gdelt(
-    ws: Workspace,
+    ws: Sink,
     patterns: Sequence[str | Path],
     options: GdeltOptions | None = None,
     *,
