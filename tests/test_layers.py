@@ -69,9 +69,7 @@ def test_every_file_belongs_to_a_layer_or_the_base() -> None:
     assert units >= {"importers", "store", "views", "measures", "products", "cli", "sql"}
 
 
-@pytest.mark.parametrize(
-    "layer", sorted(set(RANK) | set(BASE), key=lambda u: (RANK.get(u, -1), u))
-)
+@pytest.mark.parametrize("layer", sorted(set(RANK) | set(BASE), key=lambda u: (RANK.get(u, -1), u)))
 def test_no_import_against_the_layers(layer: str) -> None:
     wrong = []
     for path in sorted(PACKAGE.rglob("*.py")):
