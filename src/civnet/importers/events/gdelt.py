@@ -4,8 +4,8 @@ Each file is read by DuckDB and reduced, in one query, to partial aggregates per
 target actor, track, period): event count, sum of NumMentions, sums for the mean GoldsteinScale and
 AvgTone (exact decimals), geo fallbacks. Partials of all files (from this process or from Dask
 workers) are merged by summing, so the ties are the same however the files were spread. Raw events
-never leave DuckDB. The rules are in :mod:`civnet.importers.gdelt_mapping`, the formats in
-:mod:`civnet.importers.gdelt_formats`, the user's view of both in docs/events.md.
+never leave DuckDB. The rules are in :mod:`civnet.importers.events.mapping`, the formats in
+:mod:`civnet.importers.events.formats`, the user's view of both in docs/events.md.
 
 Every file becomes a source with its rows read and its rejects (one per bad line, with the file and
 line). The ties, merged over the files of one import, form one more source, ``gdelt ties (...)``.
@@ -30,9 +30,9 @@ import pyarrow.compute as pc
 from civnet.countries import country_name
 from civnet.errors import InputFileError
 from civnet.importers.batch import REJECT_SCHEMA, Batch, IngestReport, Sink
-from civnet.importers.cameo import codebook
-from civnet.importers.gdelt_formats import OpenedFile, locate_rows, open_gdelt, reader_sql
-from civnet.importers.gdelt_mapping import (
+from civnet.importers.events.cameo import codebook
+from civnet.importers.events.formats import OpenedFile, locate_rows, open_gdelt, reader_sql
+from civnet.importers.events.mapping import (
     PARTIAL_SCHEMA,
     UNDECODABLE,
     GdeltOptions,
@@ -375,7 +375,7 @@ def run_files(
 ) -> list[FileResult]:
     """Aggregate every file, here (one after another) or on a Dask cluster; sorted by path."""
     if dask:
-        from civnet.importers.gdelt_dask import run_on_dask
+        from civnet.importers.events.dask import run_on_dask
 
         results = run_on_dask(paths, options, dask, on_done=on_done)
     else:
