@@ -31,7 +31,6 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from civnet.datasets import Dataset, Progress, register
@@ -49,6 +48,7 @@ from civnet.importers.sister_cities import (
     prepare_pairs,
     reject_table,
 )
+from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_one, quote_literal
 
 NAME = "city-diplomacy"
@@ -74,7 +74,7 @@ LICENCE = (
 
 def _read(folder: Path, rel: str, delim: str) -> pa.Table:
     """A shipped CSV (gzipped or not) as text columns plus ``_row`` (1-based data row)."""
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         src, sep = quote_literal(str(folder / rel)), quote_literal(delim)
         return con.sql(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -25,11 +24,12 @@ from civnet.importers.reading import (
     require_columns,
     write_rejects,
 )
+from civnet.sql import connect as duckdb_connect
 
 
 def read_dyadic_file(path: str | Path) -> pd.DataFrame:
     """The file as ``origin, destination, year (nullable), value``, validated (module docstring)."""
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         p, cols, _ = load_table(con, path, "_dy")
         require_columns(

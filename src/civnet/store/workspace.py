@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from civnet.errors import WorkspaceError
 from civnet.importers.batch import Batch, IngestReport
+from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_one
 from civnet.store import cache
 from civnet.store.schema import connect, open_workspace_db, schema_version
@@ -281,7 +282,7 @@ class Workspace:
             return cache.store(self.con, key, measure, version, civnet, text)
         self.con.close()
         try:
-            con = duckdb.connect(self.path)
+            con = duckdb_connect(self.path)
         except duckdb.Error:
             kept = False
         else:

@@ -39,6 +39,7 @@ from civnet.importers.events.mapping import (
     aggregate_sql,
     register_lookups,
 )
+from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_arrow
 from civnet.vocab import COUNTRY_SECTOR, sector_actor_id, sector_actor_level, sector_actor_type
 
@@ -98,7 +99,7 @@ def aggregate_file(
     """
     t0 = time.perf_counter()
     with open_gdelt(path) as opened:
-        con = duckdb.connect()
+        con = duckdb_connect()
         try:
             # DuckDB cannot estimate a headerless CSV's size and would build its hash tables on
             # the events instead of on the small lookup tables; keep the joins as written.
@@ -219,7 +220,7 @@ def merge_partials(partials: Sequence[pa.Table]) -> pa.Table:
     tables = [p for p in partials if p.num_rows]
     if not tables:
         return _merged_schema().empty_table()
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.register("_parts", pa.concat_tables(tables))
         return fetch_arrow(
@@ -280,7 +281,7 @@ def ties_and_actors(merged: pa.Table) -> tuple[pa.Table, pa.Table]:
     Tie attributes (JSON): events, mentions (sum of NumMentions), mean_goldstein, mean_tone,
     geo_fallbacks, cameo_types, n_files and, up to 20, the files.
     """
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.register("_merged", merged)
         ties = fetch_arrow(con, _TIES_SQL)
