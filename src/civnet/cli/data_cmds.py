@@ -8,8 +8,8 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, import_app, open_workspace
+from civnet.importers.batch import IngestReport
 from civnet.products.render import dumps, emit
-from civnet.store import IngestReport
 
 SkipBad = Annotated[
     bool,

@@ -1,15 +1,9 @@
-"""The store: one DuckDB file that holds actors, ties, sources and rejects."""
+"""The store: one DuckDB file that holds actors, ties, sources and rejects.
 
-from civnet.store.batch import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport
+It ingests the :class:`~civnet.importers.batch.Batch` objects the importers make (their schemas
+live in :mod:`civnet.importers.batch`, the contract between the two layers).
+"""
+
 from civnet.store.workspace import DEFAULT_WORKSPACE, Workspace, resolve_workspace_path
 
-__all__ = [
-    "ACTOR_SCHEMA",
-    "DEFAULT_WORKSPACE",
-    "REJECT_SCHEMA",
-    "TIE_SCHEMA",
-    "Batch",
-    "IngestReport",
-    "Workspace",
-    "resolve_workspace_path",
-]
+__all__ = ["DEFAULT_WORKSPACE", "Workspace", "resolve_workspace_path"]
