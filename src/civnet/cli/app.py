@@ -110,4 +110,7 @@ def open_workspace(*, write: bool = False):
 
 def main() -> None:
     """Entry point of the ``civnet`` command."""
+    from civnet._lean import lean_imports
+
+    lean_imports()  # igraph without matplotlib, pyarrow without pandas (civnet uses neither)
     app()
