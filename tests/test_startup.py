@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from civnet.products.catalog import MEASURES, Lazy
+from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
 
 HEAVY = (
     "numba",
@@ -104,3 +105,39 @@ def test_the_measures_package_gives_functions_named_like_their_modules() -> None
         "assert callable(timeline) and callable(scorecard)\n"
     )
     loaded_after(code)  # fails (CalledProcessError) when an assertion there fails
+
+
+def test_a_civnet_process_imports_igraph_without_matplotlib() -> None:
+    """igraph's drawing imports matplotlib; the ``civnet`` command and the server's workers
+    (:func:`civnet._lean.lean_imports`) import igraph without it, and matplotlib still works."""
+    code = (
+        "from civnet._lean import lean_imports\n"
+        "lean_imports()\n"
+        "import igraph\n"
+        "assert igraph.Graph.Famous('Zachary').betweenness()[0] > 231\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "import matplotlib\n"
+        "assert sys.modules['matplotlib'] is matplotlib\n"
+        "sys.modules.pop('matplotlib')\n"
+    )
+    assert loaded_after(code) == ["igraph"]
+
+
+def test_civnet_describe_and_betweenness_load_only_what_they_use(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A measure in a fresh ``civnet`` process: DuckDB, Arrow (and the pandas Arrow imports),
+    igraph, numpy; betweenness adds numba and its kernel; never matplotlib or NetworKit."""
+    run = (
+        "sys.argv = ['civnet', '-w', {ws!r}, {cmd!r}, '--format', 'json']\n"
+        "from civnet.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "assert json.loads(out.getvalue())\n"
+    )
+    describe = loaded_after(run.format(ws=str(florentine_ws.workspace), cmd="describe"))
+    assert set(describe) == {"duckdb", "pyarrow", "pandas", "igraph"}
+    between = loaded_after(run.format(ws=str(florentine_ws.workspace), cmd="betweenness"))
+    assert "matplotlib" not in between and "networkit" not in between
+    assert "networkx" not in between and "statsmodels" not in between
