@@ -115,7 +115,7 @@ GROUP BY ALL
 
 
 def run_civnet(path: Path) -> dict[str, float]:
-    from civnet.importers.gdelt import import_gdelt
+    from civnet.importers.events.gdelt import import_gdelt
     from civnet.store import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,8 +127,8 @@ def run_civnet(path: Path) -> dict[str, float]:
 
 
 def run_raw(path: Path) -> dict[str, float]:
-    from civnet.importers.gdelt_formats import GDELT2_COLUMNS
-    from civnet.importers.gdelt_mapping import GdeltOptions, register_lookups
+    from civnet.importers.events.formats import GDELT2_COLUMNS
+    from civnet.importers.events.mapping import GdeltOptions, register_lookups
 
     types = {
         "SQLDATE": "DATE",

@@ -16,9 +16,10 @@ import pyarrow as pa
 import pytest
 
 from civnet.errors import UnknownVocabulary
+from civnet.importers.batch import Batch
 from civnet.measures import betweenness, describe
 from civnet.products.analyze import analyze, betweenness_records
-from civnet.store import Batch, Workspace
+from civnet.store import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.vocab import ACTOR_LEVELS, actor_level
 

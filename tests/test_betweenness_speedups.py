@@ -23,6 +23,7 @@ bmod = sys.modules["civnet.measures.betweenness"]
 def always_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every component, however small, takes the structural route."""
     monkeypatch.setattr(bmod, "BLOCKS_ABOVE", 0)
+    monkeypatch.setattr(bmod, "DIRECTED_BLOCKS_ABOVE", 0)
 
 
 def with_pendants_and_bridges(seed: int, *, weighted: bool = False) -> nx.Graph:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from civnet.errors import UnknownVocabulary
-from civnet.importers.cameo import codebook, describe, quad_class_of_root, split_actor_code
+from civnet.importers.events.cameo import codebook, describe, quad_class_of_root, split_actor_code
 
 
 def test_codebook_sizes_match_provenance() -> None:

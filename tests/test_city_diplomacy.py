@@ -13,8 +13,9 @@ import pytest
 
 from civnet.datasets import get
 from civnet.datasets.city_diplomacy import BALTIC, CDP, TWIN_RAW, WIKIDATA, load
-from civnet.store import IngestReport, Workspace
-from civnet.store.sql import fetch_arrow, fetch_one
+from civnet.importers.batch import IngestReport
+from civnet.sql import fetch_arrow, fetch_one
+from civnet.store import Workspace
 
 DS = get("city-diplomacy")
 FOLDER = DS.path()

@@ -11,13 +11,14 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from civnet.importers.batch import Batch
 from civnet.measures.coverage import (
     SourceWindow,
     beyond_coverage,
     centred_sources,
     source_centres,
 )
-from civnet.store import Batch, Workspace
+from civnet.store import Workspace
 
 D = dt.date
 

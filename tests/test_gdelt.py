@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from civnet.errors import InputFileError, UnknownVocabulary
-from civnet.importers.gdelt import import_gdelt, merge_partials, run_files
-from civnet.importers.gdelt_formats import GDELT1_COLUMNS, GDELT2_COLUMNS
-from civnet.importers.gdelt_mapping import GdeltOptions, read_track_map
+from civnet.importers.events.formats import GDELT1_COLUMNS, GDELT2_COLUMNS
+from civnet.importers.events.gdelt import import_gdelt, merge_partials, run_files
+from civnet.importers.events.mapping import GdeltOptions, read_track_map
+from civnet.sql import fetch_arrow
 from civnet.store import Workspace
-from civnet.store.sql import fetch_arrow
 from civnet.vocab import sector_actor_id, sector_actor_type
 
 DATA = Path(__file__).parent / "data" / "gdelt"
-CAMEO = Path(__file__).parents[1] / "src" / "civnet" / "importers" / "cameo_data"
+CAMEO = Path(__file__).parents[1] / "src" / "civnet" / "importers" / "events" / "cameo_data"
 HEAD_2016 = DATA / "gdelt1_20160728_head.tsv"
 V1 = DATA / "gdelt1_fixture.tsv"
 V2 = DATA / "gdelt2_fixture.tsv"

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from civnet.errors import InputFileError
-from civnet.importers import gdelt_formats
-from civnet.importers.gdelt import run_files
-from civnet.importers.gdelt_formats import MAX_RATIO, TEMP_PREFIX, clean_stale_folders, open_gdelt
-from civnet.importers.gdelt_mapping import GdeltOptions
+from civnet.importers.events import formats as gdelt_formats
+from civnet.importers.events.formats import MAX_RATIO, TEMP_PREFIX, clean_stale_folders, open_gdelt
+from civnet.importers.events.gdelt import run_files
+from civnet.importers.events.mapping import GdeltOptions
 
 HEAD_2016 = Path(__file__).parent / "data" / "gdelt" / "gdelt1_20160728_head.tsv"
 

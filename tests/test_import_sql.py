@@ -20,8 +20,8 @@ from civnet.importers.tables import (
     level_sql,
     read_tables,
 )
+from civnet.sql import quote_ident
 from civnet.store import Workspace
-from civnet.store.sql import quote_ident
 from civnet.vocab import ACTOR_TYPES, actor_level
 
 IDS = [

@@ -11,8 +11,8 @@ import pytest
 
 from civnet.errors import UserError
 from civnet.importers.roster import network_id
+from civnet.sql import fetch_arrow
 from civnet.store import Workspace
-from civnet.store.sql import fetch_arrow
 
 DATA = Path(__file__).parent / "data" / "cities"
 

@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from civnet.importers.batch import Batch
 from civnet.measures.scorecard import (
     scorecard,
     scorecard_bootstrap,
@@ -18,7 +19,7 @@ from civnet.measures.scorecard import (
     weight_sensitivity,
 )
 from civnet.products.periods import load_config
-from civnet.store import Batch, Workspace
+from civnet.store import Workspace
 from tests.test_scorecard import ACTORS, TIES, make_net
 
 

@@ -21,8 +21,8 @@ from civnet.importers.city_identity import (
 from civnet.importers.sister_cities import (
     parse_year,
 )
+from civnet.sql import fetch_arrow
 from civnet.store import Workspace
-from civnet.store.sql import fetch_arrow
 
 DATA = Path(__file__).parent / "data" / "cities"
 

@@ -1,7 +1,7 @@
 """Names from input files never steer SQL (issue 11 item 1).
 
 Each payload below deleted every tie of the workspace and exited 0 before identifiers were quoted
-by :func:`civnet.store.sql.quote_ident` (the payloads were run against the earlier code to check
+by :func:`civnet.sql.quote_ident` (the payloads were run against the earlier code to check
 that they did). Now each import keeps the workspace's ties and stores the name verbatim as an
 attribute key.
 """
@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from civnet.sql import quote_ident, quote_literal
 from civnet.store import Workspace
-from civnet.store.sql import quote_ident, quote_literal
 
 # Closes json_object('...') in the tie query, deletes the ties, and ends with a SELECT whose
 # last column is the column itself, so that the rest of the original query stays valid.

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from civnet.errors import WorkspaceError
-from civnet.store import Batch, Workspace, resolve_workspace_path
+from civnet.importers.batch import Batch
+from civnet.store import Workspace, resolve_workspace_path
 
 
 def batch(name: str, sha: str, ties: list[tuple], actors: list[str] | None = None) -> Batch:  # type: ignore[type-arg]

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from civnet.errors import BadFilter
+from civnet.importers.batch import Batch
 from civnet.measures.uncertainty import (
     Resampler,
     betweenness_bootstrap,
@@ -24,7 +25,7 @@ from civnet.measures.uncertainty import (
     with_actors_by_counts,
     with_ties_by_counts,
 )
-from civnet.store import Batch, Workspace
+from civnet.store import Workspace
 from civnet.views.network import Network
 
 

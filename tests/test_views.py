@@ -8,8 +8,9 @@ import pyarrow as pa
 import pytest
 
 from civnet.errors import BadFilter
+from civnet.importers.batch import Batch
 from civnet.measures import describe
-from civnet.store import Batch, Workspace
+from civnet.store import Workspace
 from civnet.views import ViewSpec, build_network, parse_bound
 
 

@@ -263,3 +263,17 @@ def test_old_workspace_that_cannot_be_written_says_what_to_do(tmp_path: Path, mo
     ):
         Workspace(old, read_only=True)
     assert _meta(old) == {"schema_version": "1"}
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_workspace_connections_never_print_duckdb_progress_bar(
+    cli, tmp_path: Path, ws_path: Path, capfd, read_only: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """DuckDB prints its progress bar to standard output, into a pipe too, where it would corrupt
+    a command's JSON or CSV; a workspace connection never prints it, whatever the query's length."""
+    _imported(cli, tmp_path)
+    capfd.readouterr()
+    with Workspace(ws_path, read_only=read_only) as ws:
+        ws.con.execute("SET progress_bar_time = 0")  # show at once, were printing on
+        ws.con.execute("SELECT count(*) FROM range(30000000) t(x) WHERE x % 7 = 1").fetchall()
+    assert capfd.readouterr().out == ""

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from civnet.errors import UnknownDataset
+from civnet.importers.batch import IngestReport
 from civnet.products.catalog import MEASURES, Measure
-from civnet.store import IngestReport, Workspace
+from civnet.store import Workspace
 from civnet.views import Network, ViewSpec, build_network
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from civnet.cli.app import app, console, err_console, import_app, open_workspace
 from civnet.products.render import dumps, emit
 
 if TYPE_CHECKING:
-    from civnet.store import IngestReport
+    from civnet.importers.batch import IngestReport
 
 SkipBad = Annotated[
     bool,

@@ -62,8 +62,8 @@ def import_gdelt_cmd(
     ] = None,
 ) -> None:
     """Import GDELT 1.0/2.0 event files as civil-diplomacy ties (see docs/events.md)."""
-    from civnet.importers.gdelt import FileResult, import_gdelt
-    from civnet.importers.gdelt_mapping import GdeltOptions, default_type_map, read_track_map
+    from civnet.importers.events.gdelt import FileResult, import_gdelt
+    from civnet.importers.events.mapping import GdeltOptions, default_type_map, read_track_map
 
     options = GdeltOptions(
         mode=mode,
@@ -125,7 +125,7 @@ def cameo_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
 ) -> None:
     """Say what a CAMEO code means (actor type, event code, country, QuadClass, Goldstein)."""
-    from civnet.importers.cameo import describe
+    from civnet.importers.events.cameo import describe
 
     records = describe(code)
     if fmt == "json":

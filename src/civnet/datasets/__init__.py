@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from civnet.errors import UnknownDataset
-from civnet.store import Batch, IngestReport, Workspace
+from civnet.importers.batch import Batch, IngestReport, Sink
 
 Progress = Callable[[str], None]
-Loader = Callable[[Workspace, Progress | None], list[IngestReport]]
+Loader = Callable[[Sink, Progress | None], list[IngestReport]]
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ class Dataset:
         """Folder holding the dataset's files, PROVENANCE.md and LICENCE notes."""
         return Path(str(resources.files("civnet.datasets") / "data" / self.folder))
 
-    def already_loaded(self, ws: Workspace) -> bool:
+    def already_loaded(self, ws: Sink) -> bool:
         """True when every file of the dataset is already a source of ``ws`` (same content)."""
-        from civnet.store.batch import file_sha256
+        from civnet.importers.batch import file_sha256
 
         paths = [self.path() / f for f in self.files]
         return bool(paths) and all(p.is_file() and ws.has_source(file_sha256(p)) for p in paths)
@@ -48,7 +48,7 @@ class Dataset:
 
 
 def ingest_with_details(
-    ws: Workspace,
+    ws: Sink,
     batches: Sequence[Batch],
     details: Sequence[dict[str, int]],
     progress: Progress | None = None,

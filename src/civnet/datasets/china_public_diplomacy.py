@@ -29,8 +29,15 @@ import pyarrow as pa
 
 from civnet.countries import country_name, to_iso3
 from civnet.datasets import Dataset, Progress, ingest_with_details, register
-from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
+from civnet.importers.batch import (
+    ACTOR_SCHEMA,
+    REJECT_SCHEMA,
+    TIE_SCHEMA,
+    Batch,
+    IngestReport,
+    Sink,
+    file_sha256,
+)
 from civnet.vocab import sector_actor_id, sector_actor_level, sector_actor_type
 
 NAME = "china-public-diplomacy"
@@ -183,7 +190,7 @@ def _reject(where: str, col: str, reason: str, row: dict[str, str]) -> dict[str,
     return {"row": where, "field": col, "reason": reason, "raw": json.dumps(row)}
 
 
-def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
+def load(ws: Sink, progress: Progress | None = None) -> list[IngestReport]:
     """Load the panel in one ingest; loading twice adds nothing."""
     if progress:
         progress(f"reading {FILE}")

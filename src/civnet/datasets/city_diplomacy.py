@@ -19,7 +19,7 @@ Four public sources, shipped in ``data/city-diplomacy/`` with their PROVENANCE.m
 
 Pairs become ``sister_city`` ties through :mod:`civnet.importers.sister_cities`; the cities of all
 four files are resolved together, so one city is one actor across the sources. Each file is one
-:class:`~civnet.store.Batch` (one source in the workspace, refs such as
+:class:`~civnet.importers.batch.Batch` (one source in the workspace, refs such as
 ``"twin_cities_raw.csv:row 17"``) and the four are stored in one ``ingest`` call: a pair given by
 several rows or files is one tie that keeps every reference. Loading twice adds nothing.
 """
@@ -31,10 +31,10 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from civnet.datasets import Dataset, Progress, register
+from civnet.importers.batch import Batch, IngestReport, Sink, file_sha256
 from civnet.importers.city_identity import (
     CityResolver,
     parse_country,
@@ -48,9 +48,8 @@ from civnet.importers.sister_cities import (
     prepare_pairs,
     reject_table,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
-from civnet.store.sql import fetch_one, quote_literal
+from civnet.sql import connect as duckdb_connect
+from civnet.sql import fetch_one, quote_literal
 
 NAME = "city-diplomacy"
 TWIN_RAW = "twin-towns-wikipedia/twin_cities_raw.csv.gz"
@@ -75,7 +74,7 @@ LICENCE = (
 
 def _read(folder: Path, rel: str, delim: str) -> pa.Table:
     """A shipped CSV (gzipped or not) as text columns plus ``_row`` (1-based data row)."""
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         src, sep = quote_literal(str(folder / rel)), quote_literal(delim)
         return con.sql(
@@ -265,7 +264,7 @@ def _hashes(folder: Path) -> dict[str, str]:
     }
 
 
-def _already_loaded(ws: Workspace, folder: Path) -> list[IngestReport] | None:
+def _already_loaded(ws: Sink, folder: Path) -> list[IngestReport] | None:
     """Skipped reports when every source is already in ``ws`` (no parsing needed), else None."""
     reports = []
     for name, sha in _hashes(folder).items():
@@ -336,7 +335,7 @@ def build_batches(folder: Path, progress: Progress | None = None) -> list[Batch]
     return batches
 
 
-def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
+def load(ws: Sink, progress: Progress | None = None) -> list[IngestReport]:
     """Store the dataset in ``ws`` (one transaction); return one report per source file.
 
     When every source is already in the workspace nothing is parsed and each report says

@@ -52,8 +52,15 @@ import pyarrow as pa
 
 from civnet.countries import to_iso3
 from civnet.datasets import Dataset, Progress, ingest_with_details, register
-from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
+from civnet.importers.batch import (
+    ACTOR_SCHEMA,
+    REJECT_SCHEMA,
+    TIE_SCHEMA,
+    Batch,
+    IngestReport,
+    Sink,
+    file_sha256,
+)
 
 NAME = "confucius-institutes"
 CLOSING = "nas_us_ci_closing_2022-02.csv"
@@ -460,7 +467,7 @@ def build_batches(folder: Path) -> tuple[list[Batch], list[dict[str, int]]]:
     return batches, [dict(f.details) for f in files]
 
 
-def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
+def load(ws: Sink, progress: Progress | None = None) -> list[IngestReport]:
     """Load the four files in one ingest; loading twice adds nothing."""
     if progress:
         progress("reading 4 files")

@@ -31,8 +31,15 @@ import pyarrow as pa
 from civnet.countries import to_iso3
 from civnet.datasets import Dataset, Progress, ingest_with_details, register
 from civnet.datasets.china_public_diplomacy import sector_actor
-from civnet.store import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
+from civnet.importers.batch import (
+    ACTOR_SCHEMA,
+    REJECT_SCHEMA,
+    TIE_SCHEMA,
+    Batch,
+    IngestReport,
+    Sink,
+    file_sha256,
+)
 
 NAME = "student-flows"
 BY_ORIGIN = "popular-destinations-by-origin.csv"
@@ -174,7 +181,7 @@ def build_batches(folder: Path) -> tuple[list[Batch], list[dict[str, int]]]:
     return [b1, b2], [d1, d2]
 
 
-def load(ws: Workspace, progress: Progress | None = None) -> list[IngestReport]:
+def load(ws: Sink, progress: Progress | None = None) -> list[IngestReport]:
     """Load both files in one ingest; loading twice adds nothing."""
     if progress:
         progress("reading 2 files")

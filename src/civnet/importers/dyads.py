@@ -12,24 +12,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from civnet.countries import to_iso3
 from civnet.errors import MalformedRow
+from civnet.importers.batch import REJECT_SCHEMA
 from civnet.importers.reading import (
     load_table,
     rejects_path_for,
     require_columns,
     write_rejects,
 )
-from civnet.store.batch import REJECT_SCHEMA
+from civnet.sql import connect as duckdb_connect
 
 
 def read_dyadic_file(path: str | Path) -> pd.DataFrame:
     """The file as ``origin, destination, year (nullable), value``, validated (module docstring)."""
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         p, cols, _ = load_table(con, path, "_dy")
         require_columns(

@@ -19,6 +19,7 @@ import networkx as nx
 import pyarrow as pa
 
 from civnet.errors import InputFileError
+from civnet.importers.batch import ACTOR_SCHEMA, TIE_SCHEMA, Batch, IngestReport, Sink, file_sha256
 from civnet.importers.reading import (
     bounded_memory,
     check_file,
@@ -35,8 +36,6 @@ from civnet.importers.tables import (
     validate_actors,
     validate_ties,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import ACTOR_SCHEMA, TIE_SCHEMA, file_sha256
 
 READERS = {"graphml": nx.read_graphml, "gexf": nx.read_gexf}
 
@@ -82,7 +81,7 @@ def _temp_table(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, wher
 
 
 def read_graph_file(
-    ws: Workspace,
+    ws: Sink,
     path: str | Path,
     fmt: str,
     *,
@@ -159,7 +158,7 @@ def read_graph_file(
     )
 
 
-def import_graph_file(ws: Workspace, path: str | Path, fmt: str, **options: Any) -> IngestReport:
+def import_graph_file(ws: Sink, path: str | Path, fmt: str, **options: Any) -> IngestReport:
     """Validate and store a GraphML or GEXF file; all-or-nothing."""
     with bounded_memory(ws.con):
         try:

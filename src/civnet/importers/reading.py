@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.errors import InputFileError, MalformedRow, MissingColumn
-from civnet.store.batch import REJECT_SCHEMA
-from civnet.store.sql import fetch_one, quote_ident, quote_literal
+from civnet.importers.batch import REJECT_SCHEMA
+from civnet.sql import fetch_one, quote_ident, quote_literal
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
 

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from civnet.errors import UserError
+from civnet.importers.batch import Batch, IngestReport, Sink, file_sha256
 from civnet.importers.city_identity import (
     CityResolver,
     parse_country,
@@ -46,8 +47,6 @@ from civnet.importers.sister_cities import (
     parse_year,
     reject_table,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
 from civnet.vocab import ACTOR_TYPES, TRACKS, check_value, normalize_term
 
 EMPTY_ACTOR = "empty actor name"
@@ -69,7 +68,7 @@ def network_id(name: str) -> str:
 
 
 def read_roster(
-    ws: Workspace,
+    ws: Sink,
     path: str | Path,
     network: str,
     *,
@@ -194,6 +193,6 @@ def read_roster(
     )
 
 
-def import_roster(ws: Workspace, path: str | Path, network: str, **options: object) -> IngestReport:
+def import_roster(ws: Sink, path: str | Path, network: str, **options: object) -> IngestReport:
     """Validate and store a membership roster; all-or-nothing."""
     return ws.ingest([read_roster(ws, path, network, **options)])[0]  # type: ignore[arg-type]

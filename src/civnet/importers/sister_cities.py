@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from civnet.importers.batch import REJECT_SCHEMA, Batch, IngestReport, Sink, file_sha256
 from civnet.importers.city_identity import (
     CityResolver,
     parse_country,
@@ -34,8 +35,6 @@ from civnet.importers.reading import (
     settle_rejects,
 )
 from civnet.importers.tables import SELF_LOOP
-from civnet.store import REJECT_SCHEMA, Batch, IngestReport, Workspace
-from civnet.store.batch import file_sha256
 
 UNKNOWN_COUNTRY = "unknown country"
 EMPTY_CITY = "empty city name"
@@ -229,7 +228,7 @@ def _column(table: pa.Table, name: str) -> list[str | None] | None:
 
 
 def read_sister_cities(
-    ws: Workspace,
+    ws: Sink,
     path: str | Path,
     *,
     mapping: Mapping[str, str] | None = None,
@@ -282,6 +281,6 @@ def read_sister_cities(
     )
 
 
-def import_sister_cities(ws: Workspace, path: str | Path, **options: object) -> IngestReport:
+def import_sister_cities(ws: Sink, path: str | Path, **options: object) -> IngestReport:
     """Validate and store a sister-city pair table; all-or-nothing."""
     return ws.ingest([read_sister_cities(ws, path, **options)])[0]  # type: ignore[arg-type]

@@ -26,6 +26,15 @@ import pyarrow.compute as pc
 
 from civnet.countries import map_names
 from civnet.errors import InputFileError
+from civnet.importers.batch import (
+    ACTOR_SCHEMA,
+    REJECT_SCHEMA,
+    TIE_SCHEMA,
+    Batch,
+    IngestReport,
+    Sink,
+    file_sha256,
+)
 from civnet.importers.reading import (
     MAX_WEIGHT,
     apply_mapping,
@@ -39,9 +48,7 @@ from civnet.importers.reading import (
     require_columns,
     write_rejects,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import ACTOR_SCHEMA, REJECT_SCHEMA, TIE_SCHEMA, file_sha256
-from civnet.store.sql import quote_ident, quote_literal
+from civnet.sql import quote_ident, quote_literal
 from civnet.vocab import (
     ACTOR_LEVELS,
     ACTOR_TYPES,
@@ -345,7 +352,7 @@ def _attrs_sql(extra: list[str], alias: str) -> str:
 
 
 def read_tables(
-    ws: Workspace,
+    ws: Sink,
     *,
     actors: str | Path | None,
     ties: str | Path | None,
@@ -419,7 +426,7 @@ def prefix_rows(rejects: pa.Table, file_name: str) -> pa.Table:
 
 
 def import_tables(
-    ws: Workspace,
+    ws: Sink,
     *,
     actors: str | Path | None = None,
     ties: str | Path | None = None,

@@ -13,14 +13,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import igraph as ig
 import numpy as np
 
-from civnet.errors import UserError
+from civnet.cluster import dask_client
 from civnet.measures.betweenness import Betweenness, _costs, _usable, edge_array
 from civnet.views.network import Network
 
@@ -60,7 +59,7 @@ def dask_betweenness(
             else edge_array(g)
         )
         costs = np.asarray(_costs(g), dtype=float) if weighted else None
-        with _client(address) as client:
+        with dask_client(address) as client:
             workers = sum(client.nthreads().values()) or 1
             todo = np.arange(n) if sources is None else np.asarray(sources, dtype=np.int64)
             parts = [c for c in np.array_split(todo, chunks or workers * 4) if len(c)]
@@ -149,35 +148,3 @@ def _partial(
         g.betweenness(directed=g.is_directed(), weights=weights, sources=sources.tolist()),
         dtype=float,
     )
-
-
-@contextmanager
-def _client(address: str) -> Iterator[Any]:
-    """A Dask client for ``address``; ``local:N`` starts (and then stops) N local processes."""
-    from distributed import Client, LocalCluster
-
-    cluster = None
-    if address.startswith("local:"):
-        count = address.split(":", 1)[1]
-        if not count.isdigit() or int(count) < 1:
-            raise UserError(
-                f"--dask {address!r}: expected local:N with N >= 1",
-                fix="write e.g. --dask local:2, or a scheduler address tcp://host:8786",
-            )
-        cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, dashboard_address=":0")
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(address, timeout="10s")
-        except OSError as exc:
-            raise UserError(
-                f"cannot reach the Dask scheduler at {address}: {exc}",
-                fix="start one (dask scheduler; dask-jobqueue; the Dask Kubernetes operator) "
-                "or use --dask local:N",
-            ) from None
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

@@ -39,7 +39,7 @@ from civnet.measures.inference.simulate import (
     network_stats,
     simulate,
 )
-from civnet.store.sql import fetch_arrow
+from civnet.sql import fetch_arrow
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec
 from civnet.views.layers import LayerSpec, read_layer

@@ -156,6 +156,29 @@ def tie_source_ids(ws: Workspace, net: Network) -> list[list[int]] | None:
     return out
 
 
+def sources_of_views(ws: Workspace, nets: list[Network]) -> set[int] | None:
+    """The sources that report at least one tie of any of ``nets``; None when some view's ties
+    cannot be traced to sources. The union of :func:`sources_in` of each view's
+    :func:`tie_source_ids`, read in one query over the distinct tie ids (the yearly views of a
+    timeline share most of their ties)."""
+    ids: set[int] = set()
+    for net in nets:
+        if not net.ties.num_rows:
+            continue
+        if "tie_id" not in net.ties.column_names or net.ties.column("tie_id").null_count:
+            return None
+        ids.update(net.ties.column("tie_id").to_pylist())
+    if not ids:
+        return set()
+    rows = ws.con.execute(
+        """SELECT DISTINCT TRY_CAST(substr(split_part(r, ':', 1), 2) AS BIGINT)
+           FROM ties, unnest(refs) AS u(r)
+           WHERE tie_id IN (SELECT unnest(?)) AND regexp_matches(split_part(r, ':', 1), '^s[0-9]+$')""",
+        [sorted(ids)],
+    ).fetchall()
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
 def sources_in(per_tie: list[list[int]] | None) -> set[int]:
     """The sources that report at least one of the ties."""
     return {s for ids in per_tie or [] for s in ids}

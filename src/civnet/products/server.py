@@ -72,7 +72,7 @@ from civnet.products.graphview import MAX_EDGES
 from civnet.products.render import to_jsonable
 from civnet.products.runner import Planned, plan_at
 from civnet.products.workers import Cancelled, Workers
-from civnet.store.sql import fetch_arrow
+from civnet.sql import fetch_arrow
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network

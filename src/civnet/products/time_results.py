@@ -50,6 +50,7 @@ from civnet.products.periods import (
     parse_span,
     source_windows,
     sources_in,
+    sources_of_views,
     tie_source_ids,
     tie_sources,
     timeline_views,
@@ -85,11 +86,11 @@ def timeline_inputs(
     notices name, for each source that gives ties to some period, the periods that reach past
     its coverage window."""
     views = timeline_views(ws, spec, every, window)
-    per_tie = [tie_source_ids(ws, net) for _, net in views]
-    if any(p is None for p in per_tie):
+    found = sources_of_views(ws, [net for _, net in views])
+    if found is None:
         return TimelineInputs(views, [untraceable_notice("this timeline")])
     windows = source_windows(ws)
-    used = sorted(set().union(*(sources_in(p) for p in per_tie)))
+    used = sorted(found)
     spans = [(p.label, p.start, p.end) for p, _ in views]
     return TimelineInputs(views, timeline_notices(spans, [windows[s] for s in used]))
 

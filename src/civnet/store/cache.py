@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from civnet.store.sql import fetch_one
+from civnet.sql import fetch_one
 
 TABLE_DDL = """CREATE TABLE IF NOT EXISTS result_cache (
     key VARCHAR PRIMARY KEY,

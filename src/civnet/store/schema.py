@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from civnet.errors import WorkspaceError
+from civnet.sql import connect as duckdb_connect
 
 MARKER_KEY = "application"
 MARKER_VALUE = "civnet"
@@ -67,7 +68,7 @@ def connect(path: str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     pause = 0.01
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            return duckdb_connect(path, read_only=read_only)
         except duckdb.Error as exc:
             text = str(exc)
             held = bool(_LOCK.search(text) or _IN_PROCESS.search(text))
@@ -237,7 +238,7 @@ def _upgrade_read_only(
             fix="copy it to a writable place and run the command on the copy once",
         )
     try:
-        con = duckdb.connect(path)
+        con = duckdb_connect(path)
     except duckdb.Error as exc:
         err = _open_error(path, exc)
         raise WorkspaceError(

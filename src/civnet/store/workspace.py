@@ -1,6 +1,6 @@
 """The workspace: a DuckDB file with the tables actors, ties, sources and rejects.
 
-The store only persists. Importers hand it :class:`~civnet.store.batch.Batch` objects; views read
+The store only persists. Importers hand it :class:`~civnet.importers.batch.Batch` objects; views read
 its tables. Every ingest runs in one transaction: it lands whole or not at all.
 
 Tie identity: ties with the same (source, target, track, kind, start_date, end_date, directed) are
@@ -22,12 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.errors import WorkspaceError
+from civnet.importers.batch import Batch, IngestReport
+from civnet.sql import connect as duckdb_connect
+from civnet.sql import fetch_one
 from civnet.store import cache
-from civnet.store.batch import Batch, IngestReport
 from civnet.store.paths import DEFAULT_WORKSPACE as DEFAULT_WORKSPACE
 from civnet.store.paths import resolve_workspace_path as resolve_workspace_path
 from civnet.store.schema import connect, open_workspace_db, schema_version
-from civnet.store.sql import fetch_one
 from civnet.vocab import actor_level
 
 _DDL = [
@@ -273,7 +274,7 @@ class Workspace:
             return cache.store(self.con, key, measure, version, civnet, text)
         self.con.close()
         try:
-            con = duckdb.connect(self.path)
+            con = duckdb_connect(self.path)
         except duckdb.Error:
             kept = False
         else:

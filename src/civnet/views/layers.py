@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.errors import BadFilter
-from civnet.store.sql import fetch_arrow, fetch_one
+from civnet.sql import fetch_arrow, fetch_one
 from civnet.store.workspace import Workspace
 from civnet.views.network import Network, build_network
 from civnet.views.spec import ViewSpec

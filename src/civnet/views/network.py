@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from civnet.store.sql import fetch_one
+from civnet.sql import fetch_one
 from civnet.store.workspace import Workspace
 from civnet.views.spec import ViewSpec
 

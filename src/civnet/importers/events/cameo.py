@@ -31,7 +31,7 @@ QUAD_CLASSES: dict[int, str] = {
 
 def data_path(name: str) -> Any:
     """A file of the shipped CAMEO data folder (an importlib Traversable)."""
-    return files("civnet.importers").joinpath("cameo_data", name)
+    return files("civnet.importers.events").joinpath("cameo_data", name)
 
 
 def _rows(name: str) -> list[list[str]]:

@@ -4,8 +4,8 @@ Each file is read by DuckDB and reduced, in one query, to partial aggregates per
 target actor, track, period): event count, sum of NumMentions, sums for the mean GoldsteinScale and
 AvgTone (exact decimals), geo fallbacks. Partials of all files (from this process or from Dask
 workers) are merged by summing, so the ties are the same however the files were spread. Raw events
-never leave DuckDB. The rules are in :mod:`civnet.importers.gdelt_mapping`, the formats in
-:mod:`civnet.importers.gdelt_formats`, the user's view of both in docs/events.md.
+never leave DuckDB. The rules are in :mod:`civnet.importers.events.mapping`, the formats in
+:mod:`civnet.importers.events.formats`, the user's view of both in docs/events.md.
 
 Every file becomes a source with its rows read and its rejects (one per bad line, with the file and
 line). The ties, merged over the files of one import, form one more source, ``gdelt ties (...)``.
@@ -29,18 +29,18 @@ import pyarrow.compute as pc
 
 from civnet.countries import country_name
 from civnet.errors import InputFileError
-from civnet.importers.cameo import codebook
-from civnet.importers.gdelt_formats import OpenedFile, locate_rows, open_gdelt, reader_sql
-from civnet.importers.gdelt_mapping import (
+from civnet.importers.batch import REJECT_SCHEMA, Batch, IngestReport, Sink
+from civnet.importers.events.cameo import codebook
+from civnet.importers.events.formats import OpenedFile, locate_rows, open_gdelt, reader_sql
+from civnet.importers.events.mapping import (
     PARTIAL_SCHEMA,
     UNDECODABLE,
     GdeltOptions,
     aggregate_sql,
     register_lookups,
 )
-from civnet.store import Batch, IngestReport, Workspace
-from civnet.store.batch import REJECT_SCHEMA
-from civnet.store.sql import fetch_arrow
+from civnet.sql import connect as duckdb_connect
+from civnet.sql import fetch_arrow
 from civnet.vocab import COUNTRY_SECTOR, sector_actor_id, sector_actor_level, sector_actor_type
 
 Progress = Callable[[float], None]
@@ -99,7 +99,7 @@ def aggregate_file(
     """
     t0 = time.perf_counter()
     with open_gdelt(path) as opened:
-        con = duckdb.connect()
+        con = duckdb_connect()
         try:
             # DuckDB cannot estimate a headerless CSV's size and would build its hash tables on
             # the events instead of on the small lookup tables; keep the joins as written.
@@ -220,7 +220,7 @@ def merge_partials(partials: Sequence[pa.Table]) -> pa.Table:
     tables = [p for p in partials if p.num_rows]
     if not tables:
         return _merged_schema().empty_table()
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.register("_parts", pa.concat_tables(tables))
         return fetch_arrow(
@@ -281,7 +281,7 @@ def ties_and_actors(merged: pa.Table) -> tuple[pa.Table, pa.Table]:
     Tie attributes (JSON): events, mentions (sum of NumMentions), mean_goldstein, mean_tone,
     geo_fallbacks, cameo_types, n_files and, up to 20, the files.
     """
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.register("_merged", merged)
         ties = fetch_arrow(con, _TIES_SQL)
@@ -376,7 +376,7 @@ def run_files(
 ) -> list[FileResult]:
     """Aggregate every file, here (one after another) or on a Dask cluster; sorted by path."""
     if dask:
-        from civnet.importers.gdelt_dask import run_on_dask
+        from civnet.importers.events.dask import run_on_dask
 
         results = run_on_dask(paths, options, dask, on_done=on_done)
     else:
@@ -390,7 +390,7 @@ def run_files(
 
 
 def import_gdelt(
-    ws: Workspace,
+    ws: Sink,
     patterns: Sequence[str | Path],
     options: GdeltOptions | None = None,
     *,

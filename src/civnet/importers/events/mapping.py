@@ -31,9 +31,9 @@ import duckdb
 import pyarrow as pa
 
 from civnet.errors import InputFileError, UnknownVocabulary
-from civnet.importers.cameo import codebook, data_path
-from civnet.importers.gdelt_formats import EXTRA, GdeltFormat
-from civnet.store.sql import quote_ident, quote_literal
+from civnet.importers.events.cameo import codebook, data_path
+from civnet.importers.events.formats import EXTRA, GdeltFormat
+from civnet.sql import quote_ident, quote_literal
 from civnet.vocab import COUNTRY_SECTOR, TRACKS
 
 MODES = ("civil-any", "civil-civil")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from civnet.errors import InputFileError
-from civnet.store.sql import quote_literal
+from civnet.sql import quote_literal
 
 GDELT1_COLUMNS: tuple[str, ...] = (
     "GLOBALEVENTID",

@@ -5,6 +5,11 @@ of a GraphML/GEXF file) goes through :func:`quote_ident`, and every literal that
 parameter (a file path inside ``read_csv(...)``, a column name used as a JSON key) through
 :func:`quote_literal`. Nothing from input is spliced into SQL any other way (docs/security.md).
 
+Connecting: :func:`connect` opens every DuckDB connection civnet makes. DuckDB prints its own
+progress bar to standard output for a query over about 2 s, even into a pipe or a file, where it
+would corrupt the JSON or CSV a command writes; civnet's connections never print it (the CLI
+draws its own progress on standard error).
+
 Fetching: DuckDB keeps a result open until it is fully fetched, and an open result blocks the next
 statement on the connection; :func:`fetch_one` and :func:`fetch_arrow` always drain what they
 read.
@@ -17,6 +22,17 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+
+def connect(database: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that never prints DuckDB's progress bar.
+
+    >>> fetch_one(connect(), "SELECT current_setting('enable_progress_bar_print')")
+    (False,)
+    """
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 def quote_ident(name: str) -> str:

@@ -1,12 +1,18 @@
-"""What an importer hands to the store: one source's actors, ties and rejected rows, as Arrow."""
+"""What an importer hands to the store: one source's actors, ties and rejected rows, as Arrow.
+
+This module is the contract between the importers and the store. The importers do not import the
+store (the layer rule, ``tests/test_layers.py``): they write to a :class:`Sink`, which
+:class:`civnet.store.Workspace` is, and the store imports the batch and its schemas from here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pyarrow as pa
@@ -165,3 +171,19 @@ class IngestReport:
     details: dict[str, int] = field(default_factory=dict)
     """Further row counts an importer reports, by label: rows dropped by design (aggregates,
     missing values), rows merged within the source, value conflicts. Not rejects."""
+
+
+class Sink(Protocol):
+    """Where importers put what they read: the workspace, seen from below.
+
+    ``con`` is the workspace's DuckDB connection (importers validate and stage rows in SQL
+    there), ``ingest`` stores batches all-or-nothing and ``has_source`` says whether a file of
+    that SHA-256 is already stored. :class:`civnet.store.Workspace` implements it.
+    """
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection: ...
+
+    def ingest(self, batches: Sequence[Batch]) -> list[IngestReport]: ...
+
+    def has_source(self, sha256: str) -> bool: ...

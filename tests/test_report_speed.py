@@ -1,0 +1,81 @@
+"""The report's speed-ups keep every number: each shortcut against the straightforward
+computation it replaces, on small graphs and workspaces with exact expected values."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from civnet.measures import betweenness
+from civnet.measures.betweenness_blocks import directed_block_betweenness
+from civnet.products.periods import sources_in, sources_of_views, tie_source_ids, timeline_views
+from civnet.store import Workspace
+from civnet.views import Network, ViewSpec
+from tests.test_coverage_notices import two_sources
+
+bmod = sys.modules["civnet.measures.betweenness"]
+
+
+def mid_size_digraph(seed: int) -> nx.DiGraph:
+    """A weakly connected simple digraph of 300 actors and about 1,500 arcs, a third one-way:
+    vertices x arcs about 4.5e5, past ``BLOCKS_ABOVE`` and below ``DIRECTED_BLOCKS_ABOVE``."""
+    rng = np.random.default_rng(seed)
+    g = nx.DiGraph()
+    n = 300
+    g.add_nodes_from(range(n))
+    for v in range(1, n):  # a random tree keeps it connected
+        u = int(rng.integers(0, v))
+        g.add_edge(u, v)
+        g.add_edge(v, u)
+    while g.number_of_edges() < 1500:
+        u, v = (int(x) for x in rng.integers(0, n, 2))
+        if u != v:
+            g.add_edge(u, v)
+            if rng.random() < 0.6:
+                g.add_edge(v, u)
+    return g
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mid_size_directed_component_runs_igraph_and_equals_blocks_and_networkx(seed: int) -> None:
+    g = mid_size_digraph(seed)
+    work = g.number_of_nodes() * g.number_of_edges()
+    assert bmod.BLOCKS_ABOVE < work <= bmod.DIRECTED_BLOCKS_ABOVE
+    net = Network.from_networkx(g)
+    b = betweenness(net, normalized=False)
+    assert "directed Brandes over biconnected blocks" not in b.method
+    # the block route it replaces, on the same graph
+    blocks = directed_block_betweenness(net.graph, threads=1)
+    np.testing.assert_allclose(b.values, blocks, rtol=1e-12, atol=1e-9)
+    want = nx.betweenness_centrality(g, normalized=False)
+    got = dict(zip(net.ids, b.values.tolist(), strict=True))
+    for v, x in want.items():
+        assert got[str(v)] == pytest.approx(x, rel=1e-12, abs=1e-9)
+
+
+def test_large_directed_component_still_runs_by_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = mid_size_digraph(2)
+    monkeypatch.setattr(bmod, "DIRECTED_BLOCKS_ABOVE", 1000)
+    b = betweenness(Network.from_networkx(g), normalized=False)
+    assert "directed Brandes over biconnected blocks" in b.method
+
+
+def test_sources_of_views_equals_the_union_per_view(tmp_path: Path) -> None:
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    with Workspace(path, read_only=True) as ws:
+        nets = [net for _, net in timeline_views(ws, ViewSpec(), "year", 1)]
+        union = set().union(*(sources_in(tie_source_ids(ws, net)) for net in nets))
+        assert sources_of_views(ws, nets) == union == {1, 2}
+        # the years 2010-2013 hold only source 1's ties
+        early = [n for n in nets[:4] if n.ties.num_rows]
+        assert sources_of_views(ws, early) == {1}
+        assert sources_of_views(ws, []) == set()
+        # projected ties carry no tie ids: untraceable, as tie_source_ids says
+        projected = Network.from_networkx(nx.path_graph(3))
+        assert tie_source_ids(ws, projected) is None
+        assert sources_of_views(ws, [*nets, projected]) is None
