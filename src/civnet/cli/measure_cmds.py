@@ -136,8 +136,8 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
         + ["betweenness"]
         + (["eps", "delta"] if records and "eps" in records[0] else [])
     )
-    if fmt == "csv":
-        print(records_csv(records, columns), end="")
+    if fmt == "csv":  # every column, as to_pandas() gives them
+        print(records_csv(records, list(dict.fromkeys(k for r in records for k in r))), end="")
         return
     how = "raw" if params["raw"] else "normalized"
     how += ", weighted" if params["weighted"] else ""
