@@ -46,7 +46,7 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.brandes_kernel import weighted_brandes  # compiles on first use
+    from civnet.measures.brandes_kernel import brandes_sums  # compiles on first use
 
     c = g.vcount()
     out = np.zeros(c)
@@ -63,17 +63,10 @@ def block_betweenness(
     indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep)
     local_vertex = copy_vertex[keep]
     local_weight = weight[keep].astype(float)
-    n_local = len(local_vertex)
-    sources = np.arange(n_local, dtype=np.int64)
-    parts = np.array_split(sources, max(1, batches))
-    total = np.zeros(n_local)
-    for k, part in enumerate(parts):
-        if len(part):
-            total += weighted_brandes(
-                indptr, indices, local_weight, local_weight, part, max(1, threads)
-            )
-        if tick:
-            tick(k + 1, len(parts))
+    total = brandes_sums(
+        indptr, indices, local_weight, local_weight, copy_block[keep],
+        directed=False, threads=threads, batches=batches, tick=tick,
+    )  # fmt: skip
     np.add.at(out, local_vertex, total / 2.0)
     return out
 
@@ -232,7 +225,7 @@ def directed_block_betweenness(
     Saule, Kaya & Çatalyürek (2013) doi:10.1137/1.9781611972832.76 (BADIOS); Brandes (2001)
     doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.brandes_kernel import weighted_brandes  # compiles on first use
+    from civnet.measures.brandes_kernel import brandes_sums  # compiles on first use
 
     c = g.vcount()
     out = np.zeros(c)
@@ -270,15 +263,10 @@ def directed_block_betweenness(
     indices = ly[order2]
     indptr = np.zeros(n_local + 1, dtype=np.int64)
     np.cumsum(np.bincount(lx, minlength=n_local), out=indptr[1:])
-    s_local = src_w[keep].astype(float)
-    t_local = tgt_w[keep].astype(float)
-    parts = np.array_split(np.arange(n_local, dtype=np.int64), max(1, batches))
-    total = np.zeros(n_local)
-    for k, part in enumerate(parts):
-        if len(part):
-            total += weighted_brandes(indptr, indices, s_local, t_local, part, max(1, threads))
-        if tick:
-            tick(k + 1, len(parts))
+    total = brandes_sums(
+        indptr, indices, src_w[keep].astype(float), tgt_w[keep].astype(float), copy_block[keep],
+        directed=True, threads=threads, batches=batches, tick=tick,
+    )  # fmt: skip
     np.add.at(out, copy_vertex[keep], total)
     return out
 

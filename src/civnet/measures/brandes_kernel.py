@@ -6,79 +6,275 @@ when :func:`civnet.measures.betweenness_blocks.block_betweenness` first runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
-__all__ = ["weighted_brandes"]
+__all__ = ["brandes_sums", "weighted_brandes"]
 
 
-@numba.njit(parallel=True, cache=True, nogil=True)
-def weighted_brandes(
+PULL_BELOW = 4
+"""A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
+the unreached vertices' arcs: a pulled arc costs a load and an add, a pushed one a branch that
+the processor mispredicts. 0 (or less) pushes every level, a huge value pulls every level."""
+
+
+def brandes_sums(
     indptr: np.ndarray,
     indices: np.ndarray,
     src_weight: np.ndarray,
     tgt_weight: np.ndarray,
+    part: np.ndarray,
+    *,
+    directed: bool,
+    threads: int = 1,
+    batches: int = 1,
+    tick: Callable[[int, int], None] | None = None,
+    pull_below: int | None = None,
+) -> np.ndarray:
+    """``sum over every source s of src_weight[s] * delta_s(v)`` for every vertex ``v`` (see
+    :func:`weighted_brandes`), on the CSR ``indptr``/``indices`` of the out-arcs (both
+    directions of an undirected edge). ``part`` (non-decreasing) labels disjoint graphs laid
+    side by side: an arc never joins two parts, and each part's vertices are contiguous.
+
+    The vertices are first relabelled inside each part by descending degree, each adjacency
+    list sorted: the hubs that most searches touch share a few cache lines (a permutation
+    of the vertices changes no shortest path, so the sums are the same, mapped back).
+    ``batches`` splits the sources so that ``tick(done, total)`` can report; ``pull_below``
+    (default :data:`PULL_BELOW`) chooses between pushing and pulling a level (see :func:`_levels`;
+    the tests force each way).
+    """
+    n = len(indptr) - 1
+    if n == 0:
+        return np.zeros(0)
+    deg = np.diff(indptr)
+    perm = np.lexsort((-deg, part))  # new label -> old
+    new = np.empty(n, dtype=np.int64)
+    new[perm] = np.arange(n)
+    rows = np.repeat(new, deg)
+    cols = new[indices]
+    itype = np.int32 if len(indices) < 2**31 - 1 else np.int64
+    out_ptr, out_idx = _csr(n, rows, cols, itype)
+    if directed:
+        in_ptr, in_idx = _csr(n, cols, rows, itype)
+    else:
+        in_ptr, in_idx = out_ptr, out_idx
+    labels = part[perm]
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    part_start = np.r_[starts, n].astype(itype)
+    part_of = (np.searchsorted(starts, np.arange(n), side="right") - 1).astype(itype)
+    sw = np.ascontiguousarray(src_weight[perm], dtype=float)
+    tw = np.ascontiguousarray(tgt_weight[perm], dtype=float)
+    total = np.zeros(n)
+    pieces = np.array_split(np.arange(n, dtype=itype), max(1, batches))
+    for k, piece in enumerate(pieces):
+        if len(piece):
+            total += weighted_brandes(
+                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece,
+                max(1, threads), PULL_BELOW if pull_below is None else pull_below,
+            )  # fmt: skip
+        if tick:
+            tick(k + 1, len(pieces))
+    return total[new]
+
+
+def _csr(n: int, rows: np.ndarray, cols: np.ndarray, itype: type) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of the arcs ``rows -> cols``, each adjacency list in ascending order."""
+    order = np.lexsort((cols, rows))
+    indptr: np.ndarray = np.zeros(n + 1, dtype=itype)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return indptr, cols[order].astype(itype)
+
+
+@numba.njit(parallel=True, cache=True, nogil=True)
+def weighted_brandes(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    in_ptr: np.ndarray,
+    in_idx: np.ndarray,
+    part_of: np.ndarray,
+    part_start: np.ndarray,
+    src_weight: np.ndarray,
+    tgt_weight: np.ndarray,
     sources: np.ndarray,
     threads: int,
-) -> np.ndarray:  # pragma: no cover - compiled; tested through block_betweenness
+    pull_below: int,
+) -> np.ndarray:  # pragma: no cover - compiled; tested through brandes_sums
     """``sum over s in sources of src_weight[s] * delta_s(v)`` with target weights:
     ``delta_s(v) = sum over w with v a predecessor of w of sigma_sv / sigma_sw (tgt_weight[w] +
-    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). ``indptr``/``indices`` is the CSR of the
-    out-arcs (both directions of an undirected edge). Sources are dealt round-robin to
-    ``threads`` chunks, each with its own arrays."""
-    n = len(indptr) - 1
+    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). ``out_ptr``/``out_idx`` is the CSR of the
+    out-arcs, ``in_ptr``/``in_idx`` of the in-arcs (the same arrays for an undirected graph);
+    vertex ``v`` lies in the part ``part_start[part_of[v]]`` to ``part_start[part_of[v] + 1]``
+    (no arc leaves a part). Sources are dealt round-robin to ``threads`` chunks, each with its
+    own arrays, allocated once.
+
+    No predecessor lists: each search runs level by level (:func:`_levels`) and the
+    dependencies are accumulated level by level, deepest first (:func:`_accumulate`)."""
+    n = len(out_ptr) - 1
     out = np.zeros((threads, n))
     for chunk in numba.prange(threads):
         dist = np.full(n, -1, dtype=np.int32)
         sigma = np.zeros(n)
         coeff = np.zeros(n)
-        order = np.empty(n, dtype=np.int32)
-        # stamp[j] == source number: adjacency slot j is an edge of this source's shortest-path
-        # DAG (from the slot's owner to indices[j]); no reset needed between sources
-        stamp = np.full(len(indices), -1, dtype=np.int32)
+        tmp = np.empty(n)
+        order = np.empty(n, dtype=out_idx.dtype)
+        open_ = np.empty(n, dtype=out_idx.dtype)
+        start = np.empty(n + 1, dtype=out_idx.dtype)
         acc = out[chunk]
         for si in range(chunk, len(sources), threads):
             s = sources[si]
-            head = 0
-            tail = 1
-            order[0] = s
-            dist[s] = 0
-            sigma[s] = 1.0
-            while head < tail:
-                v = order[head]
-                head += 1
-                dv = dist[v] + 1
-                sv = sigma[v]
-                for j in range(indptr[v], indptr[v + 1]):
-                    w = indices[j]
-                    dw = dist[w]
-                    if dw < 0:
-                        dist[w] = dv
-                        order[tail] = w
-                        tail += 1
-                        sigma[w] = sv
-                        stamp[j] = si
-                    elif dw == dv:
-                        sigma[w] += sv
-                        stamp[j] = si
-            # backward: delta(v) = sigma(v) * sum over DAG successors w of coeff(w), where
-            # coeff(w) = (weight(w) + delta(w)) / sigma(w); successors are final before v
-            ws = src_weight[s]
-            for i in range(tail - 1, 0, -1):
-                v = order[i]
-                total = 0.0
-                for j in range(indptr[v], indptr[v + 1]):
-                    if stamp[j] == si:
-                        total += coeff[indices[j]]
-                dlt = sigma[v] * total
-                acc[v] += ws * dlt
-                coeff[v] = (tgt_weight[v] + dlt) / sigma[v]
+            p = part_of[s]
+            tail, depth = _levels(
+                out_ptr, out_idx, in_ptr, in_idx, part_start[p], part_start[p + 1], s,
+                dist, sigma, tmp, order, open_, start, pull_below,
+            )  # fmt: skip
+            _accumulate(
+                out_ptr, out_idx, tgt_weight, src_weight[s], depth, sigma, coeff, tmp, order,
+                start, acc,
+            )  # fmt: skip
             for i in range(tail):
                 v = order[i]
                 dist[v] = -1
                 sigma[v] = 0.0
                 coeff[v] = 0.0
     return out.sum(axis=0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _levels(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    in_ptr: np.ndarray,
+    in_idx: np.ndarray,
+    lo: int,
+    hi: int,
+    s: int,
+    dist: np.ndarray,
+    sigma: np.ndarray,
+    tmp: np.ndarray,
+    order: np.ndarray,
+    open_: np.ndarray,
+    start: np.ndarray,
+    pull_below: int,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Breadth-first search from ``s`` inside the part ``lo..hi``: ``dist``, the shortest-path
+    counts ``sigma``, and ``order`` with level ``k`` at ``order[start[k]:start[k + 1]]``.
+    Returns (vertices reached, levels).
+
+    Direction-optimizing (Beamer, Asanović & Patterson 2012), without early exit because every
+    path counts: a small frontier pushes along its out-arcs; a large one is pulled, each
+    unreached vertex ``w`` summing ``sigma`` over all its in-neighbours. That sum needs no test
+    of the neighbours' levels: an in-neighbour of an unreached vertex is either on the frontier
+    (level ``d``: an earlier one would have reached ``w``) or unreached itself (``sigma`` 0, as
+    the new level's counts are written only after the whole level is summed), so ``w`` is on
+    level ``d + 1`` exactly when its sum is positive. The counts are sums of integers, the same
+    in any order."""
+    order[0] = s
+    dist[s] = 0
+    sigma[s] = 1.0
+    start[0] = 0
+    tail = 1
+    first = 0
+    last = 1
+    depth = 0
+    n_open = -1  # the unreached vertices are listed at the first pulled level
+    m_open = in_ptr[hi] - in_ptr[lo] - (in_ptr[s + 1] - in_ptr[s])
+    while first < last:
+        d1 = depth + 1
+        m_front = 0
+        for i in range(first, last):
+            v = order[i]
+            m_front += out_ptr[v + 1] - out_ptr[v]
+        if m_front * pull_below < m_open:
+            for i in range(first, last):
+                v = order[i]
+                sv = sigma[v]
+                for j in range(out_ptr[v], out_ptr[v + 1]):
+                    w = out_idx[j]
+                    dw = dist[w]
+                    if dw < 0:
+                        dist[w] = d1
+                        sigma[w] = sv
+                        order[tail] = w
+                        tail += 1
+                        m_open -= in_ptr[w + 1] - in_ptr[w]
+                    elif dw == d1:
+                        sigma[w] += sv
+            n_open = -1
+        else:
+            if n_open < 0:
+                n_open = 0
+                for u in range(lo, hi):
+                    if dist[u] < 0:
+                        open_[n_open] = u
+                        n_open += 1
+            for k in range(n_open):
+                w = open_[k]
+                t = 0.0
+                for j in range(in_ptr[w], in_ptr[w + 1]):
+                    t += sigma[in_idx[j]]
+                tmp[k] = t
+            kept = 0
+            for k in range(n_open):
+                w = open_[k]
+                if tmp[k] > 0.0:
+                    dist[w] = d1
+                    sigma[w] = tmp[k]
+                    order[tail] = w
+                    tail += 1
+                    m_open -= in_ptr[w + 1] - in_ptr[w]
+                else:
+                    open_[kept] = w
+                    kept += 1
+            n_open = kept
+        depth = d1
+        start[depth] = last
+        first = last
+        last = tail
+    return tail, depth
+
+
+@numba.njit(cache=True, nogil=True)
+def _accumulate(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    tgt_weight: np.ndarray,
+    ws: float,
+    depth: int,
+    sigma: np.ndarray,
+    coeff: np.ndarray,
+    tmp: np.ndarray,
+    order: np.ndarray,
+    start: np.ndarray,
+    acc: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Brandes' backward pass by levels, deepest first: ``delta(v) = sigma(v) * sum over
+    successors w of coeff(w)``, ``coeff(w) = (tgt_weight(w) + delta(w)) / sigma(w)``, and
+    ``acc(v) += ws * delta(v)``.
+
+    The successors of ``v`` on level ``k`` are its out-neighbours on level ``k + 1``; its other
+    out-neighbours lie on levels ``k`` or below, whose ``coeff`` is still 0 (a level's
+    ``coeff`` is written only after the whole level is summed; ``coeff`` is reset after each
+    search), so summing ``coeff`` over all out-neighbours needs neither predecessor lists nor
+    a test of levels. The deepest level has no successors."""
+    for i in range(start[depth - 1], start[depth]):
+        v = order[i]
+        coeff[v] = tgt_weight[v] / sigma[v]
+    for k in range(depth - 2, 0, -1):
+        a = start[k]
+        b = start[k + 1]
+        for i in range(a, b):
+            v = order[i]
+            total = 0.0
+            for j in range(out_ptr[v], out_ptr[v + 1]):
+                total += coeff[out_idx[j]]
+            tmp[i] = total
+        for i in range(a, b):
+            v = order[i]
+            dlt = sigma[v] * tmp[i]
+            acc[v] += ws * dlt
+            coeff[v] = (tgt_weight[v] + dlt) / sigma[v]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -219,39 +415,11 @@ def sampled_path_counts(
                 forward = deg_s <= deg_t
                 if forward:
                     layer = ns
-                    for k in range(fs, ns):
-                        x = vs[k]
-                        dx = ds[x] + 1
-                        sx = ss[x]
-                        for j in range(out_ptr[x], out_ptr[x + 1]):
-                            y = out_idx[j]
-                            if ds[y] < 0:
-                                ds[y] = dx
-                                ss[y] = sx
-                                vs[ns] = y
-                                ns += 1
-                                if dt[y] >= 0:
-                                    found = True
-                            elif ds[y] == dx:
-                                ss[y] += sx
+                    ns, found = _expand_layer(out_ptr, out_idx, vs, fs, ns, ds, ss, dt)
                     fs = layer
                 else:
                     layer = nt
-                    for k in range(ft, nt):
-                        x = vt[k]
-                        dx = dt[x] + 1
-                        sx = st[x]
-                        for j in range(in_ptr[x], in_ptr[x + 1]):
-                            y = in_idx[j]
-                            if dt[y] < 0:
-                                dt[y] = dx
-                                st[y] = sx
-                                vt[nt] = y
-                                nt += 1
-                                if ds[y] >= 0:
-                                    found = True
-                            elif dt[y] == dx:
-                                st[y] += sx
+                    nt, found = _expand_layer(in_ptr, in_idx, vt, ft, nt, dt, st, ds)
                     ft = layer
             if found:
                 # meeting vertices: the new layer's vertices the other side has reached
@@ -274,36 +442,10 @@ def sampled_path_counts(
                         y = v
                         if r < acc:
                             break
-                v = y
-                while v != s:
-                    if v != t:
-                        row[v] += 1.0
-                    r = np.random.random() * ss[v]
-                    acc = 0.0
-                    u = -1
-                    for j in range(in_ptr[v], in_ptr[v + 1]):
-                        w = in_idx[j]
-                        if ds[w] >= 0 and ds[w] == ds[v] - 1:
-                            acc += ss[w]
-                            u = w
-                            if r < acc:
-                                break
-                    v = u
-                v = y
-                while v != t:
-                    r = np.random.random() * st[v]
-                    acc = 0.0
-                    u = -1
-                    for j in range(out_ptr[v], out_ptr[v + 1]):
-                        w = out_idx[j]
-                        if dt[w] >= 0 and dt[w] == dt[v] - 1:
-                            acc += st[w]
-                            u = w
-                            if r < acc:
-                                break
-                    v = u
-                    if v != t:
-                        row[v] += 1.0
+                if y != s and y != t:
+                    row[y] += 1.0
+                _walk(in_ptr, in_idx, y, s, ds, ss, row)
+                _walk(out_ptr, out_idx, y, t, dt, st, row)
             for k in range(ns):
                 ds[vs[k]] = -1
                 ss[vs[k]] = 0.0
@@ -311,3 +453,68 @@ def sampled_path_counts(
                 dt[vt[k]] = -1
                 st[vt[k]] = 0.0
     return counts.sum(axis=0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _expand_layer(
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    verts: np.ndarray,
+    first: int,
+    last: int,
+    dist: np.ndarray,
+    sigma: np.ndarray,
+    other: np.ndarray,
+) -> tuple[int, bool]:  # pragma: no cover - compiled
+    """One layer of one side of a bidirectional search: ``verts[first:last]`` expand along
+    ``ptr``/``idx`` (out-arcs forward, in-arcs backward), appending the vertices they reach
+    first to ``verts`` with their ``dist`` and path counts ``sigma``. Returns the new end of
+    ``verts`` and whether a new vertex was already reached by the other side (``other``)."""
+    end = last
+    found = False
+    for k in range(first, last):
+        x = verts[k]
+        dx = dist[x] + 1
+        sx = sigma[x]
+        for j in range(ptr[x], ptr[x + 1]):
+            y = idx[j]
+            if dist[y] < 0:
+                dist[y] = dx
+                sigma[y] = sx
+                verts[end] = y
+                end += 1
+                if other[y] >= 0:
+                    found = True
+            elif dist[y] == dx:
+                sigma[y] += sx
+    return end, found
+
+
+@numba.njit(cache=True, nogil=True)
+def _walk(
+    ptr: np.ndarray,
+    idx: np.ndarray,
+    v: int,
+    end: int,
+    dist: np.ndarray,
+    sigma: np.ndarray,
+    row: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """From ``v`` back to the search's root ``end`` along a uniformly drawn shortest path: each
+    step picks a predecessor ``u`` (a neighbour along ``ptr``/``idx`` one level nearer ``end``)
+    with probability ``sigma_u / sigma_v``; every vertex stepped on but ``end`` counts once in
+    ``row``."""
+    while v != end:
+        r = np.random.random() * sigma[v]
+        acc = 0.0
+        u = -1
+        for j in range(ptr[v], ptr[v + 1]):
+            w = idx[j]
+            if dist[w] >= 0 and dist[w] == dist[v] - 1:
+                acc += sigma[w]
+                u = w
+                if r < acc:
+                    break
+        v = u
+        if v != end:
+            row[v] += 1.0
