@@ -126,3 +126,17 @@ def test_options_that_would_be_ignored_are_refused_in_one_line(  # type: ignore[
     assert message in out and len(out.strip().splitlines()) == 1
     with pytest.raises(civnet.UserError, match=message):
         civnet.open(kite.workspace).view().betweenness(**kwargs)
+
+
+@pytest.mark.parametrize("args", [[], ["--approx", "0.2", "--seed", "3"]])
+def test_csv_has_the_columns_and_values_of_to_pandas(kite, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The CSV is the Python face's DataFrame: the same columns in
+    the same order, the same values (the CSV had a fixed list without level and method)."""
+    text = kite("betweenness", "--top", "4", *args, "-f", "csv").output
+    rows = list(csv.DictReader(text.splitlines()))
+    kw = {"approx": 0.2, "seed": 3} if args else {}
+    frame = civnet.open(kite.workspace).view().betweenness(top=4, **kw).to_pandas()
+    assert list(rows[0]) == list(frame.columns)
+    assert "level" in frame.columns
+    assert [r["id"] for r in rows] == list(frame["id"])
+    assert [float(r["betweenness"]) for r in rows] == pytest.approx(list(frame["betweenness"]))

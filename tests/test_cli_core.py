@@ -69,7 +69,7 @@ def test_betweenness_json_contract(florentine_ws) -> None:  # type: ignore[no-un
 
 def test_betweenness_csv(florentine_ws) -> None:  # type: ignore[no-untyped-def]
     out = florentine_ws("betweenness", "--top", "2", "--format", "csv").output.splitlines()
-    assert out[0] == "rank,id,name,type,country,degree,betweenness"
+    assert out[0] == "rank,id,name,type,level,country,degree,betweenness"  # as to_pandas()
     assert out[1].startswith("1,Medici,Medici family,cso,")
 
 

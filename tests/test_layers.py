@@ -2,7 +2,7 @@
 
 A module imports only modules of its own layer, of the layers to its left, and the base modules
 beneath every layer (errors, vocabulary, country and region tables, the SQL quoting helper, the Dask
-cluster behind ``--dask``). Every
+cluster behind ``--dask``, the lazy-import helpers ``_lazy`` and ``_lean``). Every
 import statement counts: module-level, inside a function (lazy) and under ``TYPE_CHECKING``.
 The embedded datasets sit just right of the importers (they are read by them); the Python API
 and the package's ``__init__`` are faces beside the CLI.
@@ -17,7 +17,7 @@ import pytest
 
 PACKAGE = Path(__file__).parents[1] / "src" / "civnet"
 
-BASE = ("errors", "vocab", "countries", "regions", "sql", "cluster")
+BASE = ("errors", "vocab", "countries", "regions", "sql", "cluster", "_lazy", "_lean")
 RANK = {
     "importers": 0,
     "datasets": 1,

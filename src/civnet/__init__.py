@@ -13,10 +13,15 @@ importers -> store -> views -> measures -> products, with the CLI and the Python
 
 __version__ = "0.1.0"
 
-from civnet.api import Result, Session, View, open
+from typing import TYPE_CHECKING
+
+from civnet._lazy import lazy_exports
 from civnet.errors import CivnetError, UserError
-from civnet.store import Workspace
-from civnet.views import Network, ViewSpec, build_network
+
+if TYPE_CHECKING:
+    from civnet.api import Result, Session, View, open
+    from civnet.store import Workspace
+    from civnet.views import Network, ViewSpec, build_network
 
 __all__ = [
     "CivnetError",
@@ -31,3 +36,14 @@ __all__ = [
     "build_network",
     "open",
 ]
+
+# imported on first use: ``import civnet`` loads no measure, igraph, DuckDB or Arrow
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        **dict.fromkeys(("Result", "Session", "View", "open"), "civnet.api"),
+        "Workspace": "civnet.store.workspace",
+        **dict.fromkeys(("Network", "build_network"), "civnet.views.network"),
+        "ViewSpec": "civnet.views.spec",
+    },
+)

@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -13,8 +12,6 @@ from typer.core import TyperGroup
 
 from civnet import __version__
 from civnet.errors import UserError
-from civnet.store import Workspace, resolve_workspace_path
-from civnet.store.schema import read_error
 
 
 class CivnetGroup(TyperGroup):
@@ -89,12 +86,19 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
+    from civnet.store.paths import resolve_workspace_path
+
     state.workspace = resolve_workspace_path(workspace)
 
 
 @contextmanager
 def open_workspace(*, write: bool = False):
     """Open the workspace for the command (read-only unless writing)."""
+    import duckdb
+
+    from civnet.store.schema import read_error
+    from civnet.store.workspace import Workspace
+
     ws = Workspace(state.workspace, read_only=not write)
     try:
         yield ws
@@ -106,4 +110,7 @@ def open_workspace(*, write: bool = False):
 
 def main() -> None:
     """Entry point of the ``civnet`` command."""
+    from civnet._lean import lean_imports
+
+    lean_imports()  # igraph without matplotlib, pyarrow without pandas (civnet uses neither)
     app()

@@ -1,15 +1,17 @@
 """Commands that bring data in: datasets, load, import ..."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from civnet.cli.app import app, console, err_console, import_app, open_workspace
-from civnet.importers.batch import IngestReport
 from civnet.products.render import dumps, emit
+
+if TYPE_CHECKING:
+    from civnet.importers.batch import IngestReport
 
 SkipBad = Annotated[
     bool,
@@ -25,7 +27,7 @@ Delimiter = Annotated[
 FileFormat = Annotated[str | None, typer.Option("--format", help="csv, tsv, parquet or jsonl.")]
 
 
-def print_reports(reports: list[IngestReport]) -> None:
+def print_reports(reports: "list[IngestReport]") -> None:
     """One line per source: rows read, ties added/merged, actors added, rejects by reason."""
     for r in reports:
         if r.skipped:
@@ -213,7 +215,7 @@ import_app.command("graphml")(_graph_cmd("graphml"))
 import_app.command("gexf")(_graph_cmd("gexf"))
 
 
-def _print_rejects_file(path: Path, report: IngestReport) -> None:
+def _print_rejects_file(path: Path, report: "IngestReport") -> None:
     from civnet.importers.reading import rejects_path_for
 
     if report.rows_rejected and not report.skipped:

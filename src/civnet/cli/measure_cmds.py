@@ -2,7 +2,7 @@
 drawn here from their JSON), and the commands analyze and export."""
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,13 +11,17 @@ from rich.text import Text
 from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.generate import RENDERERS, print_records, renders, top_of
 from civnet.cli.options import Format, check_format, view_options
-from civnet.products.analyze import has_directed_partners, left_out_note
 from civnet.products.catalog import MEASURES
 from civnet.products.render import emit, fmt_number, records_csv
-from civnet.views import Network, ViewSpec, build_network
+from civnet.views import ViewSpec
+
+if TYPE_CHECKING:
+    from civnet.views import Network
 
 
-def load_view(spec: ViewSpec) -> Network:
+def load_view(spec: ViewSpec) -> "Network":
+    from civnet.views import build_network
+
     with open_workspace() as ws:
         return build_network(ws, spec)
 
@@ -111,6 +115,8 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
     """The actors by betweenness, highest first, saying how the values were computed and which
     aggregates the ranking left out; with ``--group`` group betweenness, with ``--boot`` the
     brokers' resampling ranges (as ``civnet brokers``)."""
+    from civnet.products.analyze import has_directed_partners, left_out_note
+
     if params["boot"] is not None:
         brokers = {"boot": params["boot"], "top": params["top"] or 10, "resample": "ties"}
         brokers |= {"seed": params["seed"], "rank_all": params["rank_all"]}
@@ -130,8 +136,8 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
         + ["betweenness"]
         + (["eps", "delta"] if records and "eps" in records[0] else [])
     )
-    if fmt == "csv":
-        print(records_csv(records, columns), end="")
+    if fmt == "csv":  # every column, as to_pandas() gives them
+        print(records_csv(records, list(dict.fromkeys(k for r in records for k in r))), end="")
         return
     how = "raw" if params["raw"] else "normalized"
     how += ", weighted" if params["weighted"] else ""

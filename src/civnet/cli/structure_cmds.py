@@ -12,11 +12,9 @@ from typing import Any
 from civnet.cli.app import console
 from civnet.cli.generate import print_records, renders, top_of
 from civnet.cli.measure_cmds import load_view
-from civnet.measures.brokerage import ROLES, SNA_NAMES
-from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.catalog import MEASURES
+from civnet.products.defaults import DIVERSITY_COLUMNS
 from civnet.products.render import emit, fmt_number
-from civnet.products.structure_results import DIVERSITY_COLUMNS, community_summary_columns
 from civnet.views import ViewSpec
 from civnet.vocab import RANKED_LEVELS
 
@@ -35,6 +33,8 @@ def brokerage_tables(
     data: dict[str, Any], params: dict[str, Any], fmt: str, spec: ViewSpec
 ) -> None:
     """Per analysed view (one per track with ``--per-track``): totals, groups, top brokers."""
+    from civnet.products.analyze import left_out_note, left_out_of_ranking
+
     if fmt == "csv":
         print_records(MEASURES["brokerage"], data, fmt)
         return
@@ -58,6 +58,8 @@ def _brokerage_run(
     ranked: set[str],
     left_out: str | None,
 ) -> None:
+    from civnet.measures.brokerage import ROLES, SNA_NAMES
+
     by, top, track = params["by"], _shown(params, 15), run["track"]
     where = f" — track {track}" if track else ""
     network = {(r["role"], r["null"]): r for r in rows if r["scope"] == "network"}
@@ -186,6 +188,8 @@ def ei_tables(data: dict[str, Any], params: dict[str, Any], fmt: str, spec: View
 @renders("communities")
 def communities_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
     """The communities, largest first (15 unless ``--top``), or each actor's with ``--members``."""
+    from civnet.products.structure_results import community_summary_columns
+
     measure = MEASURES["communities"]
     if fmt == "csv" or params["members"]:
         print_records(measure, data, fmt, title=f"community of each actor (seed {params['seed']})")

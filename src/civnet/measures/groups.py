@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 from civnet.errors import BadFilter, EmptyNetwork
 from civnet.regions import GROUPINGS, grouping_values
 from civnet.views.network import Network
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 UNKNOWN_GROUP = "(unknown)"
 
@@ -93,6 +96,8 @@ def arcs(net: Network) -> tuple[np.ndarray, np.ndarray]:
 
 def adjacency(net: Network, *, weighted: bool = False) -> sp.csr_matrix:
     """Sparse ``A[u, v]`` = 1 (or the edge weight) for an arc u -> v; symmetric when undirected."""
+    import scipy.sparse as sp
+
     n = net.graph.vcount()
     src, dst = arcs(net)
     if weighted and net.graph.ecount():

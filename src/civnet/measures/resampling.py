@@ -44,10 +44,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.errors import BadFilter
+from civnet.measures.choices import RESAMPLE_UNITS
 from civnet.views.network import Network
 from civnet.views.spec import ViewSpec
-
-RESAMPLE_UNITS: tuple[str, ...] = ("actors", "ties", "sources")
 
 
 def check_unit(unit: str) -> str:

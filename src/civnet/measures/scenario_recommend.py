@@ -42,10 +42,9 @@ import pyarrow as pa
 
 from civnet.errors import BadFilter, EmptyNetwork, UnknownActor
 from civnet.measures.brokerage import ROLES, brokerage
+from civnet.measures.choices import GOALS
 from civnet.views.network import Network
 from civnet.vocab import RANKED_LEVELS
-
-GOALS: tuple[str, ...] = ("reach", "betweenness", "brokerage")
 
 Progress = Callable[[int, int], None]
 

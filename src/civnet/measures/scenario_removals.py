@@ -23,6 +23,7 @@ import igraph as ig
 import numpy as np
 
 from civnet.errors import BadFilter
+from civnet.measures.choices import REMOVAL_UNITS
 from civnet.measures.scenarios import pairs
 
 Progress = Callable[[int, int], None]
@@ -225,9 +226,6 @@ def attack_curve(graph: ig.Graph, order: Sequence[Candidate]) -> list[Cut]:
         out.append(index.remove(cand.vertices))
     return out
 
-
-REMOVAL_UNITS: tuple[str, ...] = ("brokers", "countries", "alliances")
-"""What ``--rank-removals`` removes one at a time: top brokers, whole countries, alliance actors."""
 
 ALLIANCE_TYPES: tuple[str, ...] = ("network", "igo", "forum")
 """Actor types of alliances and the bodies actors join (C40, Eurocities, IGOs, forums)."""

@@ -17,11 +17,10 @@ import numpy as np
 from civnet.errors import BadFilter
 from civnet.measures import diversity
 from civnet.measures.betweenness import betweenness
+from civnet.measures.choices import EVERY
 from civnet.measures.components import component_sizes
 from civnet.measures.density import density
 from civnet.views.network import Network
-
-EVERY = ("year", "month")
 
 
 @dataclass(frozen=True)

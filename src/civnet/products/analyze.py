@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
 from civnet.measures.betweenness_approx import exact_cost, rk_sample_size
+from civnet.products.defaults import BUDGET_DELTA
 from civnet.products.render import emit, fmt_number, heading
 from civnet.views.network import Network
 from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
@@ -38,7 +39,6 @@ EXACT_BUDGET_SECONDS = 60.0
 """An exact betweenness run estimated to take longer than this (:func:`exact_cost`) switches to
 the bounded approximation unless the caller insists on ``exact``; the output says so."""
 BUDGET_EPS = 0.01
-BUDGET_DELTA = 0.1
 
 
 def rk_samples(net: Network, eps: float, delta: float, *, weighted: bool) -> tuple[int, bool]:

@@ -16,47 +16,26 @@ The core factors are shaped here; the structure measures in
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from civnet.errors import BadFilter
-from civnet.measures import (
-    Betweenness,
-    BlockDensity,
-    GroupBetweenness,
-    block_density,
-    density,
-    describe,
-    group_betweenness,
-)
-from civnet.measures.resampling import RESAMPLE_UNITS
-from civnet.measures.scenario_recommend import GOALS
-from civnet.measures.scenario_removals import REMOVAL_UNITS
-from civnet.measures.timeline import EVERY
-from civnet.products import inference_results as ir
-from civnet.products import recommend_results as rr
-from civnet.products import scenario_results as scr
-from civnet.products import structure_results as sr
-from civnet.products import time_results as tr
-from civnet.products import toolkit_results as kr
-from civnet.products.analyze import (
-    BUDGET_DELTA,
-    betweenness_records,
-    budgeted_betweenness,
-    left_out_of_ranking,
-)
+from civnet.measures.choices import EVERY, GOALS, REMOVAL_UNITS, RESAMPLE_UNITS
+from civnet.products.defaults import BUDGET_DELTA, DIVERSITY_COLUMNS
 from civnet.products.render import to_jsonable
-from civnet.store.workspace import Workspace
-from civnet.views import ViewSpec, build_network
-from civnet.views.network import Network
 from civnet.vocab import RANKED_LEVELS
+
+if TYPE_CHECKING:
+    from civnet.measures import Betweenness, BlockDensity, GroupBetweenness
+    from civnet.store.workspace import Workspace
+    from civnet.views import ViewSpec
+    from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
 
@@ -175,6 +154,49 @@ def _number(x: float) -> str:
 _TYPE_WORDS = {int: "an integer", float: "a number", bool: "true or false", str: "a text"}
 
 
+class Lazy:
+    """A function of another module, imported when first called (or inspected).
+
+    The catalog names each measure's functions this way, so that importing it (for ``civnet
+    --help``, the API's schema, ``import civnet``) loads none of the measures and their libraries
+    (igraph, scipy, pandas, numba). ``inspect.signature`` sees the function's own signature
+    (through ``__wrapped__``).
+
+    >>> Lazy("civnet.products.catalog", "describe_rows")({"nodes": 3, "by": {}})
+    [{'measure': 'nodes', 'value': 3}]
+    """
+
+    __slots__ = ("_attr", "_fn", "_module")
+
+    def __init__(self, module: str, attr: str) -> None:
+        self._module, self._attr = module, attr
+        self._fn: Callable[..., Any] | None = None
+
+    @property
+    def __wrapped__(self) -> Callable[..., Any]:
+        """The function itself (imported now if it was not yet)."""
+        if self._fn is None:
+            obj: Any = importlib.import_module(self._module)
+            for part in self._attr.split("."):
+                obj = getattr(obj, part)
+            self._fn = obj
+        return self._fn
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.__wrapped__(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Lazy({self._module}:{self._attr})"
+
+
+_SR = "civnet.products.structure_results"
+_TR = "civnet.products.time_results"
+_SCR = "civnet.products.scenario_results"
+_RR = "civnet.products.recommend_results"
+_IR = "civnet.products.inference_results"
+_KR = "civnet.products.toolkit_results"
+
+
 @dataclass(frozen=True)
 class Measure:
     """A measure as products expose it.
@@ -279,6 +301,8 @@ class Measure:
     def inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
         """What ``compute`` receives for the view ``spec``: the view, or ``prepare``'s inputs."""
         if self.prepare is None:
+            from civnet.views.network import build_network
+
             return build_network(ws, spec)
         return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
 
@@ -291,6 +315,8 @@ class Measure:
         """The notes of the view(s) in ``inputs``: ``notes(inputs)``, else the view's own."""
         if self.notes is not None:
             return self.notes(inputs)
+        from civnet.views.network import Network
+
         return notes_of(inputs) if isinstance(inputs, Network) else []
 
     def to_json(self, result: Any, notes: list[str] | None = None) -> Any:
@@ -354,6 +380,8 @@ def register(measure: Measure) -> Measure:
 
 def describe_result(net: Network, progress: Progress) -> dict[str, Any]:
     """``civnet describe -f json``."""
+    from civnet.measures.components import describe
+
     return describe(net)
 
 
@@ -375,6 +403,8 @@ def density_result(
     groups, their sizes, the block matrix and the non-empty blocks as records (``top``: of the K
     largest groups only; ``n_groups`` counts them all).
     """
+    from civnet.measures.density import block_density, density
+
     whole = density(net, weighted=weighted)
     if by is None:
         return [{"density": whole, "nodes": net.graph.vcount(), "edges": net.pair_count}]
@@ -386,6 +416,8 @@ def block_density_result(whole: float, bd: BlockDensity, top: int | None = None)
 
     ``top``: only the K largest groups (ties by name), in name order.
     """
+    import numpy as np
+
     keep = list(range(len(bd.groups)))
     if top is not None:
         keep = sorted(sorted(keep, key=lambda i: (-bd.sizes[i], bd.groups[i]))[:top])
@@ -451,6 +483,8 @@ def betweenness_result(
     resamples (:func:`civnet.products.time_results.brokers_result`, the top ``top`` or 10). A
     parameter that the chosen computation would ignore is refused (one line), never dropped.
     """
+    from civnet.products.analyze import budgeted_betweenness
+
     given = {
         "weighted": weighted,
         "rank_all": rank_all,
@@ -463,6 +497,8 @@ def betweenness_result(
     }
     if boot is not None:
         _refuse_with("boot", given, allowed=("rank_all",))
+        from civnet.products import time_results as tr
+
         inputs = tr.ViewInputs(net, None)
         return tr.brokers_result(
             inputs, progress, boot=boot, top=top or 10, seed=seed, rank_all=rank_all
@@ -514,6 +550,8 @@ def betweenness_json(
     """``records`` (:func:`stated_betweenness_records`), ``n_ranked`` (actors ranked, all of
     them) and ``left_out`` (aggregates left out of the ranking, by level; empty with
     ``rank_all``)."""
+    from civnet.products.analyze import left_out_of_ranking
+
     levels = None if rank_all else RANKED_LEVELS
     return {
         "records": stated_betweenness_records(net, b, top, levels),
@@ -528,6 +566,8 @@ def stated_betweenness_records(
     """Betweenness records; those of an estimate (or of a run past the time budget) also say
     how they were computed (``method``) and, for an approximation, its bound: within ``eps``
     with probability at least ``1 - delta``, from ``samples`` samples."""
+    from civnet.products.analyze import betweenness_records
+
     records = betweenness_records(net, b, top, levels=levels)
     if b.method.startswith("exact") and not b.notes:
         return records
@@ -553,6 +593,8 @@ def group_betweenness_result(
 ) -> list[dict[str, Any]]:
     """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--exact] [--top K] -f json``:
     exact where it fits, else sampled with a 95% interval (``ci95``) on each value."""
+    from civnet.measures.group_betweenness import group_betweenness
+
     gb = group_betweenness(
         net,
         by=by,
@@ -767,10 +809,10 @@ register(
             seed_param("seed of the permutations"),
             top_param("only the K actors with the most brokered pairs"),
         ),
-        sr.brokerage_result,
+        Lazy(_SR, "brokerage_result"),
         slow=True,
-        prepare=sr.brokerage_views,
-        shape=sr.BrokerageResult.json,
+        prepare=Lazy(_SR, "brokerage_views"),
+        shape=Lazy(_SR, "BrokerageResult.json"),
         notes=lambda runs: notes_of(*(run.net for run in runs)),
     )
 )
@@ -779,8 +821,8 @@ register(
         "holes",
         "Burt's constraint, effective size and efficiency of every actor, lowest constraint first.",
         (_WEIGHTED, top_param("only the K lowest constraints")),
-        sr.holes_result,
-        shape=sr.HolesResult.json,
+        Lazy(_SR, "holes_result"),
+        shape=Lazy(_SR, "HolesResult.json"),
     )
 )
 register(
@@ -795,9 +837,9 @@ register(
             Param("weighted", bool, False, "sum tie weights"),
             top_param("only the K groups and K actors with the most ties"),
         ),
-        sr.ei_result,
+        Lazy(_SR, "ei_result"),
         slow=True,
-        shape=sr.EIResult.json,
+        shape=Lazy(_SR, "EIResult.json"),
     )
 )
 register(
@@ -819,9 +861,9 @@ register(
             Param("members", bool, False, "each actor's community instead"),
             top_param("only the K largest communities (or K members)"),
         ),
-        sr.communities_result,
+        Lazy(_SR, "communities_result"),
         slow=True,
-        shape=sr.CommunitiesResult.json,
+        shape=Lazy(_SR, "CommunitiesResult.json"),
         rows=lambda data: data if isinstance(data, list) else data["communities"],
     )
 )
@@ -830,9 +872,9 @@ register(
         "mixing",
         "Mixing matrix of an actor attribute and its assortativity (Newman).",
         (_BY, top_param("only the K groups with the most arcs in the matrix")),
-        sr.mixing_result,
-        shape=sr.MixingResult.json,
-        rows=sr.mixing_cells,
+        Lazy(_SR, "mixing_result"),
+        shape=Lazy(_SR, "MixingResult.json"),
+        rows=Lazy(_SR, "mixing_cells"),
     )
 )
 register(
@@ -840,12 +882,12 @@ register(
         "diversity",
         "Subject and field diversification of each country's cross-border ties; multiplexity.",
         (top_param("only the K countries with the most cross-border ties"),),
-        sr.diversity_result,
-        prepare=sr.diversity_view,
-        shape=sr.DiversityResult.json,
+        Lazy(_SR, "diversity_result"),
+        prepare=Lazy(_SR, "diversity_view"),
+        shape=Lazy(_SR, "DiversityResult.json"),
         notes=lambda inputs: notes_of(inputs.net),
         rows=lambda data: data["countries"],
-        columns=tuple(sr.DIVERSITY_COLUMNS),
+        columns=tuple(DIVERSITY_COLUMNS),
     )
 )
 
@@ -861,9 +903,9 @@ register(
             Param("every", str, "year", "year or month", choices=EVERY),
             Param("window", int, 1, "rolling windows of K periods", ge=1, le=WINDOW_MAX),
         ),
-        tr.timeline_result,
-        prepare=tr.timeline_inputs,
-        shape=tr.TimelineResult.json,
+        Lazy(_TR, "timeline_result"),
+        prepare=Lazy(_TR, "timeline_inputs"),
+        shape=Lazy(_TR, "TimelineResult.json"),
         notes=lambda inputs: notes_of(*(net for _, net in inputs.views)),
         rows=lambda data: data["periods"],
     )
@@ -887,10 +929,10 @@ register(
                 "keep only sources whose coverage holds both periods (default: all, with notices)",
             ),
         ),
-        tr.compare_result,
+        Lazy(_TR, "compare_result"),
         slow=True,
-        prepare=tr.compare_inputs,
-        shape=tr.CompareResult.json,
+        prepare=Lazy(_TR, "compare_inputs"),
+        shape=Lazy(_TR, "CompareResult.json"),
         notes=lambda inputs: notes_of(inputs.before, inputs.after),
         rows=lambda data: data["measures"],
     )
@@ -906,10 +948,10 @@ register(
             _SEED,
             rank_all_param(),
         ),
-        tr.brokers_result,
+        Lazy(_TR, "brokers_result"),
         slow=True,
-        prepare=tr.resampling_inputs,
-        shape=tr.BrokersResult.json,
+        prepare=Lazy(_TR, "resampling_inputs"),
+        shape=Lazy(_TR, "BrokersResult.json"),
         notes=lambda inputs: notes_of(inputs.net),
     )
 )
@@ -941,10 +983,10 @@ register(
             ),
             top_param("only the K best-ranked countries"),
         ),
-        tr.scorecard_result,
+        Lazy(_TR, "scorecard_result"),
         slow=True,
-        prepare=tr.scorecard_inputs,
-        shape=tr.ScorecardResult.json,
+        prepare=Lazy(_TR, "scorecard_inputs"),
+        shape=Lazy(_TR, "ScorecardResult.json"),
         notes=lambda inputs: notes_of(inputs.net),
         rows=lambda data: data["countries"],
     )
@@ -1014,12 +1056,12 @@ register(
                 flag="--scorecard",
             ),
         ),
-        scr.whatif_result,
+        Lazy(_SCR, "whatif_result"),
         slow=True,
-        prepare=scr.whatif_inputs,
-        shape=scr.WhatifResult.json,
+        prepare=Lazy(_SCR, "whatif_inputs"),
+        shape=Lazy(_SCR, "WhatifResult.json"),
         notes=lambda inputs: notes_of(inputs.net),
-        rows=scr.whatif_rows,
+        rows=Lazy(_SCR, "whatif_rows"),
     )
 )
 register(
@@ -1057,9 +1099,9 @@ register(
                 le=DRAWS_MAX,
             ),
         ),
-        rr.recommend_result,
+        Lazy(_RR, "recommend_result"),
         slow=True,
-        shape=rr.RecommendResult.json,
+        shape=Lazy(_RR, "RecommendResult.json"),
         rows=lambda data: data["suggestions"],
     )
 )
@@ -1106,11 +1148,11 @@ register(
             _permutations(1000, "QAP permutations (exact enumeration when n! <= N)", ge=1),
             seed_param("seed of the permutations"),
         ),
-        ir.qap_result,
+        Lazy(_IR, "qap_result"),
         slow=True,
         command="associate qap",
-        prepare=ir.dyadic_inputs,
-        rows=ir.qap_rows,
+        prepare=Lazy(_IR, "dyadic_inputs"),
+        rows=Lazy(_IR, "qap_rows"),
     )
 )
 register(
@@ -1124,10 +1166,10 @@ register(
             Param("distance", bool, True, "log great-circle distance between countries"),
             _TRANSFORM,
         ),
-        ir.gravity_result,
+        Lazy(_IR, "gravity_result"),
         slow=True,
         command="associate gravity",
-        prepare=ir.dyadic_inputs,
+        prepare=Lazy(_IR, "dyadic_inputs"),
         rows=lambda data: data["coefficients"],
     )
 )
@@ -1165,10 +1207,10 @@ register(
                 max_length=TEXT_MAX,
             ),
         ),
-        ir.panel_result,
+        Lazy(_IR, "panel_result"),
         slow=True,
-        prepare=ir.panel_inputs,
-        rows=ir.panel_rows,
+        prepare=Lazy(_IR, "panel_inputs"),
+        rows=Lazy(_IR, "panel_rows"),
     )
 )
 register(
@@ -1208,10 +1250,10 @@ register(
             seed_param("seed of the simulation"),
             Param("horizon", int, 3, "years held out by the back-test", ge=1, le=10),
         ),
-        ir.simulate_result,
+        Lazy(_IR, "simulate_result"),
         slow=True,
         command="simulate policy",
-        prepare=ir.simulate_inputs,
+        prepare=Lazy(_IR, "simulate_inputs"),
         rows=lambda data: data["projection"],
     )
 )
@@ -1225,8 +1267,8 @@ register(
         "degree",
         "Partners of every actor (in/out partners in a directed view), tie records and strength.",
         (_RANK_TOP,),
-        kr.degree_result,
-        shape=kr.Ranking.json,
+        Lazy(_KR, "degree_result"),
+        shape=Lazy(_KR, "Ranking.json"),
     )
 )
 register(
@@ -1234,8 +1276,8 @@ register(
         "closeness",
         "Harmonic closeness of every actor (mean inverse distance; defined on disconnected views).",
         (_RANK_TOP,),
-        kr.closeness_result,
-        shape=kr.Ranking.json,
+        Lazy(_KR, "closeness_result"),
+        shape=Lazy(_KR, "Ranking.json"),
     )
 )
 register(
@@ -1243,8 +1285,8 @@ register(
         "eigenvector",
         "Eigenvector centrality (most central = 1) within the largest (strongly) connected component.",
         (Param("weighted", bool, False, "use tie weights"), _RANK_TOP),
-        kr.eigenvector_result,
-        shape=kr.Ranking.json,
+        Lazy(_KR, "eigenvector_result"),
+        shape=Lazy(_KR, "Ranking.json"),
     )
 )
 register(
@@ -1256,8 +1298,8 @@ register(
             Param("weighted", bool, False, "use tie weights"),
             _RANK_TOP,
         ),
-        kr.pagerank_result,
-        shape=kr.Ranking.json,
+        Lazy(_KR, "pagerank_result"),
+        shape=Lazy(_KR, "Ranking.json"),
     )
 )
 register(
@@ -1265,8 +1307,8 @@ register(
         "kcore",
         "Core number of every actor (largest k with a k-core containing it), partners counted once.",
         (_RANK_TOP,),
-        kr.kcore_result,
-        shape=kr.Ranking.json,
+        Lazy(_KR, "kcore_result"),
+        shape=Lazy(_KR, "Ranking.json"),
     )
 )
 register(
@@ -1277,7 +1319,7 @@ register(
             by_param(None, "summarize per group: country, continent, region, type"),
             top_param("only the K first rows"),
         ),
-        kr.ego_density_result,
+        Lazy(_KR, "ego_density_result"),
         shape=lambda r: r.json(),
     )
 )

@@ -494,22 +494,6 @@ def mixing_result(
 
 # -- diversity ------------------------------------------------------------------------------------
 
-DIVERSITY_COLUMNS = [
-    "country",
-    "actors",
-    "subject_entropy",
-    "subject_blau",
-    "ties",
-    "field_entropy",
-    "field_blau",
-    "partners",
-    "tracks_per_partner",
-    "multi_track_partners",
-    "actor_dyads",
-    "multi_track_actor_dyads",
-]
-"""The per-country columns of ``civnet diversity`` (JSON adds the counts ``actor_types``, ``tracks``)."""
-
 
 @dataclass(frozen=True)
 class DiversityInputs:

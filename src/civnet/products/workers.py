@@ -49,6 +49,9 @@ _cancel: Any = None
 
 def _init(queue: Any, cancel: Any) -> None:
     global _queue, _cancel
+    from civnet._lean import lean_imports
+
+    lean_imports()  # a worker builds views: igraph without matplotlib
     _queue, _cancel = queue, cancel
 
 

@@ -13,7 +13,6 @@ the two (a tie reported twice is still one tie).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +26,10 @@ from civnet.importers.batch import Batch, IngestReport
 from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_one
 from civnet.store import cache
+from civnet.store.paths import DEFAULT_WORKSPACE as DEFAULT_WORKSPACE
+from civnet.store.paths import resolve_workspace_path as resolve_workspace_path
 from civnet.store.schema import connect, open_workspace_db, schema_version
 from civnet.vocab import actor_level
-
-DEFAULT_WORKSPACE = "civnet.duckdb"
 
 _DDL = [
     "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
@@ -113,13 +112,6 @@ _TIE_KEY = ["source", "target", "track", "kind", "directed"]
 
 PAIR_KEYED_KINDS: tuple[str, ...] = ("sister_city",)
 """Kinds whose key is the pair alone: a twinning is one tie whatever dates its sources give."""
-
-
-def resolve_workspace_path(path: str | Path | None) -> Path:
-    """The workspace path: the argument, else ``$CIVNET_WORKSPACE``, else ``./civnet.duckdb``."""
-    if path is None or str(path) == "":
-        path = os.environ.get("CIVNET_WORKSPACE") or DEFAULT_WORKSPACE
-    return Path(path)
 
 
 class Workspace:

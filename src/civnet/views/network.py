@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import igraph as ig
-import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,6 +31,9 @@ import pyarrow.compute as pc
 from civnet.sql import fetch_one
 from civnet.store.workspace import Workspace
 from civnet.views.spec import ViewSpec
+
+if TYPE_CHECKING:
+    import networkx as nx
 from civnet.vocab import (
     AFFILIATION_KINDS,
     AFFILIATION_TYPES,
@@ -247,6 +249,8 @@ class Network:
     def to_networkx(self) -> nx.Graph:
         """The simple graph as NetworkX (node keys are actor ids; attributes kept)."""
         g = self.graph
+        import networkx as nx
+
         out: nx.Graph = nx.DiGraph() if self.directed else nx.Graph()
         attrs = [a for a in g.vs.attributes() if a != "name"]
         for v in g.vs:

@@ -1,0 +1,71 @@
+"""Leaner processes: igraph and NetworKit without matplotlib.
+
+``import igraph`` imports matplotlib and its pyplot for igraph's drawing, and ``import
+networkit`` imports pyplot and networkx for its plots and NetworkX adapter; civnet calls none
+of them. That is about 55 MB and 1.5 s of every process that builds a view, and more for one
+that approximates betweenness with KADABRA. :func:`lean_imports` makes a process import igraph
+and NetworKit with those hidden: their drawing falls back to what they do when matplotlib is not
+installed; matplotlib and networkx can still be imported afterwards.
+
+Only processes civnet starts call it (the ``civnet`` command and the server's workers): in a
+notebook, ``import civnet`` leaves igraph's and NetworKit's drawing as they are.
+
+(pyarrow imports pandas, about 60 MB, on its first conversion of any array, from its C++
+side, whether or not pandas is used: that one cannot be skipped from here.)
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from collections.abc import Sequence
+from typing import Any
+
+_installed = False
+
+HIDDEN: dict[str, tuple[str, ...]] = {
+    "igraph": ("matplotlib",),
+    "networkit": ("matplotlib", "networkx"),
+}
+"""The libraries hidden while each library is first imported."""
+
+
+class _WithoutUnused(importlib.abc.MetaPathFinder):
+    """Imports each library of :data:`HIDDEN`, the first time, with its unused ones hidden."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname not in HIDDEN:
+            return None
+        # the real spec, found by the finders after this one
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def without(module: types.ModuleType) -> None:
+            hidden = [n for n in HIDDEN[fullname] if n not in sys.modules]
+            for n in hidden:
+                sys.modules[n] = None  # type: ignore[assignment]  # its import -> ImportError
+            try:
+                exec_module(module)
+            finally:
+                for n in hidden:
+                    if n in sys.modules and sys.modules[n] is None:
+                        del sys.modules[n]
+
+        spec.loader.exec_module = without  # type: ignore[method-assign]
+        return spec
+
+
+def lean_imports() -> None:
+    """From now on in this process, igraph and NetworKit import without matplotlib (see the
+    module's docstring). Once per process; a library already imported stays as it is."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    sys.meta_path.insert(0, _WithoutUnused())

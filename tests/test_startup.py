@@ -1,0 +1,143 @@
+"""Start-up stays light: ``import civnet`` and ``civnet --help`` load no heavy library.
+
+The catalog names each measure's functions lazily (:class:`civnet.products.catalog.Lazy`) and the
+packages export their names on first use (:mod:`civnet._lazy`), so declaring every command and
+parameter loads none of the measures. Each check runs in a fresh interpreter: this test
+process has long imported everything.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+
+import pytest
+
+from civnet.products.catalog import MEASURES, Lazy
+from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
+
+HEAVY = (
+    "numba",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "networkit",
+    "igraph",
+    "networkx",
+    "pyarrow",
+    "duckdb",
+    "statsmodels",
+    "dask",
+)
+"""Libraries that neither ``import civnet`` nor ``civnet --help`` may load (numpy may: the
+renderers use it)."""
+
+
+def loaded_after(code: str) -> list[str]:
+    """The libraries of :data:`HEAVY` that a fresh interpreter holds after running ``code``."""
+    probe = (
+        "import contextlib, io, json, sys\n"
+        f"{code}\n"
+        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_import_civnet_loads_no_heavy_library() -> None:
+    assert loaded_after("import civnet") == []
+
+
+def test_civnet_help_loads_no_heavy_library() -> None:
+    code = (
+        "sys.argv = ['civnet', '--help']\n"
+        "from civnet.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as help_text:\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "assert 'betweenness' in help_text.getvalue()\n"
+    )
+    assert loaded_after(code) == []
+
+
+def test_a_command_help_and_the_whole_catalog_load_no_heavy_library() -> None:
+    """A generated command's help reads its Params (bounds, choices) from the catalog."""
+    code = (
+        "sys.argv = ['civnet', 'whatif', '--help']\n"
+        "from civnet.cli import main\n"
+        "from civnet.products.catalog import MEASURES\n"
+        "assert all(p.describe_bounds() is not None for m in MEASURES.values() for p in m.params)\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    assert loaded_after(code) == []
+
+
+@pytest.mark.parametrize("name", sorted(MEASURES))
+def test_every_lazy_function_of_the_catalog_resolves(name: str) -> None:
+    """Each lazily named function imports and has the signature the catalog calls it with."""
+    m = MEASURES[name]
+    for part in ("compute", "prepare", "shape", "rows", "notes"):
+        fn = getattr(m, part)
+        if isinstance(fn, Lazy):
+            target = inspect.unwrap(fn)
+            assert callable(target) and not isinstance(target, Lazy), (name, part)
+            assert inspect.signature(fn) == inspect.signature(target), (name, part)
+
+
+def test_the_measures_package_gives_functions_named_like_their_modules() -> None:
+    """``civnet.measures.betweenness`` stays the function once its module is imported."""
+    code = (
+        "import civnet.measures.betweenness, civnet.measures.density\n"
+        "import civnet.measures as m\n"
+        "assert callable(m.betweenness) and not isinstance(m.betweenness, type(sys))\n"
+        "assert m.density.__module__ == 'civnet.measures.density'\n"
+        "from civnet.measures import timeline, scorecard\n"
+        "assert callable(timeline) and callable(scorecard)\n"
+    )
+    loaded_after(code)  # fails (CalledProcessError) when an assertion there fails
+
+
+def test_a_civnet_process_imports_igraph_without_matplotlib() -> None:
+    """igraph's drawing imports matplotlib; the ``civnet`` command and the server's workers
+    (:func:`civnet._lean.lean_imports`) import igraph without it, and matplotlib still works."""
+    code = (
+        "from civnet._lean import lean_imports\n"
+        "lean_imports()\n"
+        "import igraph\n"
+        "assert igraph.Graph.Famous('Zachary').betweenness()[0] > 231\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "import matplotlib\n"
+        "assert sys.modules['matplotlib'] is matplotlib\n"
+        "sys.modules.pop('matplotlib')\n"
+    )
+    assert loaded_after(code) == ["igraph"]
+
+
+def test_civnet_describe_and_betweenness_load_only_what_they_use(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """A measure in a fresh ``civnet`` process: DuckDB, Arrow (and the pandas Arrow imports),
+    igraph, numpy; betweenness adds numba and its kernel; never matplotlib or NetworKit."""
+    run = (
+        "sys.argv = ['civnet', '-w', {ws!r}, {cmd!r}, '--format', 'json']\n"
+        "from civnet.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "assert json.loads(out.getvalue())\n"
+    )
+    describe = loaded_after(run.format(ws=str(florentine_ws.workspace), cmd="describe"))
+    assert set(describe) == {"duckdb", "pyarrow", "pandas", "igraph"}
+    between = loaded_after(run.format(ws=str(florentine_ws.workspace), cmd="betweenness"))
+    assert "matplotlib" not in between and "networkit" not in between
+    assert "networkx" not in between and "statsmodels" not in between
