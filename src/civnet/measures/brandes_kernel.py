@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ["brandes_sums", "weighted_brandes"]
 
 
-PULL_BELOW = 4
+PULL_BELOW = 8
 """A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
 the unreached vertices' arcs: a pulled arc costs a load and an add, a pushed one a branch that
 the processor mispredicts. 0 (or less) pushes every level, a huge value pulls every level."""
