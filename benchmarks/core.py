@@ -3,8 +3,12 @@
 Prints, from one run, each figure with its comparator measured in the same run:
 - civnet betweenness / raw igraph (``Graph.betweenness``), time and peak memory, on the embedded
   city-diplomacy graph and on a Barabási-Albert graph (default 10,000 actors, 5 ties each);
-  every measurement runs in its own fresh process (peak RSS from ``getrusage``), the two sides
-  alternate, and the largest difference between their values is printed;
+  every measurement runs in its own fresh process (peak memory from the process's ``VmHWM``,
+  see ``scale.peak_mb``), the engines alternate over ``--repeat`` rounds (medians), and the
+  largest difference between their values is printed. Besides civnet as it runs (threads on
+  the idle cores only, :func:`civnet.measures.betweenness.free_cores`), civnet held to one
+  thread and NetworKit's parallel exact ``Betweenness`` (on the same idle cores): wall-clock and
+  CPU seconds, as CPU time is less sensitive to other jobs on the cores;
 - civnet / NetworkX on the BA graph (NetworkX timed on K sources, scaled by n/K: Brandes' work
   is the same for every source);
 - import throughput of one million tie rows (rows per second), CSV -> validated -> stored.
@@ -12,7 +16,8 @@ Prints, from one run, each figure with its comparator measured in the same run:
 The machine's load (``os.getloadavg``) is printed before and after: with other jobs on the cores
 civnet uses one thread (see ``civnet.measures.betweenness.free_cores``).
 
-Usage: python benchmarks/core.py [--ba 10000] [--ba-m 5] [--import-rows 1000000] [--skip-import]
+Usage: python benchmarks/core.py [--ba 10000] [--ba-m 5] [--graphs city,ba] [--repeat 1]
+       [--engines igraph,civnet,civnet-1,networkit] [--import-rows 1000000] [--skip-import]
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import argparse
 import csv
 import json
 import os
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +34,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scale import peak_mb  # the benchmark beside this one
 
 HERE = Path(__file__).resolve().parent
 # benchmarks/coverage.py would shadow the coverage package that numba probes for on import
@@ -61,15 +67,37 @@ def edges_of(graph: str, ba: int, ba_m: int, tmp: Path) -> tuple[int, np.ndarray
 
 
 def child(which: str, graph: str, ba: int, ba_m: int, tmp: Path) -> None:
-    """One measurement in this fresh process: prints seconds, peak RSS and the values' file."""
+    """One measurement in this fresh process: prints seconds (wall and CPU), peak memory, and
+    saves the values."""
     import igraph as ig
 
     n, e = edges_of(graph, ba, ba_m, tmp)
     t = time.perf_counter()
+    cpu = time.process_time()
     if which == "igraph":
         g = ig.Graph(n=n, edges=e.tolist())
         before = _rss_mb()
         values = np.asarray(g.betweenness(directed=False))
+    elif which == "networkit":
+        import networkit as nk
+
+        from civnet.measures.betweenness import free_cores
+
+        nk.setNumberOfThreads(free_cores())
+        gk = nk.Graph(n)
+        for u, v in e.tolist():
+            gk.addEdge(u, v)
+        before = _rss_mb()
+        t = time.perf_counter()
+        cpu = time.process_time()
+        run = nk.centrality.Betweenness(gk, normalized=False)
+        run.run()
+        values = np.asarray(run.scores()) / 2.0  # NetworKit counts an undirected pair twice
+        print(
+            json.dumps(
+                {"method": f"NetworKit Betweenness on {nk.getCurrentNumberOfThreads()} thread(s)"}
+            )
+        )
     else:
         import pyarrow as pa
 
@@ -90,13 +118,17 @@ def child(which: str, graph: str, ba: int, ba_m: int, tmp: Path) -> None:
         del actors, ties
         before = _rss_mb()
         t = time.perf_counter()  # time the measure, not building the view
-        b = betweenness(net, normalized=False)
+        cpu = time.process_time()
+        b = betweenness(net, normalized=False, workers=1 if which == "civnet-1" else None)
         values = b.values
         print(json.dumps({"method": b.method}))
     secs = time.perf_counter() - t
+    cpu_secs = time.process_time() - cpu
     np.save(tmp / f"{which}-{graph}.npy", values)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": secs, "peak_mb": peak, "added_mb": peak - before}))
+    peak = peak_mb()
+    print(
+        json.dumps({"seconds": secs, "cpu": cpu_secs, "peak_mb": peak, "added_mb": peak - before})
+    )
 
 
 def _rss_mb() -> float:
@@ -119,25 +151,41 @@ def measure(which: str, graph: str, args: argparse.Namespace, tmp: Path) -> dict
 def bench_betweenness(graph: str, args: argparse.Namespace, tmp: Path) -> None:
     n, e = edges_of(graph, args.ba, args.ba_m, tmp)
     label = "city-diplomacy (embedded)" if graph == "city" else f"Barabasi-Albert m={args.ba_m}"
-    print(f"\n{label}: {n:,} actors, {len(e):,} ties; load before {os.getloadavg()[0]:.2f}")
-    ig_run = measure("igraph", graph, args, tmp)
-    civ = measure("civnet", graph, args, tmp)
-    diff = np.abs(np.load(tmp / f"civnet-{graph}.npy") - np.load(tmp / f"igraph-{graph}.npy"))
-    scale = max(1.0, float(np.load(tmp / f"igraph-{graph}.npy").max()))
-    print(f"  civnet: {civ['method']}")
-    print(
-        f"  civnet {civ['seconds']:8.2f} s, process peak {civ['peak_mb']:5.0f} MB, "
-        f"{civ['added_mb']:5.0f} MB added by the measure | raw igraph {ig_run['seconds']:8.2f} s, "
-        f"process peak {ig_run['peak_mb']:5.0f} MB, {ig_run['added_mb']:5.0f} MB added"
-    )
-    print(
-        f"  civnet / igraph: time {civ['seconds'] / ig_run['seconds']:.2f}, process peak "
-        f"{civ['peak_mb'] / ig_run['peak_mb']:.2f}, memory added by the measure "
-        f"{max(civ['added_mb'], 1) / max(ig_run['added_mb'], 1):.2f}; "
-        f"largest difference {diff.max():.2e} "
-        f"(relative {diff.max() / scale:.1e}); load after {os.getloadavg()[0]:.2f}"
-    )
-    if graph == "ba" and args.nx_sources:
+    print(f"\n{label}: {n:,} actors, {len(e):,} ties; load before {_load()}")
+    engines = args.engines.split(",")
+    runs: dict[str, list[dict]] = {k: [] for k in engines}  # type: ignore[type-arg]
+    for _ in range(args.repeat):
+        for which in engines:
+            runs[which].append(measure(which, graph, args, tmp))
+    med = {
+        k: {
+            x: statistics.median(r[x] for r in v) for x in ("seconds", "cpu", "peak_mb", "added_mb")
+        }
+        for k, v in runs.items()
+    }
+    base = med["igraph"]
+    ref = np.load(tmp / f"igraph-{graph}.npy")
+    scale = max(1.0, float(ref.max()))
+    print(f"  medians of {args.repeat} alternating run(s), each engine in a fresh process")
+    for which in engines:
+        m = med[which]
+        line = (
+            f"  {which:10s} {m['seconds']:7.2f} s wall, {m['cpu']:7.2f} s CPU, process peak "
+            f"{m['peak_mb']:5.0f} MB, {m['added_mb']:5.0f} MB added"
+        )
+        if which != "igraph":
+            diff = np.abs(np.load(tmp / f"{which}-{graph}.npy") - ref).max()
+            line += (
+                f" | / igraph: time {m['seconds'] / base['seconds']:.2f}, CPU "
+                f"{m['cpu'] / base['cpu']:.2f}, peak {m['peak_mb'] / base['peak_mb']:.2f}, added "
+                f"{max(m['added_mb'], 1) / max(base['added_mb'], 1):.2f}; largest difference "
+                f"{diff:.2e} (relative {diff / scale:.1e})"
+            )
+        print(line)
+        if "method" in runs[which][-1]:
+            print(f"  {'':10s} {runs[which][-1]['method']}")
+    print(f"  load after {_load()}")
+    if graph == "ba" and args.nx_sources and "civnet" in med:
         import networkx as nx
 
         g = nx.Graph()
@@ -148,8 +196,13 @@ def bench_betweenness(graph: str, args: argparse.Namespace, tmp: Path) -> None:
         t_nx = (time.perf_counter() - t) * n / args.nx_sources
         print(
             f"  NetworkX (scaled from {args.nx_sources} sources) {t_nx:8.0f} s: "
-            f"civnet / NetworkX = {civ['seconds'] / t_nx:.4f}"
+            f"civnet / NetworkX = {med['civnet']['seconds'] / t_nx:.4f}"
         )
+
+
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages, as ``uptime`` prints them."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def bench_import(rows: int) -> None:
@@ -198,6 +251,8 @@ def main() -> None:
     ap.add_argument("--import-rows", type=int, default=1_000_000)
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--graphs", default="city,ba")
+    ap.add_argument("--engines", default="igraph,civnet,civnet-1,networkit")
+    ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--graph", help=argparse.SUPPRESS)
     ap.add_argument("--tmp", help=argparse.SUPPRESS)

@@ -191,6 +191,23 @@ def test_skip_bad_rows_imports_the_rest(cli, files, tmp_path, ws_path) -> None: 
     assert counts(ws_path)["rejects"] == 2
 
 
+def test_rejects_file_numbers_rows_alike_whether_the_import_stops_or_skips(
+    cli, files, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The file column names the file; the row column is the row of that file in both cases (a
+    skipped import wrote 'bad.csv:2' where a stopped one wrote '2')."""
+    actors, _ = files
+    bad = write(tmp_path, "bad.csv", "source,target,weight\nu1,u2,1\nu1,zz,1\nn1,m1,-3\n")
+    path = tmp_path / "bad.csv.rejects.csv"
+    cli("import", "table", "--actors", str(actors), "--ties", str(bad), code=2)
+    stopped = path.read_text().splitlines()
+    path.unlink()
+    cli("import", "table", "--actors", str(actors), "--ties", str(bad), "--skip-bad-rows")
+    skipped = path.read_text().splitlines()
+    assert stopped == skipped
+    assert [line.split(",")[1] for line in skipped[1:]] == ["2", "3"]
+
+
 def test_self_loop_kept_out_and_counted(cli, files, tmp_path, ws_path) -> None:  # type: ignore[no-untyped-def]
     actors, _ = files
     loops = write(tmp_path, "loops.csv", "source,target\nu1,u1\nu1,u2\n")

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from civnet.measures import betweenness
 from civnet.measures.betweenness_blocks import directed_block_betweenness
+from civnet.measures.replicate_statistics import replicate_betweenness, twin_betweenness
+from civnet.measures.resampling import Replicate, ViewArrays
 from civnet.products.periods import sources_in, sources_of_views, tie_source_ids, timeline_views
 from civnet.store import Workspace
 from civnet.views import Network, ViewSpec
@@ -79,3 +82,70 @@ def test_sources_of_views_equals_the_union_per_view(tmp_path: Path) -> None:
         projected = Network.from_networkx(nx.path_graph(3))
         assert tie_source_ids(ws, projected) is None
         assert sources_of_views(ws, [*nets, projected]) is None
+
+
+def random_replicate(seed: int, directed: str) -> Replicate:
+    """A replicate of a random view of 40 actors (a few self-ties, isolates, copies 0-3):
+    ``directed`` "yes", "no" or "mixed" (some tie rows directed)."""
+    rng = np.random.default_rng(seed)
+    n, m = 40, 70
+    src = rng.integers(0, n, m)
+    dst = np.where(rng.random(m) < 0.06, src, rng.integers(0, n, m))
+    flags = {"yes": np.ones(m, bool), "no": np.zeros(m, bool), "mixed": rng.random(m) < 0.3}
+    actors = pa.table({"id": [f"a{i}" for i in range(n)], "type": ["ngo"] * n})
+    ties = pa.table(
+        {
+            "source": [f"a{i}" for i in src],
+            "target": [f"a{i}" for i in dst],
+            "directed": flags[directed].tolist(),
+            "weight": [1.0] * m,
+            "track": ["culture"] * m,
+        }
+    )
+    view = ViewArrays.of(Network.from_tables(actors, ties))
+    copies = rng.choice([0, 1, 1, 2, 3], size=view.n)
+    return Replicate(view, copies.astype(np.int64), np.ones(view.ties.num_rows, np.int64))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("directed", ["yes", "no", "mixed"])
+def test_twin_betweenness_equals_igraph_on_the_copies_graph(seed: int, directed: str) -> None:
+    rep = random_replicate(seed, directed)
+    g = rep.graph()
+    n = g.vcount()
+    want = np.asarray(g.betweenness(directed=g.is_directed()), dtype=float)
+    scale = (n - 1) * (n - 2) / (1.0 if g.is_directed() else 2.0)
+    got = replicate_betweenness(rep)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want / scale, rtol=1e-12, atol=1e-15)
+
+
+def test_twin_betweenness_by_hand() -> None:
+    """A path a - b - c with two copies of b and of c. Each copy of b carries half of the
+    paths from a to each copy of c (a - b_0 - c_j or a - b_1 - c_j) and half of those between
+    the copies of c (c_0 - b_i - c_1): 1/2 + 1/2 + 1/2 = 1.5. The copies of b are joined by
+    three paths, b_0 - a - b_1 and b_0 - c_j - b_1: a and each copy of c get 1/3."""
+    edges = np.array([[0, 1], [1, 2]])
+    raw = twin_betweenness(edges, np.array([1, 2, 2]), directed=False)
+    np.testing.assert_allclose(raw, [1 / 3, 1.5, 1.5, 1 / 3, 1 / 3], rtol=1e-15)
+
+
+def test_workspace_centres_equal_the_per_tie_reading(tmp_path: Path) -> None:
+    """Distinct (countries, source) rows give the centres of one row per tie."""
+    from civnet.measures.coverage import source_centres
+    from civnet.products.periods import workspace_centres
+
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    with Workspace(path, read_only=True) as ws:
+        rows = ws.con.execute(
+            """SELECT a.country, b.country,
+                      list(DISTINCT TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER))
+               FROM ties t, unnest(t.refs) AS u(r)
+               JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
+               GROUP BY t.tie_id, a.country, b.country"""
+        ).fetchall()
+        per_tie = source_centres(
+            [(a, b) for a, b, _ in rows], [[s for s in ids if s is not None] for _, _, ids in rows]
+        )
+        assert workspace_centres(ws) == per_tie == {2: "CHN"}

@@ -367,12 +367,14 @@ def read_tables(
     mapping = dict(mapping or {})
     staged_actors: str | None = None
     staged_ties: str | None = None
-    rejects: list[pa.Table] = []
+    rejects: list[pa.Table] = []  # stored: rows prefixed with the file name
+    written: list[pa.Table] = []  # FILE.rejects.csv: rows as numbered in FILE
     names, hashes, rows = [], [], 0
     if actors is not None:
         ap, staged_actors, arj, n = _read_actors(con, actors, mapping, **read)
         if not skip_bad_rows:
             fail_on_rejects(arj, ap)
+        written.append(arj)
         rejects.append(prefix_rows(arj, ap.name))
         names.append(ap.name)
         hashes.append(file_sha256(ap))
@@ -382,12 +384,13 @@ def read_tables(
         tp, staged_ties, trj, n = _read_ties(con, ties, mapping, **read)
         if not skip_bad_rows:
             fail_on_rejects(trj, tp, fatal_reasons=fatal_reasons(trj))
+        written.append(trj)
         rejects.append(prefix_rows(trj, tp.name))
         names.append(tp.name)
         hashes.append(file_sha256(tp))
         rows += n
-    for rj, src in zip(rejects, [p for p in (actors, ties) if p is not None], strict=True):
-        if rj.num_rows:
+    for rj, src in zip(written, [p for p in (actors, ties) if p is not None], strict=True):
+        if rj.num_rows:  # the file column names the file: rows as in a stopped import's file
             write_rejects(rj, rejects_path_for(Path(src)), str(src))
     digest = hashlib.sha256("|".join(hashes).encode()).hexdigest()
     return Batch(

@@ -211,22 +211,20 @@ def _levels(
                         n_open += 1
             for k in range(n_open):
                 w = open_[k]
-                t = 0.0
-                for j in range(in_ptr[w], in_ptr[w + 1]):
-                    t += sigma[in_idx[j]]
-                tmp[k] = t
+                tmp[k] = _gather_sum(in_ptr[w], in_ptr[w + 1], in_idx, sigma)
+            # reached (sum > 0) to the level, the rest kept open; without a branch to mispredict
             kept = 0
             for k in range(n_open):
                 w = open_[k]
-                if tmp[k] > 0.0:
-                    dist[w] = d1
-                    sigma[w] = tmp[k]
-                    order[tail] = w
-                    tail += 1
-                    m_open -= in_ptr[w + 1] - in_ptr[w]
-                else:
-                    open_[kept] = w
-                    kept += 1
+                t = tmp[k]
+                hit = t > 0.0
+                sigma[w] = t
+                dist[w] = d1 if hit else -1
+                order[tail] = w
+                open_[kept] = w
+                tail += 1 if hit else 0
+                kept += 0 if hit else 1
+                m_open -= (in_ptr[w + 1] - in_ptr[w]) if hit else 0
             n_open = kept
         depth = d1
         start[depth] = last
@@ -266,15 +264,33 @@ def _accumulate(
         b = start[k + 1]
         for i in range(a, b):
             v = order[i]
-            total = 0.0
-            for j in range(out_ptr[v], out_ptr[v + 1]):
-                total += coeff[out_idx[j]]
-            tmp[i] = total
+            tmp[i] = _gather_sum(out_ptr[v], out_ptr[v + 1], out_idx, coeff)
         for i in range(a, b):
             v = order[i]
             dlt = sigma[v] * tmp[i]
             acc[v] += ws * dlt
             coeff[v] = (tgt_weight[v] + dlt) / sigma[v]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _gather_sum(a: int, b: int, idx: np.ndarray, x: np.ndarray) -> float:  # pragma: no cover
+    """``sum over j in a..b-1 of x[idx[j]]`` in four running sums, so that the loads of
+    consecutive terms overlap instead of waiting on one chain of additions."""
+    t0 = 0.0
+    t1 = 0.0
+    t2 = 0.0
+    t3 = 0.0
+    j = a
+    while j + 4 <= b:
+        t0 += x[idx[j]]
+        t1 += x[idx[j + 1]]
+        t2 += x[idx[j + 2]]
+        t3 += x[idx[j + 3]]
+        j += 4
+    while j < b:
+        t0 += x[idx[j]]
+        j += 1
+    return (t0 + t1) + (t2 + t3)
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)

@@ -127,25 +127,64 @@ def replicate_betweenness(rep: Replicate) -> np.ndarray:
     """Normalized betweenness (:func:`civnet.measures.betweenness`) of each vertex of
     :meth:`Replicate.graph`, in its order.
 
-    One igraph Brandes run over the whole graph (shortest paths never leave a component, so
-    this is the sum of civnet's per-component runs without building a subgraph for each); a
-    graph large enough for civnet to split over processes goes through
-    :func:`~civnet.measures.betweenness` itself.
+    Copies of one actor are twins, so Brandes runs on the replicate's actors with their copy
+    counts as multiplicities (:func:`civnet.measures.replicate_brandes.twin_brandes`), without
+    building the copies' graph; every copy of an actor gets the actor's value. Exact: equal to
+    igraph's Brandes on :meth:`Replicate.graph` up to float rounding (relative 1e-12 in
+    ``tests/test_report_speed.py``). A replicate large enough for civnet to split over
+    processes (vertices x edges above ``PARALLEL_WORK``) goes through
+    :func:`~civnet.measures.betweenness` on its graph instead.
     """
-    g = rep.graph()
-    n = g.vcount()
+    n = rep.n_vertices
     if n == 0:
         return np.zeros(0)
-    directed = g.is_directed()
-    if n * g.ecount() > PARALLEL_WORK:
+    directed = rep.directed
+    if n * rep.edge_count > PARALLEL_WORK:
+        g = rep.graph()
         if "name" not in g.vs.attributes():
             g.vs["name"] = list(range(n))
         return betweenness(Network(graph=g, actors=_NO_TABLE, ties=_NO_TABLE)).values
-    values = np.asarray(g.betweenness(directed=directed), dtype=float)
+    values = twin_betweenness(rep.actor_edges(), rep.copies, directed)
     if n > 2:
         scale = (n - 1) * (n - 2)
         values = values / (scale if directed else scale / 2.0)
     return values
+
+
+def twin_betweenness(edges: np.ndarray, copies: np.ndarray, directed: bool) -> np.ndarray:
+    """Raw betweenness of each copy (in :meth:`Replicate.graph`'s order: the copies of each
+    actor consecutive) of the graph where actor v has ``copies[v]`` twin copies and each row
+    ``(u, v)`` of ``edges`` ties every copy of u to every copy of v (arcs when ``directed``;
+    a row ``(u, u)`` ties u's copies to each other). Unordered pairs when undirected, as igraph.
+    """
+    from civnet.measures.replicate_brandes import twin_brandes  # numba: loaded on first use
+
+    present = np.flatnonzero(copies > 0)
+    local = np.full(len(copies), -1, dtype=np.int64)
+    local[present] = np.arange(len(present))
+    k = copies[present].astype(np.float64)
+    u, v = local[edges[:, 0]], local[edges[:, 1]]
+    loop = u == v
+    self_tied = np.zeros(len(present), dtype=np.bool_)
+    self_tied[u[loop]] = True
+    u, v = u[~loop], v[~loop]
+    if not directed:
+        u, v = np.concatenate([u, v]), np.concatenate([v, u])
+    nh = len(present)
+    out_ptr, out_idx = _csr(u, v, nh)
+    in_ptr, in_idx = _csr(v, u, nh)
+    raw = twin_brandes(out_ptr, out_idx, in_ptr, in_idx, k, self_tied)
+    if not directed:
+        raw = raw / 2.0
+    return np.repeat(raw, copies[present])
+
+
+def _csr(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR (pointers, neighbours) of the arcs ``a -> b`` over ``n`` vertices."""
+    order = np.lexsort((b, a))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(a, minlength=n), out=ptr[1:])
+    return ptr, np.ascontiguousarray(b[order], dtype=np.int64)
 
 
 _NO_TABLE = pa.table({})
