@@ -386,7 +386,8 @@ def scorecard_bootstrap(
     countries = card0.countries
     drop = {k: i.uninformative for k, i in card0.indicators.items() if i.uninformative}
     keys = [*(ch.name for ch in config.channels), "overall"]
-    ranked = {k: [c for c in countries if c not in card0.unranked(k)] for k in keys}
+    unranked = {k: card0.unranked(k) for k in keys}
+    ranked = {k: [c for c in countries if c not in unranked[k]] for k in keys}
     given = {k: _rank_of(card0.score(k), ranked[k]) for k in keys}
     reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
     rank_reps = {k: {c: np.full(n_boot, NAN) for c in countries} for k in keys}
@@ -400,8 +401,9 @@ def scorecard_bootstrap(
         if scored:
             rc = _assemble(scored, raws, config, [], drop)
             drawn = _scores_under(rc, config, {n: w[r] for n, w in w_ind.items()}, w_ch[r])
+            in_rep = set(rc.countries)
             for k in keys:
-                here = [c for c in ranked[k] if c in rc.countries]
+                here = [c for c in ranked[k] if c in in_rep]
                 for c, x in _rank_of(rc.score(k), here).items():
                     rank_reps[k][c][r] = x
                 for c, x in _rank_of(drawn[k], here).items():
