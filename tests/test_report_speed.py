@@ -128,3 +128,24 @@ def test_twin_betweenness_by_hand() -> None:
     edges = np.array([[0, 1], [1, 2]])
     raw = twin_betweenness(edges, np.array([1, 2, 2]), directed=False)
     np.testing.assert_allclose(raw, [1 / 3, 1.5, 1.5, 1 / 3, 1 / 3], rtol=1e-15)
+
+
+def test_workspace_centres_equal_the_per_tie_reading(tmp_path: Path) -> None:
+    """Distinct (countries, source) rows give the centres of one row per tie."""
+    from civnet.measures.coverage import source_centres
+    from civnet.products.periods import workspace_centres
+
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    with Workspace(path, read_only=True) as ws:
+        rows = ws.con.execute(
+            """SELECT a.country, b.country,
+                      list(DISTINCT TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER))
+               FROM ties t, unnest(t.refs) AS u(r)
+               JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
+               GROUP BY t.tie_id, a.country, b.country"""
+        ).fetchall()
+        per_tie = source_centres(
+            [(a, b) for a, b, _ in rows], [[s for s in ids if s is not None] for _, _, ids in rows]
+        )
+        assert workspace_centres(ws) == per_tie == {2: "CHN"}

@@ -6,13 +6,25 @@ Each dataset is a :class:`Dataset` in :data:`REGISTRY`; ``civnet datasets`` list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
 
 from civnet.errors import UnknownDataset
-from civnet.importers.batch import Batch, IngestReport, Sink
+from civnet.importers.batch import (
+    ACTOR_SCHEMA,
+    REJECT_SCHEMA,
+    TIE_SCHEMA,
+    Batch,
+    IngestReport,
+    Sink,
+    file_sha256,
+)
 
 Progress = Callable[[str], None]
 Loader = Callable[[Sink, Progress | None], list[IngestReport]]
@@ -37,14 +49,42 @@ class Dataset:
 
     def already_loaded(self, ws: Sink) -> bool:
         """True when every file of the dataset is already a source of ``ws`` (same content)."""
-        from civnet.importers.batch import file_sha256
-
         paths = [self.path() / f for f in self.files]
         return bool(paths) and all(p.is_file() and ws.has_source(file_sha256(p)) for p in paths)
 
     def provenance(self) -> str:
         p = self.path() / "PROVENANCE.md"
         return p.read_text(encoding="utf-8") if p.exists() else ""
+
+
+def rows_batch(
+    dataset: Dataset,
+    path: Path,
+    *,
+    actors: Sequence[Mapping[str, Any]],
+    ties: Sequence[Mapping[str, Any]],
+    rows_read: int,
+    rejects: Sequence[Mapping[str, Any]],
+    details: dict[str, int],
+    coverage: tuple[dt.date, dt.date] | None = None,
+) -> Batch:
+    """One file of ``dataset`` as a batch: its actor, tie and reject rows (dicts of the batch
+    schemas' columns), named ``DATASET/FILE``, with the dataset's title and licence and the detail
+    counts as its notes (in the order given)."""
+    return Batch(
+        name=f"{dataset.name}/{path.name}",
+        path=str(path),
+        sha256=file_sha256(path),
+        importer=f"dataset:{dataset.name}",
+        actors=pa.Table.from_pylist(list(actors), schema=ACTOR_SCHEMA),
+        ties=pa.Table.from_pylist(list(ties), schema=TIE_SCHEMA),
+        rows_read=rows_read,
+        rejects=pa.Table.from_pylist(list(rejects), schema=REJECT_SCHEMA),
+        description=dataset.title,
+        licence=dataset.licence,
+        notes="; ".join(f"{n} {k}" for k, n in details.items()),
+        coverage=coverage,
+    )
 
 
 def ingest_with_details(

@@ -25,18 +25,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from civnet.countries import country_name, to_iso3
-from civnet.datasets import Dataset, Progress, ingest_with_details, register
+from civnet.datasets import Dataset, Progress, ingest_with_details, register, rows_batch
 from civnet.importers.batch import (
-    ACTOR_SCHEMA,
-    REJECT_SCHEMA,
-    TIE_SCHEMA,
     Batch,
     IngestReport,
     Sink,
-    file_sha256,
 )
 from civnet.vocab import sector_actor_id, sector_actor_level, sector_actor_type
 
@@ -169,18 +163,14 @@ def build_batch(folder: Path) -> tuple[Batch, dict[str, int]]:
                 details["rows with no tie (every mapped field N/A or 0)"] += 1
     for col, why in NOT_MAPPED.items():
         details[f"values not mapped: {col} ({why})"] = rows_read
-    batch = Batch(
-        name=f"{NAME}/{FILE}",
-        path=str(path),
-        sha256=file_sha256(path),
-        importer=f"dataset:{NAME}",
-        actors=pa.Table.from_pylist(list(actors.values()), schema=ACTOR_SCHEMA),
-        ties=pa.Table.from_pylist(ties, schema=TIE_SCHEMA),
+    batch = rows_batch(
+        DATASET,
+        path,
+        actors=list(actors.values()),
+        ties=ties,
         rows_read=rows_read,
-        rejects=pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
-        description=DATASET.title,
-        licence=LICENCE,
-        notes="; ".join(f"{n} {k}" for k, n in details.items()),
+        rejects=rejects,
+        details=details,
         coverage=COVERAGE,
     )
     return batch, dict(sorted(details.items()))

@@ -48,18 +48,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from civnet.countries import to_iso3
-from civnet.datasets import Dataset, Progress, ingest_with_details, register
+from civnet.datasets import Dataset, Progress, ingest_with_details, register, rows_batch
 from civnet.importers.batch import (
-    ACTOR_SCHEMA,
-    REJECT_SCHEMA,
-    TIE_SCHEMA,
     Batch,
     IngestReport,
     Sink,
-    file_sha256,
 )
 
 NAME = "confucius-institutes"
@@ -448,20 +442,15 @@ def build_batches(folder: Path) -> tuple[list[Batch], list[dict[str, int]]]:
     files = [b.closing(), b.open_list(), b.usa_ci(), b.global_list()]
     batches = []
     for f in files:
-        actors = list(f.actors.values())
         batches.append(
-            Batch(
-                name=f"{NAME}/{f.name}",
-                path=str(folder / f.name),
-                sha256=file_sha256(folder / f.name),
-                importer=f"dataset:{NAME}",
-                actors=pa.Table.from_pylist(actors, schema=ACTOR_SCHEMA),
-                ties=pa.Table.from_pylist(f.ties, schema=TIE_SCHEMA),
+            rows_batch(
+                DATASET,
+                folder / f.name,
+                actors=list(f.actors.values()),
+                ties=f.ties,
                 rows_read=f.rows_read,
-                rejects=pa.Table.from_pylist(f.rejects, schema=REJECT_SCHEMA),
-                description=DATASET.title,
-                licence=LICENCE,
-                notes="; ".join(f"{n} {k}" for k, n in f.details.items()),
+                rejects=f.rejects,
+                details=dict(f.details),
             )
         )
     return batches, [dict(f.details) for f in files]

@@ -26,19 +26,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from civnet.countries import to_iso3
-from civnet.datasets import Dataset, Progress, ingest_with_details, register
+from civnet.datasets import Dataset, Progress, ingest_with_details, register, rows_batch
 from civnet.datasets.china_public_diplomacy import sector_actor
 from civnet.importers.batch import (
-    ACTOR_SCHEMA,
-    REJECT_SCHEMA,
-    TIE_SCHEMA,
     Batch,
     IngestReport,
     Sink,
-    file_sha256,
 )
 
 NAME = "student-flows"
@@ -156,18 +150,14 @@ def _read(
                     "attrs": json.dumps({"students": value, "uis_flags": row["cond_all"]}),
                 }
             )
-    batch = Batch(
-        name=f"{NAME}/{fname}",
-        path=str(path),
-        sha256=file_sha256(path),
-        importer=f"dataset:{NAME}",
-        actors=pa.Table.from_pylist(list(actors.values()), schema=ACTOR_SCHEMA),
-        ties=pa.Table.from_pylist(ties, schema=TIE_SCHEMA),
+    batch = rows_batch(
+        DATASET,
+        path,
+        actors=list(actors.values()),
+        ties=ties,
         rows_read=rows_read,
-        rejects=pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
-        description=DATASET.title,
-        licence=LICENCE,
-        notes="; ".join(f"{n} {k}" for k, n in sorted(details.items())),
+        rejects=rejects,
+        details=dict(sorted(details.items())),
         coverage=COVERAGE,
     )
     return batch, dict(sorted(details.items())), values

@@ -46,21 +46,29 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
+    from civnet.measures.blocks_kernel import edge_blocks
     from civnet.measures.brandes_kernel import brandes_sums  # compiles on first use
 
     c = g.vcount()
     out = np.zeros(c)
     if c < 3:
         return out
-    cover, arts = g.biconnected_components(return_articulation_points=True)
-    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
-    copy_vertex, copy_block, weight = _block_weights(c, blocks, np.asarray(arts, dtype=np.int64))
+    # the blocks as arrays: each edge's block, then one copy of a vertex per block it lies in
+    edges = edge_array(g)
+    eb, nb, arts = edge_blocks(c, edges)
+    inner = eb >= 0  # self-loops lie in no block
+    key = np.unique(np.concatenate([eb[inner], eb[inner]]) * c + edges[inner].T.ravel())
+    copy_block, copy_vertex = np.divmod(key, c)
+    del key
+    sizes = np.bincount(copy_block, minlength=nb)
+    weight = _copy_weights(c, copy_vertex, copy_block, sizes, arts)
     out += _separated_pairs(c, copy_vertex, weight)
-    big = np.flatnonzero(np.bincount(copy_block, minlength=len(blocks)) >= 3)
+    big = np.flatnonzero(sizes >= 3)
     if not len(big):
         return out
     keep = np.isin(copy_block, big)
-    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep)
+    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep, edges[inner], eb[inner])
+    del edges, eb
     local_vertex = copy_vertex[keep]
     local_weight = weight[keep].astype(float)
     total = brandes_sums(
@@ -71,22 +79,20 @@ def block_betweenness(
     return out
 
 
-def _block_weights(
-    c: int, blocks: list[np.ndarray], arts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One copy of each vertex per block it lies in, with ``D_B(u)`` for each copy.
+def _copy_weights(
+    c: int, copy_vertex: np.ndarray, copy_block: np.ndarray, sizes: np.ndarray, arts: np.ndarray
+) -> np.ndarray:
+    """``D_B(u)`` of each copy ``(copy_vertex, copy_block)`` of a vertex ``u`` in a block ``B``
+    (the blocks' ``sizes``, the articulation points ``arts``).
 
     ``D_B(u)`` is the size of ``u``'s side when the block-cut tree's edge between ``B`` and ``u``
     is cut: 1 for a vertex in one block; for an articulation point, its subtree's size when
     ``u`` hangs below ``B`` in the rooted tree, else ``c`` minus ``B``'s subtree.
     """
-    nb = len(blocks)
-    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=nb)
-    copy_vertex = np.concatenate(blocks)
-    copy_block = np.repeat(np.arange(nb, dtype=np.int64), sizes)
+    nb = len(sizes)
     weight = np.ones(len(copy_vertex), dtype=np.int64)
     if not len(arts):
-        return copy_vertex, copy_block, weight
+        return weight
     art_node = np.full(c, -1, dtype=np.int64)
     art_node[arts] = nb + np.arange(len(arts))
     is_art_copy = art_node[copy_vertex] >= 0
@@ -107,7 +113,7 @@ def _block_weights(
     a = art_node[copy_vertex[is_art_copy]]
     below = parent_arr[a] == b
     weight[is_art_copy] = np.where(below, sub[a], c - sub[b])
-    return copy_vertex, copy_block, weight
+    return weight
 
 
 def _separated_pairs(c: int, copy_vertex: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -118,18 +124,25 @@ def _separated_pairs(c: int, copy_vertex: np.ndarray, weight: np.ndarray) -> np.
 
 
 def _union_of_blocks(
-    g: ig.Graph, copy_vertex: np.ndarray, copy_block: np.ndarray, keep: np.ndarray
+    g: ig.Graph,
+    copy_vertex: np.ndarray,
+    copy_block: np.ndarray,
+    keep: np.ndarray,
+    edges: np.ndarray | None = None,
+    eb: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """CSR adjacency of the kept blocks as disjoint graphs on the kept copies.
 
     An edge lies in exactly one block (two blocks share at most one vertex): the block of an end
-    that is in one block only, else the one block both ends share.
+    that is in one block only, else the one block both ends share (or ``eb``, each of ``edges``'
+    block, when given).
     """
     c = g.vcount()
     nb = int(copy_block.max()) + 1
-    edges = edge_array(g)
+    if edges is None or eb is None:
+        edges = edge_array(g)
+        eb = _edge_blocks(c, edges[:, 0], edges[:, 1], copy_vertex, copy_block)
     x, y = edges[:, 0], edges[:, 1]
-    eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
     # local index of every kept copy, looked up by (vertex, block)
     local = np.full(len(copy_vertex), -1, dtype=np.int64)
     local[keep] = np.arange(int(keep.sum()))

@@ -60,6 +60,36 @@ class _ReplicateIndicators:
         self.econ_track = np.array([x == "economy_trade" for x in tracks], dtype=bool)
         cs, ct = self.country[view.src], self.country[view.dst]
         self.cross = (cs >= 0) & (ct >= 0) & (cs != ct)
+        # Distinct keys the indicators count, numbered once for the view: each replicate marks
+        # the ones it holds with a bincount instead of sorting its own keys (np.unique). The
+        # counts are the same; sums over them add whole numbers (copies), exact in any order.
+        size = max(len(self.names), 1)
+        self.size = size
+        # (country of end a, other end b) for both orientations of each tie
+        pair_key = np.concatenate([(cs + 1) * n + view.dst, (ct + 1) * n + view.src])
+        pairs, pair_id = np.unique(pair_key, return_inverse=True)
+        self.pair_fwd, self.pair_bwd = pair_id[:m], pair_id[m:]
+        self.pair_country, self.pair_b = pairs // n - 1, pairs % n
+        self.n_pairs = len(pairs)
+        # cross-border dyads {u, v}, their (dyad, track) and (dyad, direction) combinations
+        cross = np.flatnonzero(self.cross)
+        lo = np.minimum(view.src[cross], view.dst[cross])
+        hi = np.maximum(view.src[cross], view.dst[cross])
+        dyads, dyad = np.unique(lo * n + hi, return_inverse=True)
+        self.dyad = np.full(m, -1, np.int64)
+        self.dyad[cross] = dyad
+        self.dyad_u, self.dyad_v = dyads // n, dyads % n
+        combos, combo = np.unique(
+            self.dyad[cross] * self.n_tracks + self.track[cross], return_inverse=True
+        )
+        self.dyad_track = np.full(m, -1, np.int64)
+        self.dyad_track[cross] = combo
+        self.dyad_track_dyad = combos // self.n_tracks
+        way = self.dyad[cross] * 2 + (view.src[cross] > view.dst[cross])
+        ways, way_id = np.unique(way, return_inverse=True)
+        self.dyad_way = np.full(m, -1, np.int64)
+        self.dyad_way[cross] = way_id
+        self.dyad_way_dyad = ways // 2
 
     def compute(self, rep: Replicate, names: Sequence[str]) -> tuple[list[str], dict[str, Raw]]:
         """The countries scored in the replicate and the raw value of each indicator named."""
@@ -115,18 +145,24 @@ class _Rep:
 
     def distinct_copies(self, mask: np.ndarray) -> dict[str, float]:
         """Per country of end a: the copies of the distinct other ends b (where ``mask``)."""
-        n = self.ri.view.n
-        key = np.unique(self.ri.country[self.a[mask]] * n + self.b[mask])
+        ri = self.ri
+        pair = np.concatenate([ri.pair_fwd[self.kept], ri.pair_bwd[self.kept]])
+        held = np.flatnonzero(np.bincount(pair[mask], minlength=ri.n_pairs))
         return self.per_country(
-            np.bincount(key // n, weights=self.rep.copies[key % n], minlength=len(self.ri.names))
+            np.bincount(
+                ri.pair_country[held],
+                weights=self.rep.copies[ri.pair_b[held]],
+                minlength=len(ri.names),
+            )
         )
 
     def partner_countries(self) -> Raw:
         if not self.cross.any():
             return "no cross-border ties in the view"
         m = self.cross2 & self.ri.civil[self.a] & self.scored_end(self.a)
-        size = len(self.ri.names)
-        key = np.unique(self.ri.country[self.a[m]] * size + self.ri.country[self.b[m]])
+        size = self.ri.size
+        key = self.ri.country[self.a[m]] * size + self.ri.country[self.b[m]]
+        key = np.flatnonzero(np.bincount(key, minlength=size * size))  # the distinct keys
         return self.per_country(np.bincount(key // size, minlength=size))
 
     def cross_and_domestic(self) -> tuple[np.ndarray, np.ndarray]:
@@ -155,17 +191,17 @@ class _Rep:
     def multitrack_share(self) -> Raw:
         if not self.cross.any():
             return "no cross-border ties in the view"
-        ri, n = self.ri, self.ri.view.n
-        s, t = self.s[self.cross], self.t[self.cross]
-        lo, hi = np.minimum(s, t), np.maximum(s, t)
-        dyads, inv = np.unique(lo * n + hi, return_inverse=True)
-        tracks = np.unique(inv * ri.n_tracks + ri.track[self.kept][self.cross])
-        n_tracks = np.bincount(tracks // ri.n_tracks, minlength=len(dyads))
-        d = self.directed[self.cross]
-        ways = np.unique(inv[d] * 2 + (s[d] > t[d]))
-        n_ways = np.bincount(ways // 2, minlength=len(dyads))
-        deep = (n_tracks >= 2) | (n_ways == 2)
-        u, v = dyads // n, dyads % n
+        ri = self.ri
+        held = self.kept & ri.cross  # the view's cross-border ties the replicate holds
+        nd = len(ri.dyad_u)
+        present = np.bincount(ri.dyad[held], minlength=nd) > 0
+        combos = np.flatnonzero(np.bincount(ri.dyad_track[held], minlength=len(ri.dyad_track_dyad)))
+        n_tracks = np.bincount(ri.dyad_track_dyad[combos], minlength=nd)
+        directed = held & ri.view.tie_directed
+        ways = np.flatnonzero(np.bincount(ri.dyad_way[directed], minlength=len(ri.dyad_way_dyad)))
+        n_ways = np.bincount(ri.dyad_way_dyad[ways], minlength=nd)
+        deep = ((n_tracks >= 2) | (n_ways == 2))[present]
+        u, v = ri.dyad_u[present], ri.dyad_v[present]
         pairs = (self.rep.copies[u] * self.rep.copies[v]).astype(float)
         num = np.zeros(len(ri.names))
         den = np.zeros(len(ri.names))

@@ -212,17 +212,22 @@ def centred_notices(ws: Workspace, net: Network, per_tie: list[list[int]] | None
 
 
 def workspace_centres(ws: Workspace) -> dict[int, str]:
-    """:func:`civnet.measures.coverage.source_centres` over every tie of the workspace."""
+    """:func:`civnet.measures.coverage.source_centres` over every tie of the workspace.
+
+    A source's centre depends only on which pairs of end countries its ties join, so the
+    workspace is read as its distinct (countries, source) rows rather than one row per tie
+    (the same result: intersections and unions of the same sets, fewer of them); distinct
+    (source actor, target actor, source) first, before the joins (1.8 s -> 0.2 s on the
+    embedded data)."""
     rows = ws.con.execute(
-        """SELECT a.country, b.country,
-                  list(DISTINCT TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER))
-           FROM ties t, unnest(t.refs) AS u(r)
-           JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
-           GROUP BY t.tie_id, a.country, b.country"""
+        """SELECT DISTINCT a.country, b.country, x.s
+           FROM (SELECT DISTINCT t.source, t.target,
+                        TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER) AS s
+                 FROM ties t, unnest(t.refs) AS u(r)) AS x
+           JOIN actors a ON a.id = x.source JOIN actors b ON b.id = x.target
+           WHERE x.s IS NOT NULL"""
     ).fetchall()
-    return source_centres(
-        [(a, b) for a, b, _ in rows], [[s for s in ids if s is not None] for _, _, ids in rows]
-    )
+    return source_centres([(a, b) for a, b, _ in rows], [[s] for _, _, s in rows])
 
 
 def _countries(net: Network) -> list[str | None]:
