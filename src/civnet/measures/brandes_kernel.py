@@ -14,7 +14,7 @@ import numpy as np
 __all__ = ["brandes_sums", "weighted_brandes"]
 
 
-PULL_BELOW = 4
+PULL_BELOW = 8
 """A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
 the unreached vertices' arcs: a pulled arc costs a load and an add, a pushed one a branch that
 the processor mispredicts. 0 (or less) pushes every level, a huge value pulls every level."""
@@ -68,11 +68,17 @@ def brandes_sums(
     tw = np.ascontiguousarray(tgt_weight[perm], dtype=float)
     total = np.zeros(n)
     pieces = np.array_split(np.arange(n, dtype=itype), max(1, batches))
+    rule = PULL_BELOW if pull_below is None else pull_below
     for k, piece in enumerate(pieces):
-        if len(piece):
+        if len(piece) and threads > 1:
             total += weighted_brandes(
-                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece,
-                max(1, threads), PULL_BELOW if pull_below is None else pull_below,
+                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece, threads,
+                rule,
+            )  # fmt: skip
+        elif len(piece):  # one thread: no parallel region to start (and no thread to wake)
+            _source_sums(
+                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece, 0, 1,
+                rule, total,
             )  # fmt: skip
         if tick:
             tick(k + 1, len(pieces))
@@ -114,31 +120,55 @@ def weighted_brandes(
     n = len(out_ptr) - 1
     out = np.zeros((threads, n))
     for chunk in numba.prange(threads):
-        dist = np.full(n, -1, dtype=np.int32)
-        sigma = np.zeros(n)
-        coeff = np.zeros(n)
-        tmp = np.empty(n)
-        order = np.empty(n, dtype=out_idx.dtype)
-        open_ = np.empty(n, dtype=out_idx.dtype)
-        start = np.empty(n + 1, dtype=out_idx.dtype)
-        acc = out[chunk]
-        for si in range(chunk, len(sources), threads):
-            s = sources[si]
-            p = part_of[s]
-            tail, depth = _levels(
-                out_ptr, out_idx, in_ptr, in_idx, part_start[p], part_start[p + 1], s,
-                dist, sigma, tmp, order, open_, start, pull_below,
-            )  # fmt: skip
-            _accumulate(
-                out_ptr, out_idx, tgt_weight, src_weight[s], depth, sigma, coeff, tmp, order,
-                start, acc,
-            )  # fmt: skip
-            for i in range(tail):
-                v = order[i]
-                dist[v] = -1
-                sigma[v] = 0.0
-                coeff[v] = 0.0
+        _source_sums(
+            out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, src_weight, tgt_weight,
+            sources, chunk, threads, pull_below, out[chunk],
+        )  # fmt: skip
     return out.sum(axis=0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _source_sums(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    in_ptr: np.ndarray,
+    in_idx: np.ndarray,
+    part_of: np.ndarray,
+    part_start: np.ndarray,
+    src_weight: np.ndarray,
+    tgt_weight: np.ndarray,
+    sources: np.ndarray,
+    first: int,
+    step: int,
+    pull_below: int,
+    acc: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """One thread's share of :func:`weighted_brandes`: the sources ``sources[first::step]``,
+    their sums added to ``acc``; the arrays of the searches allocated once."""
+    n = len(out_ptr) - 1
+    dist = np.full(n, -1, dtype=np.int32)
+    sigma = np.zeros(n)
+    coeff = np.zeros(n)
+    tmp = np.empty(n)
+    order = np.empty(n, dtype=out_idx.dtype)
+    open_ = np.empty(n, dtype=out_idx.dtype)
+    start = np.empty(n + 1, dtype=out_idx.dtype)
+    for si in range(first, len(sources), step):
+        s = sources[si]
+        p = part_of[s]
+        tail, depth = _levels(
+            out_ptr, out_idx, in_ptr, in_idx, part_start[p], part_start[p + 1], s,
+            dist, sigma, tmp, order, open_, start, pull_below,
+        )  # fmt: skip
+        _accumulate(
+            out_ptr, out_idx, tgt_weight, src_weight[s], depth, sigma, coeff, tmp, order,
+            start, acc,
+        )  # fmt: skip
+        for i in range(tail):
+            v = order[i]
+            dist[v] = -1
+            sigma[v] = 0.0
+            coeff[v] = 0.0
 
 
 @numba.njit(cache=True, nogil=True)

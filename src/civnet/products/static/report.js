@@ -95,23 +95,7 @@
     }
     if (data.timeline.length) {
       const T = data.timeline;
-      new Chart($("chart-timeline"), {
-        type: "line",
-        data: {
-          labels: T.map((r) => r.period),
-          datasets: [
-            { label: "nodes", data: T.map((r) => r.nodes), borderColor: "#1f6feb", pointRadius: 2, yAxisID: "y" },
-            { label: "edges", data: T.map((r) => r.edges), borderColor: "#2ca02c", pointRadius: 2, yAxisID: "y" },
-            { label: "density", data: T.map((r) => r.density), borderColor: "#d62728", pointRadius: 2, yAxisID: "y1" },
-          ],
-        },
-        options: {
-          scales: {
-            y: { position: "left", title: { display: true, text: "nodes, edges" } },
-            y1: { position: "right", title: { display: true, text: "density" }, grid: { drawOnChartArea: false } },
-          },
-        },
-      });
+      new Chart($("chart-timeline"), V.timelineChart(T, 2));
     }
     if (data.scorecard) {
       // One chart per channel: the bootstrap interval as a floating bar, the score as a dot; the
