@@ -2,8 +2,9 @@
 
 One Barabási-Albert graph (seeded), saved once; two child processes read it:
 
-- civnet: the view built from Arrow tables (``Network.from_tables``), then
-  ``budgeted_betweenness`` (the exact cost estimated, then KADABRA with eps, delta 0.1);
+- civnet: started as the ``civnet`` command starts (:func:`civnet._lean.lean_imports`), the view
+  built from Arrow tables (``Network.from_tables``), then ``budgeted_betweenness`` (the exact
+  cost estimated, then KADABRA with eps, delta 0.1);
 - raw: NetworKit's KADABRA on a NetworKit graph built from the same edge array.
 
 Each child prints its resident memory after its imports, after its input is in memory, and its
@@ -44,6 +45,9 @@ def child(which: str, path: Path, eps: float) -> None:
     if which == "raw":
         import networkit as nk
     else:
+        from civnet._lean import lean_imports
+
+        lean_imports()  # as the civnet command starts: igraph and NetworKit without matplotlib
         import pyarrow as pa
 
         from civnet.products.analyze import budgeted_betweenness

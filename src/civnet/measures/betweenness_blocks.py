@@ -16,6 +16,7 @@ of the graph, no worker processes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import igraph as ig
@@ -46,29 +47,20 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.blocks_kernel import edge_blocks
     from civnet.measures.brandes_kernel import brandes_sums  # compiles on first use
 
     c = g.vcount()
     out = np.zeros(c)
     if c < 3:
         return out
-    # the blocks as arrays: each edge's block, then one copy of a vertex per block it lies in
-    edges = edge_array(g)
-    eb, nb, arts = edge_blocks(c, edges)
-    inner = eb >= 0  # self-loops lie in no block
-    key = np.unique(np.concatenate([eb[inner], eb[inner]]) * c + edges[inner].T.ravel())
-    copy_block, copy_vertex = np.divmod(key, c)
-    del key
-    sizes = np.bincount(copy_block, minlength=nb)
+    copy_vertex, copy_block, sizes, arts = vertex_blocks(g)
     weight = _copy_weights(c, copy_vertex, copy_block, sizes, arts)
     out += _separated_pairs(c, copy_vertex, weight)
     big = np.flatnonzero(sizes >= 3)
     if not len(big):
         return out
     keep = np.isin(copy_block, big)
-    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep, edges[inner], eb[inner])
-    del edges, eb
+    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep)
     local_vertex = copy_vertex[keep]
     local_weight = weight[keep].astype(float)
     total = brandes_sums(
@@ -77,6 +69,39 @@ def block_betweenness(
     )  # fmt: skip
     np.add.at(out, local_vertex, total / 2.0)
     return out
+
+
+def vertex_blocks(g: ig.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The biconnected blocks of undirected ``g`` as arrays: one copy of each vertex per block
+    it lies in (``copy_vertex``, ``copy_block``: blocks in igraph's order, each block's vertices
+    ascending), the blocks' sizes and the articulation points (ascending).
+
+    The same blocks as ``g.biconnected_components()``, without its Python objects: that method
+    takes the whole edge list as Python tuples (about 110 MB at a million edges) to turn each
+    block's spanning-tree edges into vertices. Here only the tree edges' ends are read (``|B| - 1``
+    edges a block), one at a time.
+
+    >>> copy_vertex, copy_block, sizes, arts = vertex_blocks(ig.Graph([(0, 1), (1, 2), (2, 0), (2, 3)]))
+    >>> copy_vertex.tolist(), copy_block.tolist(), sizes.tolist(), arts.tolist()
+    ([2, 3, 0, 1, 2], [0, 0, 1, 1, 1], [2, 3], [2])
+    """
+    n = g.vcount()
+    trees, arts = ig.GraphBase.biconnected_components(g, True)
+    nb = len(trees)
+    tree_edges = np.fromiter(map(len, trees), dtype=np.int64, count=nb)
+    edge_ids = list(itertools.chain.from_iterable(trees))
+    del trees
+    es = g.es
+    ends = np.fromiter(
+        itertools.chain.from_iterable(es[i].tuple for i in edge_ids),
+        dtype=np.int64,
+        count=2 * len(edge_ids),
+    )
+    del edge_ids
+    tree_block = np.repeat(np.arange(nb, dtype=np.int64), 2 * tree_edges)
+    copy_block, copy_vertex = np.divmod(np.unique(tree_block * n + ends), n)
+    sizes = tree_edges + 1  # a spanning tree of a block of k vertices has k - 1 edges
+    return copy_vertex, copy_block, sizes, np.asarray(sorted(arts), dtype=np.int64)
 
 
 def _copy_weights(
@@ -124,25 +149,18 @@ def _separated_pairs(c: int, copy_vertex: np.ndarray, weight: np.ndarray) -> np.
 
 
 def _union_of_blocks(
-    g: ig.Graph,
-    copy_vertex: np.ndarray,
-    copy_block: np.ndarray,
-    keep: np.ndarray,
-    edges: np.ndarray | None = None,
-    eb: np.ndarray | None = None,
+    g: ig.Graph, copy_vertex: np.ndarray, copy_block: np.ndarray, keep: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """CSR adjacency of the kept blocks as disjoint graphs on the kept copies.
 
     An edge lies in exactly one block (two blocks share at most one vertex): the block of an end
-    that is in one block only, else the one block both ends share (or ``eb``, each of ``edges``'
-    block, when given).
+    that is in one block only, else the one block both ends share.
     """
     c = g.vcount()
     nb = int(copy_block.max()) + 1
-    if edges is None or eb is None:
-        edges = edge_array(g)
-        eb = _edge_blocks(c, edges[:, 0], edges[:, 1], copy_vertex, copy_block)
+    edges = edge_array(g)
     x, y = edges[:, 0], edges[:, 1]
+    eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
     # local index of every kept copy, looked up by (vertex, block)
     local = np.full(len(copy_vertex), -1, dtype=np.int64)
     local[keep] = np.arange(int(keep.sum()))
@@ -194,16 +212,14 @@ def block_visits(g: ig.Graph) -> float:
     ``A_B`` the block's arcs."""
     if g.vcount() < 3:
         return 0.0
-    cover = (g.as_undirected(mode="collapse") if g.is_directed() else g).biconnected_components()
-    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
-    if not blocks:
+    und = g.as_undirected(mode="collapse") if g.is_directed() else g
+    copy_vertex, copy_block, sizes, _ = vertex_blocks(und)
+    del und
+    if not len(sizes):
         return 0.0
-    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
-    copy_vertex = np.concatenate(blocks)
-    copy_block = np.repeat(np.arange(len(blocks), dtype=np.int64), sizes)
     edges = edge_array(g)
     eb = _edge_blocks(g.vcount(), edges[:, 0], edges[:, 1], copy_vertex, copy_block)
-    e_per = np.bincount(eb, minlength=len(blocks)).astype(float)
+    e_per = np.bincount(eb, minlength=len(sizes)).astype(float)
     big = sizes >= 3
     per_edge = 1.0 if g.is_directed() else 2.0
     return float(np.sum(sizes[big] * (sizes[big] + per_edge * e_per[big])))
