@@ -149,3 +149,22 @@ def test_workspace_centres_equal_the_per_tie_reading(tmp_path: Path) -> None:
             [(a, b) for a, b, _ in rows], [[s for s in ids if s is not None] for _, _, ids in rows]
         )
         assert workspace_centres(ws) == per_tie == {2: "CHN"}
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("seed", [3, 5])
+def test_view_indicators_by_arrays_equal_the_definitions(seed: int, plain: bool) -> None:
+    """The scorecard of a view takes its raw values from the array path; each equals the
+    per-tie definition of ``INDICATORS``: exactly, the two betweenness ones to 1e-12."""
+    from civnet.measures.scorecard import INDICATORS, _View, _view_raws
+    from tests.test_uncertainty import _scorecard_network
+
+    net = _scorecard_network(seed, plain)
+    v = _View.of(net)
+    got = _view_raws(net, v, list(INDICATORS))
+    for name, ind in INDICATORS.items():
+        want = ind.compute(v)
+        if isinstance(want, str) or not name.endswith(("betweenness", "centrality")):
+            assert got[name] == want, name
+        else:
+            assert got[name] == pytest.approx(want, rel=1e-12, abs=1e-15), name

@@ -35,10 +35,11 @@ def brandes_sums(
 ) -> np.ndarray:
     """``sum over every source s of src_weight[s] * delta_s(v)`` for every vertex ``v`` (see
     :func:`weighted_brandes`), on the CSR ``indptr``/``indices`` of the out-arcs (both
-    directions of an undirected edge). ``part`` (non-decreasing) labels disjoint graphs laid
-    side by side: an arc never joins two parts, and each part's vertices are contiguous.
+    directions of an undirected edge). ``part`` labels disjoint graphs laid side by side (an
+    arc never joins two parts), e.g. the biconnected blocks' copies of the vertices.
 
-    The vertices are first relabelled inside each part by descending degree, each adjacency
+    The vertices are first relabelled, grouped by part and inside each part by descending
+    degree (each part's labels contiguous, as :func:`weighted_brandes` needs), each adjacency
     list sorted: the hubs that most searches touch share a few cache lines (a permutation
     of the vertices changes no shortest path, so the sums are the same, mapped back).
     ``batches`` splits the sources so that ``tick(done, total)`` can report; ``pull_below``
