@@ -116,3 +116,11 @@ def test_random_graphs_equal_networkx(pull_below: int | None, directed: bool, se
     # source sums count an undirected pair from both ends
     scale = 1.0 if directed else 2.0
     np.testing.assert_allclose(got, [scale * want[v] for v in range(n)], rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("pull_below", [PUSH, PULL, MIXED])
+def test_parts_need_not_be_contiguous(pull_below: int | None) -> None:
+    # two paths 0-2-4 and 1-3-5, their vertices interleaved: grouped by part when relabelled
+    arcs = [(0, 2), (2, 4), (1, 3), (3, 5)]
+    got = sums(6, arcs, directed=False, part=[0, 1, 0, 1, 0, 1], pull_below=pull_below)
+    assert got.tolist() == [0.0, 0.0, 2.0, 2.0, 0.0, 0.0]

@@ -35,10 +35,11 @@ def brandes_sums(
 ) -> np.ndarray:
     """``sum over every source s of src_weight[s] * delta_s(v)`` for every vertex ``v`` (see
     :func:`weighted_brandes`), on the CSR ``indptr``/``indices`` of the out-arcs (both
-    directions of an undirected edge). ``part`` (non-decreasing) labels disjoint graphs laid
-    side by side: an arc never joins two parts, and each part's vertices are contiguous.
+    directions of an undirected edge). ``part`` labels disjoint graphs laid side by side (an
+    arc never joins two parts), e.g. the biconnected blocks' copies of the vertices.
 
-    The vertices are first relabelled inside each part by descending degree, each adjacency
+    The vertices are first relabelled, grouped by part and inside each part by descending
+    degree (each part's labels contiguous, as :func:`weighted_brandes` needs), each adjacency
     list sorted: the hubs that most searches touch share a few cache lines (a permutation
     of the vertices changes no shortest path, so the sums are the same, mapped back).
     ``batches`` splits the sources so that ``tick(done, total)`` can report; ``pull_below``
@@ -69,17 +70,12 @@ def brandes_sums(
     total = np.zeros(n)
     pieces = np.array_split(np.arange(n, dtype=itype), max(1, batches))
     rule = PULL_BELOW if pull_below is None else pull_below
+    graph = (out_ptr, out_idx, in_ptr, in_idx, part_of, part_start)
     for k, piece in enumerate(pieces):
         if len(piece) and threads > 1:
-            total += weighted_brandes(
-                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece, threads,
-                rule,
-            )  # fmt: skip
+            total += weighted_brandes(graph, sw, tw, piece, threads, rule)
         elif len(piece):  # one thread: no parallel region to start (and no thread to wake)
-            _source_sums(
-                out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, sw, tw, piece, 0, 1,
-                rule, total,
-            )  # fmt: skip
+            _source_sums(graph, sw, tw, piece, 0, 1, rule, total)
         if tick:
             tick(k + 1, len(pieces))
     return total[new]
@@ -95,12 +91,7 @@ def _csr(n: int, rows: np.ndarray, cols: np.ndarray, itype: type) -> tuple[np.nd
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def weighted_brandes(
-    out_ptr: np.ndarray,
-    out_idx: np.ndarray,
-    in_ptr: np.ndarray,
-    in_idx: np.ndarray,
-    part_of: np.ndarray,
-    part_start: np.ndarray,
+    graph: tuple[np.ndarray, ...],
     src_weight: np.ndarray,
     tgt_weight: np.ndarray,
     sources: np.ndarray,
@@ -109,32 +100,24 @@ def weighted_brandes(
 ) -> np.ndarray:  # pragma: no cover - compiled; tested through brandes_sums
     """``sum over s in sources of src_weight[s] * delta_s(v)`` with target weights:
     ``delta_s(v) = sum over w with v a predecessor of w of sigma_sv / sigma_sw (tgt_weight[w] +
-    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). ``out_ptr``/``out_idx`` is the CSR of the
-    out-arcs, ``in_ptr``/``in_idx`` of the in-arcs (the same arrays for an undirected graph);
-    vertex ``v`` lies in the part ``part_start[part_of[v]]`` to ``part_start[part_of[v] + 1]``
-    (no arc leaves a part). Sources are dealt round-robin to ``threads`` chunks, each with its
-    own arrays, allocated once.
+    delta_s(w))`` (Brandes 2001, Puzis et al. 2012). ``graph`` is ``(out_ptr, out_idx, in_ptr,
+    in_idx, part_of, part_start)``: the CSR of the out-arcs, that of the in-arcs (the same
+    arrays for an undirected graph), and vertex ``v``'s part ``part_start[part_of[v]]`` to
+    ``part_start[part_of[v] + 1]`` (no arc leaves a part). Sources are dealt round-robin to
+    ``threads`` chunks (:func:`_source_sums`), each with its own arrays, allocated once.
 
     No predecessor lists: each search runs level by level (:func:`_levels`) and the
     dependencies are accumulated level by level, deepest first (:func:`_accumulate`)."""
-    n = len(out_ptr) - 1
+    n = len(graph[0]) - 1
     out = np.zeros((threads, n))
     for chunk in numba.prange(threads):
-        _source_sums(
-            out_ptr, out_idx, in_ptr, in_idx, part_of, part_start, src_weight, tgt_weight,
-            sources, chunk, threads, pull_below, out[chunk],
-        )  # fmt: skip
+        _source_sums(graph, src_weight, tgt_weight, sources, chunk, threads, pull_below, out[chunk])
     return out.sum(axis=0)
 
 
 @numba.njit(cache=True, nogil=True)
 def _source_sums(
-    out_ptr: np.ndarray,
-    out_idx: np.ndarray,
-    in_ptr: np.ndarray,
-    in_idx: np.ndarray,
-    part_of: np.ndarray,
-    part_start: np.ndarray,
+    graph: tuple[np.ndarray, ...],
     src_weight: np.ndarray,
     tgt_weight: np.ndarray,
     sources: np.ndarray,
@@ -145,6 +128,7 @@ def _source_sums(
 ) -> None:  # pragma: no cover - compiled
     """One thread's share of :func:`weighted_brandes`: the sources ``sources[first::step]``,
     their sums added to ``acc``; the arrays of the searches allocated once."""
+    out_ptr, out_idx, in_ptr, in_idx, part_of, part_start = graph
     n = len(out_ptr) - 1
     dist = np.full(n, -1, dtype=np.int32)
     sigma = np.zeros(n)
