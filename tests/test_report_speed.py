@@ -168,3 +168,29 @@ def test_view_indicators_by_arrays_equal_the_definitions(seed: int, plain: bool)
             assert got[name] == want, name
         else:
             assert got[name] == pytest.approx(want, rel=1e-12, abs=1e-15), name
+
+
+def test_tie_source_ids_equal_the_parse_of_each_ref(tmp_path: Path) -> None:
+    """Source ids parsed in DuckDB equal the per-ref parse in Python, tie by tie."""
+    from civnet.products.periods import tie_sources
+    from civnet.views import build_network
+
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    with Workspace(path) as ws:
+        # a tie reported by both sources, and refs that name no source
+        ws.con.execute(
+            "UPDATE ties SET refs = list_concat(refs, ['s2:row 40', 'x9:row 1', 'note', 's:3']) "
+            "WHERE tie_id = (SELECT min(tie_id) FROM ties)"
+        )
+    with Workspace(path, read_only=True) as ws:
+        net = build_network(ws, ViewSpec())
+        want = []
+        for refs in tie_sources(ws, net):
+            heads = [str(r).split(":", 1)[0] for r in refs]
+            want.append(
+                sorted({int(h[1:]) for h in heads if h.startswith("s") and h[1:].isdigit()})
+            )
+        got = tie_source_ids(ws, net)
+        assert got == want
+        assert [1, 2] in got and all(ids for ids in got)

@@ -145,15 +145,19 @@ def tie_source_ids(ws: Workspace, net: Network) -> list[list[int]] | None:
         return []
     if "tie_id" not in net.ties.column_names or net.ties.column("tie_id").null_count:
         return None
-    out = []
-    for refs in tie_sources(ws, net):
-        ids = set()
-        for r in refs:
-            head = str(r).split(":", 1)[0]
-            if head.startswith("s") and head[1:].isdigit():
-                ids.add(int(head[1:]))
-        out.append(sorted(ids))
-    return out
+    # a ref "s<id>:<where>" names source <id>; parsed in DuckDB, one list per tie
+    ids = net.ties.column("tie_id").to_pylist()
+    rows = ws.con.execute(
+        """SELECT tie_id, list_sort(list_distinct(list_filter(list_transform(
+                      coalesce(refs, []),
+                      lambda r: CASE WHEN regexp_matches(split_part(r, ':', 1), '^s[0-9]+$')
+                                     THEN CAST(substr(split_part(r, ':', 1), 2) AS BIGINT) END),
+                  lambda x: x IS NOT NULL)))
+           FROM ties WHERE tie_id IN (SELECT unnest(?))""",
+        [ids],
+    ).fetchall()
+    per_tie = {int(t): list(s) for t, s in rows}
+    return [per_tie[int(t)] for t in ids]
 
 
 def sources_of_views(ws: Workspace, nets: list[Network]) -> set[int] | None:
