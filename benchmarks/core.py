@@ -6,7 +6,7 @@ Prints, from one run, each figure with its comparator measured in the same run:
   every measurement runs in its own fresh process (peak memory from the process's ``VmHWM``,
   see ``scale.peak_mb``), the engines alternate over ``--repeat`` rounds (medians), and the
   largest difference between their values is printed. Besides civnet as it runs (threads on
-  the idle cores only, :func:`civnet.measures.betweenness.free_cores`), civnet held to one
+  the idle cores only, :func:`civnet.measures.intermediation.betweenness.free_cores`), civnet held to one
   thread and NetworKit's parallel exact ``Betweenness`` (on the same idle cores): wall-clock and
   CPU seconds, as CPU time is less sensitive to other jobs on the cores;
 - civnet / NetworkX on the BA graph (NetworkX timed on K sources, scaled by n/K: Brandes' work
@@ -14,7 +14,7 @@ Prints, from one run, each figure with its comparator measured in the same run:
 - import throughput of one million tie rows (rows per second), CSV -> validated -> stored.
 
 The machine's load (``os.getloadavg``) is printed before and after: with other jobs on the cores
-civnet uses one thread (see ``civnet.measures.betweenness.free_cores``).
+civnet uses one thread (see ``civnet.measures.intermediation.betweenness.free_cores``).
 
 Usage: python benchmarks/core.py [--ba 10000] [--ba-m 5] [--graphs city,ba] [--repeat 1]
        [--engines igraph,civnet,civnet-1,networkit] [--import-rows 1000000] [--skip-import]
@@ -81,7 +81,7 @@ def child(which: str, graph: str, ba: int, ba_m: int, tmp: Path) -> None:
     elif which == "networkit":
         import networkit as nk
 
-        from civnet.measures.betweenness import free_cores
+        from civnet.measures.intermediation.betweenness import free_cores
 
         nk.setNumberOfThreads(free_cores())
         gk = nk.Graph(n)

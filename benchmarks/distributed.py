@@ -2,7 +2,7 @@
 
 On a Barabási-Albert graph (default 200,000 actors, 1,000,000 ties) the exact run takes hours on
 one core, so both sides run the same K sources (the partial sum of their dependencies; the full
-run is n/K times as long): raw igraph in this process, and ``civnet.measures.betweenness_dask``
+run is n/K times as long): raw igraph in this process, and ``civnet.measures.intermediation.betweenness_dask``
 on a LocalCluster of 2 worker processes, twice: the first run sends the graph and each worker
 builds its igraph copy once (not once per task), the second finds it kept on the workers.
 Prints the times, the ratios, the scaled full-run times, and the largest difference between the
@@ -35,7 +35,7 @@ def main() -> None:
     import pyarrow as pa
     from distributed import LocalCluster
 
-    from civnet.measures.betweenness_dask import dask_betweenness
+    from civnet.measures.intermediation.betweenness_dask import dask_betweenness
     from civnet.views import Network
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)

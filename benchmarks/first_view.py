@@ -21,7 +21,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 
 def main() -> None:
-    from civnet.products.server import QUICK_DELTA, QUICK_EPS, Service
+    from civnet.products.serving.server import QUICK_DELTA, QUICK_EPS, Service
     from civnet.views import ViewSpec
 
     path = sys.argv[1]

@@ -81,7 +81,7 @@ def speed(n: int, perms: int) -> None:
 def embedded() -> None:
     from civnet.datasets import get
     from civnet.measures.inference.simulate import backtest
-    from civnet.products.inference_results import simulate_inputs
+    from civnet.products.results.inference_results import simulate_inputs
     from civnet.store import Workspace
     from civnet.views import ViewSpec
 

@@ -5,7 +5,7 @@ channel (the communication channel of one country, min-max scaled among the coun
 model the truth is the statistic's expectation under the model (Monte Carlo over ``--truth``
 draws); each of ``--datasets`` networks drawn from the model gets its 95 % interval from
 ``--boot`` vertex-bootstrap resamples: civnet's median-centred percentile interval
-(:func:`civnet.measures.uncertainty.centred_interval`), with the plain percentile interval and the
+(:func:`civnet.measures.statistics.uncertainty.centred_interval`), with the plain percentile interval and the
 bias-corrected percentile interval (BC; withheld, so not covering, when the estimate lies beyond
 the central 95 % of its resamples) beside it; coverage = share of intervals that hold the truth.
 
@@ -35,21 +35,21 @@ import time
 import numpy as np
 import pyarrow as pa
 
-from civnet.measures.density import density
-from civnet.measures.ei import ei_index
-from civnet.measures.scorecard import (
+from civnet.measures.change.timeline import mean_betweenness
+from civnet.measures.softpower.scorecard import (
     ChannelConfig,
     ScorecardConfig,
     scorecard,
     scorecard_bootstrap,
 )
-from civnet.measures.timeline import mean_betweenness
-from civnet.measures.uncertainty import (
+from civnet.measures.statistics.uncertainty import (
     Interval,
     bootstrap,
     centred_interval,
     percentile_interval,
 )
+from civnet.measures.structure.density import density
+from civnet.measures.structure.ei import ei_index
 from civnet.views.network import Network
 
 STATS = ("density", "mean_betweenness", "ei", "channel")

@@ -10,7 +10,7 @@ process, peak memory from the process's ``VmHWM``; inputs generated here, seeded
 - memory: exact civnet betweenness against igraph's Brandes (from K sources: its memory does
   not depend on how many) on a civil-diplomacy-like graph (a BA core with pendant trees),
   process peak and memory added by the measure;
-- the exact run's estimated cost (civnet.measures.betweenness_approx.exact_cost), and raw igraph
+- the exact run's estimated cost (civnet.measures.intermediation.betweenness_approx.exact_cost), and raw igraph
   timed on K sources and scaled by n/K (its exact run would take hours);
 - civnet's budgeted betweenness (what ``civnet betweenness`` does: past the 60 s budget it
   switches to KADABRA with eps 0.01, delta 0.1) against raw NetworKit KADABRA with the same
@@ -87,7 +87,7 @@ def child(which: str, tmp: Path, args: argparse.Namespace) -> None:
     else:
         import pyarrow as pa
 
-        from civnet.measures.betweenness_approx import exact_cost
+        from civnet.measures.intermediation.betweenness_approx import exact_cost
         from civnet.products.analyze import budgeted_betweenness
         from civnet.views import Network
 
@@ -563,7 +563,7 @@ def memory_child(which: str, args: argparse.Namespace) -> None:
         net = Network.from_tables(actors, ties)
         del actors, ties, ids
         numba_from = _rss_mb()
-        import civnet.measures.brandes_kernel  # noqa: F401  (numba and the cached kernel)
+        import civnet.measures.intermediation.brandes_kernel  # noqa: F401  (numba and the cached kernel)
 
         kernel_mb = _rss_mb() - numba_from
         before = _rss_mb()

@@ -4,7 +4,7 @@ On one graph, the K candidate removals (default: the K actors of highest degree;
 ``--workspace`` the top K brokers of the view as ``civnet whatif --rank-removals K`` picks them)
 are each evaluated three ways, and the numbers checked equal:
 
-- civnet: :func:`civnet.measures.scenario_removals.rank_removals` (components kept once; for each
+- civnet: :func:`civnet.measures.policy.scenario_removals.rank_removals` (components kept once; for each
   removal only the components holding the removed actor are recomputed, on igraph);
 - raw igraph: for each removal, copy the bare graph (no attributes, undirected), delete the
   actor, label all components again;
@@ -30,8 +30,8 @@ import networkx as nx
 import numpy as np
 from graphs import seeded_tables
 
-from civnet.measures.betweenness import betweenness
-from civnet.measures.scenario_removals import Candidate, rank_removals
+from civnet.measures.intermediation.betweenness import betweenness
+from civnet.measures.policy.scenario_removals import Candidate, rank_removals
 from civnet.products.analyze import betweenness_records, betweenness_samples
 from civnet.views import Network, ViewSpec, build_network
 

@@ -28,10 +28,10 @@ import networkx as nx
 import numpy as np
 from graphs import seeded_tables
 
-from civnet.measures.brokerage import brokerage
-from civnet.measures.ei import ei_index
-from civnet.measures.groups import partition
-from civnet.measures.holes import structural_holes
+from civnet.measures.intermediation.brokerage import brokerage
+from civnet.measures.intermediation.holes import structural_holes
+from civnet.measures.structure.ei import ei_index
+from civnet.measures.structure.groups import partition
 from civnet.views import Network
 
 

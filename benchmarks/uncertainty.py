@@ -1,7 +1,7 @@
 """Uncertainty benchmark: civnet's vertex bootstrap against a plain NetworkX loop.
 
 On one seeded network (default 1,000 actors, 2,000 distinct undirected ties) prints the time per
-resample of ``civnet.measures.uncertainty.bootstrap`` (density and mean betweenness, resampling
+resample of ``civnet.measures.statistics.uncertainty.bootstrap`` (density and mean betweenness, resampling
 actors, Snijders & Borgatti 1999) and of a plain loop that rebuilds a NetworkX graph for each of
 the same replicates (the same actor draws: an actor drawn k times becomes k copies, ties copied
 between every pair of copies) and computes the same two numbers, and their ratio. Two NetworkX
@@ -28,7 +28,7 @@ from collections.abc import Callable
 import networkx as nx
 import numpy as np
 
-from civnet.measures.uncertainty import bootstrap, core_statistic
+from civnet.measures.statistics.uncertainty import bootstrap, core_statistic
 from civnet.views.network import Network
 
 

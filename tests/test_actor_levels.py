@@ -243,7 +243,7 @@ def test_table_import_reads_a_level_column(cli, tmp_path: Path) -> None:  # type
 def test_bootstrap_brokers_leave_out_aggregates(crafted: Path) -> None:
     """``civnet brokers`` (and ``betweenness --boot``) rank organisations and cities only: the
     top K and each actor's top-K share are among them, the aggregates keep their intervals."""
-    from civnet.measures.uncertainty import betweenness_bootstrap
+    from civnet.measures.statistics.uncertainty import betweenness_bootstrap
 
     with Workspace(crafted, read_only=True) as ws:
         net = build_network(ws, ViewSpec())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from civnet.measures.betweenness_approx import exact_cost, rk_sample_size
+from civnet.measures.intermediation.betweenness_approx import exact_cost, rk_sample_size
 from civnet.views.network import Network
 
 

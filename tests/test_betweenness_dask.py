@@ -8,7 +8,7 @@ import pytest
 
 from civnet.errors import UserError
 from civnet.measures import betweenness
-from civnet.measures.betweenness_dask import dask_betweenness
+from civnet.measures.intermediation.betweenness_dask import dask_betweenness
 from civnet.views import Network
 from tests.test_betweenness_speedups import with_pendants_and_bridges
 from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
@@ -70,7 +70,7 @@ def test_each_worker_builds_the_graph_once(scheduler: str, monkeypatch: pytest.M
 
     import igraph as ig
 
-    bd = __import__("civnet.measures.betweenness_dask", fromlist=["_graphs"])
+    bd = __import__("civnet.measures.intermediation.betweenness_dask", fromlist=["_graphs"])
     builds: list[int] = []
 
     def counting_graph(*args: object, **kw: object) -> ig.Graph:

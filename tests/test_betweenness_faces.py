@@ -74,7 +74,7 @@ def test_json_counts_the_ranked_and_the_aggregates_left_out(kite) -> None:  # ty
     ids=lambda q: ",".join(q),
 )
 def test_cli_api_and_python_give_one_json(kite, query: dict) -> None:  # type: ignore[no-untyped-def]
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     args = [a for k, v in query.items() for a in ((f"--{k}",) if v is True else (f"--{k}", str(v)))]
     cli = json.loads(kite("betweenness", *args, "-f", "json").output)

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from civnet.measures import betweenness
-from civnet.measures.betweenness_approx import exact_cost
+from civnet.measures.intermediation.betweenness_approx import exact_cost
 from civnet.views import Network
 from tests.test_cli_core import florentine_ws  # noqa: F401  (fixture)
 from tests.test_density_betweenness import GRAPHS, as_dict, nx_keys
 
-bmod = sys.modules["civnet.measures.betweenness"]
+bmod = sys.modules["civnet.measures.intermediation.betweenness"]
 
 
 @pytest.fixture
@@ -247,7 +247,7 @@ def test_directed_sampler_draws_paths_uniformly() -> None:
 
 
 def test_directed_sampler_does_not_depend_on_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    amod = sys.modules["civnet.measures.betweenness_approx"]
+    amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
     net = Network.from_networkx(mixed_directed(2))
     monkeypatch.setattr(amod, "free_cores", lambda: 1)
     one = betweenness(net, approx=0.02, seed=7).values
@@ -317,7 +317,7 @@ def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-
 
 
 def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    amod = sys.modules["civnet.measures.betweenness_approx"]
+    amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
     net = Network.from_networkx(nx.cycle_graph(10))
     monkeypatch.setattr(amod.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
@@ -337,7 +337,7 @@ def test_edge_array_via_text_is_the_edge_list(monkeypatch: pytest.MonkeyPatch) -
     """Large graphs hand their edges over as text (no Python tuple per edge): the same edges."""
     import igraph as ig
 
-    from civnet.measures.betweenness import edge_array
+    from civnet.measures.intermediation.betweenness import edge_array
 
     g = ig.Graph.Barabasi(3000, 3, directed=True)
     monkeypatch.setattr(bmod, "EDGES_VIA_TEXT", 0)

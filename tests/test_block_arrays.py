@@ -10,7 +10,11 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from civnet.measures.betweenness_blocks import block_betweenness, block_visits, vertex_blocks
+from civnet.measures.intermediation.betweenness_blocks import (
+    block_betweenness,
+    block_visits,
+    vertex_blocks,
+)
 
 
 @pytest.mark.parametrize("seed", range(60))

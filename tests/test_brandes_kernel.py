@@ -1,4 +1,4 @@
-"""The compiled Brandes kernel (:func:`civnet.measures.brandes_kernel.brandes_sums`): source and
+"""The compiled Brandes kernel (:func:`civnet.measures.intermediation.brandes_kernel.brandes_sums`): source and
 target multiplicities, directed and undirected, several parts side by side, the vertices
 relabelled by degree, every level pushed or every level pulled, one thread or two: exact
 numbers worked by hand on small graphs, and NetworkX on random ones."""
@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from civnet.measures.brandes_kernel import brandes_sums
+from civnet.measures.intermediation.brandes_kernel import brandes_sums
 
 PUSH, PULL, MIXED = 0, 2**30, None
 """``pull_below`` values: every level pushed, every level pulled, the default rule."""

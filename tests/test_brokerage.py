@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civnet.measures.brokerage import ROLES, brokerage
+from civnet.measures.intermediation.brokerage import ROLES, brokerage
 from civnet.views import Network
 from tests.structure_data import florentine_graph, florentine_workspace
 

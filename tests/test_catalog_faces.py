@@ -73,7 +73,7 @@ def spied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="module")
 def client(spied: Path) -> TestClient:
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     return TestClient(create_app(spied))
 

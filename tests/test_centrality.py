@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from civnet.measures.centrality import (
+from civnet.measures.structure.centrality import (
     degree,
     ego_density,
     eigenvector,
@@ -19,8 +19,8 @@ from civnet.measures.centrality import (
     kcore,
     pagerank,
 )
-from civnet.measures.communities import mixing
-from civnet.measures.density import block_density
+from civnet.measures.structure.communities import mixing
+from civnet.measures.structure.density import block_density
 from civnet.products.catalog import MEASURES
 from civnet.regions import CONTINENT_OF_REGION, continent_of, region_of
 from civnet.views.network import Network

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civnet.measures.communities import community_profile, leiden, mixing
+from civnet.measures.structure.communities import community_profile, leiden, mixing
 from civnet.views import Network
 from tests.structure_data import florentine_graph, florentine_workspace
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from civnet.importers.batch import Batch
-from civnet.measures.coverage import (
+from civnet.measures.change.coverage import (
     SourceWindow,
     beyond_coverage,
     centred_sources,

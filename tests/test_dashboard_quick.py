@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civnet.importers.tables import import_tables
-from civnet.products.server import QUICK_DELTA, QUICK_EPS, Service, create_app
+from civnet.products.serving.server import QUICK_DELTA, QUICK_EPS, Service, create_app
 from civnet.store import Workspace
 from civnet.views import ViewSpec
 

@@ -264,7 +264,7 @@ def test_parallel_ties_count_once_in_density_but_sum_in_weight() -> None:
 def test_parallel_split_by_source_is_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    module = sys.modules["civnet.measures.betweenness"]
+    module = sys.modules["civnet.measures.intermediation.betweenness"]
     g = seeded(9)
     net = Network.from_networkx(g)
     sequential = betweenness(net, workers=1)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civnet.measures.diversity import blau, country_diversity, multiplexity, shannon
+from civnet.measures.structure.diversity import blau, country_diversity, multiplexity, shannon
 from civnet.views import Network
 from tests.structure_data import florentine_workspace
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from civnet.measures.ei import ei_index
+from civnet.measures.structure.ei import ei_index
 from civnet.views import Network
 from tests.structure_data import florentine_graph, florentine_workspace
 
@@ -74,7 +74,7 @@ def test_weighted_and_directed_pairs() -> None:
 
 def brute_permutations(net: Network, permutations: int, seed: int) -> np.ndarray:
     """The whole-network E-I under each permutation, edge by edge (same draws as the measure)."""
-    from civnet.measures.groups import partition
+    from civnet.measures.structure.groups import partition
 
     codes = partition(net, "country").codes.astype(np.int16)
     rng = np.random.default_rng(seed)

@@ -12,7 +12,7 @@ from civnet.measures import group_betweenness
 from civnet.views import Network
 from tests.test_density_betweenness import brute_group_betweenness
 
-gmod = sys.modules["civnet.measures.group_betweenness"]
+gmod = sys.modules["civnet.measures.intermediation.group_betweenness"]
 
 
 def country_graph(seed: int, *, directed: bool = False) -> nx.Graph:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from civnet.errors import EmptyNetwork
-from civnet.measures.holes import structural_holes
+from civnet.measures.intermediation.holes import structural_holes
 from civnet.views import Network
 from tests.structure_data import florentine_graph, florentine_workspace
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from scipy import stats
 
 from civnet.importers.tables import import_tables
-from civnet.products.server import create_app
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 from tests.conftest import Cli
 

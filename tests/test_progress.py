@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civnet.importers.tables import import_tables
-from civnet.measures.brokerage import brokerage
-from civnet.measures.ei import ei_index
-from civnet.products.server import create_app
+from civnet.measures.intermediation.brokerage import brokerage
+from civnet.measures.structure.ei import ei_index
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 from civnet.views.network import Network
 

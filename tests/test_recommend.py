@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from civnet.errors import BadFilter
-from civnet.measures.brokerage import ROLES, brokerage
-from civnet.measures.scenario_recommend import recommend
-from civnet.products.recommend_results import parse_candidates
+from civnet.measures.intermediation.brokerage import ROLES, brokerage
+from civnet.measures.policy.scenario_recommend import recommend
+from civnet.products.results.recommend_results import parse_candidates
 from civnet.views.network import Network
 from tests.test_scenarios import seeded_graph, seeded_ws  # noqa: F401  (fixture)
 
@@ -121,7 +121,7 @@ def test_candidates_filter_and_errors() -> None:
 def test_recommend_command_json_and_api(seeded_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from fastapi.testclient import TestClient
 
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     out = json.loads(
         seeded_ws("recommend", "--country", "FRA", "--k", "3", "--format", "json").output

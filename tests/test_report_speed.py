@@ -12,15 +12,15 @@ import pyarrow as pa
 import pytest
 
 from civnet.measures import betweenness
-from civnet.measures.betweenness_blocks import directed_block_betweenness
-from civnet.measures.replicate_statistics import replicate_betweenness, twin_betweenness
-from civnet.measures.resampling import Replicate, ViewArrays
+from civnet.measures.intermediation.betweenness_blocks import directed_block_betweenness
+from civnet.measures.statistics.replicate_statistics import replicate_betweenness, twin_betweenness
+from civnet.measures.statistics.resampling import Replicate, ViewArrays
 from civnet.products.periods import sources_in, sources_of_views, tie_source_ids, timeline_views
 from civnet.store import Workspace
 from civnet.views import Network, ViewSpec
 from tests.test_coverage_notices import two_sources
 
-bmod = sys.modules["civnet.measures.betweenness"]
+bmod = sys.modules["civnet.measures.intermediation.betweenness"]
 
 
 def mid_size_digraph(seed: int) -> nx.DiGraph:
@@ -132,7 +132,7 @@ def test_twin_betweenness_by_hand() -> None:
 
 def test_workspace_centres_equal_the_per_tie_reading(tmp_path: Path) -> None:
     """Distinct (countries, source) rows give the centres of one row per tie."""
-    from civnet.measures.coverage import source_centres
+    from civnet.measures.change.coverage import source_centres
     from civnet.products.periods import workspace_centres
 
     path = tmp_path / "ws.duckdb"
@@ -156,7 +156,7 @@ def test_workspace_centres_equal_the_per_tie_reading(tmp_path: Path) -> None:
 def test_view_indicators_by_arrays_equal_the_definitions(seed: int, plain: bool) -> None:
     """The scorecard of a view takes its raw values from the array path; each equals the
     per-tie definition of ``INDICATORS``: exactly, the two betweenness ones to 1e-12."""
-    from civnet.measures.scorecard import INDICATORS, _View, _view_raws
+    from civnet.measures.softpower.scorecard import INDICATORS, _View, _view_raws
     from tests.test_uncertainty import _scorecard_network
 
     net = _scorecard_network(seed, plain)
@@ -198,7 +198,7 @@ def test_tie_source_ids_equal_the_parse_of_each_ref(tmp_path: Path) -> None:
 
 def test_turnover_counts_equal_the_row_by_row_count(tmp_path: Path) -> None:
     """Ties formed and ended per period, counted by Arrow, equal a count row by row."""
-    from civnet.measures.timeline import turnover
+    from civnet.measures.change.timeline import turnover
 
     path = tmp_path / "ws.duckdb"
     two_sources(path)

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from civnet.errors import BadFilter, UnknownActor
-from civnet.measures.brokerage import ROLES, brokerage
-from civnet.measures.ei import ei_index
-from civnet.measures.scenario_removals import (
+from civnet.measures.intermediation.brokerage import ROLES, brokerage
+from civnet.measures.policy.scenario_removals import (
     Candidate,
     ComponentIndex,
     attack_curve,
     rank_removals,
     removal_candidates,
 )
-from civnet.measures.scenarios import Changes, apply_changes, giant_path_length, reach
+from civnet.measures.policy.scenarios import Changes, apply_changes, giant_path_length, reach
+from civnet.measures.structure.ei import ei_index
 from civnet.views.network import Network
 
 COUNTRIES = ("DEU", "FRA", "ITA", "POL")
@@ -233,7 +233,7 @@ def test_unknown_actor_is_refused_and_levels_remove_their_actors() -> None:
     assert applied.removed == ["a01", "a02"]
     assert reach(applied.net).connected == connected_pairs(h)
     with pytest.raises(BadFilter, match="unknown actor level 'town'"):
-        from civnet.products.scenario_results import scenario_changes
+        from civnet.products.results.scenario_results import scenario_changes
 
         scenario_changes(remove_level=["town"])
 
@@ -356,7 +356,7 @@ def test_whatif_needs_a_change(seeded_ws) -> None:  # type: ignore[no-untyped-de
 def test_api_whatif_equals_cli_json(seeded_ws) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     args = ["--remove-actor", "a05", "--remove-actor", "a11", "--drop-track", "culture"]
     cli_out = json.loads(seeded_ws("whatif", *args, "--boot", "0", "-f", "json").output)

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from civnet.errors import BadFilter
-from civnet.measures.scorecard import (
+from civnet.measures.softpower.scorecard import (
     INDICATORS,
     parse_config,
     scale,

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from civnet.importers.batch import Batch
-from civnet.measures.scorecard import (
+from civnet.measures.softpower.scorecard import (
     scorecard,
     scorecard_bootstrap,
     uninformative,
@@ -188,7 +188,7 @@ def _naive_support(v, name: str, s: str, t: str, tr: str, d: bool) -> set[str]: 
 
 
 def test_support_equals_a_tie_by_tie_count(shipped) -> None:  # type: ignore[no-untyped-def]
-    from civnet.measures.scorecard_indicators import INDICATORS, _View, support
+    from civnet.measures.softpower.scorecard_indicators import INDICATORS, _View, support
 
     rng = np.random.default_rng(7)
     ids = list(ACTORS)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from civnet.importers.tables import import_tables
 from civnet.products.catalog import MEASURES
-from civnet.products.server import create_app
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 
 DATA = Path(__file__).parent / "data" / "products"

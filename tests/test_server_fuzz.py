@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from civnet.importers.tables import import_tables
-from civnet.products.server import create_app
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 
 DATA = Path(__file__).parent / "data" / "products"

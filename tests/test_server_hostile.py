@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civnet.importers.tables import import_tables
-from civnet.products import server
 from civnet.products.catalog import MEASURES
 from civnet.products.export import EXPORT_FORMATS
-from civnet.products.server import create_app
+from civnet.products.serving import server
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 from civnet.views.spec import LEVELS
 

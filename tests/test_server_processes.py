@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from civnet.importers.tables import import_tables
-from civnet.products.server import create_app
+from civnet.products.serving.server import create_app
 from civnet.store import Workspace
 
 DATA = Path(__file__).parent / "data" / "products"

@@ -95,12 +95,12 @@ def test_every_lazy_function_of_the_catalog_resolves(name: str) -> None:
 
 
 def test_the_measures_package_gives_functions_named_like_their_modules() -> None:
-    """``civnet.measures.betweenness`` stays the function once its module is imported."""
+    """``civnet.measures.intermediation.betweenness`` stays the function once its module is imported."""
     code = (
-        "import civnet.measures.betweenness, civnet.measures.density\n"
+        "import civnet.measures.intermediation.betweenness, civnet.measures.structure.density\n"
         "import civnet.measures as m\n"
         "assert callable(m.betweenness) and not isinstance(m.betweenness, type(sys))\n"
-        "assert m.density.__module__ == 'civnet.measures.density'\n"
+        "assert m.density.__module__ == 'civnet.measures.structure.density'\n"
         "from civnet.measures import timeline, scorecard\n"
         "assert callable(timeline) and callable(scorecard)\n"
     )

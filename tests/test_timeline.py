@@ -12,7 +12,7 @@ import pytest
 
 from civnet.errors import BadFilter
 from civnet.measures import betweenness
-from civnet.measures.timeline import (
+from civnet.measures.change.timeline import (
     Period,
     blau,
     core_factors,

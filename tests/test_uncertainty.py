@@ -13,7 +13,7 @@ import pytest
 
 from civnet.errors import BadFilter
 from civnet.importers.batch import Batch
-from civnet.measures.uncertainty import (
+from civnet.measures.statistics.uncertainty import (
     Resampler,
     betweenness_bootstrap,
     bootstrap,
@@ -281,8 +281,8 @@ def test_replicate_statistics_equal_those_of_the_rebuilt_network(
     unit: str, directed_share: float
 ) -> None:
     # the fast path (arrays and a bare graph) against the replicate built as a Network
-    from civnet.measures.timeline import core_factors
-    from civnet.measures.uncertainty import evaluate
+    from civnet.measures.change.timeline import core_factors
+    from civnet.measures.statistics.uncertainty import evaluate
 
     net = _mixed_network(11, directed_share)
     sampler = Resampler([net], unit)
@@ -308,7 +308,7 @@ def test_mean_betweenness_of_a_replicate_against_networkx() -> None:
         }
     )
     net = Network.from_tables(actors, ties)
-    from civnet.measures.uncertainty import ViewArrays, actor_replicate, evaluate
+    from civnet.measures.statistics.uncertainty import ViewArrays, actor_replicate, evaluate
 
     rep = actor_replicate(ViewArrays.of(net), np.array([2, 1, 1]))
     g = rep.network().to_networkx()
@@ -361,7 +361,7 @@ def _scorecard_network(seed: int, plain: bool = False) -> Network:
 @pytest.mark.parametrize("plain", [False, True])
 @pytest.mark.parametrize("unit", ["actors", "ties"])
 def test_scorecard_indicators_of_a_replicate_equal_the_generic_ones(unit: str, plain: bool) -> None:
-    from civnet.measures.scorecard import INDICATORS, _ReplicateIndicators, _View
+    from civnet.measures.softpower.scorecard import INDICATORS, _ReplicateIndicators, _View
 
     net = _scorecard_network(3, plain)
     sampler = Resampler([net], unit)
@@ -388,7 +388,7 @@ def test_scorecard_indicators_of_a_replicate_equal_the_generic_ones(unit: str, p
 
 def test_scorecard_bootstrap_of_a_view_without_civil_actors_is_a_user_error() -> None:
     from civnet.errors import EmptyNetwork
-    from civnet.measures.scorecard import scorecard_bootstrap
+    from civnet.measures.softpower.scorecard import scorecard_bootstrap
     from civnet.products.periods import load_config
 
     g = nx.path_graph(3)

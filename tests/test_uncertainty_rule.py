@@ -8,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from civnet.measures.timeline import COUNTS_FIXED_BY_TIES, core_factors
-from civnet.measures.uncertainty import (
+from civnet.measures.change.timeline import COUNTS_FIXED_BY_TIES, core_factors
+from civnet.measures.statistics.uncertainty import (
     INVARIANT_NOTE,
     Change,
     Interval,

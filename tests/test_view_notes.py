@@ -113,7 +113,7 @@ def test_csv_holds_only_the_records(notes_ws) -> None:  # type: ignore[no-untype
 def test_api_and_python_carry_the_notes(notes_ws) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     view = civnet.open(notes_ws.workspace).view(level="country")
     result = view.holes()

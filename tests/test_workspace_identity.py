@@ -206,7 +206,7 @@ def test_server_request_beside_a_command_keeping_its_result(
     open of a moment) while the server opened the workspace for a request."""
     from fastapi.testclient import TestClient
 
-    from civnet.products.server import create_app
+    from civnet.products.serving.server import create_app
 
     _imported(cli, tmp_path)
     client = TestClient(create_app(ws_path))

@@ -5,7 +5,7 @@ igraph, numpy, scipy, pandas and numba (about 230 MB and seconds of start-up tog
 package whose ``__init__`` lists its public names with :func:`lazy_exports` imports the module
 defining a name only when the name is first read; a name read once is kept on the package.
 
-A submodule named like one of the package's exports (``civnet.measures.betweenness``, the module
+A submodule named like one of the package's exports (``civnet.measures.intermediation.betweenness``, the module
 of the function ``betweenness``) does not replace the export when it is imported: the package
 keeps giving the function, as it did when its ``__init__`` imported everything.
 """

@@ -104,7 +104,7 @@ class LiveServer:
     def __init__(self, workspace: Path) -> None:
         import uvicorn
 
-        from civnet.products.server import create_app
+        from civnet.products.serving.server import create_app
 
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -4,7 +4,8 @@ The measure commands are generated from the catalog (:mod:`civnet.cli.generate`)
 modules holding their renderers and hand-written commands are imported.
 """
 
-from civnet.cli import (  # noqa: F401  (register commands)
+from civnet.cli.app import app, main
+from civnet.cli.commands import (  # noqa: F401  (register commands)
     data_cmds,
     event_cmds,
     inference_cmds,
@@ -15,7 +16,6 @@ from civnet.cli import (  # noqa: F401  (register commands)
     time_cmds,
     toolkit_cmds,
 )
-from civnet.cli.app import app, main
 from civnet.cli.generate import generate_commands
 
 generate_commands()

@@ -126,7 +126,7 @@ def renders(name: str) -> Callable[[Render], Render]:
 
 def measure_json(name: str, spec: ViewSpec, params: dict[str, Any]) -> Any:
     """The JSON result of measure ``name`` (cached), with a progress bar on stderr."""
-    from civnet.cli.product_cmds import measure_json as run
+    from civnet.cli.commands.product_cmds import measure_json as run
 
     return run(name, spec, **params)
 

@@ -27,44 +27,7 @@ from typing import TYPE_CHECKING
 from civnet._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from civnet.measures.betweenness import Betweenness, betweenness
-    from civnet.measures.brokerage import ROLES, Brokerage, BrokeragePermutation, brokerage
-    from civnet.measures.choices import RESAMPLE_UNITS
-    from civnet.measures.communities import (
-        Communities,
-        CommunityProfile,
-        Mixing,
-        community_profile,
-        leiden,
-        mixing,
-    )
-    from civnet.measures.components import component_sizes, describe
-    from civnet.measures.density import BlockDensity, arc_density, block_density, density
-    from civnet.measures.diversity import (
-        CountryDiversity,
-        Multiplexity,
-        blau,
-        category_counts,
-        country_diversity,
-        multiplexity,
-        shannon,
-    )
-    from civnet.measures.ei import EIIndex, EIPermutation, ei_index, ei_ratio
-    from civnet.measures.group_betweenness import GroupBetweenness, group_betweenness
-    from civnet.measures.groups import group_labels
-    from civnet.measures.holes import Holes, structural_holes
-    from civnet.measures.scorecard import (
-        RankIntervals,
-        Scorecard,
-        ScorecardConfig,
-        ScoreIntervals,
-        parse_config,
-        scorecard,
-        scorecard_bootstrap,
-        weight_sensitivity,
-    )
-    from civnet.measures.scorecard_indicators import INDICATORS
-    from civnet.measures.timeline import (
+    from civnet.measures.change.timeline import (
         Period,
         PeriodMeasures,
         core_factors,
@@ -74,7 +37,28 @@ if TYPE_CHECKING:
         timeline,
         turnover,
     )
-    from civnet.measures.uncertainty import (
+    from civnet.measures.intermediation.betweenness import Betweenness, betweenness
+    from civnet.measures.intermediation.brokerage import (
+        ROLES,
+        Brokerage,
+        BrokeragePermutation,
+        brokerage,
+    )
+    from civnet.measures.intermediation.group_betweenness import GroupBetweenness, group_betweenness
+    from civnet.measures.intermediation.holes import Holes, structural_holes
+    from civnet.measures.softpower.scorecard import (
+        RankIntervals,
+        Scorecard,
+        ScorecardConfig,
+        ScoreIntervals,
+        parse_config,
+        scorecard,
+        scorecard_bootstrap,
+        weight_sensitivity,
+    )
+    from civnet.measures.softpower.scorecard_indicators import INDICATORS
+    from civnet.measures.statistics.choices import RESAMPLE_UNITS
+    from civnet.measures.statistics.uncertainty import (
         BrokerStability,
         Change,
         Interval,
@@ -84,6 +68,27 @@ if TYPE_CHECKING:
         percentile_interval,
         permutation_test,
     )
+    from civnet.measures.structure.communities import (
+        Communities,
+        CommunityProfile,
+        Mixing,
+        community_profile,
+        leiden,
+        mixing,
+    )
+    from civnet.measures.structure.components import component_sizes, describe
+    from civnet.measures.structure.density import BlockDensity, arc_density, block_density, density
+    from civnet.measures.structure.diversity import (
+        CountryDiversity,
+        Multiplexity,
+        blau,
+        category_counts,
+        country_diversity,
+        multiplexity,
+        shannon,
+    )
+    from civnet.measures.structure.ei import EIIndex, EIPermutation, ei_index, ei_ratio
+    from civnet.measures.structure.groups import group_labels
 
 __all__ = [
     "INDICATORS",
@@ -149,66 +154,66 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "Betweenness": "civnet.measures.betweenness",
-    "BlockDensity": "civnet.measures.density",
-    "BrokerStability": "civnet.measures.uncertainty",
-    "Brokerage": "civnet.measures.brokerage",
-    "BrokeragePermutation": "civnet.measures.brokerage",
-    "Change": "civnet.measures.uncertainty",
-    "Communities": "civnet.measures.communities",
-    "CommunityProfile": "civnet.measures.communities",
-    "CountryDiversity": "civnet.measures.diversity",
-    "EIIndex": "civnet.measures.ei",
-    "EIPermutation": "civnet.measures.ei",
-    "GroupBetweenness": "civnet.measures.group_betweenness",
-    "Holes": "civnet.measures.holes",
-    "INDICATORS": "civnet.measures.scorecard_indicators",
-    "Interval": "civnet.measures.uncertainty",
-    "Mixing": "civnet.measures.communities",
-    "Multiplexity": "civnet.measures.diversity",
-    "Period": "civnet.measures.timeline",
-    "PeriodMeasures": "civnet.measures.timeline",
-    "RESAMPLE_UNITS": "civnet.measures.choices",
-    "ROLES": "civnet.measures.brokerage",
-    "RankIntervals": "civnet.measures.scorecard",
-    "ScoreIntervals": "civnet.measures.scorecard",
-    "Scorecard": "civnet.measures.scorecard",
-    "ScorecardConfig": "civnet.measures.scorecard",
-    "arc_density": "civnet.measures.density",
-    "betweenness": "civnet.measures.betweenness",
-    "betweenness_bootstrap": "civnet.measures.uncertainty",
-    "blau": "civnet.measures.diversity",
-    "block_density": "civnet.measures.density",
-    "bootstrap": "civnet.measures.uncertainty",
-    "brokerage": "civnet.measures.brokerage",
-    "category_counts": "civnet.measures.diversity",
-    "community_profile": "civnet.measures.communities",
-    "compare_periods": "civnet.measures.uncertainty",
-    "component_sizes": "civnet.measures.components",
-    "core_factors": "civnet.measures.timeline",
-    "country_diversity": "civnet.measures.diversity",
-    "country_factors": "civnet.measures.timeline",
-    "density": "civnet.measures.density",
-    "describe": "civnet.measures.components",
-    "ei_index": "civnet.measures.ei",
-    "ei_ratio": "civnet.measures.ei",
-    "group_betweenness": "civnet.measures.group_betweenness",
-    "group_labels": "civnet.measures.groups",
-    "leiden": "civnet.measures.communities",
-    "mean_betweenness": "civnet.measures.timeline",
-    "mixing": "civnet.measures.communities",
-    "multiplexity": "civnet.measures.diversity",
-    "parse_config": "civnet.measures.scorecard",
-    "percentile_interval": "civnet.measures.uncertainty",
-    "periods": "civnet.measures.timeline",
-    "permutation_test": "civnet.measures.uncertainty",
-    "scorecard": "civnet.measures.scorecard",
-    "scorecard_bootstrap": "civnet.measures.scorecard",
-    "shannon": "civnet.measures.diversity",
-    "structural_holes": "civnet.measures.holes",
-    "timeline": "civnet.measures.timeline",
-    "turnover": "civnet.measures.timeline",
-    "weight_sensitivity": "civnet.measures.scorecard",
+    "Betweenness": "civnet.measures.intermediation.betweenness",
+    "BlockDensity": "civnet.measures.structure.density",
+    "BrokerStability": "civnet.measures.statistics.uncertainty",
+    "Brokerage": "civnet.measures.intermediation.brokerage",
+    "BrokeragePermutation": "civnet.measures.intermediation.brokerage",
+    "Change": "civnet.measures.statistics.uncertainty",
+    "Communities": "civnet.measures.structure.communities",
+    "CommunityProfile": "civnet.measures.structure.communities",
+    "CountryDiversity": "civnet.measures.structure.diversity",
+    "EIIndex": "civnet.measures.structure.ei",
+    "EIPermutation": "civnet.measures.structure.ei",
+    "GroupBetweenness": "civnet.measures.intermediation.group_betweenness",
+    "Holes": "civnet.measures.intermediation.holes",
+    "INDICATORS": "civnet.measures.softpower.scorecard_indicators",
+    "Interval": "civnet.measures.statistics.uncertainty",
+    "Mixing": "civnet.measures.structure.communities",
+    "Multiplexity": "civnet.measures.structure.diversity",
+    "Period": "civnet.measures.change.timeline",
+    "PeriodMeasures": "civnet.measures.change.timeline",
+    "RESAMPLE_UNITS": "civnet.measures.statistics.choices",
+    "ROLES": "civnet.measures.intermediation.brokerage",
+    "RankIntervals": "civnet.measures.softpower.scorecard",
+    "ScoreIntervals": "civnet.measures.softpower.scorecard",
+    "Scorecard": "civnet.measures.softpower.scorecard",
+    "ScorecardConfig": "civnet.measures.softpower.scorecard",
+    "arc_density": "civnet.measures.structure.density",
+    "betweenness": "civnet.measures.intermediation.betweenness",
+    "betweenness_bootstrap": "civnet.measures.statistics.uncertainty",
+    "blau": "civnet.measures.structure.diversity",
+    "block_density": "civnet.measures.structure.density",
+    "bootstrap": "civnet.measures.statistics.uncertainty",
+    "brokerage": "civnet.measures.intermediation.brokerage",
+    "category_counts": "civnet.measures.structure.diversity",
+    "community_profile": "civnet.measures.structure.communities",
+    "compare_periods": "civnet.measures.statistics.uncertainty",
+    "component_sizes": "civnet.measures.structure.components",
+    "core_factors": "civnet.measures.change.timeline",
+    "country_diversity": "civnet.measures.structure.diversity",
+    "country_factors": "civnet.measures.change.timeline",
+    "density": "civnet.measures.structure.density",
+    "describe": "civnet.measures.structure.components",
+    "ei_index": "civnet.measures.structure.ei",
+    "ei_ratio": "civnet.measures.structure.ei",
+    "group_betweenness": "civnet.measures.intermediation.group_betweenness",
+    "group_labels": "civnet.measures.structure.groups",
+    "leiden": "civnet.measures.structure.communities",
+    "mean_betweenness": "civnet.measures.change.timeline",
+    "mixing": "civnet.measures.structure.communities",
+    "multiplexity": "civnet.measures.structure.diversity",
+    "parse_config": "civnet.measures.softpower.scorecard",
+    "percentile_interval": "civnet.measures.statistics.uncertainty",
+    "periods": "civnet.measures.change.timeline",
+    "permutation_test": "civnet.measures.statistics.uncertainty",
+    "scorecard": "civnet.measures.softpower.scorecard",
+    "scorecard_bootstrap": "civnet.measures.softpower.scorecard",
+    "shannon": "civnet.measures.structure.diversity",
+    "structural_holes": "civnet.measures.intermediation.holes",
+    "timeline": "civnet.measures.change.timeline",
+    "turnover": "civnet.measures.change.timeline",
+    "weight_sensitivity": "civnet.measures.softpower.scorecard",
 }
 """Each public name and the module defining it: imported on first use (:mod:`civnet._lazy`)."""
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
-from civnet.measures.betweenness_approx import exact_cost, rk_sample_size
+from civnet.measures.intermediation.betweenness_approx import exact_cost, rk_sample_size
 from civnet.products.defaults import BUDGET_DELTA
 from civnet.products.render import emit, fmt_number, heading
 from civnet.views.network import Network

@@ -4,14 +4,14 @@ Each :class:`Measure` turns a view (a :class:`~civnet.views.Network`) and its ow
 the JSON-ready result that ``civnet <measure> --format json`` prints. Measures over several views
 (timeline, compare) or with workspace-side inputs (tie sources, the scorecard config) name a
 ``prepare`` step that reads those inputs; the computation itself never touches the workspace.
-The CLI, the JSON API (:mod:`civnet.products.server`), the dashboard and the report all call
+The CLI, the JSON API (:mod:`civnet.products.serving.server`), the dashboard and the report all call
 these entries, so a number is the same whichever product shows it. A new measure plugs in with
 :func:`register`: the server then gives it ``GET /api/<name>`` and a progress-reporting job,
 without other changes.
 
 The core factors are shaped here; the structure measures in
-:mod:`civnet.products.structure_results`, the time and soft-power ones in
-:mod:`civnet.products.time_results`.
+:mod:`civnet.products.results.structure_results`, the time and soft-power ones in
+:mod:`civnet.products.results.time_results`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from civnet.errors import BadFilter
-from civnet.measures.choices import EVERY, GOALS, REMOVAL_UNITS, RESAMPLE_UNITS
+from civnet.measures.statistics.choices import EVERY, GOALS, REMOVAL_UNITS, RESAMPLE_UNITS
 from civnet.products.defaults import BUDGET_DELTA, DIVERSITY_COLUMNS
 from civnet.products.render import to_jsonable
 from civnet.vocab import RANKED_LEVELS
@@ -189,12 +189,12 @@ class Lazy:
         return f"Lazy({self._module}:{self._attr})"
 
 
-_SR = "civnet.products.structure_results"
-_TR = "civnet.products.time_results"
-_SCR = "civnet.products.scenario_results"
-_RR = "civnet.products.recommend_results"
-_IR = "civnet.products.inference_results"
-_KR = "civnet.products.toolkit_results"
+_SR = "civnet.products.results.structure_results"
+_TR = "civnet.products.results.time_results"
+_SCR = "civnet.products.results.scenario_results"
+_RR = "civnet.products.results.recommend_results"
+_IR = "civnet.products.results.inference_results"
+_KR = "civnet.products.results.toolkit_results"
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ class Measure:
     ``{"records": [...], "notes": [...]}``.
 
     From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
-    the API endpoints with their OpenAPI bounds (:mod:`civnet.products.server`) and the method
+    the API endpoints with their OpenAPI bounds (:mod:`civnet.products.serving.server`) and the method
     of :class:`civnet.api.View`; every face computes through
     :func:`civnet.products.runner.run_measure`.
     """
@@ -380,7 +380,7 @@ def register(measure: Measure) -> Measure:
 
 def describe_result(net: Network, progress: Progress) -> dict[str, Any]:
     """``civnet describe -f json``."""
-    from civnet.measures.components import describe
+    from civnet.measures.structure.components import describe
 
     return describe(net)
 
@@ -403,7 +403,7 @@ def density_result(
     groups, their sizes, the block matrix and the non-empty blocks as records (``top``: of the K
     largest groups only; ``n_groups`` counts them all).
     """
-    from civnet.measures.density import block_density, density
+    from civnet.measures.structure.density import block_density, density
 
     whole = density(net, weighted=weighted)
     if by is None:
@@ -480,7 +480,7 @@ def betweenness_result(
 
     ``group``: exactly :func:`group_betweenness_result` (``by=group``, with ``raw``,
     ``samples``, ``seed``, ``exact``, ``top``). ``boot``: exactly ``civnet brokers`` with tie
-    resamples (:func:`civnet.products.time_results.brokers_result`, the top ``top`` or 10). A
+    resamples (:func:`civnet.products.results.time_results.brokers_result`, the top ``top`` or 10). A
     parameter that the chosen computation would ignore is refused (one line), never dropped.
     """
     from civnet.products.analyze import budgeted_betweenness
@@ -497,7 +497,7 @@ def betweenness_result(
     }
     if boot is not None:
         _refuse_with("boot", given, allowed=("rank_all",))
-        from civnet.products import time_results as tr
+        from civnet.products.results import time_results as tr
 
         inputs = tr.ViewInputs(net, None)
         return tr.brokers_result(
@@ -515,7 +515,7 @@ def betweenness_result(
     if approx is not None:
         _refuse_with("approx", given, allowed=("raw", "weighted", "rank_all", "delta"))
     if dask:
-        from civnet.measures.betweenness_dask import dask_betweenness
+        from civnet.measures.intermediation.betweenness_dask import dask_betweenness
 
         b = dask_betweenness(net, dask, normalized=not raw, weighted=weighted, progress=progress)
     else:
@@ -593,7 +593,7 @@ def group_betweenness_result(
 ) -> list[dict[str, Any]]:
     """``civnet betweenness --group BY [--raw] [--samples K --seed S] [--exact] [--top K] -f json``:
     exact where it fits, else sampled with a 95% interval (``ci95``) on each value."""
-    from civnet.measures.group_betweenness import group_betweenness
+    from civnet.measures.intermediation.group_betweenness import group_betweenness
 
     gb = group_betweenness(
         net,

@@ -1,7 +1,7 @@
 """Constants of the products that the catalog and the CLI read before any measure is loaded.
 
 Kept apart from the modules that use them (:mod:`civnet.products.analyze`,
-:mod:`civnet.products.structure_results`), which import igraph and the measures: ``civnet
+:mod:`civnet.products.results.structure_results`), which import igraph and the measures: ``civnet
 --help`` declares its options from the catalog without loading those.
 """
 

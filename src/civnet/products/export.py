@@ -61,7 +61,7 @@ from typing import Any
 
 from civnet import __version__
 from civnet.errors import BadFilter, UserError
-from civnet.products.node_measures import NODE_MEASURES, node_measures
+from civnet.products.results.node_measures import NODE_MEASURES, node_measures
 from civnet.views.network import Network
 
 EXPORT_FORMATS = ("gexf", "graphml", "json", "csv")
@@ -250,7 +250,7 @@ def export_graph(net: Network, *, measures: bool = False) -> ExportGraph:
     """The view's nodes and simple edges with attributes and spells (see the module docstring).
 
     With ``measures`` every node also carries its measures
-    (:mod:`civnet.products.node_measures`: partners, betweenness, PageRank, k-core...).
+    (:mod:`civnet.products.results.node_measures`: partners, betweenness, PageRank, k-core...).
     """
     g = net.graph
     ids = net.ids

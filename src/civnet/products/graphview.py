@@ -27,7 +27,7 @@ from typing import Any
 import igraph as ig
 import numpy as np
 
-from civnet.measures.groups import UNKNOWN_GROUP, labels_of, partition_of
+from civnet.measures.structure.groups import UNKNOWN_GROUP, labels_of, partition_of
 from civnet.regions import continent_of, short_name
 from civnet.views.network import Network
 

@@ -1,8 +1,8 @@
 """Product-layer helpers for time and the scorecard: period views, tie sources, the config file.
 
 These do the I/O (workspace reads, the TOML file) so that the measures in
-:mod:`civnet.measures.timeline`, :mod:`~civnet.measures.uncertainty` and
-:mod:`~civnet.measures.scorecard` stay pure.
+:mod:`civnet.measures.change.timeline`, :mod:`~civnet.measures.statistics.uncertainty` and
+:mod:`~civnet.measures.softpower.scorecard` stay pure.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import numpy as np
 import pyarrow as pa
 
 from civnet.errors import BadFilter, EmptyNetwork, InputFileError
-from civnet.measures.coverage import (
+from civnet.measures.change.coverage import (
     Notice,
     SourceWindow,
     beyond_coverage,
     centred_sources,
     source_centres,
 )
-from civnet.measures.scorecard import ScorecardConfig, parse_config
-from civnet.measures.timeline import Period, periods
+from civnet.measures.change.timeline import Period, periods
+from civnet.measures.softpower.scorecard import ScorecardConfig, parse_config
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
 from civnet.views.spec import parse_bound
@@ -199,7 +199,7 @@ def untraceable_notice(what: str) -> Notice:
 
 
 def centred_notices(ws: Workspace, net: Network, per_tie: list[list[int]] | None) -> list[Notice]:
-    """:func:`civnet.measures.coverage.centred_sources` of the view ``net``."""
+    """:func:`civnet.measures.change.coverage.centred_sources` of the view ``net``."""
     if per_tie is None or not net.ties.num_rows:
         return []
     country = dict(zip(net.ids, _countries(net), strict=True))
@@ -216,7 +216,7 @@ def centred_notices(ws: Workspace, net: Network, per_tie: list[list[int]] | None
 
 
 def workspace_centres(ws: Workspace) -> dict[int, str]:
-    """:func:`civnet.measures.coverage.source_centres` over every tie of the workspace.
+    """:func:`civnet.measures.change.coverage.source_centres` over every tie of the workspace.
 
     A source's centre depends only on which pairs of end countries its ties join, so the
     workspace is read as its distinct (countries, source) rows rather than one row per tie

@@ -279,7 +279,7 @@ def brokerage_by_country(net: Network, countries: int) -> dict[str, Any] | None:
 
     ``None`` when the view has fewer than three actors or no ties (nothing to broker).
     """
-    from civnet.measures.brokerage import ROLES, brokerage
+    from civnet.measures.intermediation.brokerage import ROLES, brokerage
 
     if net.graph.vcount() < 3 or net.graph.ecount() == 0:
         return None

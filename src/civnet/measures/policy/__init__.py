@@ -1,0 +1,1 @@
+"""Scenarios: what a removal, an added tie or a policy would change, and recommendations."""

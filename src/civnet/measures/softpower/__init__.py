@@ -1,0 +1,1 @@
+"""The soft-power scorecard: indicators by channel, scores, their resampling intervals."""

@@ -1,0 +1,288 @@
+"""The scorecard's indicators on bootstrap replicates of a view, computed from arrays.
+
+:class:`_ReplicateIndicators` gives, for a compact
+:class:`~civnet.measures.statistics.resampling.Replicate`, the same raw values as
+:data:`~civnet.measures.softpower.scorecard_indicators.INDICATORS` on the replicate built as a network,
+without building it; :func:`civnet.measures.softpower.scorecard.scorecard_bootstrap` uses it for each
+replicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from civnet.measures.softpower.scorecard_indicators import (
+    CULTURE_TRACKS,
+    ECON_TYPES,
+    GOVERNANCE_TRACKS,
+    NAN,
+    Raw,
+)
+from civnet.measures.statistics.replicate_statistics import replicate_betweenness
+from civnet.measures.statistics.resampling import Replicate, ViewArrays
+from civnet.measures.structure.ei import ei_ratio
+from civnet.vocab import AFFILIATION_TYPES, CIVIL_ACTOR_TYPES
+
+
+class _ReplicateIndicators:
+    """The indicators of :data:`INDICATORS` on bootstrap replicates of one view, from arrays.
+
+    A replicate (:class:`civnet.measures.statistics.resampling.Replicate`) holds ``copies[v]`` copies of
+    each actor v of the view and ``tie_rows[i]`` rows of each tie i, spread over the pairs of
+    copies of its ends. Each indicator computed on that network (its tie rows, its distinct
+    actors, its dyads of copies) equals a sum over the view's ties and actors weighted by those
+    multiplicities; this class computes those sums with numpy, and the betweenness indicators on
+    the bare graph of the replicate's sub-network, without building the replicate's tables.
+    ``tests/test_uncertainty.py`` checks every indicator against the generic path.
+    """
+
+    def __init__(self, view: ViewArrays) -> None:
+        self.view = view
+        a, t = view.actors, view.ties
+        n, m = view.n, t.num_rows
+        countries = a.column("country").to_pylist() if "country" in a.column_names else [None] * n
+        types = a.column("type").to_pylist() if "type" in a.column_names else [None] * n
+        self.names = sorted({c for c in countries if c is not None})
+        code = {c: i for i, c in enumerate(self.names)}
+        self.country = np.array([code.get(c, -1) for c in countries], dtype=np.int64)
+        self.civil = np.array([x in CIVIL_ACTOR_TYPES for x in types], dtype=bool)
+        self.hub = np.array([x in AFFILIATION_TYPES for x in types], dtype=bool)
+        self.econ_type = np.array([x in ECON_TYPES for x in types], dtype=bool)
+        tracks = t.column("track").to_pylist() if "track" in t.column_names else ["general"] * m
+        tcode: dict[str | None, int] = {}
+        self.track = np.array([tcode.setdefault(x, len(tcode)) for x in tracks], dtype=np.int64)
+        self.n_tracks = max(len(tcode), 1)
+        self.culture = np.array([x in CULTURE_TRACKS for x in tracks], dtype=bool)
+        self.governance = np.array([x in GOVERNANCE_TRACKS for x in tracks], dtype=bool)
+        self.econ_track = np.array([x == "economy_trade" for x in tracks], dtype=bool)
+        cs, ct = self.country[view.src], self.country[view.dst]
+        self.cross = (cs >= 0) & (ct >= 0) & (cs != ct)
+        # Distinct keys the indicators count, numbered once for the view: each replicate marks
+        # the ones it holds with a bincount instead of sorting its own keys (np.unique). The
+        # counts are the same; sums over them add whole numbers (copies), exact in any order.
+        size = max(len(self.names), 1)
+        self.size = size
+        # (country of end a, other end b) for both orientations of each tie
+        pair_key = np.concatenate([(cs + 1) * n + view.dst, (ct + 1) * n + view.src])
+        pairs, pair_id = np.unique(pair_key, return_inverse=True)
+        self.pair_fwd, self.pair_bwd = pair_id[:m], pair_id[m:]
+        self.pair_country, self.pair_b = pairs // n - 1, pairs % n
+        self.n_pairs = len(pairs)
+        # cross-border dyads {u, v}, their (dyad, track) and (dyad, direction) combinations
+        cross = np.flatnonzero(self.cross)
+        lo = np.minimum(view.src[cross], view.dst[cross])
+        hi = np.maximum(view.src[cross], view.dst[cross])
+        dyads, dyad = np.unique(lo * n + hi, return_inverse=True)
+        self.dyad = np.full(m, -1, np.int64)
+        self.dyad[cross] = dyad
+        self.dyad_u, self.dyad_v = dyads // n, dyads % n
+        combos, combo = np.unique(
+            self.dyad[cross] * self.n_tracks + self.track[cross], return_inverse=True
+        )
+        self.dyad_track = np.full(m, -1, np.int64)
+        self.dyad_track[cross] = combo
+        self.dyad_track_dyad = combos // self.n_tracks
+        way = self.dyad[cross] * 2 + (view.src[cross] > view.dst[cross])
+        ways, way_id = np.unique(way, return_inverse=True)
+        self.dyad_way = np.full(m, -1, np.int64)
+        self.dyad_way[cross] = way_id
+        self.dyad_way_dyad = ways // 2
+
+    def compute(self, rep: Replicate, names: Sequence[str]) -> tuple[list[str], dict[str, Raw]]:
+        """The countries scored in the replicate and the raw value of each indicator named."""
+        v = self.view
+        w = rep.tie_rows
+        kept = w > 0
+        s, t, wk = v.src[kept], v.dst[kept], w[kept].astype(float)
+        active = np.zeros(v.n, bool)
+        active[s] = True
+        active[t] = True
+        codes = np.unique(self.country[active & self.civil & (self.country >= 0)])
+        scored = [self.names[c] for c in codes]
+        if not scored:
+            return [], {}
+        ctx = _Rep(self, rep, kept, s, t, wk, active, codes)
+        return scored, {name: getattr(ctx, name)() for name in names}
+
+
+@dataclass
+class _Rep:
+    """One replicate's arrays for :class:`_ReplicateIndicators` (methods named as indicators)."""
+
+    ri: _ReplicateIndicators
+    rep: Replicate
+    kept: np.ndarray
+    s: np.ndarray
+    t: np.ndarray
+    wk: np.ndarray
+    active: np.ndarray
+    codes: np.ndarray
+
+    def __post_init__(self) -> None:
+        ri = self.ri
+        self.in_scored = np.zeros(len(ri.names) + 1, bool)  # index -1: no country
+        self.in_scored[self.codes] = True
+        self.cross = ri.cross[self.kept]
+        self.directed = ri.view.tie_directed[self.kept]
+        # both orientations of each kept tie: end a, other end b
+        self.a = np.concatenate([self.s, self.t])
+        self.b = np.concatenate([self.t, self.s])
+        self.w2 = np.concatenate([self.wk, self.wk])
+        self.cross2 = np.concatenate([self.cross, self.cross])
+
+    def scored_end(self, x: np.ndarray) -> np.ndarray:
+        return self.in_scored[self.ri.country[x]]
+
+    def per_country(self, values: np.ndarray) -> dict[str, float]:
+        return {self.ri.names[c]: float(values[c]) for c in self.codes}
+
+    def sums(self, who: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Sum of ``weights`` by the country of actors ``who``."""
+        return np.bincount(self.ri.country[who], weights=weights, minlength=len(self.ri.names))
+
+    def distinct_copies(self, mask: np.ndarray) -> dict[str, float]:
+        """Per country of end a: the copies of the distinct other ends b (where ``mask``)."""
+        ri = self.ri
+        pair = np.concatenate([ri.pair_fwd[self.kept], ri.pair_bwd[self.kept]])
+        held = np.flatnonzero(np.bincount(pair[mask], minlength=ri.n_pairs))
+        return self.per_country(
+            np.bincount(
+                ri.pair_country[held],
+                weights=self.rep.copies[ri.pair_b[held]],
+                minlength=len(ri.names),
+            )
+        )
+
+    def partner_countries(self) -> Raw:
+        if not self.cross.any():
+            return "no cross-border ties in the view"
+        m = self.cross2 & self.ri.civil[self.a] & self.scored_end(self.a)
+        size = self.ri.size
+        key = self.ri.country[self.a[m]] * size + self.ri.country[self.b[m]]
+        key = np.flatnonzero(np.bincount(key, minlength=size * size))  # the distinct keys
+        return self.per_country(np.bincount(key // size, minlength=size))
+
+    def cross_and_domestic(self) -> tuple[np.ndarray, np.ndarray]:
+        ri = self.ri
+        civil = ri.civil[self.a] & self.scored_end(self.a)
+        ext = civil & self.cross2
+        dom = civil & ~self.cross2 & (ri.country[self.b] == ri.country[self.a])
+        internal = self.sums(self.a[dom], self.w2[dom])
+        # a self-tie of u has rows between u's copies i, j: two ends when i != j, one when
+        # i == j (records x k_u rows); counted twice above
+        loop = (self.s == self.t) & ri.civil[self.s] & self.scored_end(self.s)
+        if loop.any():
+            u = self.s[loop]
+            records = self.rep.records[self.kept][loop]
+            internal -= self.sums(u, (records * self.rep.copies[u]).astype(float))
+        return self.sums(self.a[ext], self.w2[ext]), internal
+
+    def ties_per_civil_actor(self) -> Raw:
+        if not self.cross.any():
+            return "no cross-border ties in the view"
+        ext, _ = self.cross_and_domestic()
+        civil = np.flatnonzero(self.active & self.ri.civil & (self.ri.country >= 0))
+        n_civil = self.sums(civil, self.rep.copies[civil].astype(float))
+        return {self.ri.names[c]: float(ext[c] / n_civil[c]) for c in self.codes}
+
+    def multitrack_share(self) -> Raw:
+        if not self.cross.any():
+            return "no cross-border ties in the view"
+        ri = self.ri
+        held = self.kept & ri.cross  # the view's cross-border ties the replicate holds
+        nd = len(ri.dyad_u)
+        present = np.bincount(ri.dyad[held], minlength=nd) > 0
+        combos = np.flatnonzero(np.bincount(ri.dyad_track[held], minlength=len(ri.dyad_track_dyad)))
+        n_tracks = np.bincount(ri.dyad_track_dyad[combos], minlength=nd)
+        directed = held & ri.view.tie_directed
+        ways = np.flatnonzero(np.bincount(ri.dyad_way[directed], minlength=len(ri.dyad_way_dyad)))
+        n_ways = np.bincount(ri.dyad_way_dyad[ways], minlength=nd)
+        deep = ((n_tracks >= 2) | (n_ways == 2))[present]
+        u, v = ri.dyad_u[present], ri.dyad_v[present]
+        pairs = (self.rep.copies[u] * self.rep.copies[v]).astype(float)
+        num = np.zeros(len(ri.names))
+        den = np.zeros(len(ri.names))
+        for x in (u, v):
+            ok = ri.civil[x] & self.scored_end(x)
+            den += self.sums(x[ok], pairs[ok])
+            num += self.sums(x[ok & deep], pairs[ok & deep])
+        return {ri.names[c]: float(num[c] / den[c]) if den[c] else NAN for c in self.codes}
+
+    def ei_index(self) -> Raw:
+        if not self.cross.any():
+            return "no cross-border ties in the view"
+        ext, internal = self.cross_and_domestic()
+        index = ei_ratio(ext[self.codes], internal[self.codes])
+        return dict(zip([self.ri.names[c] for c in self.codes], index.tolist(), strict=True))
+
+    def inbound_econ_ties(self) -> Raw:
+        econ = self.ri.econ_track[self.kept]
+        if not econ.any():
+            return "no economy_trade ties in the view"
+        m = econ & self.cross
+        both = m & ~self.directed
+        to = np.concatenate([self.t[m], self.s[both]])
+        w = np.concatenate([self.wk[m], self.wk[both]])
+        ok = self.ri.econ_type[to] & self.scored_end(to)
+        return self.per_country(self.sums(to[ok], w[ok]))
+
+    def inbound_share(self) -> Raw:
+        m = self.directed & self.cross
+        if not m.any():
+            return "no directed cross-border ties in the view (inbound is undefined)"
+        s, t, w = self.s[m], self.t[m], self.wk[m]
+        into = self.scored_end(t)
+        out_of = self.scored_end(s)
+        inbound = self.sums(t[into], w[into])
+        total = inbound + self.sums(s[out_of], w[out_of])
+        return {
+            self.ri.names[c]: float(inbound[c] / total[c]) if total[c] else NAN for c in self.codes
+        }
+
+    def culture_reach(self) -> Raw:
+        culture = self.ri.culture[self.kept]
+        if not culture.any():
+            return "no culture or education ties in the view"
+        m = np.concatenate([culture & self.cross, culture & self.cross])
+        return self.distinct_copies(m & self.scored_end(self.a))
+
+    def hub_reach(self) -> Raw:
+        hub = self.ri.hub
+        m = hub[self.b] & ~hub[self.a]
+        if not m.any():
+            return "no ties to network, igo or forum actors in the view"
+        return self.distinct_copies(m & self.scored_end(self.a))
+
+    def sub_betweenness(self, ties: np.ndarray, skip_hubs: bool) -> dict[str, float] | None:
+        """Per country: the sum of its copies' normalized betweenness in the sub-network of
+        the replicate's rows of ``ties`` (a mask over the view's ties)."""
+        view, rep = self.ri.view, self.rep
+        keep = ties & (rep.tie_rows > 0)
+        if not keep.any():
+            return None
+        ends = np.zeros(view.n, bool)
+        ends[view.src[keep]] = True
+        ends[view.dst[keep]] = True
+        sub = Replicate(view, np.where(ends, rep.copies, 0), np.where(ties, rep.records, 0))
+        b, origin = replicate_betweenness(sub), sub.origin()
+        ok = self.scored_end(origin)
+        if skip_hubs:
+            ok &= ~self.ri.hub[origin]
+        return self.per_country(self.sums(origin[ok], b[ok]))
+
+    def culture_centrality(self) -> Raw:
+        out = self.sub_betweenness(self.ri.culture, skip_hubs=False)
+        return "no culture or education ties in the view" if out is None else out
+
+    def governance_betweenness(self) -> Raw:
+        ri = self.ri
+        ties = ri.governance | ri.hub[ri.view.src] | ri.hub[ri.view.dst]
+        out = self.sub_betweenness(ties, skip_hubs=True)
+        if out is None:
+            return (
+                "no environment, health or governance ties and no ties to network/igo/forum actors"
+            )
+        return out

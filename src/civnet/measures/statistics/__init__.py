@@ -1,0 +1,1 @@
+"""Uncertainty: bootstrap and permutation procedures, replicate statistics, resampling units."""

@@ -1,0 +1,1 @@
+"""Size, cohesion and groups: components, density, communities, E-I, group labels, diversity, centralities."""

@@ -1,0 +1,1 @@
+"""civnet serve: the FastAPI application and its shared, bounded worker pool."""
