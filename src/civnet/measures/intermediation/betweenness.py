@@ -237,6 +237,16 @@ def betweenness(
         )
     if engines:
         method += "; " + ", ".join(sorted(engines))
+    return finish(net, values, normalized=normalized, weighted=weighted, method=method)
+
+
+def finish(
+    net: Network, values: np.ndarray, *, normalized: bool, weighted: bool, method: str
+) -> Betweenness:
+    """Raw pair counts ``values`` of ``net``'s actors as a :class:`Betweenness`, divided by the
+    number of ordered pairs of other actors, (n-1)(n-2), when ``normalized`` (by half that on an
+    undirected view; no division with fewer than three actors)."""
+    n, directed = net.graph.vcount(), net.graph.is_directed()
     if normalized and n > 2:
         scale = (n - 1) * (n - 2)
         values = values / (scale if directed else scale / 2.0)

@@ -20,7 +20,13 @@ import igraph as ig
 import numpy as np
 
 from civnet.cluster import dask_client
-from civnet.measures.intermediation.betweenness import Betweenness, _costs, _usable, edge_array
+from civnet.measures.intermediation.betweenness import (
+    Betweenness,
+    _costs,
+    _usable,
+    edge_array,
+    finish,
+)
 from civnet.views.network import Network
 
 __all__ = ["dask_betweenness"]
@@ -85,17 +91,7 @@ def dask_betweenness(
             method = f"partial: {len(sources):,} of {n:,} sources; " + method
     else:
         method = "exact (fewer than three actors or no ties)"
-    if normalized and n > 2:
-        scale = (n - 1) * (n - 2)
-        values = values / (scale if directed else scale / 2.0)
-    return Betweenness(
-        ids=net.ids,
-        values=values,
-        normalized=normalized,
-        weighted=weighted,
-        directed=directed,
-        method=method,
-    )
+    return finish(net, values, normalized=normalized, weighted=weighted, method=method)
 
 
 GRAPHS_KEPT = 2
