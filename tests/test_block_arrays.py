@@ -13,6 +13,7 @@ import pytest
 from civnet.measures.intermediation.betweenness_blocks import (
     block_betweenness,
     block_visits,
+    directed_block_betweenness,
     vertex_blocks,
 )
 
@@ -52,3 +53,22 @@ def test_block_betweenness_of_a_pendant_heavy_graph_equals_networkx() -> None:
     core = [b for b in nx.biconnected_components(g) if len(b) >= 3]
     visits = sum(len(b) * (len(b) + 2 * g.subgraph(b).number_of_edges()) for b in core)
     assert block_visits(ig_g) == visits
+
+
+def test_directed_blocks_take_the_block_arrays_too(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Directed views decompose through vertex_blocks as well, not Graph.biconnected_components
+    (which takes the whole edge list as Python tuples), and stay equal to NetworkX."""
+    rng = random.Random(7)
+    d = nx.DiGraph()
+    d.add_edges_from((i, rng.randrange(i)) for i in range(1, 60))  # a tree: every vertex cuts
+    d.add_edges_from((rng.randrange(60), rng.randrange(60)) for _ in range(40))
+    d.remove_edges_from(nx.selfloop_edges(d))
+    g = ig.Graph(n=60, edges=list(d.edges()), directed=True)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Graph.biconnected_components was called")
+
+    monkeypatch.setattr(ig.Graph, "biconnected_components", refuse)
+    got = directed_block_betweenness(g)
+    want = nx.betweenness_centrality(d, normalized=False)
+    assert got.tolist() == pytest.approx([want[i] for i in range(60)], abs=1e-9)

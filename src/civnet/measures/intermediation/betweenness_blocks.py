@@ -261,13 +261,9 @@ def directed_block_betweenness(
     if c < 3:
         return out
     und = g.as_undirected(mode="collapse")
-    cover, arts_list = und.biconnected_components(return_articulation_points=True)
-    blocks = [np.asarray(b, dtype=np.int64) for b in cover]
-    nb = len(blocks)
-    arts = np.asarray(arts_list, dtype=np.int64)
-    sizes = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=nb)
-    copy_vertex = np.concatenate(blocks)
-    copy_block = np.repeat(np.arange(nb, dtype=np.int64), sizes)
+    copy_vertex, copy_block, sizes, arts = vertex_blocks(und)  # blocks contiguous, in order
+    nb = len(sizes)
+    blocks = np.split(copy_vertex, np.cumsum(sizes)[:-1])
     arcs = edge_array(g)
     arc_block = _edge_blocks(c, arcs[:, 0], arcs[:, 1], copy_vertex, copy_block)
     one_way = ~_mutual(c, arcs)
