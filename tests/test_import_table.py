@@ -208,6 +208,21 @@ def test_rejects_file_numbers_rows_alike_whether_the_import_stops_or_skips(
     assert [line.split(",")[1] for line in skipped[1:]] == ["2", "3"]
 
 
+def test_a_row_failing_several_fields_is_one_rejected_row(cli, files, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Counts say rows: two bad tie rows are 2 rows rejected (it said 4, one per failed field,
+    more than the 3 tie rows read); the file keeps one line per field."""
+    actors, _ = files
+    bad = write(tmp_path, "bad.csv", "source,target,weight\nu1,u2,1\nzz,u2,1\nxx,yy,-3\n")
+    err = cli("import", "table", "--actors", str(actors), "--ties", str(bad), code=2).output
+    assert "(and 1 more bad rows)" in err
+    out = cli(
+        "import", "table", "--actors", str(actors), "--ties", str(bad), "--skip-bad-rows"
+    ).output
+    assert "7 rows read, 1 ties added" in out and "2 rows rejected" in out  # 4 actors + 3 ties
+    assert "2 rejected: undeclared actor" in out and "1 rejected: weight" in out
+    assert len((tmp_path / "bad.csv.rejects.csv").read_text().splitlines()) == 1 + 4
+
+
 def test_self_loop_kept_out_and_counted(cli, files, tmp_path, ws_path) -> None:  # type: ignore[no-untyped-def]
     actors, _ = files
     loops = write(tmp_path, "loops.csv", "source,target\nu1,u1\nu1,u2\n")

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.errors import UnknownVocabulary
 from civnet.vocab import ACTOR_LEVELS, actor_level
@@ -187,3 +188,34 @@ class Sink(Protocol):
     def ingest(self, batches: Sequence[Batch]) -> list[IngestReport]: ...
 
     def has_source(self, sha256: str) -> bool: ...
+
+
+def rejected_rows(rejects: pa.Table) -> int:
+    """How many input rows ``rejects`` names: one row can fail several fields (each is one
+    reject entry), so this counts distinct ``row`` values; an entry without a row counts alone.
+
+    >>> rejected_rows(pa.table({"row": ["2", "3", "3", None], "reason": ["a", "a", "b", "a"]}))
+    3
+    """
+    rows = rejects.column("row")
+    return int(pc.count_distinct(rows, mode="only_valid").as_py()) + rows.null_count
+
+
+def rows_by_reason(rejects: pa.Table) -> dict[str, int]:
+    """Rejected rows by reason, in order of first appearance: a row failing two fields for the
+    same reason counts once for it.
+
+    >>> rows_by_reason(pa.table({"row": ["2", "3", "3"], "reason": ["a", "a", "b"]}))
+    {'a': 2, 'b': 1}
+    """
+    if not rejects.num_rows:
+        return {}
+    valid = rejects.filter(pc.is_valid(rejects.column("row")))
+    pairs = valid.group_by(["reason", "row"], use_threads=False).aggregate([])
+    counts: dict[str, int] = {}
+    for reason in pairs.column("reason").to_pylist():
+        counts[str(reason)] = counts.get(str(reason), 0) + 1
+    for reason in rejects.filter(pc.is_null(rejects.column("row"))).column("reason").to_pylist():
+        counts[str(reason)] = counts.get(str(reason), 0) + 1
+    order = {str(r): i for i, r in reversed(list(enumerate(rejects.column("reason").to_pylist())))}
+    return dict(sorted(counts.items(), key=lambda kv: order[kv[0]]))

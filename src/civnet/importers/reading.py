@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.errors import InputFileError, MalformedRow, MissingColumn
-from civnet.importers.batch import REJECT_SCHEMA
+from civnet.importers.batch import REJECT_SCHEMA, rejected_rows
 from civnet.sql import fetch_one, quote_ident, quote_literal
 
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
@@ -454,7 +454,7 @@ def fail_on_rejects(
         return
     out = write_rejects(rejects, rejects_path_for(path), str(path))
     first = fatal.slice(0, 1).to_pylist()[0]
-    n_fatal = fatal.num_rows
+    n_fatal = rejected_rows(fatal)
     more = f" (and {n_fatal - 1} more bad rows)" if n_fatal > 1 else ""
     raise MalformedRow(
         f"field {first['field']!r}: {first['reason']}: {first['raw']!r}{more}; nothing was imported",

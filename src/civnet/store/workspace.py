@@ -19,10 +19,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from civnet.errors import WorkspaceError
-from civnet.importers.batch import Batch, IngestReport
+from civnet.importers.batch import Batch, IngestReport, rejected_rows, rows_by_reason
 from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_one
 from civnet.store import cache
@@ -288,11 +287,11 @@ class Workspace:
         return kept
 
     def _ingest_one(self, con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestReport:
-        reasons = _count_reasons(batch.rejects)
+        reasons = rows_by_reason(batch.rejects)
         report = IngestReport(
             name=batch.name,
             rows_read=batch.rows_read,
-            rows_rejected=batch.rejects.num_rows,
+            rows_rejected=rejected_rows(batch.rejects),
             reasons=reasons,
         )
         if self.has_source(batch.sha256):
@@ -505,9 +504,3 @@ def _coverage(con: duckdb.DuckDBPyConnection, batch: Batch, src: str) -> list[ob
     )
     first, last = (row[0], row[1]) if row else (None, None)
     return [first, last, "observed" if first is not None else None]
-
-
-def _count_reasons(rejects: pa.Table) -> dict[str, int]:
-    """Rejected rows by reason, in order of first appearance."""
-    counts = pc.value_counts(rejects.column("reason")).to_pylist()
-    return {str(c["values"]): int(c["counts"]) for c in counts}
