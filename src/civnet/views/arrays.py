@@ -67,4 +67,3 @@ def _nulls(arr: pa.Array) -> np.ndarray:
     if valid is None:
         return np.zeros(len(arr), dtype=bool)
     return ~_bits(valid, arr.offset, len(arr))
-
