@@ -19,7 +19,8 @@ process, peak memory from the process's ``VmHWM``; inputs generated here, seeded
 
 Usage: python benchmarks/scale.py [--parts import,view,memory,approx] [--import-actors 200000]
        [--import-ties 1000000] [--view-actors 1000000] [--view-ties 10000000]
-       [--civil-core 20000] [--civil-pendants 180000] [--civil-m 3] [--actors 200000] [--m 5]
+       [--civil-core 20000] [--civil-pendants 180000] [--civil-m 3] [--civnet-kernels auto]
+       [--actors 200000] [--m 5]
        [--eps 0.01]
        [--igraph-sources 20]
 """
@@ -562,9 +563,14 @@ def memory_child(which: str, args: argparse.Namespace) -> None:
         )
         net = Network.from_tables(actors, ties)
         del actors, ties, ids
-        numba_from = _rss_mb()
-        import civnet.measures.intermediation.brandes_kernel  # noqa: F401  (numba and the cached kernel)
+        from civnet.measures.intermediation.brandes import aot_module, kernel_in_use
 
+        numba_from = _rss_mb()
+        kernel = kernel_in_use()  # the compiled module (no numba) when built, else numba's JIT
+        if kernel == "aot":
+            aot_module()
+        else:
+            import civnet.measures.intermediation.brandes_kernel  # noqa: F401  (numba, cached kernel)
         kernel_mb = _rss_mb() - numba_from
         before = _rss_mb()
         t = time.perf_counter()
@@ -573,35 +579,53 @@ def memory_child(which: str, args: argparse.Namespace) -> None:
     if which == "bt-civnet":
         out["kernel_mb"] = kernel_mb
         out["view_from_mb"] = numba_from
+        out["kernel"] = kernel
+        out["numba_loaded"] = "numba" in sys.modules
     print(json.dumps({**out, "method": method}))
 
 
 def bench_memory(args: argparse.Namespace) -> None:
     n, e = civil_graph(args.civil_core, args.civil_m, args.civil_pendants)
     side = {}
-    for which in ("bt-igraph", "bt-igraph-lean", "bt-civnet"):
+    kernels = [k.strip() for k in args.civnet_kernels.split(",") if k.strip()]
+    runs = [("bt-igraph", ""), ("bt-igraph-lean", "")] + [("bt-civnet", k) for k in kernels]
+    for which, kernel in runs:
         cmd = [sys.executable, __file__, "--child", which]
         cmd += ["--civil-core", str(args.civil_core), "--civil-pendants", str(args.civil_pendants)]
         cmd += ["--civil-m", str(args.civil_m), "--igraph-sources", str(args.igraph_sources)]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        side[which] = json.loads(out.strip().splitlines()[-1])
-    civ, raw, lean = side["bt-civnet"], side["bt-igraph"], side["bt-igraph-lean"]
-    added_c = civ["peak_mb"] - civ["before_mb"] + civ["kernel_mb"]
+        env = {k: v for k, v in os.environ.items() if k != "CIVNET_BRANDES"}
+        if kernel and kernel != "auto":
+            env["CIVNET_BRANDES"] = kernel
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+        side[which + kernel] = json.loads(out.strip().splitlines()[-1])
+    raw, lean = side["bt-igraph"], side["bt-igraph-lean"]
     added_i = raw["peak_mb"] - raw["before_mb"]
     print(
         f"\nbetweenness memory, civil-like graph of {n:,} actors and {len(e):,} ties (BA core "
-        f"{args.civil_core:,}, m={args.civil_m}):\n"
-        f"  civnet exact ({civ['method']}) {civ['seconds']:.1f} s, process peak "
-        f"{civ['peak_mb']:.0f} MB, {added_c:.0f} MB added by the measure | {raw['method']} "
-        f"{raw['seconds']:.1f} s, process peak {raw['peak_mb']:.0f} MB, {added_i:.0f} MB added\n"
-        f"  civnet / igraph memory: process peak {civ['peak_mb'] / raw['peak_mb']:.2f}, added by "
-        f"the measure {max(added_c, 1) / max(added_i, 1):.2f} (target 2); of civnet's, loading "
-        f"numba and the compiled kernel {civ['kernel_mb']:.0f} MB, the process held "
-        f"{civ['view_from_mb']:.0f} MB with civnet imported and the view built, igraph's "
-        f"{raw['before_mb']:.0f} MB with its graph; load {os.getloadavg()[0]:.2f}\n"
-        f"  igraph imported without matplotlib (as civnet does): process peak "
-        f"{lean['peak_mb']:.0f} MB; civnet / that igraph {civ['peak_mb'] / lean['peak_mb']:.2f}"
+        f"{args.civil_core:,}, m={args.civil_m}): {raw['method']} {raw['seconds']:.1f} s, "
+        f"process peak {raw['peak_mb']:.0f} MB, {added_i:.0f} MB added; igraph imported "
+        f"without matplotlib (as civnet does): process peak {lean['peak_mb']:.0f} MB"
     )
+    for kernel in kernels:
+        civ = side["bt-civnet" + kernel]
+        added_c = civ["peak_mb"] - civ["before_mb"] + civ["kernel_mb"]
+        print(
+            f"  civnet exact, kernel {kernel} ({_kernel_words(civ)}; {civ['method']}) "
+            f"{civ['seconds']:.1f} s, process peak {civ['peak_mb']:.0f} MB, {added_c:.0f} MB added "
+            f"by the measure (loading the kernel {civ['kernel_mb']:.0f} MB; the process held "
+            f"{civ['view_from_mb']:.0f} MB with civnet imported and the view built, igraph's "
+            f"{raw['before_mb']:.0f} MB with its graph)\n"
+            f"    civnet / igraph memory: process peak {civ['peak_mb'] / raw['peak_mb']:.2f} "
+            f"(target 2), added by the measure {max(added_c, 1) / max(added_i, 1):.2f}; civnet / "
+            f"igraph without matplotlib {civ['peak_mb'] / lean['peak_mb']:.2f}; load "
+            f"{os.getloadavg()[0]:.2f}"
+        )
+
+
+def _kernel_words(civ: dict) -> str:  # type: ignore[type-arg]
+    """Which Brandes kernel the civnet child ran, and whether numba was loaded at the end."""
+    kind = "compiled ahead of time" if civ["kernel"] == "aot" else "numba JIT"
+    return f"{kind}, numba {'loaded' if civ['numba_loaded'] else 'never imported'}"
 
 
 def main() -> None:
@@ -617,6 +641,12 @@ def main() -> None:
     ap.add_argument("--civil-core", type=int, default=20_000)
     ap.add_argument("--civil-pendants", type=int, default=180_000)
     ap.add_argument("--civil-m", type=int, default=3)
+    ap.add_argument(
+        "--civnet-kernels",
+        default="auto",
+        help="memory part: comma-separated Brandes kernels for civnet's runs, each in its own "
+        "process: auto (the compiled module when built), aot, jit (numba)",
+    )
     ap.add_argument(
         "--parts",
         default="import,view,memory,approx",

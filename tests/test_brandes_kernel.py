@@ -1,15 +1,32 @@
-"""The compiled Brandes kernel (:func:`civnet.measures.intermediation.brandes_kernel.brandes_sums`): source and
+"""The compiled Brandes kernel (:func:`civnet.measures.intermediation.brandes.brandes_sums`): source and
 target multiplicities, directed and undirected, several parts side by side, the vertices
 relabelled by degree, every level pushed or every level pulled, one thread or two: exact
-numbers worked by hand on small graphs, and NetworkX on random ones."""
+numbers worked by hand on small graphs, and NetworkX on random ones. Each test runs with the
+kernel compiled ahead of time (``CIVNET_BRANDES=aot``, skipped when ``make`` did not build it)
+and with numba's JIT (``jit``); the two give identical numbers."""
 
 from __future__ import annotations
+
+import threading
 
 import networkx as nx
 import numpy as np
 import pytest
 
-from civnet.measures.intermediation.brandes_kernel import brandes_sums
+from civnet.measures.intermediation.brandes import aot_module, brandes_sums, kernel_in_use
+
+AOT_BUILT = aot_module() is not None
+
+
+@pytest.fixture(autouse=True, params=["aot", "jit"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test of this file once per kernel."""
+    if request.param == "aot" and not AOT_BUILT:
+        pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
+    monkeypatch.setenv("CIVNET_BRANDES", request.param)
+    assert kernel_in_use() == request.param
+    return str(request.param)
+
 
 PUSH, PULL, MIXED = 0, 2**30, None
 """``pull_below`` values: every level pushed, every level pulled, the default rule."""
@@ -124,3 +141,48 @@ def test_parts_need_not_be_contiguous(pull_below: int | None) -> None:
     arcs = [(0, 2), (2, 4), (1, 3), (3, 5)]
     got = sums(6, arcs, directed=False, part=[0, 1, 0, 1, 0, 1], pull_below=pull_below)
     assert got.tolist() == [0.0, 0.0, 2.0, 2.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("directed", [False, True])
+def test_both_kernels_give_identical_numbers(
+    kernel: str, monkeypatch: pytest.MonkeyPatch, directed: bool, threads: int
+) -> None:
+    if not AOT_BUILT:
+        pytest.skip("the ahead-of-time kernel is not built")
+    n, arcs, part = random_parts(7, directed)
+    got = {}
+    for k in ("aot", "jit"):
+        monkeypatch.setenv("CIVNET_BRANDES", k)
+        got[k] = sums(n, arcs, directed=directed, part=part, threads=threads)
+    assert got["aot"].tolist() == got["jit"].tolist()
+
+
+def test_the_compiled_kernel_releases_the_interpreter_lock(kernel: str) -> None:
+    """While the compiled ``source_sums`` runs in one thread, this thread keeps running Python
+    (with the lock held it could not until the call returned): threads share the sources."""
+    if kernel != "aot":
+        pytest.skip("the compiled module's wrapper; numba's JIT runs nogil functions by itself")
+    module = aot_module()
+    g = nx.barabasi_albert_graph(3000, 4, seed=1)
+    n = g.number_of_nodes()
+    a = np.asarray(list(g.edges()), dtype=np.int64)
+    a = np.concatenate([a, a[:, ::-1]])
+    a = a[np.lexsort((a[:, 1], a[:, 0]))]
+    ptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(a[:, 0], minlength=n), out=ptr[1:])
+    idx = a[:, 1].astype(np.int32)
+    part = np.zeros(n, dtype=np.int32)
+    start = np.array([0, n], dtype=np.int32)
+    w = np.ones(n)
+    acc = np.zeros(n)
+    sources = np.arange(n, dtype=np.int32)
+    args = (ptr, idx, ptr, idx, part, start, w, w, sources, 0, 1, 8, acc)
+    worker = threading.Thread(target=module.source_sums_i4, args=args)  # type: ignore[union-attr]
+    spins = 0
+    worker.start()
+    while worker.is_alive():
+        spins += 1
+    worker.join()
+    assert acc.sum() > 0
+    assert spins > 100, spins

@@ -52,12 +52,22 @@ def test_quick_brokers_state_their_bound_and_keep_it(workspace: Path) -> None:
 def test_warm_computes_the_quick_brokers_first(workspace: Path) -> None:
     service = Service(workspace)
     try:
-        tasks = service.warm()
+        tasks = service.warm().result(timeout=120)
         names = [(t.name, t.key) for t in tasks]
         slow = [k for n, k in names if n == "betweenness"]
         assert len(slow) == 2  # the approximation, then the exact run
-        for t in tasks:
-            t.future.result(timeout=60)
+        assert [n for n, _ in names] == [
+            "describe",
+            "density",
+            "betweenness",
+            "betweenness",
+            "graph",
+        ]
+        assert all(t.future.done() and t.finished is not None for t in tasks)
+        # the page's first paint (describe, density, the approximation) is done before the
+        # exact run and the layout start: they do not compete with it for the cores
+        first, then = tasks[:3], tasks[3:]
+        assert max(t.finished or 0 for t in first) <= min(t.started for t in then)
         _, hit = service.plan(
             "betweenness", ViewSpec.make(), {"top": 10, "approx": QUICK_EPS, "delta": QUICK_DELTA}
         )
@@ -66,5 +76,25 @@ def test_warm_computes_the_quick_brokers_first(workspace: Path) -> None:
         assert (
             again is not None and "eps" not in again["records"][0]
         )  # kept in memory: served at once
+    finally:
+        service.close()
+
+
+def test_warm_on_kept_results_starts_nothing_and_is_done(workspace: Path) -> None:
+    service = Service(workspace)
+    try:
+        service.warm().result(timeout=120)
+        again = service.warm()
+        assert again.result(timeout=5) == []  # every result kept: nothing computed twice
+    finally:
+        service.close()
+
+
+def test_warm_on_an_empty_workspace_is_done_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    Workspace(path).close()
+    service = Service(path)
+    try:
+        assert isinstance(service.warm().result(timeout=30), list)
     finally:
         service.close()

@@ -213,3 +213,123 @@ def test_turnover_counts_equal_the_row_by_row_count(tmp_path: Path) -> None:
         assert turnover(net, period) == want
         seen += want["formed"]
     assert seen == 14 + 9  # every tie of both sources starts in one of the years
+
+
+def dated_workspace(path: Path, seed: int) -> None:
+    """40 actors of 8 types in 5 countries and 160 ties: directed and undirected, parallel,
+    timeless (no start), open-ended, ending the day a period starts or starting the day it
+    ends, a few self-ties."""
+    import csv
+    import datetime as dt
+
+    from civnet.importers.tables import import_tables
+
+    rng = np.random.default_rng(seed)
+    types = ["city", "university", "cso", "media", "enterprise", "think_tank", "network", "igo"]
+    countries = ["CHN", "DEU", "FRA", "BRA", "KEN"]
+    actors = path.parent / f"actors{seed}.csv"
+    ties = path.parent / f"ties{seed}.csv"
+    with actors.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "name", "type", "country"])
+        for i in range(40):
+            w.writerow([f"A{i:03d}", f"Actor {i}", types[i % 8], countries[int(rng.integers(5))]])
+    with ties.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["source", "target", "track", "kind", "start", "end", "weight", "directed"])
+        for _ in range(160):
+            s, t = (int(x) for x in rng.integers(0, 40, 2))
+            start = dt.date(2010, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 6)))
+            r = rng.random()
+            end = (
+                ""
+                if r < 0.4
+                else dt.date(start.year + int(rng.integers(0, 3)), 12, 31).isoformat()
+                if r < 0.7
+                else dt.date(start.year + int(rng.integers(1, 3)), 1, 1).isoformat()
+            )
+            w.writerow(
+                [
+                    f"A{s:03d}",
+                    f"A{t:03d}",
+                    ["culture", "education", "health"][int(rng.integers(3))],
+                    ["exchange", "agreement", "membership"][int(rng.integers(3))],
+                    "" if rng.random() < 0.15 else start.isoformat(),
+                    "" if not end or rng.random() < 0.15 else end,
+                    int(rng.integers(1, 4)),
+                    "true" if rng.random() < 0.3 else "false",
+                ]
+            )
+    with Workspace(path) as ws:
+        import_tables(ws, actors=actors, ties=ties, skip_bad_rows=True)
+
+
+def same_network(a: Network, b: Network) -> None:
+    assert a.actors.equals(b.actors)
+    assert a.ties.equals(b.ties)
+    assert a.notes == b.notes and a.spec == b.spec
+    assert a.graph.is_directed() == b.graph.is_directed()
+    assert a.graph.get_edgelist() == b.graph.get_edgelist()
+    for attrs in ("vs", "es"):
+        sa, sb = getattr(a.graph, attrs), getattr(b.graph, attrs)
+        assert sorted(sa.attributes()) == sorted(sb.attributes())
+        for name in sa.attributes():
+            assert sa[name] == sb[name], name
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_period_views_equal_build_network_of_each_period(tmp_path: Path, seed: int) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from civnet.measures.change.timeline import periods
+    from civnet.views import build_network
+    from civnet.views.period_views import derivable, period_views
+
+    path = tmp_path / "ws.duckdb"
+    dated_workspace(path, seed)
+    specs = [
+        ViewSpec(),
+        ViewSpec(include_timeless=True),
+        ViewSpec(tracks=("culture", "health")),
+        ViewSpec(kinds=("exchange",), countries=("CHN", "DEU")),
+        ViewSpec(actor_types=("city", "university", "cso")),
+        ViewSpec(actor_levels=("organisation",)),
+        ViewSpec(date_from=dt.date(2011, 3, 1), date_to=dt.date(2014, 6, 30)),
+        ViewSpec(project=True),
+        ViewSpec(all_actors=True),
+        ViewSpec(level="country"),
+    ]
+    with Workspace(path, read_only=True) as ws:
+        for spec in specs:
+            spans = [(p.start, p.end) for p in periods(dt.date(2009, 1, 1), dt.date(2018, 12, 31))]
+            spans += [
+                (dt.date(2012, 1, 1), dt.date(2012, 1, 1)),
+                (dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+            ]
+            got = period_views(ws, spec, spans)
+            assert len(got) == len(spans)
+            for (lo, hi), net in zip(spans, got, strict=True):
+                want = build_network(ws, dataclasses.replace(spec, date_from=lo, date_to=hi))
+                if derivable(spec):
+                    same_network(net, want)
+                else:  # built one by one (a projection's tie rows come in no fixed order)
+                    assert net.actors.equals(want.actors) and net.notes == want.notes
+                    assert net.ties.num_rows == want.ties.num_rows
+        assert derivable(ViewSpec()) and not derivable(ViewSpec(project=True))
+
+
+def test_timeline_views_are_those_built_one_by_one(tmp_path: Path) -> None:
+    import dataclasses
+
+    from civnet.views import build_network
+
+    path = tmp_path / "ws.duckdb"
+    dated_workspace(path, 7)
+    with Workspace(path, read_only=True) as ws:
+        for every, window in (("year", 1), ("year", 3), ("month", 1)):
+            views = timeline_views(ws, ViewSpec(), every, window)
+            assert views[0][0].start.year == 2010
+            for p, net in views:
+                spec = dataclasses.replace(ViewSpec(), date_from=p.start, date_to=p.end)
+                same_network(net, build_network(ws, spec))

@@ -125,8 +125,9 @@ def test_a_civnet_process_imports_igraph_without_matplotlib() -> None:
 
 def test_civnet_describe_and_betweenness_load_only_what_they_use(florentine_ws) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """A measure in a fresh ``civnet`` process: DuckDB, Arrow, igraph, numpy (not the pandas
-    that pyarrow imports on its first array conversion: the view reads Arrow buffers);
-    betweenness adds numba and its kernel; never matplotlib or NetworKit."""
+    that pyarrow imports on its first array conversion: the view reads Arrow buffers); never
+    matplotlib or NetworKit (nor numba when the Brandes kernel is built ahead of time:
+    :func:`test_exact_betweenness_by_blocks_never_imports_numba`)."""
     run = (
         "sys.argv = ['civnet', '-w', {ws!r}, {cmd!r}, '--format', 'json']\n"
         "from civnet.cli import main\n"
@@ -143,3 +144,37 @@ def test_civnet_describe_and_betweenness_load_only_what_they_use(florentine_ws) 
     assert "matplotlib" not in between and "networkit" not in between
     assert "pandas" not in between
     assert "networkx" not in between and "statsmodels" not in between
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_exact_betweenness_by_blocks_never_imports_numba(
+    monkeypatch: pytest.MonkeyPatch, workers: int, directed: bool
+) -> None:
+    """With the Brandes kernel compiled ahead of time (``make``), exact betweenness by blocks
+    loads neither numba nor llvmlite (about 150 MB a process), on one thread or on two, and
+    equals NetworkX."""
+    from civnet.measures.intermediation.brandes import aot_module
+
+    if aot_module() is None:
+        pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
+    monkeypatch.delenv("CIVNET_BRANDES", raising=False)
+    code = (
+        "import networkx as nx, numpy as np\n"
+        "from civnet.views import Network\n"
+        "from civnet.measures import betweenness\n"
+        "import civnet.measures.intermediation.betweenness as bmod\n"
+        "bmod.BLOCKS_ABOVE = 0\n"
+        "bmod.DIRECTED_BLOCKS_ABOVE = 0\n"
+        "g = nx.barabasi_albert_graph(200, 3, seed=1)\n"
+        "g.add_edges_from((200 + i, i % 40) for i in range(60))\n"
+        f"g = g.to_directed() if {directed} else g\n"
+        f"b = betweenness(Network.from_networkx(g), normalized=False, workers={workers})\n"
+        "assert 'biconnected blocks' in b.method, b.method\n"
+        f"assert 'on {workers} thread' in b.method, b.method\n"
+        "want = nx.betweenness_centrality(g, normalized=False)\n"
+        "got = dict(zip(b.ids, b.values))\n"
+        "assert max(abs(got[str(v)] - want[v]) for v in g) < 1e-9\n"
+        "assert 'llvmlite' not in sys.modules\n"
+    )
+    assert "numba" not in loaded_after(code)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from civnet.errors import BadFilter, EmptyNetwork, InputFileError
 from civnet.measures.change.coverage import (
@@ -29,6 +30,7 @@ from civnet.measures.change.timeline import Period, periods
 from civnet.measures.softpower.scorecard import ScorecardConfig, parse_config
 from civnet.store.workspace import Workspace
 from civnet.views import Network, ViewSpec, build_network
+from civnet.views.period_views import derivable, period_views, whole_view
 from civnet.views.spec import parse_bound
 
 DEFAULT_CONFIG = "scorecard_default.toml"
@@ -56,13 +58,17 @@ def period_view(ws: Workspace, spec: ViewSpec, start: dt.date, end: dt.date) -> 
     return build_network(ws, dataclasses.replace(spec, date_from=start, date_to=end))
 
 
-def date_range(ws: Workspace, spec: ViewSpec) -> tuple[dt.date, dt.date]:
-    """First start and last start or end date of the dated ties in the view (without period)."""
-    net = build_network(ws, dataclasses.replace(spec, date_from=None, date_to=None))
+def date_range(
+    ws: Workspace, spec: ViewSpec, whole: Network | None = None
+) -> tuple[dt.date, dt.date]:
+    """First start and last start or end date of the dated ties in the view (without period).
+
+    ``whole``: that view (:func:`civnet.views.period_views.whole_view`) when already built."""
+    net = whole if whole is not None else whole_view(ws, spec)
     dates = [
         d
         for col in ("start_date", "end_date")
-        for d in net.ties.column(col).to_pylist()
+        for d in (pc.min(net.ties.column(col)).as_py(), pc.max(net.ties.column(col)).as_py())
         if d is not None
     ]
     if not dates:
@@ -76,12 +82,22 @@ def date_range(ws: Workspace, spec: ViewSpec) -> tuple[dt.date, dt.date]:
 def timeline_views(
     ws: Workspace, spec: ViewSpec, every: str, window: int
 ) -> list[tuple[Period, Network]]:
-    """One view per period of the timeline; the span is --from/--to or the dated ties' range."""
-    first, last = date_range(ws, spec) if not (spec.date_from and spec.date_to) else (None, None)
+    """One view per period of the timeline; the span is --from/--to or the dated ties' range.
+
+    Each is ``period_view(ws, spec, start, end)``, cut from the whole view's tables
+    (:func:`civnet.views.period_views.period_views`) rather than queried one by one."""
+    whole = (
+        whole_view(ws, spec) if derivable(spec) or not (spec.date_from and spec.date_to) else None
+    )
+    first, last = (
+        date_range(ws, spec, whole) if not (spec.date_from and spec.date_to) else (None, None)
+    )
     start = spec.date_from or first
     stop = spec.date_to or last
     assert start is not None and stop is not None
-    return [(p, period_view(ws, spec, p.start, p.end)) for p in periods(start, stop, every, window)]
+    spans = periods(start, stop, every, window)
+    nets = period_views(ws, spec, [(p.start, p.end) for p in spans], whole)
+    return list(zip(spans, nets, strict=True))
 
 
 def tie_sources(ws: Workspace, net: Network) -> list[list[str]]:

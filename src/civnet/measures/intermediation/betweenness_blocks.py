@@ -47,7 +47,7 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.intermediation.brandes_kernel import brandes_sums  # compiles on first use
+    from civnet.measures.intermediation.brandes import brandes_sums
 
     c = g.vcount()
     out = np.zeros(c)
@@ -254,7 +254,7 @@ def directed_block_betweenness(
     Saule, Kaya & Çatalyürek (2013) doi:10.1137/1.9781611972832.76 (BADIOS); Brandes (2001)
     doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.intermediation.brandes_kernel import brandes_sums  # compiles on first use
+    from civnet.measures.intermediation.brandes import brandes_sums
 
     c = g.vcount()
     out = np.zeros(c)

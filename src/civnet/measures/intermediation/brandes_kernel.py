@@ -1,92 +1,18 @@
 """Brandes' dependency accumulation with source and target multiplicities, compiled by numba.
 
 Kept in its own module so that numba is imported (and the kernel loaded from its cache) only
-when :func:`civnet.measures.intermediation.betweenness_blocks.block_betweenness` first runs.
+when it runs. :func:`civnet.measures.intermediation.brandes.brandes_sums` runs
+:func:`_source_sums` from the module that ``make`` compiles ahead of time from this file
+(:mod:`civnet.measures.intermediation.brandes_build`), and this module's JIT only when that
+module is absent or was built from other code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numba
 import numpy as np
 
-__all__ = ["brandes_sums", "weighted_brandes"]
-
-
-PULL_BELOW = 8
-"""A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
-the unreached vertices' arcs: a pulled arc costs a load and an add, a pushed one a branch that
-the processor mispredicts. 0 (or less) pushes every level, a huge value pulls every level."""
-
-
-def brandes_sums(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    src_weight: np.ndarray,
-    tgt_weight: np.ndarray,
-    part: np.ndarray,
-    *,
-    directed: bool,
-    threads: int = 1,
-    batches: int = 1,
-    tick: Callable[[int, int], None] | None = None,
-    pull_below: int | None = None,
-) -> np.ndarray:
-    """``sum over every source s of src_weight[s] * delta_s(v)`` for every vertex ``v`` (see
-    :func:`weighted_brandes`), on the CSR ``indptr``/``indices`` of the out-arcs (both
-    directions of an undirected edge). ``part`` labels disjoint graphs laid side by side (an
-    arc never joins two parts), e.g. the biconnected blocks' copies of the vertices.
-
-    The vertices are first relabelled, grouped by part and inside each part by descending
-    degree (each part's labels contiguous, as :func:`weighted_brandes` needs), each adjacency
-    list sorted: the hubs that most searches touch share a few cache lines (a permutation
-    of the vertices changes no shortest path, so the sums are the same, mapped back).
-    ``batches`` splits the sources so that ``tick(done, total)`` can report; ``pull_below``
-    (default :data:`PULL_BELOW`) chooses between pushing and pulling a level (see :func:`_levels`;
-    the tests force each way).
-    """
-    n = len(indptr) - 1
-    if n == 0:
-        return np.zeros(0)
-    deg = np.diff(indptr)
-    perm = np.lexsort((-deg, part))  # new label -> old
-    new = np.empty(n, dtype=np.int64)
-    new[perm] = np.arange(n)
-    rows = np.repeat(new, deg)
-    cols = new[indices]
-    itype = np.int32 if len(indices) < 2**31 - 1 else np.int64
-    out_ptr, out_idx = _csr(n, rows, cols, itype)
-    if directed:
-        in_ptr, in_idx = _csr(n, cols, rows, itype)
-    else:
-        in_ptr, in_idx = out_ptr, out_idx
-    labels = part[perm]
-    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
-    part_start = np.r_[starts, n].astype(itype)
-    part_of = (np.searchsorted(starts, np.arange(n), side="right") - 1).astype(itype)
-    sw = np.ascontiguousarray(src_weight[perm], dtype=float)
-    tw = np.ascontiguousarray(tgt_weight[perm], dtype=float)
-    total = np.zeros(n)
-    pieces = np.array_split(np.arange(n, dtype=itype), max(1, batches))
-    rule = PULL_BELOW if pull_below is None else pull_below
-    graph = (out_ptr, out_idx, in_ptr, in_idx, part_of, part_start)
-    for k, piece in enumerate(pieces):
-        if len(piece) and threads > 1:
-            total += weighted_brandes(graph, sw, tw, piece, threads, rule)
-        elif len(piece):  # one thread: no parallel region to start (and no thread to wake)
-            _source_sums(graph, sw, tw, piece, 0, 1, rule, total)
-        if tick:
-            tick(k + 1, len(pieces))
-    return total[new]
-
-
-def _csr(n: int, rows: np.ndarray, cols: np.ndarray, itype: type) -> tuple[np.ndarray, np.ndarray]:
-    """CSR of the arcs ``rows -> cols``, each adjacency list in ascending order."""
-    order = np.lexsort((cols, rows))
-    indptr: np.ndarray = np.zeros(n + 1, dtype=itype)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return indptr, cols[order].astype(itype)
+__all__ = ["sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)

@@ -35,6 +35,7 @@ its memory. Bind to 127.0.0.1 unless told otherwise (``civnet serve --host``).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import inspect
 import io
 import tempfile
@@ -48,7 +49,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -58,7 +59,6 @@ from starlette.concurrency import run_in_threadpool
 
 from civnet import __version__
 from civnet.errors import UserError
-from civnet.measures.intermediation.betweenness import Betweenness
 from civnet.products.catalog import (
     MEASURES,
     Measure,
@@ -66,7 +66,6 @@ from civnet.products.catalog import (
     betweenness_json,
     betweenness_result,
 )
-from civnet.products.export import EXPORT_FORMATS, export_network
 from civnet.products.graphview import MAX_EDGES
 from civnet.products.render import to_jsonable
 from civnet.products.runner import Planned, plan_at
@@ -78,6 +77,9 @@ from civnet.views import ViewSpec, build_network
 from civnet.views.network import Network
 from civnet.views.spec import spec_from_options
 from civnet.vocab import ACTOR_TYPES, TIE_KINDS, TRACKS
+
+if TYPE_CHECKING:  # imported where used: a server's start-up (and its first paint) waits for none
+    from civnet.measures.intermediation.betweenness import Betweenness
 
 MAX_TEXT = 200
 """Characters in one text value of a query (a country, a period bound)."""
@@ -108,6 +110,8 @@ QUICK_EPS = 0.05
 error, every value within it with probability at least ``1 - QUICK_DELTA``; the exact ranking
 replaces it when ready. Warmed at start-up before the exact run."""
 QUICK_DELTA = 0.1
+QUICK_KERNEL = "civnet.measures.intermediation.brandes_kernel"
+"""The module of the compiled sampler the quick approximation runs (loaded ahead by ``warm``)."""
 VERSION_TTL_S = 1.0
 """Seconds a data version read from the workspace is trusted (see ``Service.data_version``)."""
 
@@ -115,7 +119,8 @@ Text = Annotated[str, Query(max_length=MAX_TEXT)]
 Level = Literal["actor", "country"]
 """``views.spec.LEVELS`` as a type (tests/test_server_hostile.py checks they agree)."""
 ExportFormat = Literal["gexf", "graphml", "json", "csv"]
-"""``products.export.EXPORT_FORMATS`` as a type."""
+"""``products.export.EXPORT_FORMATS`` as a type (tests/test_server_hostile.py checks they agree;
+the export module is imported by the export route only)."""
 
 
 def view_spec(
@@ -433,34 +438,71 @@ class Service:
             lambda: self._compute(t, "betweenness", w.shared_betweenness, net),
         )
 
-    def warm(self, spec: ViewSpec | None = None) -> list[Task]:
+    def warm(self, spec: ViewSpec | None = None) -> Future[list[Task]]:
         """Start what the dashboard's first view asks for, so that it is ready when asked.
 
-        The view's describe and block density by country, its top-10 betweenness (first the
-        bounded approximation the dashboard paints at once, ``QUICK_EPS``, then the exact run)
-        and its network layout are computed in the background (each as the one computation
-        later requests join); nothing is computed twice.
+        In two stages, each computation the one that later requests join (nothing is computed
+        twice): first what the page paints at once, the view's describe, its block density by
+        country and the bounded approximation of its top-10 brokers (``QUICK_EPS``); then, once
+        those are done, the slow ones, the exact top-10 ranking and the network layout. The
+        first stage has the cores and the interpreter to itself: started together, the exact
+        run's and the layout's worker processes (each importing civnet and receiving a copy of
+        the view) slowed the first paint to several times its own cost. A page's own requests
+        are served at once whatever the stage (they start, or join, the computation they need).
+
+        Returns a future holding every task started, set once the last of them is done (or when
+        the workspace is empty or odd: requests will then say why).
         """
         spec = spec or ViewSpec.make()
-        tasks = []
-        try:
-            for name, params in (
-                ("describe", {}),
-                ("density", {"by": "country"}),
-                ("betweenness", {"top": 10, "approx": QUICK_EPS, "delta": QUICK_DELTA}),
-                ("betweenness", {"top": 10}),
-            ):
-                planned, hit = self.plan(name, spec, params)
-                if hit is None:
-                    tasks.append(self.measure_task(planned))
+        first: list[tuple[str, dict[str, Any]]] = [
+            ("describe", {}),
+            ("density", {"by": "country"}),
+            ("betweenness", {"top": 10, "approx": QUICK_EPS, "delta": QUICK_DELTA}),
+        ]
+        then: list[tuple[str, dict[str, Any]]] = [("betweenness", {"top": 10}), ("graph", {})]
+        everything: Future[list[Task]] = Future()
+        started: list[Task] = []
+
+        def stage(items: list[tuple[str, dict[str, Any]]], after: Callable[[], None]) -> None:
+            try:
+                tasks = [t for name, params in items if (t := self._warm_task(spec, name, params))]
+            except (Busy, UserError):  # an empty or odd workspace, or the service closing
+                tasks = []
+                after = lambda: None  # noqa: E731 - nothing more to start
+            started.extend(tasks)
+            left = [len(tasks)]
+            lock = threading.Lock()
+
+            def one_done(_: Future[Any]) -> None:
+                with lock:
+                    left[0] -= 1
+                    last = left[0] == 0
+                if last:
+                    after()
+
+            for t in tasks:
+                t.future.add_done_callback(self._releaser(t))
+                t.future.add_done_callback(one_done)
+            if not tasks:
+                after()
+
+        def finish() -> None:
+            if not everything.done():
+                everything.set_result(started)
+
+        # the approximation's compiled sampler loads (numba, about a second) while the view is
+        # built, not after it
+        self.fast_pool.submit(importlib.import_module, QUICK_KERNEL)
+        stage(first, lambda: stage(then, finish))
+        return everything
+
+    def _warm_task(self, spec: ViewSpec, name: str, params: dict[str, Any]) -> Task | None:
+        """The task computing ``name`` for :meth:`warm`, or ``None`` when its result is kept."""
+        if name == "graph":
             key, hit = self.graph_cached(spec, 0, MAX_EDGES)
-            if hit is None:
-                tasks.append(self.graph_task(key, spec, 0, MAX_EDGES))
-        except (Busy, UserError):
-            pass  # an empty or odd workspace: nothing to warm, requests will say why
-        for t in tasks:
-            t.future.add_done_callback(self._releaser(t))
-        return tasks
+            return None if hit is not None else self.graph_task(key, spec, 0, MAX_EDGES)
+        planned, hit = self.plan(name, spec, params)
+        return None if hit is not None else self.measure_task(planned)
 
     def _releaser(self, task: Task) -> Callable[[Future[Any]], None]:
         def done(_: Future[Any]) -> None:
@@ -496,21 +538,25 @@ class Service:
         def run() -> None:
             if not t.future.set_running_or_notify_cancel():
                 return
+
+            def settle() -> None:  # before the future is set: its callbacks see a done task
+                t.finished = time.time()
+                with self._lock:
+                    if self._tasks.get(key) is t:
+                        del self._tasks[key]
+
             try:
                 if not t.wanted():
                     t.cancelled = True
                     raise Cancelled(name)
                 result = work(t)
             except BaseException as exc:
+                settle()
                 t.future.set_exception(exc)
             else:
                 self.keep(key, result)
+                settle()
                 t.future.set_result(result)
-            finally:
-                t.finished = time.time()
-                with self._lock:
-                    if self._tasks.get(key) is t:
-                        del self._tasks[key]
 
         try:
             (self.pool if slow else self.fast_pool).submit(run)
@@ -900,9 +946,11 @@ def create_app(
         spec: Annotated[ViewSpec, Depends(view_spec)],
         format: Annotated[
             ExportFormat,
-            Query(description=", ".join(EXPORT_FORMATS)),
+            Query(description=", ".join(typing.get_args(ExportFormat))),
         ] = "gexf",
     ) -> Response:
+        from civnet.products.export import export_network
+
         net = service.network(spec, service.data_version())
         with tempfile.TemporaryDirectory(prefix="civnet-export-") as tmp:
             suffix = {"gexf": "gexf", "graphml": "graphml", "json": "json", "csv": "csv"}

@@ -1,0 +1,117 @@
+"""Ahead-of-time build of the serial Brandes kernel (``python -m
+civnet.measures.intermediation.brandes_build``, run by ``make`` after installing).
+
+numba costs a process about 150 MB (numba and llvmlite imported, then its typing and target
+registries at the first call of a cached function) and about 2 s of start-up, for a kernel of a
+few hundred lines. Here ``numba.pycc`` compiles :func:`civnet.measures.intermediation.brandes_kernel._source_sums`
+(with what it calls) once, at install, into a CPython extension module beside this file that
+imports without numba: a one-thread exact betweenness then never loads numba
+(:func:`civnet.measures.intermediation.brandes.brandes_sums` picks the module when it is there,
+numba's JIT when not).
+
+The module's name carries a digest of the kernel's source and of this file
+(:func:`module_name`), so a module built from older code is never loaded: after an edit the JIT
+runs until the next build. The compiled wrapper releases the interpreter lock while it runs
+(pycc's wrappers keep it by default: the build turns numba's ``release_gil`` flag on), so
+several threads can each run a share of the sources.
+
+The build never fails an install: without a C compiler, setuptools or numba.pycc it says why on
+stderr and exits 0 (the JIT is used instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from unittest import mock
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "_brandes_aot_"
+SOURCES = ("brandes_kernel.py", "brandes_build.py")
+"""The files whose text the compiled module is built from: its name carries their digest."""
+
+
+def module_name() -> str:
+    """``_brandes_aot_<digest>``: the compiled module built from the current kernel source
+    (12 hex digits of the SHA-256 of :data:`SOURCES`' text)."""
+    h = hashlib.sha256()
+    for name in SOURCES:
+        h.update((HERE / name).read_bytes())
+    return PREFIX + h.hexdigest()[:12]
+
+
+def build(out_dir: Path = HERE) -> Path:
+    """Compile :func:`source_sums` for int32 and int64 graphs (``source_sums_i4``,
+    ``source_sums_i8``) into ``out_dir``; remove modules built from older sources there.
+    Returns the module's path."""
+    import numba.pycc.compiler as pycc_compiler
+    from numba.core.compiler import Flags
+    from numba.pycc import CC
+
+    import civnet.measures.intermediation.brandes_kernel as kernel
+
+    class _NoGilFlags(Flags):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True  # type: ignore[assignment]
+
+    name = module_name()
+    cc = CC(name, source_module=kernel)
+    cc.output_dir = str(out_dir)
+    cc.target_cpu = "host"  # built on the machine that runs it
+    entry = _entry(kernel._source_sums)
+    for suffix, it in (("i4", "i4"), ("i8", "i8")):
+        sig = f"void({it}[::1], {it}[::1], {it}[::1], {it}[::1], {it}[::1], {it}[::1], f8[::1], f8[::1], {it}[::1], i8, i8, i8, f8[::1])"
+        cc.export(f"source_sums_{suffix}", sig)(entry)
+    # pycc builds every exported function's wrapper with the Flags it names here
+    with mock.patch.object(pycc_compiler, "Flags", _NoGilFlags):
+        cc.compile()
+    built = out_dir / cc.output_file
+    for old in out_dir.glob(PREFIX + "*"):
+        if not old.name.startswith(name + "."):
+            old.unlink()
+    return built
+
+
+def _entry(_source_sums):
+    """The entry point as a plain function whose only global is the jitted ``_source_sums``."""
+
+    def source_sums(  # pragma: no cover - compiled
+        out_ptr,
+        out_idx,
+        in_ptr,
+        in_idx,
+        part_of,
+        part_start,
+        src_weight,
+        tgt_weight,
+        sources,
+        first,
+        step,
+        pull_below,
+        acc,
+    ):
+        graph = (out_ptr, out_idx, in_ptr, in_idx, part_of, part_start)
+        _source_sums(graph, src_weight, tgt_weight, sources, first, step, pull_below, acc)
+
+    return source_sums
+
+
+def main() -> int:
+    """Build, or say on stderr why not; exit status 0 either way."""
+    try:
+        path = build()
+    except Exception as exc:  # no compiler, no setuptools, a numba without pycc: JIT instead
+        print(
+            f"civnet: the ahead-of-time Brandes kernel was not built ({type(exc).__name__}: "
+            f"{exc}); exact betweenness uses numba's JIT instead",
+            file=sys.stderr,
+        )
+        return 0
+    print(f"civnet: built {path.name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
