@@ -265,3 +265,27 @@ def test_scorecard_says_missing_with_the_reason(workspace: Path, tmp_path: Path)
         assert "hub_reach: uninformative: 1 for every country scored" in html
         _, ctx = write_report(ws, ViewSpec.make(kinds=["membership"]), tmp_path / "n.html", boot=0)
         assert ctx["scorecard"] is None and ctx["scorecard_missing"] == "left out (--boot 0)"
+
+
+def test_two_cores_give_the_same_report(tmp_path: Path) -> None:
+    """With two cores the whole view's betweenness runs in a thread and the scorecard's
+    bootstrap replicates are shared with a second process: every number is that of one core
+    (each run cold: a fresh workspace, an empty result cache)."""
+    import shutil
+
+    from civnet.products.report import report_context
+
+    fresh = tmp_path / "fresh.duckdb"
+    with Workspace(fresh) as ws:
+        import_tables(ws, actors=DATA / "actors.csv", ties=DATA / "ties.csv")
+    contexts = []
+    for cores in (1, 2):
+        path = tmp_path / f"ws{cores}.duckdb"
+        shutil.copy(fresh, path)
+        with Workspace(path, read_only=True) as ws:
+            ctx = report_context(ws, ViewSpec(), boot=40, seed=5, cores=cores)
+        ctx.pop("generated")
+        contexts.append(json_for_script(ctx))
+    assert contexts[0] == contexts[1]
+    data = json.loads(contexts[0])
+    assert data["brokers"] and data["timeline"] and data["scorecard"]["bootstrap"]["n"] == 40

@@ -267,3 +267,58 @@ def test_cli_scorecard_weights_and_explain(cli, tmp_path: Path) -> None:  # type
         "is not a scored country"
         in cli("scorecard", "--boot", "5", "--explain", "USA", code=2).output
     )
+
+
+def test_bootstrap_blocks_in_any_order_and_process_equal_the_one_loop(config) -> None:  # type: ignore[no-untyped-def]
+    """Blocks of replicates, each drawn from the generator's state at its place, computed in
+    any order (and shared with a second process) give the numbers of the one loop."""
+    from civnet.products.second_core import SecondCore
+
+    net = make_net()
+    one = scorecard_bootstrap(net, config, n_boot=45, seed=4)
+
+    def shuffled(fn, plan, blocks):  # type: ignore[no-untyped-def]
+        order = np.random.default_rng(0).permutation(len(blocks))
+        return [fn(plan, *blocks[i]) for i in order]
+
+    core = SecondCore()
+    try:
+        runs = [shuffled, core.run_blocks]
+        for run in runs:
+            got = scorecard_bootstrap(net, config, n_boot=45, seed=4, run_blocks=run)
+            assert got.present == one.present
+            for name in ("low", "high", "rank_low", "rank_high", "both_low", "both_high"):
+                assert json.dumps(getattr(got, name)) == json.dumps(getattr(one, name)), name
+            for k, per in one.replicates.items():
+                for c, x in per.items():
+                    np.testing.assert_array_equal(got.replicates[k][c], x)
+    finally:
+        core.close()
+
+
+def _slow_pid(plan: int, i: int) -> tuple[int, int]:
+    import os
+    import time
+
+    time.sleep(0.05)
+    return i * plan, os.getpid()
+
+
+def test_second_core_shares_the_blocks_and_loses_none() -> None:
+    """Both processes compute blocks (the worker from the end, the caller from the front),
+    each block exactly once."""
+    import os
+
+    from civnet.products.second_core import SecondCore, run_blocks, spread
+
+    core = SecondCore()
+    try:
+        got = list(core.run_blocks(_slow_pid, 3, [(i,) for i in range(120)]))
+    finally:
+        core.close()
+    assert sorted(x for x, _ in got) == [3 * i for i in range(120)]
+    pids = {p for _, p in got}
+    assert os.getpid() in pids and len(pids) == 2
+    assert run_blocks() is None
+    with spread(False):
+        assert run_blocks() is None

@@ -3,15 +3,19 @@ attributes referencing the distinct values, ties kept in tie order without a sec
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from civnet.importers.tables import import_tables
 from civnet.store import Workspace
-from civnet.views import Network, ViewSpec, build_network
+from civnet.views import Network, ViewSpec, build_network, network
+from civnet.views.arrays import numeric
 from civnet.views.network import _by_tie_id, _shared_values
 
 
@@ -94,3 +98,120 @@ def test_vertex_attributes_share_repeated_values() -> None:
     assert g.vs["country"] == ["FRA", None, "FRA", "DEU", None, "FRA"]
     assert g.vs["lat"] == [1.5, None, 1.5, 2.0, None, None]
     assert len({id(x) for x in g.vs["type"]}) == 2
+
+
+# -- no pandas on the view and betweenness path; large views read their edges from a file -------
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        pa.array([3, 1, 2], pa.int64()),
+        pa.array([3, 1, 2], pa.int32()),
+        pa.array([3, 1, 250], pa.uint8()),
+        pa.array([1.5, -2.0, 0.0], pa.float64()),
+        pa.array([1.5, None, 0.0], pa.float64()),
+        pa.array([1.5, None, 0.0], pa.float32()),
+        pa.array([True, False, True, True, False, False, True, False, True, True]),
+        pa.array([True, False, None]),
+        pa.array([1, None, 3], pa.int64()),
+        pa.array([], pa.float64()),
+        pa.array([], pa.bool_()),
+        pa.array(list(range(40)), pa.int64()).slice(3, 17),
+        pa.array([i % 3 == 0 for i in range(40)]).slice(5, 21),
+        pa.array([0.5 * i if i % 4 else None for i in range(40)]).slice(7, 20),
+        pa.chunked_array([pa.array([1, 2], pa.int16()), pa.array([7], pa.int16())]),
+        pa.chunked_array([pa.array([True]), pa.array([False, True])]),
+        pa.chunked_array([], pa.float64()),
+    ],
+)
+def test_numeric_equals_to_numpy(array: pa.Array | pa.ChunkedArray) -> None:
+    expected = array.to_numpy(zero_copy_only=False)
+    got = numeric(array)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_numeric_fills_integer_nulls_when_asked() -> None:
+    arr = pa.array([4, None, 6, None], pa.int32()).slice(1)
+    got = numeric(arr, null=-1)
+    assert got.dtype == np.int32
+    assert got.tolist() == [-1, 6, -1]
+    assert numeric(pa.array(["a", None]).dictionary_encode().indices, null=9).tolist() == [0, 9]
+
+
+def _ba_tables(n: int, m: int, directed: bool = False) -> tuple[pa.Table, pa.Table]:
+    g = nx.barabasi_albert_graph(n, m, seed=3)
+    ids = [f"v{i:04d}" for i in range(n + 2)]  # two isolated actors, sorted last
+    edges = list(g.edges())
+    rng = np.random.default_rng(5)
+    ties = pa.table(
+        {
+            "source": [ids[u] for u, _ in edges] + [ids[edges[0][0]]],
+            "target": [ids[v] for _, v in edges] + [ids[edges[0][1]]],  # a parallel tie
+            "weight": rng.integers(1, 4, len(edges) + 1).astype(float),
+            "directed": [directed and i % 3 == 0 for i in range(len(edges) + 1)],
+        }
+    )
+    return pa.table({"id": ids, "name": ids, "type": ["cso"] * len(ids)}), ties
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_views_read_through_an_edge_file_equal_those_from_the_buffer(
+    directed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actors, ties = _ba_tables(400, 3, directed)
+    small = Network.from_tables(actors, ties)
+    monkeypatch.setattr(network, "GRAPH_VIA_FILE", 10)
+    large = Network.from_tables(actors, ties)
+    assert large.graph.ecount() > 10
+    for net in (small, large):
+        assert net.graph.vcount() == 402 and net.directed is directed
+    assert large.graph.get_edgelist() == small.graph.get_edgelist()
+    for attr in small.graph.es.attributes():
+        assert large.graph.es[attr] == small.graph.es[attr]
+    assert large.graph.vs["name"] == small.graph.vs["name"]
+
+
+def test_building_a_view_and_its_betweenness_never_imports_pandas(tmp_path: Path) -> None:
+    """pyarrow imports pandas (about 60 MB) on its first conversion of an array to or from
+    Python or numpy; the view reads its columns through their buffers (civnet.views.arrays).
+    Checked in a fresh process: exact and bounded betweenness, and the describe summary."""
+    a = tmp_path / "a.csv"
+    t = tmp_path / "t.csv"
+    g = nx.les_miserables_graph()
+    names = sorted(g)
+    a.write_text(
+        "id,name,type,country\n"
+        + "".join(f"{i},{n},cso,{'FRA' if i % 2 else 'DEU'}\n" for i, n in enumerate(names))
+    )
+    index = {n: i for i, n in enumerate(names)}
+    t.write_text(
+        "source,target,weight,start\n"
+        + "".join(
+            f"{index[u]},{index[v]},{int(d['weight'])},{1990 + k % 7 if k % 5 else ''}\n"
+            for k, (u, v, d) in enumerate(sorted(g.edges(data=True)))
+        )
+    )
+    ws_path = tmp_path / "w.duckdb"
+    with Workspace(ws_path) as ws:
+        import_tables(ws, actors=a, ties=t)
+    code = (
+        "import sys\n"
+        "from civnet._lean import lean_imports\n"
+        "lean_imports()\n"
+        "from civnet.store import Workspace\n"
+        "from civnet.views import build_network\n"
+        "from civnet.measures import betweenness, describe\n"
+        f"with Workspace({str(ws_path)!r}, read_only=True) as ws:\n"
+        "    net = build_network(ws)\n"
+        "exact = betweenness(net)\n"
+        "approx = betweenness(net, approx=0.05, seed=1)\n"
+        "summary = describe(net)\n"
+        "assert exact.values.max() > 0.1 and approx.eps and summary['periods']['dated'] > 0\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"

@@ -10,8 +10,9 @@ installed; matplotlib and networkx can still be imported afterwards.
 Only processes civnet starts call it (the ``civnet`` command and the server's workers): in a
 notebook, ``import civnet`` leaves igraph's and NetworKit's drawing as they are.
 
-(pyarrow imports pandas, about 60 MB, on its first conversion of any array, from its C++
-side, whether or not pandas is used: that one cannot be skipped from here.)
+(pyarrow imports pandas, about 60 MB, on its first conversion of any array to or from Python
+or numpy, whether or not pandas is used; that cannot be hidden from here, so the view reads its
+Arrow columns through their buffers instead, :mod:`civnet.views.arrays`.)
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -30,6 +31,8 @@ import numpy as np
 from civnet import __version__
 from civnet.errors import EmptyNetwork
 from civnet.measures import block_density, density, describe
+from civnet.measures.intermediation.betweenness import free_cores
+from civnet.products import second_core
 from civnet.products.analyze import left_out_note, left_out_of_ranking
 from civnet.products.export import atomic_path
 from civnet.products.graphview import MAX_EDGES, graph_payload
@@ -309,6 +312,64 @@ def catalog_json(ws: Workspace, spec: ViewSpec, name: str, **params: Any) -> tup
         return None, exc.line()
 
 
+class _Job:
+    """:func:`catalog_json` of one measure, computed in a thread when ``thread``: the workspace
+    is read (cache, inputs) and written (the result kept) by the caller's thread only, the
+    thread only computes. ``inputs``: the measure's inputs when already at hand (the view)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        spec: ViewSpec,
+        name: str,
+        params: dict[str, Any],
+        inputs: Any = None,
+        *,
+        thread: bool,
+    ) -> None:
+        from civnet.products.runner import plan
+
+        self._ws = ws
+        self._planned = plan(ws, name, spec, params)
+        self._value: Any = ws.cached_result(self._planned.key)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if self._value is not None:
+            return
+        m = self._planned.measure
+        if inputs is None:
+            inputs = m.inputs(ws, spec, **self._planned.params)
+
+        def work() -> None:
+            try:
+                self._value = m.run(inputs, None, **self._planned.params)
+            except BaseException as exc:  # re-raised in the caller's thread
+                self._error = exc
+
+        if thread:
+            self._thread = threading.Thread(target=work, name=f"civnet-{name}", daemon=True)
+            self._thread.start()
+        else:
+            work()
+        self._fresh = True
+
+    def result(self) -> tuple[Any, str]:
+        """``(result, "")``, or ``(None, reason)`` when the view has nothing to measure."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            if isinstance(self._error, EmptyNetwork):
+                return None, self._error.line()
+            raise self._error
+        if getattr(self, "_fresh", False):
+            from civnet.products.runner import keep_result
+
+            keep_result(self._ws, self._planned, self._value)
+            self._fresh = False
+        return self._value, ""
+
+
 def scorecard_rows(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Per country (best rank first) each channel's score, interval and missing reason.
 
@@ -393,6 +454,7 @@ def report_context(
     rank_removals: int = 0,
     whatif: dict[str, list[str]] | None = None,
     progress: Step | None = None,
+    cores: int | None = None,
 ) -> dict[str, Any]:
     """Everything the report shows, as plain data (the template only lays it out).
 
@@ -404,31 +466,41 @@ def report_context(
     The timeline and the scorecard are the catalog's (``civnet timeline`` and ``civnet
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
     scorecard out.
+
+    ``cores``: the cores it may use (default: the idle ones, :func:`free_cores`). With two, the
+    whole view's betweenness runs in a thread beside the other steps and the scorecard's
+    bootstrap replicates are shared with a second process (:mod:`civnet.products.second_core`);
+    the numbers are the same (tests/test_report.py).
     """
     say = progress or (lambda desc, done, total: None)
     steps = 8
-    say("building the view", 0, steps)
-    net = build_network(ws, spec)
-    summary = describe(net)
-    say("betweenness", 1, steps)
-    found, _ = catalog_json(ws, spec, "betweenness")
+    both = (cores or free_cores()) >= 2
+    with second_core.spread(both and boot > 0):
+        say("building the view", 0, steps)
+        net = build_network(ws, spec)
+        summary = describe(net)
+        say("betweenness", 1, steps)
+        # its own thread when a core is free: the compiled Brandes kernel releases the
+        # interpreter lock, so it runs beside the timeline and the scorecard
+        between = _Job(ws, spec, "betweenness", {}, net, thread=both)
+        brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
+        say("density by track", 2, steps)
+        by_track = density_by_track(ws, spec, net)
+        say("timeline", 3, steps)
+        timeline, timeline_missing = catalog_json(ws, spec, "timeline")
+        say("density over time", 4, steps)
+        years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
+        by_year = density_by_year(ws, spec, net, years_known)
+        say("scorecard", 5, steps)
+        if boot > 0:
+            card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
+        else:
+            card, card_missing = None, "left out (--boot 0)"
+        found, _ = between.result()
     ranked = found["records"] if found else []
     by_id = {r["id"]: r["betweenness"] for r in ranked}
     b_values = [float(by_id.get(a, 0.0)) for a in net.ids]
     brokers = ranked[:top]
-    brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
-    say("density by track", 2, steps)
-    by_track = density_by_track(ws, spec, net)
-    say("timeline", 3, steps)
-    timeline, timeline_missing = catalog_json(ws, spec, "timeline")
-    say("density over time", 4, steps)
-    years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
-    by_year = density_by_year(ws, spec, net, years_known)
-    say("scorecard", 5, steps)
-    if boot > 0:
-        card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
-    else:
-        card, card_missing = None, "left out (--boot 0)"
     removals = None
     if rank_removals > 0:
         say("ranking removals", 5, steps)

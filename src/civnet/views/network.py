@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from civnet.sql import fetch_one
 from civnet.store.workspace import Workspace
+from civnet.views.arrays import numeric
 from civnet.views.spec import ViewSpec
 
 if TYPE_CHECKING:
@@ -186,12 +187,12 @@ class Network:
         """
         actors = actors.sort_by("id") if actors.num_rows else actors
         id_array = (
-            actors.column("id").combine_chunks() if actors.num_rows else pa.array([], pa.string())
+            actors.column("id").combine_chunks() if actors.num_rows else pa.nulls(0, pa.string())
         )
         directed = bool(ties.num_rows and pc.any(ties.column("directed")).as_py())
         if ties.num_rows:
             edges, weights, counts, n_directed = _simple_edges(id_array, ties, directed)
-            g = ig.Graph(n=len(id_array), edges=edges, directed=directed)
+            g = _graph(len(id_array), edges, directed)
             del edges
             g.es["weight"] = _shared_values(weights)
             g.es["n_ties"] = counts.tolist()  # small integers: CPython shares them
@@ -272,8 +273,8 @@ def _simple_edges(
     """
     src = _positions(ties.column("source"), ids)
     dst = _positions(ties.column("target"), ids)
-    w = ties.column("weight").to_numpy().astype(float)
-    tie_directed = ties.column("directed").to_numpy().astype(bool)
+    w = numeric(ties.column("weight")).astype(float)
+    tie_directed = numeric(ties.column("directed")).astype(bool)
     if directed:
         back = ~tie_directed
         src, dst, w = (
@@ -300,6 +301,34 @@ def _simple_edges(
     return edges, weights, counts, n_directed
 
 
+GRAPH_VIA_FILE = 100_000
+"""Views with more edges than this hand them to igraph through a temporary edge-list file
+(:func:`_graph`)."""
+
+
+def _graph(n: int, edges: np.ndarray, directed: bool) -> ig.Graph:
+    """The igraph graph on ``n`` vertices with ``edges`` (an (m, 2) integer array), edge ids in
+    the array's order.
+
+    igraph copies an edge buffer through a path that holds about 160 bytes an edge at once (160
+    MB at a million edges, more than the finished graph's 45 MB); read from a text edge list it
+    holds about 60 MB. Large views write their edges with numpy (in C) into a temporary file
+    and read it with :meth:`igraph.Graph.Read_Edgelist`: the same graph, the same edge ids.
+    """
+    if len(edges) <= GRAPH_VIA_FILE:
+        return ig.Graph(n=n, edges=edges, directed=directed)
+    import tempfile
+
+    with tempfile.TemporaryFile("w+b") as f:
+        np.ascontiguousarray(edges, dtype=np.int64).tofile(f, sep=" ", format="%d")
+        f.flush()
+        f.seek(0)
+        g = ig.Graph.Read_Edgelist(f, directed=directed)
+    if g.vcount() < n:
+        g.add_vertices(n - g.vcount())
+    return g
+
+
 def _shared_values(values: np.ndarray) -> list[Any]:
     """``values`` as a list whose equal entries are one Python object.
 
@@ -320,7 +349,7 @@ def _shared_column(column: pa.ChunkedArray) -> list[Any]:
     shared = np.empty(len(encoded.dictionary) + 1, dtype=object)
     shared[:-1] = encoded.dictionary.to_pylist()
     shared[-1] = None
-    index = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+    index = numeric(encoded.indices, null=len(encoded.dictionary))
     return list(shared[index].tolist())
 
 
@@ -332,7 +361,7 @@ def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
     if pos.null_count:
         missing = pc.filter(column, pc.is_null(pos))[0]
         raise KeyError(f"tie endpoint {missing} is not an actor of the view")
-    return pos.to_numpy().astype(np.int64)
+    return numeric(pos).astype(np.int64)
 
 
 # -- building a view from the workspace ---------------------------------------------------------
@@ -437,7 +466,7 @@ def _by_tie_id(ties: pa.Table) -> pa.Table:
     ids = ties.column("tie_id")
     if ties.num_rows < 2:
         return ties
-    arr = ids.to_numpy(zero_copy_only=False) if not ids.null_count else None
+    arr = numeric(ids) if not ids.null_count else None
     if arr is not None and bool(np.all(arr[1:] >= arr[:-1])):
         return ties
     return ties.sort_by([("tie_id", "ascending")])

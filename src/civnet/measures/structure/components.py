@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from civnet.measures.structure.density import arc_density, density
+from civnet.views.arrays import numeric
 from civnet.views.network import Network
 from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
 
@@ -108,8 +109,7 @@ def tie_periods(ties: pa.Table) -> dict[str, Any]:
     """Dated and timeless ties, first and last start year, dated ties by decade of start."""
     if "start_date" not in ties.column_names or ties.num_rows == 0:
         return {"dated": 0, "timeless": ties.num_rows, "first": None, "last": None, "by_decade": {}}
-    years = pc.year(ties.column("start_date")).to_numpy(zero_copy_only=False)
-    dated = years[~np.isnan(years.astype(float))].astype(int) if years.size else years
+    dated = numeric(pc.drop_null(pc.year(ties.column("start_date")))).astype(int)
     decades = Counter(f"{(y // 10) * 10}s" for y in dated.tolist())
     return {
         "dated": int(dated.size),

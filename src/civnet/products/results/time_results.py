@@ -43,6 +43,7 @@ from civnet.measures.statistics.uncertainty import (
     betweenness_bootstrap,
     compare_periods,
 )
+from civnet.products import second_core
 from civnet.products.periods import (
     centred_notices,
     keep_sources,
@@ -418,6 +419,7 @@ def scorecard_result(
         seed=seed,
         card=card,
         progress=progress,
+        run_blocks=second_core.run_blocks(),
     )
     sens = weight_sensitivity(card, config, seed=seed)
     keys = [*card.channels, "overall"]
