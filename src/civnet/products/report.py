@@ -526,6 +526,10 @@ def report_context(
         say("density over time", 4, steps)
         years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
         by_year = density_by_year(ws, spec, net, years_known)
+        # what does not need the betweenness, before the bootstrap (the step that both cores
+        # share to the end)
+        blocks = country_blocks(net, countries)
+        brokerage = brokerage_by_country(net, countries)
         say("scorecard", 5, steps)
         if boot > 0:
             params = {"boot": boot, "seed": seed}
@@ -562,8 +566,8 @@ def report_context(
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
-        "blocks": country_blocks(net, countries),
-        "brokerage": brokerage_by_country(net, countries),
+        "blocks": blocks,
+        "brokerage": brokerage,
         "timeline": timeline["periods"] if timeline else [],
         "timeline_missing": timeline_missing,
         "timeline_notices": timeline["notices"] if timeline else [],
