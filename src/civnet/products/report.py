@@ -318,7 +318,8 @@ class _Job:
     """:func:`catalog_json` of one measure, computed in the second process ``core`` when given
     (:mod:`civnet.products.second_core`), else in a thread when ``thread``, else now. The
     workspace is read (cache, inputs) and written (the result kept) by the caller's thread
-    only. ``inputs``: the measure's inputs when already at hand (the view)."""
+    only. ``inputs``: the measure's inputs when already at hand (the view); ``known``: what its
+    ``prepare`` may take instead of building it again (the view)."""
 
     def __init__(
         self,
@@ -330,7 +331,9 @@ class _Job:
         *,
         thread: bool = False,
         core: second_core.SecondCore | None = None,
+        known: dict[str, Any] | None = None,
     ) -> None:
+        from civnet.products.catalog import _named
         from civnet.products.runner import plan
 
         self._ws = ws
@@ -344,9 +347,14 @@ class _Job:
             return
         m = self._planned.measure
         try:
-            self._inputs = (
-                inputs if inputs is not None else m.inputs(ws, spec, **self._planned.params)
-            )
+            if inputs is not None:
+                self._inputs = inputs
+            elif known and m.prepare is not None:  # what the caller already built
+                self._inputs = m.prepare(
+                    ws, spec, **_named(m.prepare, self._planned.params), **known
+                )
+            else:
+                self._inputs = m.inputs(ws, spec, **self._planned.params)
         except EmptyNetwork as exc:
             self._error = exc
             return
@@ -513,13 +521,19 @@ def report_context(
         say("density by track", 2, steps)
         by_track = density_by_track(ws, spec, net)
         say("timeline", 3, steps)
-        timeline, timeline_missing = catalog_json(ws, spec, "timeline")
+        whole = {"whole": net} if not spec.has_period else {}  # the view is the timeline's
+        timeline, timeline_missing = _Job(ws, spec, "timeline", {}, known=whole).result()
         say("density over time", 4, steps)
         years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
         by_year = density_by_year(ws, spec, net, years_known)
+        # what does not need the betweenness, before the bootstrap (the step that both cores
+        # share to the end)
+        blocks = country_blocks(net, countries)
+        brokerage = brokerage_by_country(net, countries)
         say("scorecard", 5, steps)
         if boot > 0:
-            card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
+            params = {"boot": boot, "seed": seed}
+            card, card_missing = _Job(ws, spec, "scorecard", params, known={"net": net}).result()
         else:
             card, card_missing = None, "left out (--boot 0)"
         found, _ = between.result()
@@ -552,8 +566,8 @@ def report_context(
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
-        "blocks": country_blocks(net, countries),
-        "brokerage": brokerage_by_country(net, countries),
+        "blocks": blocks,
+        "brokerage": brokerage,
         "timeline": timeline["periods"] if timeline else [],
         "timeline_missing": timeline_missing,
         "timeline_notices": timeline["notices"] if timeline else [],
