@@ -10,12 +10,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from civnet.measures.intermediation.betweenness import edge_array
 from civnet.measures.intermediation.betweenness_blocks import (
     block_betweenness,
     block_visits,
     directed_block_betweenness,
     vertex_blocks,
 )
+from civnet.measures.intermediation.brandes import aot_module, block_copies
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -72,3 +74,71 @@ def test_directed_blocks_take_the_block_arrays_too(monkeypatch) -> None:  # type
     got = directed_block_betweenness(g)
     want = nx.betweenness_centrality(d, normalized=False)
     assert got.tolist() == pytest.approx([want[i] for i in range(60)], abs=1e-9)
+
+
+@pytest.mark.parametrize("kernel", ["aot", "jit"])
+@pytest.mark.parametrize("seed", range(40))
+def test_block_copies_are_igraphs_blocks_with_the_tree_weights(
+    monkeypatch: pytest.MonkeyPatch, kernel: str, seed: int
+) -> None:
+    """The compiled block search (what block_betweenness uses, no Python object per block):
+    the same blocks as igraph, with parallel edges, self-loops and several components, each
+    edge's ends mapped to their copies in its block; and on a connected graph each copy's
+    weight D_B(u) is the size of u's side when the block-cut tree's edge between B and u is
+    cut (counted here by deleting B's other vertices)."""
+    if kernel == "aot" and aot_module() is None:
+        pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
+    monkeypatch.setenv("CIVNET_BRANDES", kernel)
+    random.seed(seed)
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    g = ig.Graph.Erdos_Renyi(n, float(rng.uniform(0.02, 0.3)))
+    if seed % 2:  # connected: a random tree under the random edges
+        g.add_edges([(i, int(rng.integers(0, i))) for i in range(1, n)])
+    if seed % 3 == 0 and g.ecount():
+        g.add_edges([g.es[0].tuple])
+    if seed % 5 == 0:
+        g.add_edges([(0, 0)])
+    edges = edge_array(g)
+    copy_vertex, copy_block, weight, end_copy = block_copies(n, edges)
+    blocks: dict[int, set[int]] = {}
+    for v, b in zip(copy_vertex.tolist(), copy_block.tolist(), strict=True):
+        assert v not in blocks.setdefault(b, set())
+        blocks[b].add(v)
+    assert sorted(blocks) == list(range(len(blocks)))
+    assert (np.diff(copy_block) >= 0).all()  # each block's copies contiguous
+    want = {frozenset(b) for b in g.biconnected_components()}
+    assert {frozenset(b) for b in blocks.values()} == want
+    for (x, y), (cx, cy) in zip(edges.tolist(), end_copy.tolist(), strict=True):
+        if x == y:
+            assert cx == cy == -1
+        else:
+            assert (copy_vertex[cx], copy_vertex[cy]) == (x, y)
+            assert copy_block[cx] == copy_block[cy]
+    if not g.is_connected():
+        return
+    for k, (u, b) in enumerate(zip(copy_vertex.tolist(), copy_block.tolist(), strict=True)):
+        others = sorted(blocks[b] - {u})
+        rest = g.copy()  # u's side: what stays joined to u without B's other vertices
+        rest.delete_vertices(others)
+        side = len(rest.subcomponent(u - sum(1 for v in others if v < u)))
+        assert weight[k] == side, (b, u)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("seed", range(10))
+def test_block_visits_the_same_by_either_block_search(
+    monkeypatch: pytest.MonkeyPatch, directed: bool, seed: int
+) -> None:
+    """The cost estimate counts the same blocks by the compiled search as by igraph's."""
+    if aot_module() is None:
+        pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
+    random.seed(seed)
+    g = ig.Graph.Erdos_Renyi(60, 0.04, directed=directed)
+    g.add_edges([(i, random.randrange(i)) for i in range(1, 60)])  # weakly connected
+    g.simplify()
+    got = {}
+    for kernel in ("aot", "jit"):
+        monkeypatch.setenv("CIVNET_BRANDES", kernel)
+        got[kernel] = block_visits(g)
+    assert got["aot"] == got["jit"] > 0

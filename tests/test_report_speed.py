@@ -333,3 +333,45 @@ def test_timeline_views_are_those_built_one_by_one(tmp_path: Path) -> None:
             for p, net in views:
                 spec = dataclasses.replace(ViewSpec(), date_from=p.start, date_to=p.end)
                 same_network(net, build_network(ws, spec))
+
+
+def _generic_jsonable(value: object) -> object:
+    """``to_jsonable`` as it was, by isinstance checks only (the reference)."""
+    import datetime as dt  # noqa: F401
+    import math
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return {str(k): _generic_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_generic_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_generic_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return]
+    return value
+
+
+def test_to_jsonable_plain_types_first_gives_the_same_values() -> None:
+    import datetime as dt
+    import json
+
+    from civnet.products.render import to_jsonable
+
+    class Key(str):
+        pass
+
+    cases: list[object] = [
+        1, 1.5, float("nan"), float("inf"), -float("inf"), True, None, "x", Key("y"),
+        {1: 2, "a": [np.float64(2.5), np.int64(3), (1, 2), np.float32("nan")]},
+        {Key("k"): dt.date(2020, 1, 2), None: dt.datetime(2020, 1, 1, 3)},
+        np.array([1.0, np.nan]), [np.nan, {"d": (np.bool_(True), [float("inf")])}],
+    ]  # fmt: skip
+    for case in cases:
+        got, want = to_jsonable(case), _generic_jsonable(case)
+        assert repr(got) == repr(want) and json.dumps(got) == json.dumps(want)
+        assert type(got) is type(want)

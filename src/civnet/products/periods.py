@@ -80,15 +80,15 @@ def date_range(
 
 
 def timeline_views(
-    ws: Workspace, spec: ViewSpec, every: str, window: int
+    ws: Workspace, spec: ViewSpec, every: str, window: int, whole: Network | None = None
 ) -> list[tuple[Period, Network]]:
     """One view per period of the timeline; the span is --from/--to or the dated ties' range.
 
     Each is ``period_view(ws, spec, start, end)``, cut from the whole view's tables
-    (:func:`civnet.views.period_views.period_views`) rather than queried one by one."""
-    whole = (
-        whole_view(ws, spec) if derivable(spec) or not (spec.date_from and spec.date_to) else None
-    )
+    (:func:`civnet.views.period_views.period_views`) rather than queried one by one.
+    ``whole``: :func:`~civnet.views.period_views.whole_view` of ``spec`` when already built."""
+    if whole is None and (derivable(spec) or not (spec.date_from and spec.date_to)):
+        whole = whole_view(ws, spec)
     first, last = (
         date_range(ws, spec, whole) if not (spec.date_from and spec.date_to) else (None, None)
     )

@@ -17,6 +17,15 @@ from rich.text import Text
 
 def to_jsonable(value: Any) -> Any:
     """Numpy scalars and arrays, dates and NaN made JSON-safe (NaN -> null)."""
+    kind = type(value)  # the plain types first, by exact type (a result has ~10^5 values)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
+    if kind is dict:
+        return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [to_jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -21,6 +21,8 @@ import json
 import re
 import threading
 from collections.abc import Callable
+from concurrent.futures import CancelledError, Future
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -313,9 +315,11 @@ def catalog_json(ws: Workspace, spec: ViewSpec, name: str, **params: Any) -> tup
 
 
 class _Job:
-    """:func:`catalog_json` of one measure, computed in a thread when ``thread``: the workspace
-    is read (cache, inputs) and written (the result kept) by the caller's thread only, the
-    thread only computes. ``inputs``: the measure's inputs when already at hand (the view)."""
+    """:func:`catalog_json` of one measure, computed in the second process ``core`` when given
+    (:mod:`civnet.products.second_core`), else in a thread when ``thread``, else now. The
+    workspace is read (cache, inputs) and written (the result kept) by the caller's thread
+    only. ``inputs``: the measure's inputs when already at hand (the view); ``known``: what its
+    ``prepare`` may take instead of building it again (the view)."""
 
     def __init__(
         self,
@@ -325,8 +329,11 @@ class _Job:
         params: dict[str, Any],
         inputs: Any = None,
         *,
-        thread: bool,
+        thread: bool = False,
+        core: second_core.SecondCore | None = None,
+        known: dict[str, Any] | None = None,
     ) -> None:
+        from civnet.products.catalog import _named
         from civnet.products.runner import plan
 
         self._ws = ws
@@ -334,27 +341,54 @@ class _Job:
         self._value: Any = ws.cached_result(self._planned.key)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._future: Future[Any] | None = None
+        self._fresh = False
         if self._value is not None:
             return
         m = self._planned.measure
-        if inputs is None:
-            inputs = m.inputs(ws, spec, **self._planned.params)
-
-        def work() -> None:
-            try:
-                self._value = m.run(inputs, None, **self._planned.params)
-            except BaseException as exc:  # re-raised in the caller's thread
-                self._error = exc
-
+        try:
+            if inputs is not None:
+                self._inputs = inputs
+            elif known and m.prepare is not None:  # what the caller already built
+                self._inputs = m.prepare(
+                    ws, spec, **_named(m.prepare, self._planned.params), **known
+                )
+            else:
+                self._inputs = m.inputs(ws, spec, **self._planned.params)
+        except EmptyNetwork as exc:
+            self._error = exc
+            return
+        self._fresh = True
+        if core is not None:
+            self._future = core.submit(
+                second_core.measure, name, self._inputs, self._planned.params
+            )
+            if self._future is not None:
+                return
         if thread:
-            self._thread = threading.Thread(target=work, name=f"civnet-{name}", daemon=True)
+            self._thread = threading.Thread(target=self._work, name=f"civnet-{name}", daemon=True)
             self._thread.start()
         else:
-            work()
-        self._fresh = True
+            self._work()
+
+    def _work(self) -> None:
+        try:
+            self._value = self._planned.measure.run(self._inputs, None, **self._planned.params)
+        except BaseException as exc:  # re-raised in the caller's thread
+            self._error = exc
 
     def result(self) -> tuple[Any, str]:
         """``(result, "")``, or ``(None, reason)`` when the view has nothing to measure."""
+        if self._future is not None:
+            try:
+                status, value = self._future.result()
+            except (BrokenProcessPool, CancelledError):  # the second process died: here
+                self._work()
+            else:
+                if status == "empty":
+                    return None, str(value)
+                self._value = value
+            self._future = None
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -362,7 +396,7 @@ class _Job:
             if isinstance(self._error, EmptyNetwork):
                 return None, self._error.line()
             raise self._error
-        if getattr(self, "_fresh", False):
+        if self._fresh:
             from civnet.products.runner import keep_result
 
             keep_result(self._ws, self._planned, self._value)
@@ -475,25 +509,31 @@ def report_context(
     say = progress or (lambda desc, done, total: None)
     steps = 8
     both = (cores or free_cores()) >= 2
-    with second_core.spread(both and boot > 0):
+    with second_core.spread(both) as core:
         say("building the view", 0, steps)
         net = build_network(ws, spec)
         summary = describe(net)
         say("betweenness", 1, steps)
-        # its own thread when a core is free: the compiled Brandes kernel releases the
-        # interpreter lock, so it runs beside the timeline and the scorecard
-        between = _Job(ws, spec, "betweenness", {}, net, thread=both)
+        # in the second process when a core is free (a thread if that process is not there:
+        # the compiled Brandes kernel releases the interpreter lock)
+        between = _Job(ws, spec, "betweenness", {}, net, thread=both, core=core)
         brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
         say("density by track", 2, steps)
         by_track = density_by_track(ws, spec, net)
         say("timeline", 3, steps)
-        timeline, timeline_missing = catalog_json(ws, spec, "timeline")
+        whole = {"whole": net} if not spec.has_period else {}  # the view is the timeline's
+        timeline, timeline_missing = _Job(ws, spec, "timeline", {}, known=whole).result()
         say("density over time", 4, steps)
         years_known = {r["period"]: r for r in timeline["periods"]} if timeline else {}
         by_year = density_by_year(ws, spec, net, years_known)
+        # what does not need the betweenness, before the bootstrap (the step that both cores
+        # share to the end)
+        blocks = country_blocks(net, countries)
+        brokerage = brokerage_by_country(net, countries)
         say("scorecard", 5, steps)
         if boot > 0:
-            card, card_missing = catalog_json(ws, spec, "scorecard", boot=boot, seed=seed)
+            params = {"boot": boot, "seed": seed}
+            card, card_missing = _Job(ws, spec, "scorecard", params, known={"net": net}).result()
         else:
             card, card_missing = None, "left out (--boot 0)"
         found, _ = between.result()
@@ -526,8 +566,8 @@ def report_context(
         "brokers": brokers,
         "by_track": by_track,
         "by_year": by_year,
-        "blocks": country_blocks(net, countries),
-        "brokerage": brokerage_by_country(net, countries),
+        "blocks": blocks,
+        "brokerage": brokerage,
         "timeline": timeline["periods"] if timeline else [],
         "timeline_missing": timeline_missing,
         "timeline_notices": timeline["notices"] if timeline else [],

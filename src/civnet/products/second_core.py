@@ -37,19 +37,36 @@ def _init() -> None:
 
 
 def _warm() -> None:
-    """Import what the blocks need while the caller is busy with other steps."""
+    """Import what the measures need while the caller is busy with other steps."""
+    from civnet.products import analyze, catalog  # noqa: F401
+
+
+def _warm_blocks() -> None:
+    """What the bootstrap blocks need besides."""
     import numpy as np
 
-    from civnet.measures.softpower import scorecard  # noqa: F401
     from civnet.measures.statistics.replicate_statistics import twin_betweenness
 
     twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)  # numba
     from scipy.stats import rankdata  # noqa: F401  (about 1 s)
 
 
+def measure(name: str, inputs: Any, params: dict[str, Any]) -> tuple[str, Any]:
+    """Catalog measure ``name`` on ``inputs``, JSON-ready: ``("ok", result)``, or ``("empty",
+    reason)`` when the view has nothing to measure (the error's one line: it pickles)."""
+    from civnet.errors import EmptyNetwork
+    from civnet.products.catalog import MEASURES
+
+    try:
+        return "ok", MEASURES[name].run(inputs, None, **params)
+    except EmptyNetwork as exc:
+        return "empty", exc.line()
+
+
 def _keep_plan(plan: Any) -> None:
     global _plan
     _plan = plan
+    _warm_blocks()
 
 
 def _block(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
@@ -68,6 +85,17 @@ class SecondCore:
             self._pool.submit(_warm)
         except Exception:  # pragma: no cover - no process could be started: all in the caller
             self.close()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any] | None:
+        """``fn(*args)`` in the worker (``fn`` and ``args`` pickled), or None when it has no
+        worker (it failed to start, or died)."""
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(fn, *args)
+        except Exception:  # pragma: no cover - the worker died
+            self.close()
+            return None
 
     def run_blocks(
         self, fn: Callable[..., Any], plan: Any, blocks: Sequence[tuple[Any, ...]]
@@ -126,6 +154,11 @@ def spread(enabled: bool = True) -> Iterator[SecondCore | None]:
         _current.reset(token)
         if core is not None:
             core.close()
+
+
+def current() -> SecondCore | None:
+    """The :class:`SecondCore` of the :func:`spread` block around this call (None outside one)."""
+    return _current.get()
 
 
 def run_blocks() -> Callable[..., Any] | None:

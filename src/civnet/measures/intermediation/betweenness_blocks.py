@@ -47,27 +47,38 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.intermediation.brandes import brandes_sums
+    from civnet.measures.intermediation.brandes import block_copies, brandes_sums
 
     c = g.vcount()
     out = np.zeros(c)
     if c < 3:
         return out
-    copy_vertex, copy_block, sizes, arts = vertex_blocks(g)
-    weight = _copy_weights(c, copy_vertex, copy_block, sizes, arts)
-    out += _separated_pairs(c, copy_vertex, weight)
-    big = np.flatnonzero(sizes >= 3)
-    if not len(big):
+    copy_vertex, copy_block, weight, end_copy = block_copies(c, edge_array(g))
+    if not len(copy_vertex):
         return out
-    keep = np.isin(copy_block, big)
-    indptr, indices = _union_of_blocks(g, copy_vertex, copy_block, keep)
-    local_vertex = copy_vertex[keep]
+    out += _separated_pairs(c, copy_vertex, weight)
+    big = np.bincount(copy_block) >= 3
+    keep = big[copy_block]
+    if not keep.any():
+        return out
+    # the kept blocks' edges between the kept copies, as a CSR of disjoint graphs
+    local = np.cumsum(keep) - 1  # a kept copy's index among the kept ones
+    end_copy = end_copy[end_copy[:, 0] >= 0]  # no self-loop
+    end_copy = end_copy[keep[end_copy[:, 0]]]
+    lx, ly = local[end_copy[:, 0]], local[end_copy[:, 1]]
+    del local, end_copy
+    n_local = int(keep.sum())
+    src = np.concatenate([lx, ly])
+    indices = np.concatenate([ly, lx])[np.argsort(src, kind="stable")]
+    indptr = np.zeros(n_local + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n_local), out=indptr[1:])
+    del src, lx, ly
     local_weight = weight[keep].astype(float)
     total = brandes_sums(
         indptr, indices, local_weight, local_weight, copy_block[keep],
         directed=False, threads=threads, batches=batches, tick=tick,
     )  # fmt: skip
-    np.add.at(out, local_vertex, total / 2.0)
+    np.add.at(out, copy_vertex[keep], total / 2.0)
     return out
 
 
@@ -104,84 +115,11 @@ def vertex_blocks(g: ig.Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     return copy_vertex, copy_block, sizes, np.asarray(sorted(arts), dtype=np.int64)
 
 
-def _copy_weights(
-    c: int, copy_vertex: np.ndarray, copy_block: np.ndarray, sizes: np.ndarray, arts: np.ndarray
-) -> np.ndarray:
-    """``D_B(u)`` of each copy ``(copy_vertex, copy_block)`` of a vertex ``u`` in a block ``B``
-    (the blocks' ``sizes``, the articulation points ``arts``).
-
-    ``D_B(u)`` is the size of ``u``'s side when the block-cut tree's edge between ``B`` and ``u``
-    is cut: 1 for a vertex in one block; for an articulation point, its subtree's size when
-    ``u`` hangs below ``B`` in the rooted tree, else ``c`` minus ``B``'s subtree.
-    """
-    nb = len(sizes)
-    weight = np.ones(len(copy_vertex), dtype=np.int64)
-    if not len(arts):
-        return weight
-    art_node = np.full(c, -1, dtype=np.int64)
-    art_node[arts] = nb + np.arange(len(arts))
-    is_art_copy = art_node[copy_vertex] >= 0
-    # block-cut tree: block nodes 0..nb-1 weigh their vertices that are no articulation point,
-    # articulation nodes weigh 1, so the whole tree weighs c
-    node_weight = np.ones(nb + len(arts), dtype=np.int64)
-    node_weight[:nb] = sizes - np.bincount(copy_block[is_art_copy], minlength=nb)
-    tree = ig.Graph(
-        n=nb + len(arts),
-        edges=np.column_stack([copy_block[is_art_copy], art_node[copy_vertex[is_art_copy]]]),
-    )
-    order, _, parent = tree.bfs(0)
-    sub = node_weight.copy()
-    for v in reversed(order[1:]):
-        sub[parent[v]] += sub[v]
-    parent_arr = np.asarray(parent, dtype=np.int64)
-    b = copy_block[is_art_copy]
-    a = art_node[copy_vertex[is_art_copy]]
-    below = parent_arr[a] == b
-    weight[is_art_copy] = np.where(below, sub[a], c - sub[b])
-    return weight
-
-
 def _separated_pairs(c: int, copy_vertex: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Pairs each vertex separates: ``((c-1)^2 - sum over blocks B at v of (c - D_B(v))^2) / 2``."""
     branch = (c - weight).astype(float)
     sq = np.bincount(copy_vertex, weights=branch * branch, minlength=c)
     return ((c - 1.0) ** 2 - sq) / 2.0
-
-
-def _union_of_blocks(
-    g: ig.Graph, copy_vertex: np.ndarray, copy_block: np.ndarray, keep: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """CSR adjacency of the kept blocks as disjoint graphs on the kept copies.
-
-    An edge lies in exactly one block (two blocks share at most one vertex): the block of an end
-    that is in one block only, else the one block both ends share.
-    """
-    c = g.vcount()
-    nb = int(copy_block.max()) + 1
-    edges = edge_array(g)
-    x, y = edges[:, 0], edges[:, 1]
-    eb = _edge_blocks(c, x, y, copy_vertex, copy_block)
-    # local index of every kept copy, looked up by (vertex, block)
-    local = np.full(len(copy_vertex), -1, dtype=np.int64)
-    local[keep] = np.arange(int(keep.sum()))
-    key = copy_vertex * nb + copy_block
-    order = np.argsort(key)
-    sorted_key = key[order]
-
-    def copy_of(v: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return local[order[np.searchsorted(sorted_key, v * nb + b)]]
-
-    lx, ly = copy_of(x, eb), copy_of(y, eb)
-    inside = lx >= 0
-    lx, ly = lx[inside], ly[inside]
-    n_local = int(keep.sum())
-    src = np.concatenate([lx, ly])
-    dst = np.concatenate([ly, lx])
-    order2 = np.argsort(src, kind="stable")
-    indices = dst[order2]
-    indptr = np.zeros(n_local + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n_local), out=indptr[1:])
-    return indptr, indices
 
 
 def _edge_blocks(
@@ -209,16 +147,32 @@ def block_visits(g: ig.Graph) -> float:
     """Vertex and edge visits of :func:`block_betweenness` on ``g`` (connected, undirected):
     ``sum over blocks B of 3+ vertices of |B| (|B| + 2 |E_B|)``, found in linear time; of
     :func:`directed_block_betweenness` (``g`` weakly connected, directed): ``|B| (|B| + |A_B|)``,
-    ``A_B`` the block's arcs."""
-    if g.vcount() < 3:
+    ``A_B`` the block's arcs.
+
+    With the compiled kernel built (:func:`civnet.measures.intermediation.brandes.kernel_in_use`
+    ``"aot"``), the blocks come from its search (arrays only, each arc an edge of the underlying
+    graph); without it from igraph's (:func:`vertex_blocks`), so that a cost estimate never
+    loads numba."""
+    c = g.vcount()
+    if c < 3:
         return 0.0
-    und = g.as_undirected(mode="collapse") if g.is_directed() else g
-    copy_vertex, copy_block, sizes, _ = vertex_blocks(und)
-    del und
-    if not len(sizes):
-        return 0.0
-    edges = edge_array(g)
-    eb = _edge_blocks(g.vcount(), edges[:, 0], edges[:, 1], copy_vertex, copy_block)
+    from civnet.measures.intermediation.brandes import block_copies, kernel_in_use
+
+    if kernel_in_use() == "aot":
+        _, copy_block, _, end_copy = block_copies(c, edge_array(g))
+        if not len(copy_block):
+            return 0.0
+        sizes = np.bincount(copy_block)
+        eb = copy_block[end_copy[end_copy[:, 0] >= 0, 0]]
+        del copy_block, end_copy
+    else:
+        und = g.as_undirected(mode="collapse") if g.is_directed() else g
+        copy_vertex, copy_block, sizes, _ = vertex_blocks(und)
+        del und
+        if not len(sizes):
+            return 0.0
+        edges = edge_array(g)
+        eb = _edge_blocks(c, edges[:, 0], edges[:, 1], copy_vertex, copy_block)
     e_per = np.bincount(eb, minlength=len(sizes)).astype(float)
     big = sizes >= 3
     per_edge = 1.0 if g.is_directed() else 2.0

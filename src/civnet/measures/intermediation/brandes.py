@@ -25,7 +25,7 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["PULL_BELOW", "aot_module", "brandes_sums", "kernel_in_use"]
+__all__ = ["PULL_BELOW", "aot_module", "block_copies", "brandes_sums", "kernel_in_use"]
 
 PULL_BELOW = 8
 """A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
@@ -208,3 +208,28 @@ def _aot_runner(itype: type, threads: int) -> _AotRunner:
     assert module is not None
     fn = module.source_sums_i4 if itype is np.int32 else module.source_sums_i8
     return _AotRunner(fn, max(1, threads))
+
+
+def block_copies(
+    n: int, edges: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The biconnected blocks of the undirected graph of ``n`` vertices and the ``(m, 2)``
+    array ``edges``, by :func:`~civnet.measures.intermediation.brandes_kernel.block_copies`
+    (the kernel :func:`kernel_in_use` names): ``copy_vertex``, ``copy_block`` (each block's
+    copies contiguous), ``copy_weight`` (the block-cut tree's ``D_B(u)`` when the graph is
+    connected) and ``end_copy``, ``(m, 2)``: the copy of each edge's ends in its block (-1 for
+    a self-loop). int32 arrays (fewer than 2**30 vertices), no Python object per edge or block."""
+    if n >= 2**30:
+        raise ValueError(f"{n:,} vertices: the block search counts copies in int32 (< 2**30)")
+    ends = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1)
+    size = max(2 * n, 1)
+    copy_vertex = np.empty(size, dtype=np.int32)
+    copy_block = np.empty(size, dtype=np.int32)
+    copy_weight = np.empty(size, dtype=np.int32)
+    end_copy = np.empty(len(ends), dtype=np.int32)
+    if kernel_in_use() == "aot":
+        fn = aot_module().block_copies  # type: ignore[union-attr]
+    else:
+        from civnet.measures.intermediation.brandes_kernel import block_copies as fn
+    nc, _ = fn(ends, n, copy_vertex, copy_block, copy_weight, end_copy)
+    return copy_vertex[:nc], copy_block[:nc], copy_weight[:nc], end_copy.reshape(-1, 2)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
+__all__ = ["block_copies", "sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -231,6 +231,131 @@ def _gather_sum(a: int, b: int, idx: np.ndarray, x: np.ndarray) -> float:  # pra
         t0 += x[idx[j]]
         j += 1
     return (t0 + t1) + (t2 + t3)
+
+
+@numba.njit(cache=True, nogil=True)
+def block_copies(
+    ends: np.ndarray,
+    n: int,
+    copy_vertex: np.ndarray,
+    copy_block: np.ndarray,
+    copy_weight: np.ndarray,
+    end_copy: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - compiled; tested through betweenness_blocks
+    """The biconnected blocks of an undirected graph of ``n`` vertices (Hopcroft & Tarjan 1973:
+    an iterative depth-first search with a stack of edges), as one copy of each vertex per
+    block it lies in, with the block-cut tree's weight of each copy.
+
+    ``ends``: edge ``e`` joins ``ends[2e]`` and ``ends[2e + 1]`` (parallel edges are edges of
+    their own; self-loops lie in no block). Written in place: copy ``k`` is vertex
+    ``copy_vertex[k]`` in block ``copy_block[k]`` (each block's copies contiguous, blocks
+    numbered in the order they close) with weight ``copy_weight[k]``; ``end_copy[2e + i]`` the
+    copy of edge ``e``'s end ``i`` in the edge's block (-1 for a self-loop). Returns the
+    numbers of copies and blocks (at most ``2n`` and ``n``).
+
+    The weight ``D_B(u)`` of a copy, when the graph is connected: the actors on ``u``'s side
+    when the block-cut tree's edge between ``B`` and ``u`` is cut. A block closes when the
+    search leaves its top's child ``v`` with ``low(v) >= disc(top)``; the top's side is
+    everything but ``v``'s search subtree (``n - subtree(v)``); any other vertex ``x`` of the
+    block has ``x`` and the subtrees of its children whose blocks hang below ``x``, all
+    finished by then (``hang(x)``)."""
+    m = len(ends) // 2
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(m):
+        a = ends[2 * e]
+        b = ends[2 * e + 1]
+        if a != b:
+            indptr[a + 1] += 1
+            indptr[b + 1] += 1
+    for v in range(n):
+        indptr[v + 1] += indptr[v]
+    pos = indptr[:-1].copy()
+    inc = np.empty(indptr[n], dtype=np.int64)  # the incident edges' ids
+    for e in range(m):
+        a = ends[2 * e]
+        b = ends[2 * e + 1]
+        end_copy[2 * e] = -1
+        end_copy[2 * e + 1] = -1
+        if a != b:
+            inc[pos[a]] = e
+            pos[a] += 1
+            inc[pos[b]] = e
+            pos[b] += 1
+    for v in range(n):
+        pos[v] = indptr[v]
+    disc = np.full(n, -1, dtype=np.int32)
+    low = np.zeros(n, dtype=np.int32)
+    subtree = np.ones(n, dtype=np.int32)
+    hang = np.ones(n, dtype=np.int32)
+    mark = np.full(n, -1, dtype=np.int32)
+    here = np.zeros(n, dtype=np.int32)
+    parent_edge = np.full(n, -1, dtype=np.int64)
+    vstack = np.empty(n, dtype=np.int32)
+    estack = np.empty(max(m, 1), dtype=np.int64)
+    t = 0
+    nb = 0
+    nc = 0
+    for r in range(n):
+        if disc[r] >= 0:
+            continue
+        disc[r] = t
+        low[r] = t
+        t += 1
+        vstack[0] = r
+        top = 1
+        etop = 0
+        while top > 0:
+            v = vstack[top - 1]
+            if pos[v] < indptr[v + 1]:
+                e = inc[pos[v]]
+                pos[v] += 1
+                if e == parent_edge[v]:
+                    continue
+                w = ends[2 * e] + ends[2 * e + 1] - v
+                if disc[w] < 0:
+                    estack[etop] = e
+                    etop += 1
+                    disc[w] = t
+                    low[w] = t
+                    t += 1
+                    parent_edge[w] = e
+                    vstack[top] = w
+                    top += 1
+                elif disc[w] < disc[v]:  # a back edge, seen from its lower end only
+                    estack[etop] = e
+                    etop += 1
+                    if disc[w] < low[v]:
+                        low[v] = disc[w]
+                continue
+            top -= 1
+            if top == 0:
+                break
+            u = vstack[top - 1]
+            subtree[u] += subtree[v]
+            if low[v] < low[u]:
+                low[u] = low[v]
+            if low[v] < disc[u]:
+                continue
+            # u separates v's subtree: the edges above v's tree edge on the stack close a block
+            hang[u] += subtree[v]
+            pe = parent_edge[v]
+            while True:
+                etop -= 1
+                f = estack[etop]
+                for k in range(2 * f, 2 * f + 2):
+                    x = ends[k]
+                    if mark[x] != nb:
+                        mark[x] = nb
+                        here[x] = nc
+                        copy_vertex[nc] = x
+                        copy_block[nc] = nb
+                        copy_weight[nc] = n - subtree[v] if x == u else hang[x]
+                        nc += 1
+                    end_copy[k] = here[x]
+                if f == pe:
+                    break
+            nb += 1
+    return nc, nb
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)

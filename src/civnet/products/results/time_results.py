@@ -81,12 +81,16 @@ class TimelineInputs:
 
 
 def timeline_inputs(
-    ws: Workspace, spec: ViewSpec, every: str = "year", window: int = 1
+    ws: Workspace,
+    spec: ViewSpec,
+    every: str = "year",
+    window: int = 1,
+    whole: Network | None = None,
 ) -> TimelineInputs:
     """One view per period; the span is the view's --from/--to or its dated ties' range. The
     notices name, for each source that gives ties to some period, the periods that reach past
-    its coverage window."""
-    views = timeline_views(ws, spec, every, window)
+    its coverage window. ``whole``: the view ``spec`` without its period, when already built."""
+    views = timeline_views(ws, spec, every, window, whole)
     found = sources_of_views(ws, [net for _, net in views])
     if found is None:
         return TimelineInputs(views, [untraceable_notice("this timeline")])
@@ -280,10 +284,13 @@ class ViewInputs:
     clusters: list[list[str]] | None
 
 
-def resampling_inputs(ws: Workspace, spec: ViewSpec, resample: str = "ties") -> ViewInputs:
-    """The view, and its ties' sources when ``resample`` is ``sources``."""
+def resampling_inputs(
+    ws: Workspace, spec: ViewSpec, resample: str = "ties", net: Network | None = None
+) -> ViewInputs:
+    """The view (``net`` when already built), and its ties' sources when ``resample`` is
+    ``sources``."""
     check_unit(resample)
-    net = build_network(ws, spec)
+    net = net if net is not None else build_network(ws, spec)
     return ViewInputs(net, tie_sources(ws, net) if resample == "sources" else None)
 
 
@@ -355,13 +362,16 @@ def scorecard_inputs(
     period: str | None = None,
     weights: Path | None = None,
     resample: str = "actors",
+    net: Network | None = None,
 ) -> ScorecardInputs:
-    """The view (of ``period`` if given), its ties' sources if needed, and the config file."""
+    """The view (of ``period`` if given), its ties' sources if needed, and the config file.
+    ``net``: the view ``spec`` when already built (used when no ``period`` is given)."""
     check_unit(resample)
     config = load_config(weights)
     if period:
         spec = span_spec(spec, period, "--period")
-    view = resampling_inputs(ws, spec, resample)
+        net = None
+    view = resampling_inputs(ws, spec, resample, net)
     return ScorecardInputs(view.net, view.clusters, config, view_notices(ws, spec, view.net))
 
 
