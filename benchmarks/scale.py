@@ -546,23 +546,12 @@ def memory_child(which: str, args: argparse.Namespace) -> None:
         g.betweenness(directed=False, sources=np.linspace(0, n - 1, k).astype(int).tolist())
         method = f"igraph Brandes from {k} sources"
     else:
-        import pyarrow as pa
-
         from civnet.measures import betweenness
         from civnet.views import Network
 
-        ids = np.char.add("a", np.arange(n).astype(str)).astype(object)
-        actors = pa.table({"id": ids, "name": ids, "type": ["cso"] * n})
-        ties = pa.table(
-            {
-                "source": ids[e[:, 0]],
-                "target": ids[e[:, 1]],
-                "weight": np.ones(len(e)),
-                "directed": np.zeros(len(e), dtype=bool),
-            }
-        )
+        actors, ties = _arrow_tables(n, e)
         net = Network.from_tables(actors, ties)
-        del actors, ties, ids
+        del actors, ties
         from civnet.measures.intermediation.brandes import aot_module, kernel_in_use
 
         numba_from = _rss_mb()
@@ -581,7 +570,42 @@ def memory_child(which: str, args: argparse.Namespace) -> None:
         out["view_from_mb"] = numba_from
         out["kernel"] = kernel
         out["numba_loaded"] = "numba" in sys.modules
+        out["pandas_loaded"] = "pandas" in sys.modules
     print(json.dumps({**out, "method": method}))
+
+
+def _arrow_tables(n: int, e: np.ndarray) -> tuple[object, object]:
+    """The actor and tie tables of ``n`` actors ``a0``, ``a1``, ... and the edges ``e``, built
+    from Arrow buffers: converting a Python or numpy sequence (``pa.array``, ``pa.table`` of
+    arrays) makes pyarrow import pandas (about 60 MB), which a ``civnet`` process building
+    its view from the workspace does not (DuckDB hands Arrow over directly)."""
+    import pyarrow as pa
+
+    def strings(s: np.ndarray) -> pa.Array:
+        raw = np.char.encode(s, "ascii")
+        width = raw.dtype.itemsize
+        lengths = np.char.str_len(s)
+        offsets = np.zeros(len(s) + 1, dtype=np.int32)
+        np.cumsum(lengths, out=offsets[1:])
+        data = raw.view(np.uint8).reshape(len(s), width)[np.arange(width) < lengths[:, None]]
+        bufs = [None, pa.py_buffer(offsets), pa.py_buffer(data.tobytes())]
+        return pa.Array.from_buffers(pa.string(), len(s), bufs)
+
+    ids = np.char.add("a", np.arange(n).astype(str))
+    ones = np.ones(len(e))
+    no = np.packbits(np.zeros(len(e), dtype=bool), bitorder="little")
+    actors = pa.table(
+        {"id": strings(ids), "name": strings(ids), "type": strings(np.full(n, "cso"))}
+    )
+    ties = pa.table(
+        {
+            "source": strings(ids[e[:, 0]]),
+            "target": strings(ids[e[:, 1]]),
+            "weight": pa.Array.from_buffers(pa.float64(), len(e), [None, pa.py_buffer(ones)]),
+            "directed": pa.Array.from_buffers(pa.bool_(), len(e), [None, pa.py_buffer(no)]),
+        }
+    )
+    return actors, ties
 
 
 def bench_memory(args: argparse.Namespace) -> None:
@@ -625,7 +649,8 @@ def bench_memory(args: argparse.Namespace) -> None:
 def _kernel_words(civ: dict) -> str:  # type: ignore[type-arg]
     """Which Brandes kernel the civnet child ran, and whether numba was loaded at the end."""
     kind = "compiled ahead of time" if civ["kernel"] == "aot" else "numba JIT"
-    return f"{kind}, numba {'loaded' if civ['numba_loaded'] else 'never imported'}"
+    pandas = "loaded" if civ["pandas_loaded"] else "never imported"
+    return f"{kind}, numba {'loaded' if civ['numba_loaded'] else 'never imported'}, pandas {pandas}"
 
 
 def main() -> None:

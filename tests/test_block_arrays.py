@@ -17,7 +17,7 @@ from civnet.measures.intermediation.betweenness_blocks import (
     directed_block_betweenness,
     vertex_blocks,
 )
-from civnet.measures.intermediation.brandes import aot_module, block_tree
+from civnet.measures.intermediation.brandes import aot_module, block_copies
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -78,13 +78,14 @@ def test_directed_blocks_take_the_block_arrays_too(monkeypatch) -> None:  # type
 
 @pytest.mark.parametrize("kernel", ["aot", "jit"])
 @pytest.mark.parametrize("seed", range(40))
-def test_block_tree_finds_igraphs_blocks_and_the_tree_weights(
+def test_block_copies_are_igraphs_blocks_with_the_tree_weights(
     monkeypatch: pytest.MonkeyPatch, kernel: str, seed: int
 ) -> None:
     """The compiled block search (what block_betweenness uses, no Python object per block):
-    the same blocks as igraph, with parallel edges, self-loops and several components; and on
-    a connected graph each copy's weight D_B(u) is the size of u's side when the block-cut
-    tree's edge between B and u is cut (counted here by NetworkX)."""
+    the same blocks as igraph, with parallel edges, self-loops and several components, each
+    edge's ends mapped to their copies in its block; and on a connected graph each copy's
+    weight D_B(u) is the size of u's side when the block-cut tree's edge between B and u is
+    cut (counted here by deleting B's other vertices)."""
     if kernel == "aot" and aot_module() is None:
         pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
     monkeypatch.setenv("CIVNET_BRANDES", kernel)
@@ -99,25 +100,29 @@ def test_block_tree_finds_igraphs_blocks_and_the_tree_weights(
     if seed % 5 == 0:
         g.add_edges([(0, 0)])
     edges = edge_array(g)
-    edge_block, top, child, subtree, hang = block_tree(n, edges)
+    copy_vertex, copy_block, weight, end_copy = block_copies(n, edges)
     blocks: dict[int, set[int]] = {}
-    for (x, y), b in zip(edges.tolist(), edge_block.tolist(), strict=True):
-        assert (b < 0) == (x == y)
-        if b >= 0:
-            blocks.setdefault(b, set()).update((x, y))
+    for v, b in zip(copy_vertex.tolist(), copy_block.tolist(), strict=True):
+        assert v not in blocks.setdefault(b, set())
+        blocks[b].add(v)
+    assert sorted(blocks) == list(range(len(blocks)))
+    assert (np.diff(copy_block) >= 0).all()  # each block's copies contiguous
     want = {frozenset(b) for b in g.biconnected_components()}
     assert {frozenset(b) for b in blocks.values()} == want
-    assert sorted(blocks) == list(range(len(top)))
+    for (x, y), (cx, cy) in zip(edges.tolist(), end_copy.tolist(), strict=True):
+        if x == y:
+            assert cx == cy == -1
+        else:
+            assert (copy_vertex[cx], copy_vertex[cy]) == (x, y)
+            assert copy_block[cx] == copy_block[cy]
     if not g.is_connected():
         return
-    for b, members in blocks.items():
-        assert top[b] in members and child[b] in members
-        for u in members:
-            rest = g.copy()  # u's side: u and what stays joined to u without B's other vertices
-            rest.delete_vertices(sorted(members - {u}))
-            side = len(rest.subcomponent(u - sum(1 for v in members if v < u and v != u)))
-            weight = n - subtree[child[b]] if u == top[b] else hang[u]
-            assert weight == side, (b, u)
+    for k, (u, b) in enumerate(zip(copy_vertex.tolist(), copy_block.tolist(), strict=True)):
+        others = sorted(blocks[b] - {u})
+        rest = g.copy()  # u's side: what stays joined to u without B's other vertices
+        rest.delete_vertices(others)
+        side = len(rest.subcomponent(u - sum(1 for v in others if v < u)))
+        assert weight[k] == side, (b, u)
 
 
 @pytest.mark.parametrize("directed", [False, True])

@@ -47,40 +47,26 @@ def block_betweenness(
     speeding up betweenness centrality computation); Sariyüce, Saule, Kaya & Çatalyürek (2013)
     doi:10.1137/1.9781611972832.76; Brandes (2001) doi:10.1080/0022250X.2001.9990249.
     """
-    from civnet.measures.intermediation.brandes import block_tree, brandes_sums
+    from civnet.measures.intermediation.brandes import block_copies, brandes_sums
 
     c = g.vcount()
     out = np.zeros(c)
     if c < 3:
         return out
-    edges = edge_array(g)
-    edge_block, top, child, subtree, hang = block_tree(c, edges)
-    live = edge_block >= 0  # not a self-loop
-    x, y, eb = edges[live, 0], edges[live, 1], edge_block[live]
-    del edges, edge_block, live
-    # one copy of each vertex per block it lies in, ordered by (block, vertex)
-    key = np.unique(np.concatenate([eb * c + x, eb * c + y]))
-    if not len(key):
+    copy_vertex, copy_block, weight, end_copy = block_copies(c, edge_array(g))
+    if not len(copy_vertex):
         return out
-    copy_block, copy_vertex = np.divmod(key, c)
-    # D_B(u): the top of B has everything but the subtree below it in B on its side; any other
-    # vertex of B the subtrees hanging below it (block_tree's docstring)
-    weight = np.where(
-        copy_vertex == top[copy_block], c - subtree[child[copy_block]], hang[copy_vertex]
-    )
-    del top, child, subtree, hang
     out += _separated_pairs(c, copy_vertex, weight)
-    big = np.bincount(copy_block, minlength=int(copy_block.max()) + 1) >= 3
+    big = np.bincount(copy_block) >= 3
     keep = big[copy_block]
     if not keep.any():
         return out
     # the kept blocks' edges between the kept copies, as a CSR of disjoint graphs
     local = np.cumsum(keep) - 1  # a kept copy's index among the kept ones
-    inside = big[eb]
-    eb, x, y = eb[inside], x[inside], y[inside]
-    lx = local[np.searchsorted(key, eb * c + x)]
-    ly = local[np.searchsorted(key, eb * c + y)]
-    del key, local, eb, x, y, inside
+    end_copy = end_copy[end_copy[:, 0] >= 0]  # no self-loop
+    end_copy = end_copy[keep[end_copy[:, 0]]]
+    lx, ly = local[end_copy[:, 0]], local[end_copy[:, 1]]
+    del local, end_copy
     n_local = int(keep.sum())
     src = np.concatenate([lx, ly])
     indices = np.concatenate([ly, lx])[np.argsort(src, kind="stable")]
@@ -170,18 +156,15 @@ def block_visits(g: ig.Graph) -> float:
     c = g.vcount()
     if c < 3:
         return 0.0
-    from civnet.measures.intermediation.brandes import block_tree, kernel_in_use
+    from civnet.measures.intermediation.brandes import block_copies, kernel_in_use
 
     if kernel_in_use() == "aot":
-        edges = edge_array(g)
-        edge_block = block_tree(c, edges)[0]
-        live = edge_block >= 0
-        eb = edge_block[live]
-        if not len(eb):
+        _, copy_block, _, end_copy = block_copies(c, edge_array(g))
+        if not len(copy_block):
             return 0.0
-        key = np.unique(np.concatenate([eb * c + edges[live, 0], eb * c + edges[live, 1]]))
-        sizes = np.bincount(key // c)
-        del key, edges, edge_block, live
+        sizes = np.bincount(copy_block)
+        eb = copy_block[end_copy[end_copy[:, 0] >= 0, 0]]
+        del copy_block, end_copy
     else:
         und = g.as_undirected(mode="collapse") if g.is_directed() else g
         copy_vertex, copy_block, sizes, _ = vertex_blocks(und)

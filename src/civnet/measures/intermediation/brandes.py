@@ -25,7 +25,7 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["PULL_BELOW", "aot_module", "block_tree", "brandes_sums", "kernel_in_use"]
+__all__ = ["PULL_BELOW", "aot_module", "block_copies", "brandes_sums", "kernel_in_use"]
 
 PULL_BELOW = 8
 """A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
@@ -210,32 +210,26 @@ def _aot_runner(itype: type, threads: int) -> _AotRunner:
     return _AotRunner(fn, max(1, threads))
 
 
-def block_tree(
+def block_copies(
     n: int, edges: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The biconnected blocks of the undirected graph of ``n`` vertices and the ``(m, 2)`` array
-    ``edges`` (:func:`~civnet.measures.intermediation.brandes_kernel.block_tree`, by the kernel
-    :func:`kernel_in_use` names): ``edge_block`` (-1 for a self-loop), and for each block its top
-    vertex and the top's search child in it, each vertex's search subtree size and ``hang``.
-    All int64 arrays, no Python object per edge or block."""
-    m = len(edges)
-    eid = np.arange(m, dtype=np.int64)
-    rows = np.concatenate([edges[:, 0], edges[:, 1]])
-    order = np.argsort(rows, kind="stable")
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    del rows
-    adj = np.ascontiguousarray(np.concatenate([edges[:, 1], edges[:, 0]])[order], dtype=np.int64)
-    eids = np.ascontiguousarray(np.concatenate([eid, eid])[order])
-    del order, eid
-    edge_block = np.full(m, -1, dtype=np.int64)
-    top = np.empty(max(n, 1), dtype=np.int64)
-    child = np.empty(max(n, 1), dtype=np.int64)
-    subtree = np.empty(n, dtype=np.int64)
-    hang = np.empty(n, dtype=np.int64)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The biconnected blocks of the undirected graph of ``n`` vertices and the ``(m, 2)``
+    array ``edges``, by :func:`~civnet.measures.intermediation.brandes_kernel.block_copies`
+    (the kernel :func:`kernel_in_use` names): ``copy_vertex``, ``copy_block`` (each block's
+    copies contiguous), ``copy_weight`` (the block-cut tree's ``D_B(u)`` when the graph is
+    connected) and ``end_copy``, ``(m, 2)``: the copy of each edge's ends in its block (-1 for
+    a self-loop). int32 arrays (fewer than 2**30 vertices), no Python object per edge or block."""
+    if n >= 2**30:
+        raise ValueError(f"{n:,} vertices: the block search counts copies in int32 (< 2**30)")
+    ends = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1)
+    size = max(2 * n, 1)
+    copy_vertex = np.empty(size, dtype=np.int32)
+    copy_block = np.empty(size, dtype=np.int32)
+    copy_weight = np.empty(size, dtype=np.int32)
+    end_copy = np.empty(len(ends), dtype=np.int32)
     if kernel_in_use() == "aot":
-        fn = aot_module().block_tree  # type: ignore[union-attr]
+        fn = aot_module().block_copies  # type: ignore[union-attr]
     else:
-        from civnet.measures.intermediation.brandes_kernel import block_tree as fn
-    nb = int(fn(indptr, adj, eids, edge_block, top, child, subtree, hang))
-    return edge_block, top[:nb].copy(), child[:nb].copy(), subtree, hang
+        from civnet.measures.intermediation.brandes_kernel import block_copies as fn
+    nc, _ = fn(ends, n, copy_vertex, copy_block, copy_weight, end_copy)
+    return copy_vertex[:nc], copy_block[:nc], copy_weight[:nc], end_copy.reshape(-1, 2)

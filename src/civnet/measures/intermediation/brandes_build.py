@@ -43,7 +43,7 @@ def module_name() -> str:
 
 def build(out_dir: Path = HERE) -> Path:
     """Compile ``_source_sums`` for int32 and int64 graphs (``source_sums_i4``,
-    ``source_sums_i8``, the graph's arrays as separate arguments) and ``block_tree`` (int64)
+    ``source_sums_i8``, the graph's arrays as separate arguments) and ``block_copies`` (int32 copies)
     into ``out_dir``; remove modules built from older sources there. Returns the module's
     path."""
     import numba.pycc.compiler as pycc_compiler
@@ -65,7 +65,8 @@ def build(out_dir: Path = HERE) -> Path:
     for suffix, it in (("i4", "i4"), ("i8", "i8")):
         sig = f"void({it}[::1], {it}[::1], {it}[::1], {it}[::1], {it}[::1], {it}[::1], f8[::1], f8[::1], {it}[::1], i8, i8, i8, f8[::1])"
         cc.export(f"source_sums_{suffix}", sig)(entry)
-    cc.export("block_tree", "i8(" + ", ".join(["i8[::1]"] * 8) + ")")(kernel.block_tree.py_func)
+    sig = "UniTuple(i8, 2)(i8[::1], i8, i4[::1], i4[::1], i4[::1], i4[::1])"
+    cc.export("block_copies", sig)(kernel.block_copies.py_func)
     # pycc builds every exported function's wrapper with the Flags it names here
     with mock.patch.object(pycc_compiler, "Flags", _NoGilFlags):
         cc.compile()

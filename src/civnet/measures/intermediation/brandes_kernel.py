@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["block_tree", "sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
+__all__ = ["block_copies", "sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -234,62 +234,84 @@ def _gather_sum(a: int, b: int, idx: np.ndarray, x: np.ndarray) -> float:  # pra
 
 
 @numba.njit(cache=True, nogil=True)
-def block_tree(
-    indptr: np.ndarray,
-    adj: np.ndarray,
-    eid: np.ndarray,
-    edge_block: np.ndarray,
-    block_top: np.ndarray,
-    block_child: np.ndarray,
-    subtree: np.ndarray,
-    hang: np.ndarray,
-) -> int:  # pragma: no cover - compiled; tested through betweenness_blocks
-    """The biconnected blocks of an undirected graph (Hopcroft & Tarjan 1973, an iterative
-    depth-first search with a stack of edges) and what the block-cut tree's weights need.
+def block_copies(
+    ends: np.ndarray,
+    n: int,
+    copy_vertex: np.ndarray,
+    copy_block: np.ndarray,
+    copy_weight: np.ndarray,
+    end_copy: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - compiled; tested through betweenness_blocks
+    """The biconnected blocks of an undirected graph of ``n`` vertices (Hopcroft & Tarjan 1973:
+    an iterative depth-first search with a stack of edges), as one copy of each vertex per
+    block it lies in, with the block-cut tree's weight of each copy.
 
-    Input: the CSR ``indptr``/``adj`` with both directions of each edge, ``eid`` the edge id of
-    each entry (parallel edges have their own ids; self-loops are skipped). Output, written in
-    place: ``edge_block[e]`` the block of edge ``e`` (-1 for a self-loop); for each block ``B``
-    its top vertex ``block_top[B]`` (its vertex nearest the search's root) and
-    ``block_child[B]``, the top's tree child in ``B``; ``subtree[v]`` the vertices of ``v``'s
-    search subtree; ``hang[v]``, ``v`` plus the subtrees of its tree children whose blocks hang
-    below ``v`` (``low >= disc[v]``). Returns the number of blocks.
+    ``ends``: edge ``e`` joins ``ends[2e]`` and ``ends[2e + 1]`` (parallel edges are edges of
+    their own; self-loops lie in no block). Written in place: copy ``k`` is vertex
+    ``copy_vertex[k]`` in block ``copy_block[k]`` (each block's copies contiguous, blocks
+    numbered in the order they close) with weight ``copy_weight[k]``; ``end_copy[2e + i]`` the
+    copy of edge ``e``'s end ``i`` in the edge's block (-1 for a self-loop). Returns the
+    numbers of copies and blocks (at most ``2n`` and ``n``).
 
-    In a connected graph of ``c`` vertices the block-cut tree's weights follow: the top of a
-    block ``B`` has ``c - subtree[block_child[B]]`` actors on its side of ``B``, any other vertex
-    ``x`` of ``B`` has ``hang[x]`` (``B`` is the block of ``x``'s tree edge to its parent, the
-    blocks below ``x`` hang from it)."""
-    n = len(indptr) - 1
-    disc = np.full(n, -1, dtype=np.int64)
-    low = np.zeros(n, dtype=np.int64)
-    pos = np.zeros(n, dtype=np.int64)
-    parent_edge = np.full(n, -1, dtype=np.int64)
-    vstack = np.empty(n, dtype=np.int64)
-    estack = np.empty(len(edge_block), dtype=np.int64)
+    The weight ``D_B(u)`` of a copy, when the graph is connected: the actors on ``u``'s side
+    when the block-cut tree's edge between ``B`` and ``u`` is cut. A block closes when the
+    search leaves its top's child ``v`` with ``low(v) >= disc(top)``; the top's side is
+    everything but ``v``'s search subtree (``n - subtree(v)``); any other vertex ``x`` of the
+    block has ``x`` and the subtrees of its children whose blocks hang below ``x``, all
+    finished by then (``hang(x)``)."""
+    m = len(ends) // 2
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for e in range(m):
+        a = ends[2 * e]
+        b = ends[2 * e + 1]
+        if a != b:
+            indptr[a + 1] += 1
+            indptr[b + 1] += 1
     for v in range(n):
-        subtree[v] = 1
-        hang[v] = 1
+        indptr[v + 1] += indptr[v]
+    pos = indptr[:-1].copy()
+    inc = np.empty(indptr[n], dtype=np.int64)  # the incident edges' ids
+    for e in range(m):
+        a = ends[2 * e]
+        b = ends[2 * e + 1]
+        end_copy[2 * e] = -1
+        end_copy[2 * e + 1] = -1
+        if a != b:
+            inc[pos[a]] = e
+            pos[a] += 1
+            inc[pos[b]] = e
+            pos[b] += 1
+    for v in range(n):
+        pos[v] = indptr[v]
+    disc = np.full(n, -1, dtype=np.int32)
+    low = np.zeros(n, dtype=np.int32)
+    subtree = np.ones(n, dtype=np.int32)
+    hang = np.ones(n, dtype=np.int32)
+    mark = np.full(n, -1, dtype=np.int32)
+    here = np.zeros(n, dtype=np.int32)
+    parent_edge = np.full(n, -1, dtype=np.int64)
+    vstack = np.empty(n, dtype=np.int32)
+    estack = np.empty(max(m, 1), dtype=np.int64)
     t = 0
     nb = 0
+    nc = 0
     for r in range(n):
         if disc[r] >= 0:
             continue
         disc[r] = t
         low[r] = t
         t += 1
-        pos[r] = indptr[r]
         vstack[0] = r
         top = 1
         etop = 0
         while top > 0:
             v = vstack[top - 1]
             if pos[v] < indptr[v + 1]:
-                j = pos[v]
-                pos[v] = j + 1
-                w = adj[j]
-                e = eid[j]
-                if w == v or e == parent_edge[v]:
+                e = inc[pos[v]]
+                pos[v] += 1
+                if e == parent_edge[v]:
                     continue
+                w = ends[2 * e] + ends[2 * e + 1] - v
                 if disc[w] < 0:
                     estack[etop] = e
                     etop += 1
@@ -297,7 +319,6 @@ def block_tree(
                     low[w] = t
                     t += 1
                     parent_edge[w] = e
-                    pos[w] = indptr[w]
                     vstack[top] = w
                     top += 1
                 elif disc[w] < disc[v]:  # a back edge, seen from its lower end only
@@ -305,27 +326,36 @@ def block_tree(
                     etop += 1
                     if disc[w] < low[v]:
                         low[v] = disc[w]
-            else:
-                top -= 1
-                if top == 0:
+                continue
+            top -= 1
+            if top == 0:
+                break
+            u = vstack[top - 1]
+            subtree[u] += subtree[v]
+            if low[v] < low[u]:
+                low[u] = low[v]
+            if low[v] < disc[u]:
+                continue
+            # u separates v's subtree: the edges above v's tree edge on the stack close a block
+            hang[u] += subtree[v]
+            pe = parent_edge[v]
+            while True:
+                etop -= 1
+                f = estack[etop]
+                for k in range(2 * f, 2 * f + 2):
+                    x = ends[k]
+                    if mark[x] != nb:
+                        mark[x] = nb
+                        here[x] = nc
+                        copy_vertex[nc] = x
+                        copy_block[nc] = nb
+                        copy_weight[nc] = n - subtree[v] if x == u else hang[x]
+                        nc += 1
+                    end_copy[k] = here[x]
+                if f == pe:
                     break
-                u = vstack[top - 1]
-                subtree[u] += subtree[v]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-                if low[v] >= disc[u]:  # u separates v's subtree: the edges above close a block
-                    hang[u] += subtree[v]
-                    pe = parent_edge[v]
-                    while True:
-                        etop -= 1
-                        f = estack[etop]
-                        edge_block[f] = nb
-                        if f == pe:
-                            break
-                    block_top[nb] = u
-                    block_child[nb] = v
-                    nb += 1
-    return nb
+            nb += 1
+    return nc, nb
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
