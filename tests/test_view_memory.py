@@ -3,6 +3,7 @@ attributes referencing the distinct values, ties kept in tie order without a sec
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,61 @@ def test_building_a_view_and_its_betweenness_never_imports_pandas(tmp_path: Path
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_labels_equal_to_the_id_are_the_ids_own_strings() -> None:
+    ids = ["a", "b", "c", "d"]
+    actors = pa.table({"id": ids, "name": ["a", "Bee", None, "d"], "type": ["cso"] * 4})
+    ties = pa.table(
+        {"source": ["a", "b"], "target": ["b", "c"], "weight": [1.0, 1.0], "directed": [False] * 2}
+    )
+    g = Network.from_tables(actors, ties).graph
+    assert g.vs["label"] == ["a", "Bee", None, "d"]
+    names = g.vs["name"]
+    assert g.vs["label"][0] is names[0] and g.vs["label"][3] is names[3]
+    same = Network.from_tables(actors.set_column(1, "name", pa.array(ids)), ties).graph
+    assert same.vs["label"] == ids
+    assert all(x is y for x, y in zip(same.vs["label"], same.vs["name"], strict=True))
+
+
+def test_civnet_processes_give_arrow_the_system_allocator() -> None:
+    """The memory the view's transient Arrow arrays free goes back to the heap that igraph and
+    NetworKit use (mimalloc, Arrow's default, keeps it for Arrow)."""
+    code = (
+        "from civnet._lean import lean_imports\n"
+        "lean_imports()\n"
+        "import pyarrow as pa\n"
+        "print(pa.default_memory_pool().backend_name)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == "system"
+
+
+def test_networkit_graph_from_int64_edges_is_the_same_graph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The approximation hands NetworKit the edge array read from igraph's file as int64 (no
+    unsigned copy): the same graph, edge by edge, and the same seeded KADABRA estimate."""
+    import networkit as nk
+
+    from civnet.measures.intermediation import betweenness as bmod
+    from civnet.measures.intermediation.betweenness_approx import _to_networkit
+
+    monkeypatch.setattr(bmod, "EDGES_VIA_TEXT", 0)
+    actors, ties = _ba_tables(600, 3)
+    g = Network.from_tables(actors, ties).graph
+    new = _to_networkit(g, weighted=False)
+    text = bmod.edge_array(g).astype(np.uint64)
+    old = nk.Graph(g.vcount(), weighted=False, directed=False)
+    old.addEdges((text[:, 0], text[:, 1]))
+    assert list(new.iterEdges()) == list(old.iterEdges())
+    scores = []
+    for graph in (new, old):
+        nk.setSeed(7, True)
+        k = nk.centrality.KadabraBetweenness(graph, 0.05, 0.1, True)
+        k.run()
+        scores.append(k.scores())
+    assert scores[0] == scores[1]

@@ -201,13 +201,18 @@ class Network:
         else:
             g = ig.Graph(n=len(id_array), directed=directed)
         if len(id_array):
-            g.vs["name"] = id_array.to_pylist()
+            names = id_array.to_pylist()
+            g.vs["name"] = names
             cols = set(actors.column_names)
             for attr in VERTEX_ATTRS:
                 src = "name" if attr == "label" else attr
                 if src in cols:
                     column = actors.column(src)
-                    g.vs[attr] = column.to_pylist() if attr == "label" else _shared_column(column)
+                    g.vs[attr] = (
+                        _labels(column, id_array, names)
+                        if attr == "label"
+                        else _shared_column(column)
+                    )
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -340,6 +345,22 @@ def _shared_values(values: np.ndarray) -> list[Any]:
     shared = np.empty(len(uniq), dtype=object)
     shared[:] = uniq.tolist()
     return list(shared[inverse].tolist())
+
+
+def _labels(column: pa.ChunkedArray, ids: pa.Array, names: list[str]) -> list[Any]:
+    """The actors' readable names, in vertex order; a name equal to the actor's id is the id's
+    own string object (actors without a name of their own, as from NetworkX: one string per
+    actor instead of two)."""
+    if column.type != ids.type:
+        return column.to_pylist()
+    same = pc.equal(column, ids)
+    match = numeric(pc.and_kleene(same, pc.is_valid(same)))  # a missing name is no match
+    if match.all():
+        return list(names)
+    labels = column.to_pylist()
+    for i in np.flatnonzero(match).tolist():
+        labels[i] = names[i]
+    return labels
 
 
 def _shared_column(column: pa.ChunkedArray) -> list[Any]:

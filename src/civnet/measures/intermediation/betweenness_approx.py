@@ -214,8 +214,8 @@ def _to_networkit(g: ig.Graph, weighted: bool) -> Any:
     if g.ecount():
         if weighted:  # costs follow the edge ids: the edge list in id order
             e = np.asarray(g.get_edgelist(), dtype=np.uint64).reshape(-1, 2)
-        else:
-            e = edge_array(g).astype(np.uint64)
+        else:  # NetworKit reads the int64 columns as they are (no unsigned copy)
+            e = edge_array(g)
         if weighted:
             cost = 1.0 / np.asarray(g.es["weight"], dtype=float)
             G.addEdges((cost, (e[:, 0], e[:, 1])))
