@@ -49,6 +49,9 @@ Step = Callable[[str, int, int], None]
 
 VENDOR_SCRIPTS = ("vendor/graphology.umd.min.js", "vendor/sigma.min.js", "vendor/chart.umd.min.js")
 MAX_YEARS = 40
+TWO_CORES_FROM = 2000
+"""Actors in the view from which a report uses a second core by itself (when one is idle):
+below, the betweenness and the bootstrap take about as long as the second process's start."""
 
 DEFINITIONS: list[tuple[str, str]] = [
     (
@@ -501,18 +504,20 @@ def report_context(
     scorecard --boot BOOT --seed SEED`` with ``--format json``); ``boot=0`` leaves the
     scorecard out.
 
-    ``cores``: the cores it may use (default: the idle ones, :func:`free_cores`). With two, the
-    whole view's betweenness runs in a thread beside the other steps and the scorecard's
-    bootstrap replicates are shared with a second process (:mod:`civnet.products.second_core`);
-    the numbers are the same (tests/test_report.py).
+    ``cores``: the cores it may use (default: the idle ones, :func:`free_cores`, for a view of
+    :data:`TWO_CORES_FROM` actors or more). With two, a second process
+    (:mod:`civnet.products.second_core`) computes the whole view's betweenness and shares the
+    scorecard's bootstrap replicates; the numbers are the same (tests/test_report.py).
     """
     say = progress or (lambda desc, done, total: None)
     steps = 8
-    both = (cores or free_cores()) >= 2
+    say("building the view", 0, steps)
+    net = build_network(ws, spec)
+    summary = describe(net)
+    # two cores when asked, or when two are idle and the view is large enough to repay the
+    # second process's start (its imports take about 2 s)
+    both = cores >= 2 if cores else free_cores() >= 2 and net.graph.vcount() >= TWO_CORES_FROM
     with second_core.spread(both) as core:
-        say("building the view", 0, steps)
-        net = build_network(ws, spec)
-        summary = describe(net)
         say("betweenness", 1, steps)
         # in the second process when a core is free (a thread if that process is not there:
         # the compiled Brandes kernel releases the interpreter lock)

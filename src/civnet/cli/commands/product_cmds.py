@@ -86,6 +86,16 @@ def report_cmd(
             "attack curve (0: no section).",
         ),
     ] = 0,
+    cores: Annotated[
+        int | None,
+        typer.Option(
+            "--cores",
+            min=1,
+            help="Cores to use (default: the idle ones, for a view of 2,000 actors or more); "
+            "with 2, a second process shares the betweenness and the scorecard's bootstrap "
+            "(the same numbers).",
+        ),
+    ] = None,
     whatif: Annotated[
         list[str] | None,
         typer.Option(
@@ -117,6 +127,7 @@ def report_cmd(
             rank_removals=rank_removals,
             whatif=whatif_changes(whatif or []),
             progress=step,
+            cores=cores,
         )
     g = ctx["graph"]
     console.print(

@@ -420,6 +420,8 @@ def scorecard_result(
     if min_ties is not None:
         config = dataclasses.replace(config, min_ties=min_ties)
     card = scorecard(inputs.net, config)
+    # the weights' draws before the replicates, which may be shared with a second process
+    sens = weight_sensitivity(card, config, seed=seed)
     iv = scorecard_bootstrap(
         inputs.net,
         config,
@@ -431,7 +433,6 @@ def scorecard_result(
         progress=progress,
         run_blocks=second_core.run_blocks(),
     )
-    sens = weight_sensitivity(card, config, seed=seed)
     keys = [*card.channels, "overall"]
     unranked = {k: card.unranked(k) for k in keys}
     records = []
