@@ -112,5 +112,5 @@ def main() -> None:
     """Entry point of the ``civnet`` command."""
     from civnet._lean import lean_imports
 
-    lean_imports()  # igraph without matplotlib, pyarrow without pandas (civnet uses neither)
+    lean_imports()  # igraph and NetworKit without matplotlib, Arrow on the system allocator
     app()
