@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 # the serial Brandes kernel compiled ahead of time (numba.pycc), so that exact betweenness runs
 # without importing numba; rebuilt when the kernel changes. A failed build fails nothing: the
 # kernel then runs under numba's JIT (brandes_build says why on stderr).
-$(AOT): $(STAMP) $(KERNEL)/brandes_kernel.py $(KERNEL)/brandes_build.py
+$(AOT): $(STAMP) $(KERNEL)/brandes_kernel.py $(KERNEL)/replicate_brandes.py $(KERNEL)/brandes_build.py
 	-$(BIN)/python -m civnet.measures.intermediation.brandes_build
 	touch $(AOT)
 

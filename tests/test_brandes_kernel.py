@@ -186,3 +186,26 @@ def test_the_compiled_kernel_releases_the_interpreter_lock(kernel: str) -> None:
     worker.join()
     assert acc.sum() > 0
     assert spins > 100, spins
+
+
+def test_twin_brandes_the_same_by_both_kernels(
+    kernel: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bootstrap replicates' kernel (actors with copy counts) gives identical numbers
+    compiled ahead of time and under numba's JIT, and the hand-worked path by either."""
+    from civnet.measures.statistics.replicate_statistics import twin_betweenness
+
+    # a - b - c with two copies of b and of c (worked in tests/test_report_speed.py)
+    raw = twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)
+    np.testing.assert_allclose(raw, [1 / 3, 1.5, 1.5, 1 / 3, 1 / 3], rtol=1e-15)
+    if not AOT_BUILT:
+        return
+    rng = np.random.default_rng(3)
+    edges = rng.integers(0, 30, size=(80, 2))
+    copies = rng.integers(1, 4, size=30)
+    got = {}
+    for k in ("aot", "jit"):
+        monkeypatch.setenv("CIVNET_BRANDES", k)
+        got[k] = twin_betweenness(edges, copies, directed=True)
+    assert got["aot"].tolist() == got["jit"].tolist()
+    assert got["aot"].sum() > 0

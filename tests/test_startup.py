@@ -178,3 +178,22 @@ def test_exact_betweenness_by_blocks_never_imports_numba(
         "assert 'llvmlite' not in sys.modules\n"
     )
     assert "numba" not in loaded_after(code)
+
+
+def test_bootstrap_replicates_betweenness_never_imports_numba(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The report's bootstrap replicates (twin copies) run the compiled module's kernel too."""
+    from civnet.measures.intermediation.brandes import aot_module
+
+    if aot_module() is None:
+        pytest.skip("the ahead-of-time kernel is not built (make .venv/.aot-built)")
+    monkeypatch.delenv("CIVNET_BRANDES", raising=False)
+    code = (
+        "import numpy as np\n"
+        "from civnet.measures.statistics.replicate_statistics import twin_betweenness\n"
+        "raw = twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)\n"
+        "assert np.allclose(raw, [1 / 3, 1.5, 1.5, 1 / 3, 1 / 3], rtol=1e-15, atol=0)\n"
+        "assert 'llvmlite' not in sys.modules\n"
+    )
+    assert "numba" not in loaded_after(code)

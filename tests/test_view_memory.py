@@ -274,3 +274,20 @@ def test_networkit_graph_from_int64_edges_is_the_same_graph(
         k.run()
         scores.append(k.scores())
     assert scores[0] == scores[1]
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_pairs_of_a_large_view_come_without_tuples_and_are_the_same(
+    directed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Connected pairs (any order suffices) are read from igraph's written edge list when the
+    view has more than ``GRAPH_VIA_FILE`` edges: the same pairs, partners and arcs."""
+    actors, ties = _ba_tables(300, 3, directed)
+    want = Network.from_tables(actors, ties)
+    monkeypatch.setattr(network, "GRAPH_VIA_FILE", 10)
+    got = Network.from_tables(actors, ties)
+    np.testing.assert_array_equal(got.pair_edges(), want.pair_edges())
+    np.testing.assert_array_equal(got.arc_edges(), want.arc_edges())
+    for a, b in zip(got.partner_counts(), want.partner_counts(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert got.pair_count == want.pair_count > 0

@@ -10,10 +10,11 @@ views and ranks brokers never loads pandas (``tests/test_view_memory.py``).
 
 from __future__ import annotations
 
+import igraph as ig
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["numeric"]
+__all__ = ["numeric", "written_edges"]
 
 
 def _dtype(t: pa.DataType) -> np.dtype | None:
@@ -67,3 +68,22 @@ def _nulls(arr: pa.Array) -> np.ndarray:
     if valid is None:
         return np.zeros(len(arr), dtype=bool)
     return ~_bits(valid, arr.offset, len(arr))
+
+
+def written_edges(g: ig.Graph) -> np.ndarray:
+    """The graph's edges as an ``(m, 2)`` int64 array in the order igraph writes them (by
+    source vertex, not by edge id), without a Python object per edge: igraph gives its edge
+    list only as Python tuples (about 110 bytes an edge, all alive at once), so the edges go
+    through igraph's own ``write_edgelist`` into a temporary file, parsed by numpy straight into
+    an array of the known size (no Python string of the text, no growing buffer)."""
+    import tempfile
+
+    m = g.ecount()
+    with tempfile.TemporaryFile(mode="w+", encoding="ascii") as f:
+        g.write_edgelist(f)
+        f.flush()
+        f.seek(0)
+        out = np.fromfile(f, dtype=np.int64, count=2 * m, sep=" ")
+    if len(out) != 2 * m:  # pragma: no cover - igraph wrote fewer numbers than edges
+        raise RuntimeError(f"igraph's edge list gave {len(out)} numbers for {m} edges")
+    return out.reshape(-1, 2)

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 
 from civnet.sql import fetch_one
 from civnet.store.workspace import Workspace
-from civnet.views.arrays import numeric
+from civnet.views.arrays import numeric, written_edges
 from civnet.views.spec import ViewSpec
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class Network:
         replicates hold them) is no pair.
         """
         if "pairs" not in self._cache:
-            el = self._edge_array()
+            el = self._edge_array(by_id=False)
             lo, hi = np.minimum(el[:, 0], el[:, 1]), np.maximum(el[:, 0], el[:, 1])
             keep = lo != hi
             n = max(self.graph.vcount(), 1)
@@ -148,10 +148,15 @@ class Network:
             return np.ones(self.graph.vcount(), dtype=bool)
         return np.asarray([lv in levels for lv in self.levels()], dtype=bool)
 
-    def _edge_array(self) -> np.ndarray:
+    def _edge_array(self, by_id: bool = True) -> np.ndarray:
+        """The graph's edges as an (m, 2) int64 array: in edge-id order (beside per-edge
+        attributes), or with ``by_id=False`` in any order, which large graphs give without a
+        Python tuple per edge (:func:`civnet.views.arrays.written_edges`)."""
         g = self.graph
         if not g.ecount():
             return np.zeros((0, 2), np.int64)
+        if not by_id and g.ecount() > GRAPH_VIA_FILE:
+            return written_edges(g)
         return np.asarray(g.get_edgelist(), dtype=np.int64)
 
     @property

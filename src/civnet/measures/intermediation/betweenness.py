@@ -56,19 +56,11 @@ def edge_array(g: ig.Graph) -> np.ndarray:
     ``write_edgelist`` into a temporary file, parsed by numpy straight from the file into an
     array of the known size: no Python object per edge, nor the text as a Python string.
     """
-    m = g.ecount()
-    if m <= EDGES_VIA_TEXT:
+    if g.ecount() <= EDGES_VIA_TEXT:
         return np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-    import tempfile
+    from civnet.views.arrays import written_edges
 
-    with tempfile.TemporaryFile(mode="w+", encoding="ascii") as f:
-        g.write_edgelist(f)
-        f.flush()
-        f.seek(0)
-        out = np.fromfile(f, dtype=np.int64, count=2 * m, sep=" ")
-    if len(out) != 2 * m:  # pragma: no cover - igraph wrote fewer numbers than edges
-        raise RuntimeError(f"igraph's edge list gave {len(out)} numbers for {m} edges")
-    return out.reshape(-1, 2)
+    return written_edges(g)
 
 
 def _costs(g: ig.Graph) -> list[float]:

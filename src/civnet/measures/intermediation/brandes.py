@@ -25,7 +25,14 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["PULL_BELOW", "aot_module", "block_copies", "brandes_sums", "kernel_in_use"]
+__all__ = [
+    "PULL_BELOW",
+    "aot_module",
+    "block_copies",
+    "brandes_sums",
+    "kernel_in_use",
+    "twin_brandes",
+]
 
 PULL_BELOW = 8
 """A level is pulled by the unreached vertices once the frontier's arcs exceed 1/PULL_BELOW of
@@ -233,3 +240,29 @@ def block_copies(
         from civnet.measures.intermediation.brandes_kernel import block_copies as fn
     nc, _ = fn(ends, n, copy_vertex, copy_block, copy_weight, end_copy)
     return copy_vertex[:nc], copy_block[:nc], copy_weight[:nc], end_copy.reshape(-1, 2)
+
+
+def twin_brandes(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    in_ptr: np.ndarray,
+    in_idx: np.ndarray,
+    k: np.ndarray,
+    self_tied: np.ndarray,
+) -> np.ndarray:
+    """:func:`civnet.measures.intermediation.replicate_brandes.twin_brandes` (a bootstrap
+    replicate's betweenness from its actors and copy counts) by the kernel :func:`kernel_in_use`
+    names: the compiled module's when built, so that the report's bootstrap loads no numba."""
+    args = (
+        np.ascontiguousarray(out_ptr, dtype=np.int64),
+        np.ascontiguousarray(out_idx, dtype=np.int64),
+        np.ascontiguousarray(in_ptr, dtype=np.int64),
+        np.ascontiguousarray(in_idx, dtype=np.int64),
+        np.ascontiguousarray(k, dtype=np.float64),
+        np.ascontiguousarray(self_tied, dtype=np.bool_),
+    )
+    if kernel_in_use() == "aot":
+        return aot_module().twin_brandes(*args)  # type: ignore[union-attr]
+    from civnet.measures.intermediation.replicate_brandes import twin_brandes as jit
+
+    return jit(*args)

@@ -28,7 +28,7 @@ from unittest import mock
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "_brandes_aot_"
-SOURCES = ("brandes_kernel.py", "brandes_build.py")
+SOURCES = ("brandes_kernel.py", "replicate_brandes.py", "brandes_build.py")
 """The files whose text the compiled module is built from: its name carries their digest."""
 
 
@@ -43,7 +43,8 @@ def module_name() -> str:
 
 def build(out_dir: Path = HERE) -> Path:
     """Compile ``_source_sums`` for int32 and int64 graphs (``source_sums_i4``,
-    ``source_sums_i8``, the graph's arrays as separate arguments) and ``block_copies`` (int32 copies)
+    ``source_sums_i8``, the graph's arrays as separate arguments), ``block_copies`` (int32
+    copies) and the bootstrap replicates' ``twin_brandes``
     into ``out_dir``; remove modules built from older sources there. Returns the module's
     path."""
     import numba.pycc.compiler as pycc_compiler
@@ -51,6 +52,7 @@ def build(out_dir: Path = HERE) -> Path:
     from numba.pycc import CC
 
     import civnet.measures.intermediation.brandes_kernel as kernel
+    import civnet.measures.intermediation.replicate_brandes as replicate
 
     class _NoGilFlags(Flags):
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -68,6 +70,8 @@ def build(out_dir: Path = HERE) -> Path:
         cc.export(f"source_sums_{suffix}", sig)(entry)
     sig = "UniTuple(i8, 2)(i8[::1], i8, i4[::1], i4[::1], i4[::1], i4[::1])"
     cc.export("block_copies", sig)(kernel.block_copies.py_func)
+    sig = "f8[::1](i8[::1], i8[::1], i8[::1], i8[::1], f8[::1], b1[::1])"
+    cc.export("twin_brandes", sig)(replicate.twin_brandes.py_func)
     # pycc builds every exported function's wrapper with the Flags it names here
     with mock.patch.object(pycc_compiler, "Flags", _NoGilFlags):
         cc.compile()

@@ -157,9 +157,7 @@ def twin_betweenness(edges: np.ndarray, copies: np.ndarray, directed: bool) -> n
     ``(u, v)`` of ``edges`` ties every copy of u to every copy of v (arcs when ``directed``;
     a row ``(u, u)`` ties u's copies to each other). Unordered pairs when undirected, as igraph.
     """
-    from civnet.measures.intermediation.replicate_brandes import (
-        twin_brandes,  # numba: loaded on first use
-    )
+    from civnet.measures.intermediation.brandes import twin_brandes  # compiled ahead or JIT
 
     present = np.flatnonzero(copies > 0)
     local = np.full(len(copies), -1, dtype=np.int64)
