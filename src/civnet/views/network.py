@@ -90,8 +90,9 @@ class Network:
         """
         if "arcs" not in self._cache:
             g = self.graph
-            el = self._edge_array()
-            if not g.is_directed() or not len(el):
+            # an undirected view has no arcs: its edge list is not read
+            el = self._edge_array() if g.is_directed() else np.zeros((0, 2), np.int64)
+            if not len(el):
                 arcs = np.zeros((0, 2), np.int64)
             elif "n_directed" in g.es.attributes():
                 arcs = el[np.asarray(g.es["n_directed"], dtype=np.int64) > 0]
