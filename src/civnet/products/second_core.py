@@ -47,7 +47,7 @@ def _warm_blocks() -> None:
 
     from civnet.measures.statistics.replicate_statistics import twin_betweenness
 
-    twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)  # numba
+    twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)  # loads it
     from scipy.stats import rankdata  # noqa: F401  (about 1 s)
 
 
