@@ -394,6 +394,24 @@ def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
 # -- building a view from the workspace ---------------------------------------------------------
 
 
+def timeless_notes(con: Any, spec: ViewSpec) -> list[str]:
+    """The note a period view carries when ties without a start date (which no period holds)
+    were left out: how many of the ties passing the view's other filters have none."""
+    other_where, other_params = _attribute_filters(spec)
+    row = fetch_one(
+        con,
+        "SELECT count(*) FROM ties WHERE " + " AND ".join(["start_date IS NULL", *other_where]),
+        other_params,
+    )
+    n_timeless = int(row[0]) if row else 0
+    if not n_timeless:
+        return []
+    return [
+        f"{n_timeless:,} timeless ties (no start date) left out of the period; "
+        "--include-timeless keeps them"
+    ]
+
+
 def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     """Select, reshape and materialize a view of the workspace (see :mod:`civnet.views.spec`)."""
     spec = spec or ViewSpec()
@@ -404,17 +422,7 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     where, params = period_where + other_where, period_params + other_params
 
     if spec.has_period and not spec.include_timeless:
-        row = fetch_one(
-            con,
-            "SELECT count(*) FROM ties WHERE " + " AND ".join(["start_date IS NULL", *other_where]),
-            other_params,
-        )
-        n_timeless = int(row[0]) if row else 0
-        if n_timeless:
-            notes.append(
-                f"{n_timeless:,} timeless ties (no start date) left out of the period; "
-                "--include-timeless keeps them"
-            )
+        notes.extend(timeless_notes(con, spec))
 
     sql = f"SELECT {_VIEW_TIE_COLUMNS} FROM ties"
     if where:

@@ -22,9 +22,8 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from civnet.sql import fetch_one
 from civnet.store.workspace import Workspace
-from civnet.views.network import Network, _attribute_filters, build_network
+from civnet.views.network import Network, build_network, timeless_notes
 from civnet.views.spec import ViewSpec
 
 
@@ -58,18 +57,7 @@ def period_views(
     base = whole if whole is not None else whole_view(ws, spec)
     notes: list[str] = []
     if not spec.include_timeless:
-        other_where, other_params = _attribute_filters(spec)
-        row = fetch_one(
-            ws.con,
-            "SELECT count(*) FROM ties WHERE " + " AND ".join(["start_date IS NULL", *other_where]),
-            other_params,
-        )
-        n_timeless = int(row[0]) if row else 0
-        if n_timeless:
-            notes.append(
-                f"{n_timeless:,} timeless ties (no start date) left out of the period; "
-                "--include-timeless keeps them"
-            )
+        notes.extend(timeless_notes(ws.con, spec))
     ties, actors = base.ties, base.actors
     start, end = ties.column("start_date"), ties.column("end_date")
     open_end = pc.is_null(end)
