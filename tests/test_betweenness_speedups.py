@@ -4,7 +4,9 @@ each against NetworkX on graphs with pendants, bridges, articulation points, wei
 from __future__ import annotations
 
 import json
+import os
 import sys
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -163,6 +165,7 @@ def test_blocks_on_two_threads_equal_one(always_blocks: None) -> None:
 
 def test_free_cores_follows_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod, "busy_cores", lambda: None)  # where /proc/stat is not there
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
     assert bmod.free_cores() == 2
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
@@ -170,6 +173,46 @@ def test_free_cores_follows_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (7.0, 7.0, 7.0))
     assert bmod.free_cores() == 1
     assert bmod.free_cores(3) == 3
+
+
+def test_free_cores_takes_the_processors_now_when_the_average_lags(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(bmod, "busy_cores", lambda: 0.05)  # the other work just ended
+    assert bmod.free_cores() == 2
+    monkeypatch.setattr(bmod, "busy_cores", lambda: 1.6)  # still running
+    assert bmod.free_cores() == 1
+    # the smaller count wins: work that just started is not yet in the average, and is
+    # not taken from it (the average alone decided before)
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(bmod, "busy_cores", lambda: 1.9)
+    assert bmod.free_cores() == 2
+
+
+def test_busy_cores_reads_the_share_not_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stat = tmp_path / "stat"
+    # user nice system idle iowait irq softirq steal
+    stat.write_text("cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 1 2 3\n")
+
+    def later(_: float) -> None:  # 400 jiffies pass: 100 idle, 0 iowait, 300 busy
+        stat.write_text("cpu  300 0 200 800 100 0 0 0 0 0\ncpu0 1 2 3\n")
+
+    monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(bmod.time, "sleep", later)
+    assert bmod.busy_cores(0.0, str(stat)) == pytest.approx(2 * 300 / 400)
+    assert bmod.busy_cores(0.0, str(tmp_path / "absent")) is None
+    stat.write_text("cpu  1 2\n")
+    assert bmod.busy_cores(0.0, str(stat)) is None
+
+
+def test_busy_cores_on_this_machine_is_within_its_cpus() -> None:
+    now = bmod.busy_cores()
+    if now is not None:
+        assert 0.0 <= now <= (os.cpu_count() or 1)
 
 
 def test_progress_reaches_the_total(always_blocks: None) -> None:

@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -85,12 +86,43 @@ grew to 16 ms a call: the timeline's 84 yearly views (components up to 4e6) took
 blocks against 1.3 s by igraph at load 5."""
 
 
+BUSY_SAMPLE_S = 0.1
+"""How long :func:`busy_cores` watches the processors (``/proc/stat``)."""
+
+
+def busy_cores(sample_s: float = BUSY_SAMPLE_S, stat: str = "/proc/stat") -> float | None:
+    """Processors busy right now: the share of the machine's CPU time that was not idle (idle
+    and waiting for I/O) over ``sample_s`` seconds, times the CPU count; ``None`` where
+    ``/proc/stat`` cannot be read (not Linux). The caller sleeps while it watches, so its own
+    work is not counted."""
+
+    def read() -> tuple[int, int]:
+        with open(stat) as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+        return sum(fields), fields[3] + fields[4]
+
+    try:
+        total0, idle0 = read()
+        time.sleep(sample_s)
+        total1, idle1 = read()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total1 - total0
+    if total <= 0:
+        return None
+    return (1.0 - (idle1 - idle0) / total) * (os.cpu_count() or 1)
+
+
 def free_cores(requested: int | None = None) -> int:
     """Cores this computation may use: ``requested``, else the CPUs not busy with other work.
 
     The 1-minute load average counts runnable processes (this one among them); with two cores
     and a load of 1.8, one core is taken by others and the computation stays on one. A loaded
-    machine thus never gets more threads or processes than it has idle cores.
+    machine thus never gets more threads or processes than it has idle cores. The average
+    lags: for a minute after other work ended it still counts it, so where the processors can
+    be watched (:func:`busy_cores`) the smaller of the two counts of busy cores is taken (a
+    benchmark measured right after its comparator's two-thread run got one thread on an idle
+    machine).
     """
     cpus = os.cpu_count() or 1
     if requested:
@@ -99,6 +131,10 @@ def free_cores(requested: int | None = None) -> int:
         others = max(0.0, os.getloadavg()[0] - 1.0)
     except OSError:  # pragma: no cover - platforms without a load average
         others = 0.0
+    if others > 0:
+        now = busy_cores()
+        if now is not None:
+            others = min(others, now)
     return max(1, min(cpus, int(cpus - others + 0.5)))
 
 
