@@ -262,8 +262,9 @@ def test_networkit_graph_from_int64_edges_is_the_same_graph(
     monkeypatch.setattr(bmod, "EDGES_VIA_TEXT", 0)
     actors, ties = _ba_tables(600, 3)
     g = Network.from_tables(actors, ties).graph
-    new = _to_networkit(g, weighted=False)
-    text = bmod.edge_array(g).astype(np.uint64)
+    new, label = _to_networkit(g, weighted=False)
+    text = bmod.edge_array(g)
+    text = label[text].astype(np.uint64)  # the relabelling by degree, as an unsigned copy
     old = nk.Graph(g.vcount(), weighted=False, directed=False)
     old.addEdges((text[:, 0], text[:, 1]))
     assert list(new.iterEdges()) == list(old.iterEdges())
@@ -291,3 +292,31 @@ def test_pairs_of_a_large_view_come_without_tuples_and_are_the_same(
     for a, b in zip(got.partner_counts(), want.partner_counts(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert got.pair_count == want.pair_count > 0
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_networkit_graph_is_relabelled_by_degree_and_read_back(weighted: bool) -> None:
+    """The approximation's NetworKit graph numbers the vertices by descending degree (hubs
+    first: cache-friendly); mapped back by ``label`` it is the view's graph, edge for edge
+    (with the same costs), and the estimate is read back on the view's vertices."""
+    from civnet.measures.intermediation.betweenness_approx import _to_networkit
+
+    actors, ties = _ba_tables(400, 3)
+    g = Network.from_tables(actors, ties).graph
+    if weighted:
+        g.es["weight"] = [1.0 + (i % 3) for i in range(g.ecount())]
+    G, label = _to_networkit(g, weighted=weighted)
+    assert sorted(label.tolist()) == list(range(g.vcount()))
+    deg = np.asarray(g.degree())
+    assert (np.diff(deg[np.argsort(label)]) <= 0).all()  # label 0 the largest degree
+    back = np.argsort(label)
+    got = sorted(
+        (min(back[u], back[v]), max(back[u], back[v]), round(G.weight(u, v), 12))
+        for u, v in G.iterEdges()
+    )
+    want = sorted(
+        (min(e.source, e.target), max(e.source, e.target),
+         round(1.0 / e["weight"], 12) if weighted else 1.0)
+        for e in g.es
+    )  # fmt: skip
+    assert got == want
