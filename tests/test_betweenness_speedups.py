@@ -165,7 +165,7 @@ def test_blocks_on_two_threads_equal_one(always_blocks: None) -> None:
 
 def test_free_cores_follows_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(bmod, "busy_cores", lambda: None)  # where /proc/stat is not there
+    monkeypatch.setattr(bmod, "_busy_recently", lambda: None)  # where /proc/stat is not there
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
     assert bmod.free_cores() == 2
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
@@ -180,14 +180,14 @@ def test_free_cores_takes_the_processors_now_when_the_average_lags(
 ) -> None:
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
-    monkeypatch.setattr(bmod, "busy_cores", lambda: 0.05)  # the other work just ended
+    monkeypatch.setattr(bmod, "_busy_recently", lambda: 0.05)  # the other work just ended
     assert bmod.free_cores() == 2
-    monkeypatch.setattr(bmod, "busy_cores", lambda: 1.6)  # still running
+    monkeypatch.setattr(bmod, "_busy_recently", lambda: 1.6)  # still running
     assert bmod.free_cores() == 1
     # the smaller count wins: work that just started is not yet in the average, and is
     # not taken from it (the average alone decided before)
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
-    monkeypatch.setattr(bmod, "busy_cores", lambda: 1.9)
+    monkeypatch.setattr(bmod, "_busy_recently", lambda: 1.9)
     assert bmod.free_cores() == 2
 
 
@@ -207,6 +207,18 @@ def test_busy_cores_reads_the_share_not_idle(
     assert bmod.busy_cores(0.0, str(tmp_path / "absent")) is None
     stat.write_text("cpu  1 2\n")
     assert bmod.busy_cores(0.0, str(stat)) is None
+
+
+def test_free_cores_watches_the_processors_at_most_once_per_ttl(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    monkeypatch.setattr(bmod, "busy_cores", lambda: calls.append(1) or 0.0)
+    monkeypatch.setattr(bmod, "_busy_seen", (-1e9, None))
+    monkeypatch.setattr(bmod.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    for _ in range(50):  # e.g. a timeline's yearly betweenness runs
+        bmod.free_cores()
+    assert len(calls) == 1
 
 
 def test_busy_cores_on_this_machine_is_within_its_cpus() -> None:
@@ -364,7 +376,7 @@ def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None
     net = Network.from_networkx(nx.cycle_graph(10))
     monkeypatch.setattr(amod.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(bmod, "busy_cores", lambda: None)  # the load average decides
+    monkeypatch.setattr(bmod, "_busy_recently", lambda: None)  # the load average decides
     monkeypatch.setattr(amod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     quiet = exact_cost(net)

@@ -113,6 +113,22 @@ def busy_cores(sample_s: float = BUSY_SAMPLE_S, stat: str = "/proc/stat") -> flo
     return (1.0 - (idle1 - idle0) / total) * (os.cpu_count() or 1)
 
 
+BUSY_TTL_S = 2.0
+"""A reading of :func:`busy_cores` serves :func:`free_cores` for this many seconds (a timeline's
+yearly betweenness runs would otherwise each watch the processors for ``BUSY_SAMPLE_S``)."""
+_busy_seen: tuple[float, float | None] = (-1e9, None)
+
+
+def _busy_recently() -> float | None:
+    """:func:`busy_cores`, read at most once per ``BUSY_TTL_S`` seconds in this process."""
+    global _busy_seen
+    at, value = _busy_seen
+    if time.monotonic() - at > BUSY_TTL_S:
+        value = busy_cores()
+        _busy_seen = (time.monotonic(), value)
+    return value
+
+
 def free_cores(requested: int | None = None) -> int:
     """Cores this computation may use: ``requested``, else the CPUs not busy with other work.
 
@@ -132,7 +148,7 @@ def free_cores(requested: int | None = None) -> int:
     except OSError:  # pragma: no cover - platforms without a load average
         others = 0.0
     if others > 0:
-        now = busy_cores()
+        now = _busy_recently()
         if now is not None:
             others = min(others, now)
     return max(1, min(cpus, int(cpus - others + 0.5)))
