@@ -363,7 +363,7 @@ def test_to_jsonable_plain_types_first_gives_the_same_values() -> None:
     from civnet.products.render import to_jsonable
 
     class Key(str):
-        pass
+        """A str subclass: to_jsonable's exact-type fast path must not take it for a plain str."""
 
     cases: list[object] = [
         1, 1.5, float("nan"), float("inf"), -float("inf"), True, None, "x", Key("y"),
