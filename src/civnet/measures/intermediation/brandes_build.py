@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -42,6 +43,16 @@ def module_name() -> str:
 
 
 def build(out_dir: Path = HERE) -> Path:
+    """:func:`compile_into` ``out_dir``, with the compiler's probes (a ``temp.c`` in a fresh
+    temporary folder each, made from pycc's toolchain on) kept in one folder removed after."""
+    with (
+        tempfile.TemporaryDirectory(prefix="civnet-aot-") as scratch,
+        mock.patch.object(tempfile, "tempdir", scratch),
+    ):
+        return compile_into(out_dir)
+
+
+def compile_into(out_dir: Path) -> Path:
     """Compile ``_source_sums`` for int32 and int64 graphs (``source_sums_i4``,
     ``source_sums_i8``, the graph's arrays as separate arguments), ``block_copies`` (int32
     copies) and the bootstrap replicates' ``twin_brandes``
