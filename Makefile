@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 
 # the serial Brandes kernel compiled ahead of time (numba.pycc), so that exact betweenness runs
 # without importing numba; rebuilt when the kernel changes. A failed build fails nothing: the
-# kernel then runs under numba's JIT (brandes_build says why on stderr).
+# kernel then runs under numba's JIT (brandes_build says why on stderr). The same step fills
+# numba's on-disk cache with the parallel samplers pycc cannot build (warm_jit_cache), so the
+# first `civnet serve` loads them instead of compiling.
 $(AOT): $(STAMP) $(KERNEL)/brandes_kernel.py $(KERNEL)/replicate_brandes.py $(KERNEL)/brandes_build.py
 	-$(BIN)/python -m civnet.measures.intermediation.brandes_build
 	touch $(AOT)

@@ -24,6 +24,7 @@ import duckdb
 import networkx as nx
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -111,6 +112,14 @@ def _digest(path: Path) -> str:
 
 
 _TEMPLATE: list[Path] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_template() -> Iterator[None]:
+    """The template's folder goes when the module's tests end (it was left in the temp dir)."""
+    yield
+    while _TEMPLATE:
+        shutil.rmtree(_TEMPLATE.pop().parent, ignore_errors=True)
 
 
 def _template() -> Path:

@@ -98,3 +98,52 @@ def test_top_is_honoured_by_csv_and_json(cli: Any, measure: str) -> None:
     assert len(top_csv) == len(top_json) < len(every)
     first = next(iter(top_csv[0]))
     assert [r[first] for r in top_csv] == [str(r[first]) for r in top_json]
+
+
+def test_help_to_a_pipe_is_plain_text_with_no_line_broken(tmp_path: Path) -> None:
+    """``--help`` to a pipe is click's plain text: no rich box, no markup escape, each option's
+    help on its own unbroken line (with COLUMNS=40 it used to be boxed and cut at 80)."""
+    out = civnet_piped("betweenness", "--help", cwd=tmp_path)
+    assert not set("╭│╰─") & set(out), out
+    assert "\\[" not in out
+    lines = out.splitlines()
+    budget = (
+        "Exact even past the time budget (which otherwise switches to approx 0.01 and says so)."
+    )
+    assert any(line.strip().startswith("--exact") and line.endswith(budget) for line in lines), out
+    assert any(line.endswith("[at most 256 characters].") for line in lines), out
+    top = civnet_piped("--help", cwd=tmp_path)
+    assert any(
+        line.split()[:1] == ["betweenness"] and line.endswith("(boot).")
+        for line in top.splitlines()
+    )
+
+
+def test_help_on_a_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
+    """On a terminal (a pseudo-terminal here) the help keeps rich's panels and escapes brackets."""
+    import pty
+
+    main, sub = pty.openpty()
+    env = {**os.environ, "COLUMNS": "200", "LINES": "50"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "civnet", "betweenness", "--help"],
+        cwd=tmp_path,
+        env=env,
+        stdout=sub,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(sub)
+    chunks = []
+    while True:
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the terminal closes when the child exits
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(main)
+    assert proc.wait(timeout=120) == 0
+    text = b"".join(chunks).decode("utf-8", "replace")
+    assert "╭" in text and "Options" in text, text
+    assert "[at most 256" in text and "\\[" not in text

@@ -375,3 +375,85 @@ def test_to_jsonable_plain_types_first_gives_the_same_values() -> None:
         got, want = to_jsonable(case), _generic_jsonable(case)
         assert repr(got) == repr(want) and json.dumps(got) == json.dumps(want)
         assert type(got) is type(want)
+
+
+def _view_notices_per_tie(ws: Workspace, spec: ViewSpec, net: Network) -> list:  # type: ignore[type-arg]
+    """The view's coverage notices as computed before the counts: a list of sources per tie
+    (:func:`tie_source_ids`), :func:`centred_notices` over them."""
+    from civnet.measures.change.coverage import beyond_coverage
+    from civnet.products.periods import centred_notices, source_windows, untraceable_notice
+
+    per_tie = tie_source_ids(ws, net)
+    if per_tie is None:
+        return [untraceable_notice("this view")]
+    notices = []
+    if spec.date_from or spec.date_to:
+        windows = source_windows(ws)
+        used = [windows[s] for s in sorted(sources_in(per_tie))]
+        lo = spec.date_from or min((w.first for w in used if w.first), default=None)
+        hi = spec.date_to or max((w.last for w in used if w.last), default=None)
+        if lo and hi:
+            notices += beyond_coverage(
+                f"{lo.isoformat()}:{hi.isoformat()}",
+                lo,
+                hi,
+                used,
+                hint="narrow --period/--from/--to to the sources' coverage",
+            )
+    return notices + centred_notices(ws, net, per_tie)
+
+
+def test_view_notices_by_counts_equal_the_per_tie_path(tmp_path: Path) -> None:
+    """The view's notices from its tie rows counted per source (one DuckDB query) and per
+    country equal those of the list of sources of each tie: whole view, periods, a country,
+    with a tie of two sources, refs that name no source, and an actor without a country."""
+    import dataclasses
+    import datetime as dt
+
+    from civnet.products.periods import country_tie_counts, tie_source_counts, view_notices
+    from civnet.views import build_network
+
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    with Workspace(path) as ws:
+        ws.con.execute(
+            "UPDATE ties SET refs = list_concat(refs, ['s2:row 40', 's2:row 41', 'x9:row 1', "
+            "'note', 's:3']) WHERE tie_id = (SELECT min(tie_id) FROM ties)"
+        )
+        ws.con.execute("UPDATE actors SET country = NULL WHERE id = 'p_LAO'")
+    specs = [
+        ViewSpec(),
+        ViewSpec(date_from=dt.date(2014, 1, 1), date_to=dt.date(2016, 12, 31)),
+        ViewSpec(date_from=dt.date(2011, 1, 1)),
+        ViewSpec(date_to=dt.date(2012, 6, 30)),
+        ViewSpec(countries=("CHN",)),
+    ]
+    seen = set()
+    with Workspace(path, read_only=True) as ws:
+        for spec in specs:
+            net = build_network(ws, spec)
+            got = [n.json() for n in view_notices(ws, spec, net)]
+            assert got == [n.json() for n in _view_notices_per_tie(ws, spec, net)], spec
+            seen.update(n["kind"] for n in got)
+            per_tie = tie_source_ids(ws, net)
+            assert per_tie is not None
+            want = {s: sum(s in set(ids) for ids in per_tie) for s in sources_in(per_tie)}
+            assert tie_source_counts(ws, net) == want
+            country = dict(zip(net.ids, net.vertex_attr("country"), strict=True))
+            by_hand: dict[str, int] = {}
+            for s, t in zip(
+                net.ties.column("source").to_pylist(),
+                net.ties.column("target").to_pylist(),
+                strict=True,
+            ):
+                for c in {c for c in (country[s], country[t]) if c}:
+                    by_hand[c] = by_hand.get(c, 0) + 1
+            assert country_tie_counts(net) == by_hand
+        # a view that cannot be traced to sources, and an empty one
+        projected = Network.from_networkx(nx.path_graph(3))
+        assert [n.json() for n in view_notices(ws, ViewSpec(), projected)] == [
+            n.json() for n in _view_notices_per_tie(ws, ViewSpec(), projected)
+        ]
+        empty = build_network(ws, dataclasses.replace(ViewSpec(), countries=("XXX",)))
+        assert view_notices(ws, ViewSpec(), empty) == []
+    assert {"centred_source", "beyond_coverage"} <= seen

@@ -322,3 +322,74 @@ def test_second_core_shares_the_blocks_and_loses_none() -> None:
     assert run_blocks() is None
     with spread(False):
         assert run_blocks() is None
+
+
+def _dict_path_block(plan, state, start: int, stop: int):  # type: ignore[no-untyped-def]
+    """The bootstrap block as computed before the replicates were kept as arrays: each
+    replicate's indicators as dicts by country, :func:`_assemble` into a Scorecard, the
+    drawn weights by :func:`_scores_under`, ranks by :func:`_rank_of`."""
+    from civnet.measures.softpower.scorecard import _assemble, _rank_of, _scores_under
+
+    rng = np.random.Generator(getattr(np.random, state["bit_generator"])())
+    rng.bit_generator.state = state
+    col = {c: j for j, c in enumerate(plan.countries)}
+    shape = (len(plan.keys), len(plan.countries), stop - start)
+    scores, ranks, both = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    present = np.zeros(len(plan.countries), np.int64)
+    for i, r in enumerate(range(start, stop)):
+        (rep,) = plan.sampler.replicates(rng)
+        scored, raws = plan.fast.compute(rep, plan.used)
+        if not scored:
+            continue
+        rc = _assemble(scored, raws, plan.config, [], plan.drop)
+        drawn = _scores_under(
+            rc, plan.config, {n: x[r] for n, x in plan.w_ind.items()}, plan.w_ch[r]
+        )
+        here_all = set(rc.countries)
+        for ki, k in enumerate(plan.keys):
+            here = [c for c in plan.ranked[k] if c in here_all]
+            for c, x in _rank_of(rc.score(k), here).items():
+                ranks[ki, col[c], i] = x
+            for c, x in _rank_of(drawn[k], here).items():
+                both[ki, col[c], i] = x
+        for c in rc.countries:
+            if c in col:
+                present[col[c]] += 1
+                for ki, k in enumerate(plan.keys):
+                    scores[ki, col[c], i] = rc.score(k)[c]
+    return scores, ranks, both, present
+
+
+@pytest.mark.parametrize("scaling", ["minmax", "rank"])
+@pytest.mark.parametrize("plain", [False, True])
+def test_bootstrap_arrays_equal_the_dict_path(scaling: str, plain: bool) -> None:
+    """The bootstrap computes each replicate's scores and ranks on arrays over its countries
+    (no dict per country): every score and rank of every replicate equals the dict path's
+    (:func:`_assemble`, :func:`_scores_under`, :func:`_rank_of`) to the last bit, on random
+    networks with missing indicators, undefined ratios and self-ties, with the shipped
+    validity rules (uninformative indicators dropped) and loose ones."""
+    from civnet.measures.softpower import scorecard as sc
+    from tests.test_uncertainty import _scorecard_network
+
+    captured = []
+
+    def capture(fn, plan, blocks):  # type: ignore[no-untyped-def]
+        captured.append((plan, blocks))
+        return [fn(plan, *b) for b in blocks]
+
+    for seed in range(3):
+        net = _scorecard_network(seed, plain)
+        for loose in (False, True):
+            cfg = dataclasses.replace(load_config(None), scaling=scaling)
+            if loose:
+                cfg = dataclasses.replace(cfg, min_countries=1, min_ties=0)
+            captured.clear()
+            sc.scorecard_bootstrap(net, cfg, n_boot=25, seed=seed, run_blocks=capture)
+            plan, blocks = captured[0]
+            for state, start, stop in blocks:
+                got = sc.boot_block(plan, state, start, stop)
+                want = _dict_path_block(plan, state, start, stop)
+                for a, b in zip((got.scores, got.ranks, got.both, got.present), want, strict=True):
+                    assert a.shape == b.shape
+                    assert a.tobytes() == b.tobytes()  # bit for bit, NaN where NaN
+            assert np.isfinite(got.scores).any()

@@ -3,7 +3,7 @@
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -43,7 +43,17 @@ def make_console(*, stderr: bool = False) -> Console:
 
 err_console = make_console(stderr=True)
 
+HELP_IS_RICH = sys.stdout.isatty()
+"""``--help`` is drawn by rich (panels at the terminal's width) only for a terminal; to a pipe or a
+file it is click's plain text at :data:`PIPE_WIDTH`, so no line is broken or boxed."""
+HELP_MARKUP: Literal["rich"] | None = "rich" if HELP_IS_RICH else None
+HELP_CONTEXT: dict[str, Any] = (
+    {} if HELP_IS_RICH else {"terminal_width": PIPE_WIDTH, "max_content_width": PIPE_WIDTH}
+)
+
 app = typer.Typer(
+    rich_markup_mode=HELP_MARKUP,
+    context_settings=HELP_CONTEXT,
     name="civnet",
     cls=CivnetGroup,
     help="Map and measure civil diplomacy: cross-border ties of cities, universities, NGOs, "
@@ -52,7 +62,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-import_app = typer.Typer(help="Import user data into the workspace.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import user data into the workspace.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
+    context_settings=HELP_CONTEXT,
+)
 app.add_typer(import_app, name="import")
 
 console = make_console()

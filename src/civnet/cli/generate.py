@@ -30,7 +30,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.markup import escape
 
-from civnet.cli.app import app, console
+from civnet.cli.app import HELP_IS_RICH, app, console
 from civnet.cli.options import Format, check_format, view_filter_flags, view_options_except
 from civnet.products.catalog import MEASURES, Measure, Param
 from civnet.products.render import emit, records_csv, write_json
@@ -57,11 +57,13 @@ def option_name(param: Param) -> str:
 def option_help(param: Param) -> str:
     """The parameter's help with its declared bounds, e.g. ``only the K highest [>= 1 ...]``.
 
-    Typer reads help as Rich markup: the text is escaped, so ``[one of: year, month]`` prints.
+    For a terminal Typer reads help as Rich markup: the text is escaped, so ``[one of: year,
+    month]`` prints; to a pipe the help is click's plain text and is left as written.
     """
     bounds = param.describe_bounds()
     text = param.help[:1].upper() + param.help[1:]
-    return escape(f"{text} [{bounds}]." if bounds else f"{text}.")
+    body = f"{text} [{bounds}]." if bounds else f"{text}."
+    return escape(body) if HELP_IS_RICH else body
 
 
 def option(param: Param) -> inspect.Parameter:

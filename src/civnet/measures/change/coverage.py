@@ -249,6 +249,23 @@ def centred_sources(
         for s in set(srcs):
             if s in centres:
                 from_source[s] = from_source.get(s, 0) + 1
+    return centred_notices_of_counts(per_country, from_source, names, centres)
+
+
+def centred_notices_of_counts(
+    per_country: Mapping[str, int],
+    per_source: Mapping[int, int],
+    names: Mapping[int, str],
+    centres: Mapping[int, str],
+) -> list[Notice]:
+    """:func:`centred_sources` from the counts it takes from the view's ties: ``per_country[c]``
+    the tie records with an end in country c, ``per_source[s]`` those that source s reports
+    (any sources; those of ``centres`` with a record get a notice, in the order of their ids).
+
+    >>> centred_notices_of_counts({"CHN": 3, "PAK": 1}, {2: 2, 1: 1}, {}, {2: "CHN"})[0].detail
+    {'source_id': 2, 'source': '?', 'country': 'CHN', 'tie_records': 2, 'share': 0.6666666666666666}
+    """
+    from_source = {s: n for s, n in per_source.items() if s in centres and n > 0}
     out = []
     for s in sorted(from_source):
         c, n = centres[s], from_source[s]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -42,6 +43,16 @@ def module_name() -> str:
 
 
 def build(out_dir: Path = HERE) -> Path:
+    """:func:`compile_into` ``out_dir``, with the compiler's probes (a ``temp.c`` in a fresh
+    temporary folder each, made from pycc's toolchain on) kept in one folder removed after."""
+    with (
+        tempfile.TemporaryDirectory(prefix="civnet-aot-") as scratch,
+        mock.patch.object(tempfile, "tempdir", scratch),
+    ):
+        return compile_into(out_dir)
+
+
+def compile_into(out_dir: Path) -> Path:
     """Compile ``_source_sums`` for int32 and int64 graphs (``source_sums_i4``,
     ``source_sums_i8``, the graph's arrays as separate arguments), ``block_copies`` (int32
     copies) and the bootstrap replicates' ``twin_brandes``
@@ -106,8 +117,32 @@ def _entry(_source_sums):
     return source_sums
 
 
+def warm_jit_cache() -> None:
+    """Compile the ``parallel=True`` samplers pycc cannot build (the directed approximation's
+    :func:`~civnet.measures.intermediation.brandes_kernel.sampled_path_counts`, the sampled group
+    betweenness's ``sampled_group_paths``) into numba's on-disk cache (``cache=True``), with the
+    argument types their callers pass (int64 arrays, Python ints): the first ``civnet serve``
+    after an install then loads them instead of compiling for about 10 s."""
+    import numpy as np
+
+    from civnet.measures.intermediation.betweenness_approx import SAMPLE_CHUNKS, _csr
+    from civnet.measures.intermediation.brandes_kernel import (
+        sampled_group_paths,
+        sampled_path_counts,
+    )
+
+    src = np.array([0, 1, 2, 3], dtype=np.int64)
+    dst = np.array([1, 2, 3, 0], dtype=np.int64)
+    out_ptr, out_idx = _csr(4, src, dst)
+    in_ptr, in_idx = _csr(4, dst, src)
+    sampled_path_counts(out_ptr, out_idx, in_ptr, in_idx, 8, 0, SAMPLE_CHUNKS)
+    group = np.array([0, 0, 1, 1], dtype=np.int64)
+    sampled_group_paths(out_ptr, out_idx, in_ptr, in_idx, group, 2, src[:2].copy(), 0)
+
+
 def main() -> int:
-    """Build, or say on stderr why not; exit status 0 either way."""
+    """Build, or say on stderr why not; then fill numba's cache with the samplers
+    (:func:`warm_jit_cache`). Exit status 0 either way."""
     try:
         path = build()
     except Exception as exc:  # no compiler, no setuptools, a numba without pycc: JIT instead
@@ -116,8 +151,16 @@ def main() -> int:
             f"{exc}); exact betweenness uses numba's JIT instead",
             file=sys.stderr,
         )
-        return 0
-    print(f"civnet: built {path.name}", file=sys.stderr)
+    else:
+        print(f"civnet: built {path.name}", file=sys.stderr)
+    try:
+        warm_jit_cache()
+    except Exception as exc:  # a read-only install: the samplers compile at their first call
+        print(
+            f"civnet: numba's samplers were not compiled ahead ({type(exc).__name__}: {exc}); "
+            "they compile at their first use",
+            file=sys.stderr,
+        )
     return 0
 
 

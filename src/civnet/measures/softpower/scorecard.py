@@ -418,35 +418,132 @@ def boot_block(
     """Replicates ``start`` to ``stop`` (exclusive) of :func:`scorecard_bootstrap`, drawn by a
     generator in ``state`` (its state when replicate ``start`` is drawn): the same numbers
     whichever process computes them and however the replicates are split."""
+    from scipy.stats import rankdata
+
     rng = np.random.Generator(getattr(np.random, state["bit_generator"])())
     rng.bit_generator.state = state
     keys, countries, config = plan.keys, plan.countries, plan.config
     col = {c: j for j, c in enumerate(countries)}
+    # column of each country code of the replicates (-1: not a country of the view's card)
+    code_col = np.array([col.get(c, -1) for c in plan.fast.names], dtype=np.int64)
+    ranked = [np.array([col[c] for c in plan.ranked[k]], dtype=np.int64) for k in keys]
     shape = (len(keys), len(countries), stop - start)
     scores, ranks, both = np.full(shape, NAN), np.full(shape, NAN), np.full(shape, NAN)
     present = np.zeros(len(countries), np.int64)
     for i, r in enumerate(range(start, stop)):
         (rep,) = plan.sampler.replicates(rng)
-        scored, raws = plan.fast.compute(rep, plan.used)
-        if scored:
-            rc = _assemble(scored, raws, config, [], plan.drop)
-            w = {n: x[r] for n, x in plan.w_ind.items()}
-            drawn = _scores_under(rc, config, w, plan.w_ch[r])
-            in_rep = set(rc.countries)
+        codes, raws = plan.fast.arrays(rep, plan.used)
+        if len(codes):
+            given, drawn = _replicate_scores(
+                raws,
+                len(codes),
+                config,
+                plan.drop,
+                {n: x[r] for n, x in plan.w_ind.items()},
+                plan.w_ch[r],
+            )
+            cols = code_col[codes]
+            ok = cols >= 0
+            present[cols[ok]] += 1
             for ki, k in enumerate(keys):
-                here = [c for c in plan.ranked[k] if c in in_rep]
-                for c, x in _rank_of(rc.score(k), here).items():
-                    ranks[ki, col[c], i] = x
-                for c, x in _rank_of(drawn[k], here).items():
-                    both[ki, col[c], i] = x
-            for c in rc.countries:
-                if c in col:
-                    present[col[c]] += 1
-                    for ki, k in enumerate(keys):
-                        scores[ki, col[c], i] = rc.score(k)[c]
+                by_col = np.full(len(countries), NAN)
+                by_col[cols[ok]] = given[k][ok]
+                scores[ki, cols[ok], i] = given[k][ok]
+                # ranks among the view's ranked countries present in the replicate with a
+                # score (1 = highest, ties share the best rank), as _rank_of
+                x = by_col[ranked[ki]]
+                fin = np.isfinite(x)
+                if fin.any():
+                    ranks[ki, ranked[ki][fin], i] = rankdata(-x[fin], method="min")
+                by_col[cols[ok]] = drawn[k][ok]
+                x = by_col[ranked[ki]]
+                fin = np.isfinite(x)
+                if fin.any():
+                    both[ki, ranked[ki][fin], i] = rankdata(-x[fin], method="min")
         if tick:
             tick(i + 1)
     return BootBlock(start, scores, ranks, both, present)
+
+
+def _replicate_scores(
+    raws: Mapping[str, np.ndarray | str],
+    size: int,
+    config: ScorecardConfig,
+    drop: Mapping[str, str],
+    w_ind: Mapping[str, np.ndarray],
+    w_ch: np.ndarray,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The channel and overall scores of a bootstrap replicate from its indicators' raw values
+    (:meth:`_ReplicateIndicators.arrays`: arrays over the replicate's ``size`` countries, or a
+    reason),
+    with the configured weights and under one draw of them (``w_ind``, ``w_ch``).
+
+    The same numbers as :func:`_assemble` with ``drop`` (then :meth:`Scorecard.score`) and
+    :func:`_scores_under`, computed on arrays over the countries instead of dicts: the same
+    float operations in the same order for each country (:func:`scale`, :func:`_wmean`,
+    :func:`_weighted_means`), so equal to the last bit (``tests/test_scorecard.py``).
+    """
+    scored: dict[str, np.ndarray] = {}
+    given: dict[str, np.ndarray] = {}
+    drawn: dict[str, np.ndarray] = {}
+    for ch in config.channels:
+        for name in ch.indicators:
+            if name in scored:
+                continue
+            raw = raws[name]
+            if isinstance(raw, str) or drop.get(name):
+                scored[name] = np.full(size, NAN)
+            else:
+                scored[name] = _scale_array(raw, config.scaling)
+    for ch in config.channels:
+        given[ch.name] = _wmean_arrays([scored[k] for k in ch.indicators], ch.indicators, size)
+        x = np.stack([scored[k] for k in ch.indicators], axis=1).reshape(size, len(ch.indicators))
+        drawn[ch.name] = _weighted_means(x, w_ind[ch.name][None, :])[0]
+    cw = {ch.name: ch.weight for ch in config.channels}
+    given["overall"] = _wmean_arrays([given[k] for k in cw], cw, size)
+    stacked = (
+        np.stack([drawn[ch.name] for ch in config.channels], axis=1)
+        if config.channels
+        else np.zeros((size, 0))
+    )
+    drawn["overall"] = _weighted_means(stacked, w_ch[None, :])[0]
+    return given, drawn
+
+
+def _scale_array(values: np.ndarray, method: str) -> np.ndarray:
+    """:func:`scale` of an array of values (NaN stays NaN): the scores in the same order."""
+    from scipy.stats import rankdata
+
+    out = np.full(len(values), NAN)
+    finite = np.isfinite(values)
+    if not finite.any():
+        return out
+    x = values[finite]
+    lo, hi = float(x.min()), float(x.max())
+    if hi == lo:
+        s = np.full(len(x), 50.0)
+    elif method == "rank":
+        s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
+    else:
+        s = 100.0 * (x - lo) / (hi - lo)
+    out[finite] = s
+    return out
+
+
+def _wmean_arrays(
+    columns: Sequence[np.ndarray], weights: Mapping[str, float], size: int
+) -> np.ndarray:
+    """:func:`_wmean` of each row: ``columns`` are the values in the order of ``weights``."""
+    num = np.zeros(size)
+    den = np.zeros(size)
+    for x, w in zip(columns, weights.values(), strict=True):
+        if not w > 0:
+            continue
+        ok = np.isfinite(x)
+        num = np.where(ok, num + w * x, num)
+        den = np.where(ok, den + w, den)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), NAN)
 
 
 RunBlocks = Callable[

@@ -26,6 +26,16 @@ from civnet.measures.statistics.resampling import Replicate, ViewArrays
 from civnet.measures.structure.ei import ei_ratio
 from civnet.vocab import AFFILIATION_TYPES, CIVIL_ACTOR_TYPES
 
+Arr = np.ndarray | str
+"""An indicator's raw values on a replicate, in the order of the countries scored (float64),
+or the reason it is missing."""
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` elementwise, NaN where ``den`` is 0 (as ``num / den if den else NaN``)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den != 0, num / np.where(den != 0, den, 1.0), NAN)
+
 
 class _ReplicateIndicators:
     """The indicators of :data:`INDICATORS` on bootstrap replicates of one view, from arrays.
@@ -58,6 +68,13 @@ class _ReplicateIndicators:
         self.culture = np.array([x in CULTURE_TRACKS for x in tracks], dtype=bool)
         self.governance = np.array([x in GOVERNANCE_TRACKS for x in tracks], dtype=bool)
         self.econ_track = np.array([x == "economy_trade" for x in tracks], dtype=bool)
+        # the two betweenness indicators' sub-networks: their tie rows, as views of their own
+        # (a replicate of one scans those rows only)
+        self.governance_ties = self.governance | self.hub[view.src] | self.hub[view.dst]
+        self.culture_rows = np.flatnonzero(self.culture)
+        self.governance_rows = np.flatnonzero(self.governance_ties)
+        self.culture_view = view.with_ties(self.culture_rows)
+        self.governance_view = view.with_ties(self.governance_rows)
         cs, ct = self.country[view.src], self.country[view.dst]
         self.cross = (cs >= 0) & (ct >= 0) & (cs != ct)
         # Distinct keys the indicators count, numbered once for the view: each replicate marks
@@ -92,7 +109,23 @@ class _ReplicateIndicators:
         self.dyad_way_dyad = ways // 2
 
     def compute(self, rep: Replicate, names: Sequence[str]) -> tuple[list[str], dict[str, Raw]]:
-        """The countries scored in the replicate and the raw value of each indicator named."""
+        """The countries scored in the replicate and the raw value of each indicator named.
+
+        :meth:`arrays` as dicts by country (the same values)."""
+        codes, arrays = self.arrays(rep, names)
+        scored = [self.names[c] for c in codes]
+        raws: dict[str, Raw] = {
+            name: x if isinstance(x, str) else dict(zip(scored, x.tolist(), strict=True))
+            for name, x in arrays.items()
+        }
+        return scored, raws
+
+    def arrays(
+        self, rep: Replicate, names: Sequence[str]
+    ) -> tuple[np.ndarray, dict[str, str | np.ndarray]]:
+        """The codes (indices into :attr:`names`, ascending) of the countries scored in the
+        replicate, and per indicator named its raw values in that order (float64), or the
+        reason it is missing. No dict per country: the bootstrap works on these arrays."""
         v = self.view
         w = rep.tie_rows
         kept = w > 0
@@ -101,11 +134,10 @@ class _ReplicateIndicators:
         active[s] = True
         active[t] = True
         codes = np.unique(self.country[active & self.civil & (self.country >= 0)])
-        scored = [self.names[c] for c in codes]
-        if not scored:
-            return [], {}
+        if not len(codes):
+            return codes, {}
         ctx = _Rep(self, rep, kept, s, t, wk, active, codes)
-        return scored, {name: getattr(ctx, name)() for name in names}
+        return codes, {name: getattr(ctx, name)() for name in names}
 
 
 @dataclass
@@ -132,18 +164,20 @@ class _Rep:
         self.b = np.concatenate([self.t, self.s])
         self.w2 = np.concatenate([self.wk, self.wk])
         self.cross2 = np.concatenate([self.cross, self.cross])
+        self._ext_internal: tuple[np.ndarray, np.ndarray] | None = None
 
     def scored_end(self, x: np.ndarray) -> np.ndarray:
         return self.in_scored[self.ri.country[x]]
 
-    def per_country(self, values: np.ndarray) -> dict[str, float]:
-        return {self.ri.names[c]: float(values[c]) for c in self.codes}
+    def per_country(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (by country code) of the countries scored, in their order."""
+        return np.asarray(values, dtype=np.float64)[self.codes]
 
     def sums(self, who: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Sum of ``weights`` by the country of actors ``who``."""
         return np.bincount(self.ri.country[who], weights=weights, minlength=len(self.ri.names))
 
-    def distinct_copies(self, mask: np.ndarray) -> dict[str, float]:
+    def distinct_copies(self, mask: np.ndarray) -> np.ndarray:
         """Per country of end a: the copies of the distinct other ends b (where ``mask``)."""
         ri = self.ri
         pair = np.concatenate([ri.pair_fwd[self.kept], ri.pair_bwd[self.kept]])
@@ -156,7 +190,7 @@ class _Rep:
             )
         )
 
-    def partner_countries(self) -> Raw:
+    def partner_countries(self) -> Arr:
         if not self.cross.any():
             return "no cross-border ties in the view"
         m = self.cross2 & self.ri.civil[self.a] & self.scored_end(self.a)
@@ -166,6 +200,13 @@ class _Rep:
         return self.per_country(np.bincount(key // size, minlength=size))
 
     def cross_and_domestic(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per country code: the civil actors' cross-border and domestic tie rows (both
+        orientations), computed once for the two indicators that read them."""
+        if self._ext_internal is None:
+            self._ext_internal = self._cross_and_domestic()
+        return self._ext_internal
+
+    def _cross_and_domestic(self) -> tuple[np.ndarray, np.ndarray]:
         ri = self.ri
         civil = ri.civil[self.a] & self.scored_end(self.a)
         ext = civil & self.cross2
@@ -180,15 +221,15 @@ class _Rep:
             internal -= self.sums(u, (records * self.rep.copies[u]).astype(float))
         return self.sums(self.a[ext], self.w2[ext]), internal
 
-    def ties_per_civil_actor(self) -> Raw:
+    def ties_per_civil_actor(self) -> Arr:
         if not self.cross.any():
             return "no cross-border ties in the view"
         ext, _ = self.cross_and_domestic()
         civil = np.flatnonzero(self.active & self.ri.civil & (self.ri.country >= 0))
         n_civil = self.sums(civil, self.rep.copies[civil].astype(float))
-        return {self.ri.names[c]: float(ext[c] / n_civil[c]) for c in self.codes}
+        return ext[self.codes] / n_civil[self.codes]
 
-    def multitrack_share(self) -> Raw:
+    def multitrack_share(self) -> Arr:
         if not self.cross.any():
             return "no cross-border ties in the view"
         ri = self.ri
@@ -209,16 +250,15 @@ class _Rep:
             ok = ri.civil[x] & self.scored_end(x)
             den += self.sums(x[ok], pairs[ok])
             num += self.sums(x[ok & deep], pairs[ok & deep])
-        return {ri.names[c]: float(num[c] / den[c]) if den[c] else NAN for c in self.codes}
+        return _ratio(num[self.codes], den[self.codes])
 
-    def ei_index(self) -> Raw:
+    def ei_index(self) -> Arr:
         if not self.cross.any():
             return "no cross-border ties in the view"
         ext, internal = self.cross_and_domestic()
-        index = ei_ratio(ext[self.codes], internal[self.codes])
-        return dict(zip([self.ri.names[c] for c in self.codes], index.tolist(), strict=True))
+        return np.asarray(ei_ratio(ext[self.codes], internal[self.codes]), dtype=np.float64)
 
-    def inbound_econ_ties(self) -> Raw:
+    def inbound_econ_ties(self) -> Arr:
         econ = self.ri.econ_track[self.kept]
         if not econ.any():
             return "no economy_trade ties in the view"
@@ -229,7 +269,7 @@ class _Rep:
         ok = self.ri.econ_type[to] & self.scored_end(to)
         return self.per_country(self.sums(to[ok], w[ok]))
 
-    def inbound_share(self) -> Raw:
+    def inbound_share(self) -> Arr:
         m = self.directed & self.cross
         if not m.any():
             return "no directed cross-border ties in the view (inbound is undefined)"
@@ -238,49 +278,53 @@ class _Rep:
         out_of = self.scored_end(s)
         inbound = self.sums(t[into], w[into])
         total = inbound + self.sums(s[out_of], w[out_of])
-        return {
-            self.ri.names[c]: float(inbound[c] / total[c]) if total[c] else NAN for c in self.codes
-        }
+        return _ratio(inbound[self.codes], total[self.codes])
 
-    def culture_reach(self) -> Raw:
+    def culture_reach(self) -> Arr:
         culture = self.ri.culture[self.kept]
         if not culture.any():
             return "no culture or education ties in the view"
         m = np.concatenate([culture & self.cross, culture & self.cross])
         return self.distinct_copies(m & self.scored_end(self.a))
 
-    def hub_reach(self) -> Raw:
+    def hub_reach(self) -> Arr:
         hub = self.ri.hub
         m = hub[self.b] & ~hub[self.a]
         if not m.any():
             return "no ties to network, igo or forum actors in the view"
         return self.distinct_copies(m & self.scored_end(self.a))
 
-    def sub_betweenness(self, ties: np.ndarray, skip_hubs: bool) -> dict[str, float] | None:
+    def sub_betweenness(
+        self, ties: np.ndarray, rows: np.ndarray, sub_view: ViewArrays, skip_hubs: bool
+    ) -> np.ndarray | None:
         """Per country: the sum of its copies' normalized betweenness in the sub-network of
-        the replicate's rows of ``ties`` (a mask over the view's ties)."""
+        the replicate's rows of ``ties`` (a mask over the view's ties; ``rows``: its indices,
+        ``sub_view``: the view with those rows only, :meth:`ViewArrays.with_ties`)."""
         view, rep = self.ri.view, self.rep
-        keep = ties & (rep.tie_rows > 0)
+        keep = ties & self.kept
         if not keep.any():
             return None
         ends = np.zeros(view.n, bool)
         ends[view.src[keep]] = True
         ends[view.dst[keep]] = True
-        sub = Replicate(view, np.where(ends, rep.copies, 0), np.where(ties, rep.records, 0))
+        sub = Replicate(sub_view, np.where(ends, rep.copies, 0), rep.records[rows])
         b, origin = replicate_betweenness(sub), sub.origin()
         ok = self.scored_end(origin)
         if skip_hubs:
             ok &= ~self.ri.hub[origin]
         return self.per_country(self.sums(origin[ok], b[ok]))
 
-    def culture_centrality(self) -> Raw:
-        out = self.sub_betweenness(self.ri.culture, skip_hubs=False)
+    def culture_centrality(self) -> Arr:
+        out = self.sub_betweenness(
+            self.ri.culture, self.ri.culture_rows, self.ri.culture_view, skip_hubs=False
+        )
         return "no culture or education ties in the view" if out is None else out
 
-    def governance_betweenness(self) -> Raw:
+    def governance_betweenness(self) -> Arr:
         ri = self.ri
-        ties = ri.governance | ri.hub[ri.view.src] | ri.hub[ri.view.dst]
-        out = self.sub_betweenness(ties, skip_hubs=True)
+        out = self.sub_betweenness(
+            ri.governance_ties, ri.governance_rows, ri.governance_view, skip_hubs=True
+        )
         if out is None:
             return (
                 "no environment, health or governance ties and no ties to network/igo/forum actors"

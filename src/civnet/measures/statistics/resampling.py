@@ -34,6 +34,7 @@ Resampling units (``unit``, :data:`RESAMPLE_UNITS`):
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,6 +98,23 @@ class ViewArrays:
     def ids(self) -> list[str]:
         return self.id_array.to_pylist()
 
+    def with_ties(self, rows: np.ndarray) -> ViewArrays:
+        """This view keeping only the tie rows ``rows`` (indices, in that order): the same
+        actors in the same order (vertex indices unchanged), ``active`` of the kept ties.
+
+        A replicate of it with the records of those rows is the replicate of this view with
+        every other row at 0 records (its tie rows, edges and graph are the same), without
+        scanning the rows left out."""
+        sub = copy.copy(self)
+        sub.ties = self.ties.take(pa.array(rows, pa.int64()))
+        sub.src, sub.dst = self.src[rows], self.dst[rows]
+        sub.tie_directed = self.tie_directed[rows]
+        sub.tracks = self.tracks[rows] if self.tracks is not None else None
+        sub.active = np.zeros(self.n, bool)
+        sub.active[sub.src] = True
+        sub.active[sub.dst] = True
+        return sub
+
 
 def _chunk(table: pa.Table, col: str) -> pa.Array:
     return table.column(col).combine_chunks()
@@ -153,7 +171,9 @@ class Replicate:
     @property
     def directed(self) -> bool:
         """Directed when any tie row of the replicate is (as :meth:`Network.from_tables`)."""
-        return bool(np.any(self.view.tie_directed[self.tie_rows > 0]))
+        if "directed" not in self._cache:
+            self._cache["directed"] = bool(np.any(self.view.tie_directed[self.tie_rows > 0]))
+        return bool(self._cache["directed"])
 
     def actor_edges(self) -> np.ndarray:
         """Distinct (u, v) pairs of view actors tied in the replicate: arcs when it is directed,
