@@ -227,6 +227,10 @@ class Measure:
     the measure's own (:func:`with_notes`). A result that is a list of records is given as
     ``{"records": [...], "notes": [...]}``.
 
+    ``graph_only(params)`` is true when ``compute``, with these parameters, reads the view's
+    graph and actors but never its tie table: a process that computes once (the CLI) then lets
+    the table go before computing (:meth:`lighten`; a million ties are about 70 MB of Arrow).
+
     From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
     the API endpoints with their OpenAPI bounds (:mod:`civnet.products.serving.server`) and the method
     of :class:`civnet.api.View`; every face computes through
@@ -244,6 +248,7 @@ class Measure:
     columns: tuple[str, ...] | None = None
     command: str | None = None
     notes: Callable[[Any], list[str]] | None = None
+    graph_only: Callable[[dict[str, Any]], bool] | None = None
 
     @property
     def cli_name(self) -> str:
@@ -306,6 +311,16 @@ class Measure:
 
             return build_network(ws, spec)
         return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
+
+    def lighten(self, inputs: Any, params: dict[str, Any]) -> Any:
+        """``inputs`` without what ``compute`` will not read with ``params``: a view without its
+        tie table where :attr:`graph_only` says so (:meth:`Network.without_ties`), else as
+        they are. For a caller that holds the inputs for this computation alone."""
+        from civnet.views.network import Network
+
+        if self.graph_only is None or not isinstance(inputs, Network):
+            return inputs
+        return inputs.without_ties() if self.graph_only(self.resolve(params)) else inputs
 
     def result(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
         """The typed result of ``compute`` (what the CLI's tables are drawn from)."""
@@ -780,6 +795,7 @@ register(
         ),
         betweenness_result,
         slow=True,
+        graph_only=lambda p: p["boot"] is None,  # the brokers' resampling draws ties
     )
 )
 register(

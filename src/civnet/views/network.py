@@ -66,6 +66,19 @@ class Network:
         """True when the view holds a directed tie (its graph then walks undirected ties both ways)."""
         return bool(self.graph.is_directed())
 
+    def without_ties(self) -> Network:
+        """This view without its tie table's rows (the columns kept): the same graph, actors,
+        notes and derived counts, for a computation that reads only the graph (betweenness).
+        The table of a million ties is about 70 MB of Arrow; the graph holds what paths need."""
+        return Network(
+            graph=self.graph,
+            actors=self.actors,
+            ties=pa.Table.from_batches([], schema=self.ties.schema),  # (empty_table imports pandas)
+            spec=self.spec,
+            notes=list(self.notes),
+            _cache=self._cache,
+        )
+
     # -- what the view counts -------------------------------------------------------------------
     def pair_edges(self) -> np.ndarray:
         """Connected pairs as an (m, 2) array of vertex indices ``u < v``, sorted.
@@ -118,9 +131,16 @@ class Network:
         in-degree of the ``nx.DiGraph`` of the view's directed ties alone (0 in a view without
         directed ties).
         """
-        n = self.graph.vcount()
-        pe, ae = self.pair_edges(), self.arc_edges()
-        partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        g = self.graph
+        n = g.vcount()
+        ae = self.arc_edges()
+        if "pairs" in self._cache or not n:
+            pe = self.pair_edges()
+            partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        else:  # each vertex's distinct neighbours by any direction, itself left out: no pair list
+            # (a 1M-edge view's pairs and their transients were about 50 MB)
+            sizes = g.neighborhood_size(order=1, mode="all")
+            partners = np.fromiter(sizes, dtype=np.int64, count=n) - 1
         out = np.bincount(ae[:, 0], minlength=n) if len(ae) else np.zeros(n, np.int64)
         into = np.bincount(ae[:, 1], minlength=n) if len(ae) else np.zeros(n, np.int64)
         return partners, out, into
