@@ -58,23 +58,30 @@ def test_ranking_by_a_stable_sort_is_the_ranking_by_value_then_id() -> None:
             assert b.top(k) == (want if k is None else want[:k])
 
 
-def test_the_view_without_ties_gives_the_same_betweenness(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spec", [ViewSpec.make(), ViewSpec.make(level="country")])
+def test_the_view_without_ties_gives_the_same_betweenness(tmp_path: Path, spec: ViewSpec) -> None:
     path = tmp_path / "ws.duckdb"
+    m = MEASURES["betweenness"]
     with Workspace(path) as ws:
         import_tables(ws, actors=DATA / "actors.csv", ties=DATA / "ties.csv")
-        net = build_network(ws, ViewSpec.make())
-        want = run_measure(ws, "betweenness", ViewSpec.make(), {"rank_all": True}, cache=False)
-    m = MEASURES["betweenness"]
-    light = m.lighten(net, {"rank_all": True})
-    assert light.ties.num_rows == 0 and light.ties.schema == net.ties.schema
-    assert light.graph is net.graph and light.notes == net.notes
-    assert m.run(light, None, rank_all=True) == want
-    assert m.lighten(net, {"boot": 5}) is net  # the brokers' resampling draws ties
-    assert MEASURES["describe"].lighten(net, {}) is net
+        net = build_network(ws, spec)
+        light = m.light_inputs(ws, spec, rank_all=True)
+        want = run_measure(ws, "betweenness", spec, {"rank_all": True}, cache=False)
+        assert m.light_inputs(ws, spec, boot=5).ties.num_rows == net.ties.num_rows  # resampled
+        assert MEASURES["describe"].light_inputs(ws, spec).ties.num_rows == net.ties.num_rows
+    assert light.ties.num_rows == 0 < net.ties.num_rows
+    assert light.graph.get_edgelist() == net.graph.get_edgelist()
+    for name in net.graph.es.attributes():
+        assert light.graph.es[name] == net.graph.es[name]
+    for name in net.graph.vs.attributes():
+        assert light.graph.vs[name] == net.graph.vs[name]
+    assert light.notes == net.notes and light.actors.equals(net.actors)
+    assert m.run(light, None, rank_all=True) == m.run(net, None, rank_all=True) == want
     # the command computes on the light view: the same JSON as the API
-    out = CliRunner().invoke(
-        app, ["--workspace", str(path), "betweenness", "--rank-all", "-f", "json"]
-    )
+    args = ["--workspace", str(path), "betweenness", "--rank-all", "-f", "json"]
+    if spec.level == "country":
+        args[3:3] = ["--level", "country"]
+    out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout) == want
 

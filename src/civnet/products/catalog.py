@@ -229,7 +229,7 @@ class Measure:
 
     ``graph_only(params)`` is true when ``compute``, with these parameters, reads the view's
     graph and actors but never its tie table: a process that computes once (the CLI) then lets
-    the table go before computing (:meth:`lighten`; a million ties are about 70 MB of Arrow).
+    the table go (:meth:`light_inputs`; a million ties are about 70 MB of Arrow).
 
     From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
     the API endpoints with their OpenAPI bounds (:mod:`civnet.products.serving.server`) and the method
@@ -312,15 +312,16 @@ class Measure:
             return build_network(ws, spec)
         return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
 
-    def lighten(self, inputs: Any, params: dict[str, Any]) -> Any:
-        """``inputs`` without what ``compute`` will not read with ``params``: a view without its
-        tie table where :attr:`graph_only` says so (:meth:`Network.without_ties`), else as
-        they are. For a caller that holds the inputs for this computation alone."""
-        from civnet.views.network import Network
+    def light_inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
+        """:meth:`inputs` without what ``compute`` will not read with ``params``: where
+        :attr:`graph_only` says so, a view without its tie table (``build_network(...,
+        graph_only=True)``). For a caller that builds the inputs for this computation alone."""
+        light = self.graph_only is not None and self.graph_only(self.resolve(params))
+        if self.prepare is None and light:
+            from civnet.views.network import build_network
 
-        if self.graph_only is None or not isinstance(inputs, Network):
-            return inputs
-        return inputs.without_ties() if self.graph_only(self.resolve(params)) else inputs
+            return build_network(ws, spec, graph_only=True)
+        return self.inputs(ws, spec, **params)
 
     def result(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
         """The typed result of ``compute`` (what the CLI's tables are drawn from)."""

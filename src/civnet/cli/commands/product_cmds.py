@@ -51,8 +51,8 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
             if hit is not None:
                 return hit
             flush_after_tasks(ws.con)  # DuckDB's freed memory back while the view is built
-            inputs = planned.measure.inputs(ws, spec, **planned.params)
-        inputs = planned.measure.lighten(inputs, planned.params)  # e.g. no tie table
+            # built for this computation alone: without what it will not read (a tie table)
+            inputs = planned.measure.light_inputs(ws, spec, **planned.params)
         result = planned.measure.run(
             inputs,
             lambda done, total: bar.update(job, completed=done, total=total),
