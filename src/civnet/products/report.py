@@ -522,6 +522,8 @@ def report_context(
         # in the second process when a core is free (a thread if that process is not there:
         # the compiled Brandes kernel releases the interpreter lock)
         between = _Job(ws, spec, "betweenness", {}, net, thread=both, core=core)
+        if core is not None and boot > 0:
+            core.warm_blocks()  # after the betweenness, while this process is still busy
         brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
         say("density by track", 2, steps)
         by_track = density_by_track(ws, spec, net)

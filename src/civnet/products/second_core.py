@@ -97,6 +97,12 @@ class SecondCore:
             self.close()
             return None
 
+    def warm_blocks(self) -> None:
+        """Have the worker import what the bootstrap blocks need (scipy.stats, about 1 s) as
+        soon as it is done with what it was given before: the blocks come later, after the
+        caller's steps that precede them, and the worker would wait for them idle."""
+        self.submit(_warm_blocks)
+
     def run_blocks(
         self, fn: Callable[..., Any], plan: Any, blocks: Sequence[tuple[Any, ...]]
     ) -> Iterator[Any]:
