@@ -15,7 +15,17 @@ Each child prints its resident memory after its imports, after its input is in m
 peak (``VmHWM``), so the table separates what the libraries cost, what holding the input costs
 and what the computation adds. Times and the load are printed beside them.
 
+Then the ``civnet betweenness`` command itself (``--parts command``), beside the same run's
+KADABRA: the same graph written into a workspace's tables (actors ``a0``, ``a1``... as above,
+undated ties), and ``civnet betweenness`` run as a user runs it, one process per output format
+(``--format table``, ``csv``, ``json``), each cold (the result cache emptied first: it computes
+through the time budget's switch to KADABRA at eps 0.01, keeps the result in the cache and
+prints), then the same call again (answered from the cache). Each process's peak is its
+``ru_maxrss`` (``os.wait4``): the whole process, imports, view, computation, cache and output;
+its standard output goes to a file (its size is printed).
+
 Usage: python benchmarks/approx_memory.py [--actors 200000] [--m 5] [--eps 0.01]
+           [--parts computation,command] [--formats table,csv,json]
 """
 
 from __future__ import annotations
@@ -131,17 +141,99 @@ def _arrow_input(e: Any, n: int) -> tuple[Any, Any]:
     return actors, ties
 
 
+def command_workspace(db: Path, edges: Path) -> None:
+    """A workspace holding the benchmark's graph: actors ``a0``, ``a1``... (type ``cso``), one
+    undated undirected tie per edge, written straight into the store's tables."""
+    import numpy as np
+    import pyarrow as pa
+
+    from civnet.store import Workspace
+
+    e = np.load(edges)
+    n = int(e.max()) + 1
+    ids = np.char.add("a", np.arange(n).astype(str)).astype(object)
+    lo, hi = ids[np.minimum(e[:, 0], e[:, 1])], ids[np.maximum(e[:, 0], e[:, 1])]
+    lo, hi = np.where(lo <= hi, lo, hi), np.where(lo <= hi, hi, lo)  # the store's source <= target
+    with Workspace(db) as ws:
+        con = ws.con
+        con.register("_a", pa.table({"id": ids}))
+        con.execute(
+            "INSERT INTO actors (id, name, type, source_id, level) "
+            "SELECT id, id, 'cso', 1, 'organisation' FROM _a"
+        )
+        con.unregister("_a")
+        con.register("_t", pa.table({"tie_id": np.arange(1, len(e) + 1), "s": lo, "t": hi}))
+        con.execute(
+            "INSERT INTO ties SELECT tie_id, s, t, 'general', 'exchange', NULL, NULL, 1.0, false, "
+            "['bench'], NULL FROM _t"
+        )
+        con.unregister("_t")
+        con.execute(
+            "INSERT INTO sources (id, name, sha256, importer) VALUES (1, 'ba', 'x', 'bench')"
+        )
+
+
+def command_run(db: Path, fmt: str, out: Path) -> dict[str, Any]:
+    """``civnet betweenness --format fmt`` on ``db`` in a child process: its wall time, peak
+    (``ru_maxrss`` of the whole process), exit status and output size."""
+    cmd = [sys.executable, "-m", "civnet", "--workspace", str(db), "betweenness", "-f", fmt]
+    t = time.perf_counter()
+    with open(out, "wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if status:
+        raise SystemExit(f"{' '.join(cmd)} failed ({status}): {err[-2000:]}")
+    return {"peak": usage.ru_maxrss // 1024, "seconds": seconds, "bytes": out.stat().st_size}
+
+
+def bench_command(
+    tmp: Path, edges: Path, formats: list[str], kadabra: dict[str, Any] | None
+) -> None:
+    """The command's peak, cold and from the cache, for each format (see the module's doc)."""
+    import duckdb
+
+    db = tmp / "ba.duckdb"
+    t = time.perf_counter()
+    command_workspace(db, edges)
+    print(f"workspace of the same graph written in {time.perf_counter() - t:.1f} s")
+    for fmt in formats:
+        con = duckdb.connect(str(db))
+        con.execute("CREATE TABLE IF NOT EXISTS result_cache (key VARCHAR)")
+        con.execute("DELETE FROM result_cache")  # cold: computed, kept, printed
+        con.close()
+        load = os.getloadavg()[0]
+        cold = command_run(db, fmt, tmp / f"out.{fmt}")
+        warm = command_run(db, fmt, tmp / f"again.{fmt}")
+        same = (tmp / f"out.{fmt}").read_bytes() == (tmp / f"again.{fmt}").read_bytes()
+        ratio = f", {cold['peak'] / kadabra['peak']:.2f} of KADABRA's" if kadabra else ""
+        print(
+            f"civnet betweenness -f {fmt:5s}: cold {cold['seconds']:.1f} s, peak {cold['peak']} MB"
+            f"{ratio}; again (cache) {warm['seconds']:.2f} s, peak {warm['peak']} MB; output "
+            f"{cold['bytes']:,} bytes, {'identical' if same else 'DIFFERENT'} the second time; "
+            f"load {load:.2f} -> {os.getloadavg()[0]:.2f}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--actors", type=int, default=200_000)
     ap.add_argument("--m", type=int, default=5)
     ap.add_argument("--eps", type=float, default=0.01)
+    ap.add_argument(
+        "--parts",
+        default="computation,command",
+        help="computation (KADABRA and civnet's computation), command (civnet betweenness)",
+    )
+    ap.add_argument("--formats", default="table,csv,json", help="the command's output formats")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, Path(args.path), args.eps)
         return
+    parts = set(args.parts.split(","))
     import igraph as ig
     import numpy as np
 
@@ -155,11 +247,18 @@ def main() -> None:
         print(f"BA graph: {g.vcount():,} actors, {g.ecount():,} ties; eps {args.eps}, delta 0.1")
         del g
         res = {}
-        for which in ("raw", "civnet"):
+        for which in ("raw", "civnet") if "computation" in parts else ():
             cmd = [sys.executable, __file__, "--child", which, "--path", str(path)]
             cmd += ["--eps", str(args.eps)]
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
             res[which] = json.loads(out.strip().splitlines()[-1])
+            if which == "raw":
+                r = res["raw"]
+                print(f"raw KADABRA: peak {r['peak']} MB, {r['seconds']:.1f} s -- {r['method']}")
+        if "command" in parts:
+            bench_command(Path(tmp), path, args.formats.split(","), res.get("raw"))
+    if not res:
+        return
     for which, r in res.items():
         print(
             f"{which:7s} imports {r['imports']} MB, with its input {r['held']} MB, peak "

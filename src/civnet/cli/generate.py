@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -32,7 +33,7 @@ from rich.markup import escape
 from civnet.cli.app import HELP_IS_RICH, app, console
 from civnet.cli.options import Format, check_format, view_filter_flags, view_options_except
 from civnet.products.catalog import MEASURES, Measure, Param
-from civnet.products.render import dumps, emit, records_csv
+from civnet.products.render import emit, records_csv, write_json
 from civnet.views import ViewSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,7 +145,7 @@ def print_result(
     """Print a measure's JSON result in ``fmt``: the JSON, its records as CSV, or its tables
     followed by the result's notes (:func:`print_dim`)."""
     if fmt == "json":
-        print(dumps(data))
+        write_json(data, sys.stdout)  # records held by column: a chunk at a time
         return
     render = RENDERERS.get(measure.name)
     if render is None:

@@ -29,6 +29,7 @@ from civnet.errors import BadFilter
 from civnet.measures.statistics.choices import EVERY, GOALS, REMOVAL_UNITS, RESAMPLE_UNITS
 from civnet.products.defaults import BUDGET_DELTA, DIVERSITY_COLUMNS
 from civnet.products.render import to_jsonable
+from civnet.store.columnar import ColumnarRecords, plain
 from civnet.vocab import RANKED_LEVELS
 
 if TYPE_CHECKING:
@@ -270,7 +271,7 @@ class Measure:
                     fix="use one of: " + (", ".join(names) or "none (the main table only)"),
                 )
             return part
-        if isinstance(data, dict) and isinstance(data.get("records"), list):
+        if isinstance(data, dict) and isinstance(data.get("records"), list | ColumnarRecords):
             return data["records"]
         if self.rows is not None:
             return self.rows(data)
@@ -319,14 +320,29 @@ class Measure:
 
         return notes_of(inputs) if isinstance(inputs, Network) else []
 
-    def to_json(self, result: Any, notes: list[str] | None = None) -> Any:
+    def to_json(
+        self, result: Any, notes: list[str] | None = None, *, columnar: bool = False
+    ) -> Any:
         """``result`` as ``civnet <measure> --format json`` prints it (JSON-ready), with the
-        view's ``notes`` (:func:`with_notes`)."""
-        return with_notes(to_jsonable(self.shape(result) if self.shape else result), notes or [])
+        view's ``notes`` (:func:`with_notes`). Records held by column
+        (:class:`~civnet.store.columnar.ColumnarRecords`) become plain lists of dicts, or with
+        ``columnar`` stay as they are (the CLI writes them out a chunk at a time)."""
+        data = with_notes(to_jsonable(self.shape(result) if self.shape else result), notes or [])
+        return data if columnar else plain(data)
 
-    def run(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
-        """The JSON-ready result for ``inputs`` (a view unless the measure has ``prepare``)."""
-        return self.to_json(self.result(inputs, progress, **params), self.view_notes(inputs))
+    def run(
+        self,
+        inputs: Any,
+        progress: Progress | None = None,
+        *,
+        columnar: bool = False,
+        **params: Any,
+    ) -> Any:
+        """The JSON-ready result for ``inputs`` (a view unless the measure has ``prepare``);
+        ``columnar``: see :meth:`to_json`."""
+        return self.to_json(
+            self.result(inputs, progress, **params), self.view_notes(inputs), columnar=columnar
+        )
 
 
 def notes_of(*nets: Network | None) -> list[str]:
@@ -547,14 +563,14 @@ def _refuse_with(name: str, given: dict[str, bool], allowed: tuple[str, ...]) ->
 def betweenness_json(
     net: Network, b: Betweenness, top: int | None, rank_all: bool = False
 ) -> dict[str, Any]:
-    """``records`` (:func:`stated_betweenness_records`), ``n_ranked`` (actors ranked, all of
-    them) and ``left_out`` (aggregates left out of the ranking, by level; empty with
-    ``rank_all``)."""
+    """``records`` (:func:`stated_betweenness_columns`: by column; a measure's JSON makes them
+    plain, :meth:`Measure.to_json`), ``n_ranked`` (actors ranked, all of them) and ``left_out``
+    (aggregates left out of the ranking, by level; empty with ``rank_all``)."""
     from civnet.products.analyze import left_out_of_ranking
 
     levels = None if rank_all else RANKED_LEVELS
     return {
-        "records": stated_betweenness_records(net, b, top, levels),
+        "records": stated_betweenness_columns(net, b, top, levels),
         "n_ranked": int(sum(net.ranked(levels))),
         "left_out": left_out_of_ranking(net, levels),
     }
@@ -566,19 +582,23 @@ def stated_betweenness_records(
     """Betweenness records; those of an estimate (or of a run past the time budget) also say
     how they were computed (``method``) and, for an approximation, its bound: within ``eps``
     with probability at least ``1 - delta``, from ``samples`` samples."""
-    from civnet.products.analyze import betweenness_records
+    return stated_betweenness_columns(net, b, top, levels).to_list()
 
-    records = betweenness_records(net, b, top, levels=levels)
+
+def stated_betweenness_columns(
+    net: Network, b: Betweenness, top: int | None, levels: Any = RANKED_LEVELS
+) -> ColumnarRecords:
+    """:func:`stated_betweenness_records` held by column (the method and bound are constant
+    columns)."""
+    from civnet.products.analyze import betweenness_columns
+
+    records = betweenness_columns(net, b, top, levels=levels)
     if b.method.startswith("exact") and not b.notes:
         return records
-    method = "; ".join([b.method, *b.notes])
-    for rec in records:
-        rec["method"] = method
-        if b.eps is not None:
-            rec["eps"] = b.eps
-            rec["delta"] = b.delta
-            rec["samples"] = b.n_samples
-    return records
+    stated: dict[str, Any] = {"method": "; ".join([b.method, *b.notes])}
+    if b.eps is not None:
+        stated |= {"eps": b.eps, "delta": b.delta, "samples": b.n_samples}
+    return records.with_consts(to_jsonable(stated))
 
 
 def group_betweenness_result(

@@ -7,12 +7,15 @@ import io
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from json.encoder import encode_basestring
+from typing import IO, Any
 
 import numpy as np
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from civnet.store.columnar import ColumnarRecords
 
 
 def to_jsonable(value: Any) -> Any:
@@ -26,6 +29,8 @@ def to_jsonable(value: Any) -> Any:
         return {k if type(k) is str else str(k): to_jsonable(v) for k, v in value.items()}
     if kind is list:
         return [to_jsonable(v) for v in value]
+    if kind is ColumnarRecords:
+        return value  # JSON-ready by construction; made plain where it must be (columnar.plain)
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -45,6 +50,78 @@ def dumps(value: Any) -> str:
     return json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)
 
 
+def write_json(value: Any, out: IO[str]) -> None:
+    """Write ``print(dumps(value))`` to ``out``, the same characters, with records held by
+    column (the value itself, or a value of a dict) written a chunk of rows at a time: no dict
+    per row kept, no whole text in memory."""
+    if isinstance(value, ColumnarRecords):
+        _write_records(value, out, "")
+    elif isinstance(value, dict) and any(isinstance(v, ColumnarRecords) for v in value.values()):
+        out.write("{")
+        for n, (key, v) in enumerate(value.items()):
+            out.write((",\n  " if n else "\n  ") + _json_key(key) + ": ")
+            if isinstance(v, ColumnarRecords):
+                _write_records(v, out, "  ")
+            else:
+                out.write(dumps(v).replace("\n", "\n  "))
+        out.write("\n}")
+    else:
+        out.write(dumps(value))
+    out.write("\n")
+
+
+def _json_key(key: Any) -> str:
+    return json.dumps(key if isinstance(key, str) else str(to_jsonable(key)), ensure_ascii=False)
+
+
+def _json_scalars(values: list[Any]) -> list[str]:
+    """Each value as ``json.dumps`` writes it inside ``dumps`` (a str, int, float, bool or None;
+    a NaN or infinity as ``null``, as :func:`to_jsonable` makes it); ``TypeError`` otherwise."""
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            out.append(encode_basestring(v))
+        elif kind is float:
+            out.append(float.__repr__(v) if math.isfinite(v) else "null")
+        elif kind is bool:
+            out.append("true" if v else "false")
+        elif kind is int:
+            out.append(int.__repr__(v))
+        elif v is None:
+            out.append("null")
+        else:
+            raise TypeError(type(v).__name__)
+    return out
+
+
+def _write_records(records: ColumnarRecords, out: IO[str], indent: str) -> None:
+    """``records`` as ``dumps`` writes a list of flat dicts, nested at ``indent``."""
+    if not len(records):
+        out.write("[]")
+        return
+    inner, field = indent + "  ", indent + "    "
+    keys = [field + _json_key(name) + ": " for name in records.columns]
+    close = "\n" + inner + "}"
+    first = True
+    names = records.columns
+    for values in records.column_chunks():
+        try:
+            cells = [_json_scalars(column) for column in values]
+            rows = [
+                "{\n" + ",\n".join(k + c for k, c in zip(keys, row, strict=True)) + close
+                for row in zip(*cells, strict=True)
+            ]
+        except TypeError:  # a constant that is a list or a mapping: each row by dumps
+            rows = [
+                dumps(dict(zip(names, row, strict=True))).replace("\n", "\n" + inner)
+                for row in zip(*values, strict=True)
+            ]
+        out.write(("[\n" if first else ",\n") + inner + (",\n" + inner).join(rows))
+        first = False
+    out.write("\n" + indent + "]")
+
+
 def records_csv(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
     """CSV text of a list of records (columns: given, else the first record's keys)."""
     buf = io.StringIO()
@@ -54,6 +131,21 @@ def records_csv(records: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
     for r in records:
         w.writerow({k: _cell(to_jsonable(r.get(k))) for k in cols})
     return buf.getvalue()
+
+
+def write_csv(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[str] | None, out: IO[str]
+) -> None:
+    """Write ``records_csv(records, columns)`` to ``out``; records held by column are written
+    a chunk of rows at a time."""
+    if not isinstance(records, ColumnarRecords):
+        out.write(records_csv(records, columns))
+        return
+    cols = list(columns or records.columns)
+    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
+    for chunk in records.chunks():
+        w.writerows({k: _cell(to_jsonable(r.get(k))) for k in cols} for r in chunk)
 
 
 def _cell(v: Any) -> Any:

@@ -12,7 +12,9 @@ the computation must run elsewhere than the workspace is read, through :func:`pl
 - civnet's code: its version and a digest of its Python sources (:func:`code_version`), so a
   new release, and any edit of civnet's code during development, recomputes.
 
-Results are JSON, stored as JSON text, never pickled. Every catalog measure is deterministic
+Results are JSON, stored as JSON text, never pickled; records held by column (``civnet
+betweenness`` ranks every actor: :class:`~civnet.store.columnar.ColumnarRecords`) are kept beside
+the text as one Arrow table (:func:`keep_result`). Every catalog measure is deterministic
 given its parameters (random procedures take a seed), so a cached result is the result.
 """
 
@@ -30,6 +32,7 @@ from typing import Any
 from civnet import __version__
 from civnet.errors import BadFilter
 from civnet.products.catalog import MEASURES, Measure
+from civnet.store.columnar import columnar_part
 from civnet.store.workspace import Workspace
 from civnet.views import ViewSpec
 
@@ -169,9 +172,18 @@ def run_measure(
 
 def keep_result(ws: Workspace, planned: Planned, result: Any) -> None:
     """Keep ``result`` in ``ws``'s result cache under ``planned``'s key (a result that is not
-    plain JSON is not kept: it is computed again next time)."""
+    plain JSON is not kept: it is computed again next time). Records held by column (the
+    result, or one value of a dict result) are kept as an Arrow table beside the rest's JSON,
+    which holds ``null`` in their place."""
+    part = columnar_part(result)
+    records, at = (None, "") if part is None else (part[1], part[0] or "")
     try:
-        text = to_text(result)
+        if part is None:
+            text = to_text(result)
+        else:
+            text = to_text(None if part[0] is None else {**result, at: None})
+        ws.keep_result(
+            planned.key, planned.name, planned.data_version, code_version(), text, records, at
+        )
     except (TypeError, ValueError):
         return
-    ws.keep_result(planned.key, planned.name, planned.data_version, code_version(), text)

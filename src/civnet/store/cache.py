@@ -6,7 +6,13 @@ ingest raises; an ingest also empties the table, so no import can leave a stale 
 
 Results are stored and returned as JSON text, parsed with :func:`json.loads` and never
 unpickled: a workspace received from a stranger can hold wrong numbers in its cache (so can its
-tables) but cannot make civnet run code.
+tables) but cannot make civnet run code. A result whose records are held by column
+(:class:`~civnet.store.columnar.ColumnarRecords`: ``civnet betweenness`` ranks every actor) keeps
+them beside its JSON as one Arrow table (``records``, Arrow IPC bytes, data only) and its JSON with
+``null`` in their place (``records_at`` names the key; ``''``: the whole result). :func:`lookup`
+gives the plain JSON of before; ``lazy=True`` gives the records by column, read from the Arrow
+table as they are walked (a 200,000-row ranking's JSON would be about 50 MB of text, and its
+parse 200,000 dicts).
 
 A read-only workspace (``civnet serve``, or a command while another process holds the file) is
 read but not written: :func:`store` then returns ``False`` and nothing is kept.
@@ -20,6 +26,7 @@ from typing import Any
 import duckdb
 
 from civnet.sql import fetch_one
+from civnet.store.columnar import ColumnarRecords, from_bytes, to_bytes
 
 TABLE_DDL = """CREATE TABLE IF NOT EXISTS result_cache (
     key VARCHAR PRIMARY KEY,
@@ -27,13 +34,22 @@ TABLE_DDL = """CREATE TABLE IF NOT EXISTS result_cache (
     data_version BIGINT NOT NULL,
     civnet_version VARCHAR NOT NULL,
     created_at TIMESTAMP DEFAULT current_timestamp,
-    result VARCHAR NOT NULL
+    result VARCHAR NOT NULL,
+    records BLOB,
+    records_at VARCHAR
 )"""
+
+UPGRADES = (
+    "ALTER TABLE result_cache ADD COLUMN IF NOT EXISTS records BLOB",
+    "ALTER TABLE result_cache ADD COLUMN IF NOT EXISTS records_at VARCHAR",
+)
+"""A cache table made by an earlier civnet gains the columns of records held by column."""
 
 MAX_ENTRIES = 256
 """Results kept at most; the oldest go first."""
 MAX_BYTES = 64 * 1024 * 1024
-"""A result whose JSON is larger is not kept (it would be slower to read than to recompute)."""
+"""A result whose JSON (and Arrow records) is larger is not kept (slower to read than to
+recompute)."""
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -58,32 +74,65 @@ def bump(con: duckdb.DuckDBPyConnection) -> int:
     return new
 
 
-def lookup(con: duckdb.DuckDBPyConnection, key: str) -> Any | None:
-    """The cached JSON result under ``key``, or ``None`` (also when the table does not exist)."""
+def lookup(con: duckdb.DuckDBPyConnection, key: str, *, lazy: bool = False) -> Any | None:
+    """The cached JSON result under ``key``, or ``None`` (also when the table does not exist).
+
+    Records kept by column come back as plain lists of dicts, or with ``lazy`` as
+    :class:`~civnet.store.columnar.ColumnarRecords` read from their Arrow table.
+    """
     try:
-        row = fetch_one(con, "SELECT result FROM result_cache WHERE key = ?", [key])
-    except duckdb.Error:
-        return None
+        row = fetch_one(
+            con, "SELECT result, records, records_at FROM result_cache WHERE key = ?", [key]
+        )
+    except duckdb.Error:  # a table of an earlier civnet, not yet upgraded: JSON only
+        try:
+            row = fetch_one(con, "SELECT result FROM result_cache WHERE key = ?", [key])
+        except duckdb.Error:
+            return None
     if row is None:
         return None
     try:
-        return json.loads(row[0])
+        result = json.loads(row[0])
+        if len(row) == 1 or row[1] is None:
+            return result
+        records = from_bytes(row[1])
+        part: Any = records if lazy else records.to_list()
+        if row[2] == "":
+            return part
+        if not isinstance(result, dict) or result.get(row[2], 0) is not None:
+            return None
+        result[row[2]] = part
+        return result
     except ValueError:
         return None  # a damaged entry is a miss, never an error
 
 
 def store(
-    con: duckdb.DuckDBPyConnection, key: str, measure: str, version: int, civnet: str, text: str
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    measure: str,
+    version: int,
+    civnet: str,
+    text: str,
+    records: ColumnarRecords | None = None,
+    records_at: str = "",
 ) -> bool:
-    """Keep ``text`` (a JSON document) under ``key``; ``False`` when it cannot be written."""
-    if len(text) > MAX_BYTES:
+    """Keep ``text`` (a JSON document) under ``key``; ``False`` when it cannot be written.
+
+    With ``records``, ``text`` holds ``null`` at key ``records_at`` (``''``: the result is the
+    records) and the records are kept beside it as Arrow IPC bytes.
+    """
+    blob = None if records is None else to_bytes(records)
+    if len(text) + (len(blob) if blob else 0) > MAX_BYTES:
         return False
     try:
         con.execute(TABLE_DDL)
+        for statement in UPGRADES:
+            con.execute(statement)
         con.execute(
             "INSERT OR REPLACE INTO result_cache (key, measure, data_version, civnet_version, "
-            "result) VALUES (?, ?, ?, ?, ?)",
-            [key, measure, version, civnet, text],
+            "result, records, records_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [key, measure, version, civnet, text, blob, None if records is None else records_at],
         )
         con.execute(
             "DELETE FROM result_cache WHERE key NOT IN (SELECT key FROM result_cache "

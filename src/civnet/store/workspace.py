@@ -25,6 +25,7 @@ from civnet.importers.batch import Batch, IngestReport, rejected_rows, rows_by_r
 from civnet.sql import connect as duckdb_connect
 from civnet.sql import fetch_one
 from civnet.store import cache
+from civnet.store.columnar import ColumnarRecords
 from civnet.store.paths import DEFAULT_WORKSPACE as DEFAULT_WORKSPACE
 from civnet.store.paths import resolve_workspace_path as resolve_workspace_path
 from civnet.store.schema import connect, open_workspace_db, schema_version
@@ -258,19 +259,30 @@ class Workspace:
         """A counter raised by every ingest that added a source (0 before the first)."""
         return cache.data_version(self.con)
 
-    def cached_result(self, key: str) -> object | None:
-        """The JSON result kept under ``key``, or ``None``."""
-        return cache.lookup(self.con, key)
+    def cached_result(self, key: str, *, lazy: bool = False) -> object | None:
+        """The JSON result kept under ``key``, or ``None``; with ``lazy`` its records kept by
+        column stay :class:`~civnet.store.columnar.ColumnarRecords` (see :func:`cache.lookup`)."""
+        return cache.lookup(self.con, key, lazy=lazy)
 
-    def keep_result(self, key: str, measure: str, version: int, civnet: str, text: str) -> bool:
-        """Keep a JSON result; ``False`` when the workspace cannot be written now.
+    def keep_result(
+        self,
+        key: str,
+        measure: str,
+        version: int,
+        civnet: str,
+        text: str,
+        records: ColumnarRecords | None = None,
+        records_at: str = "",
+    ) -> bool:
+        """Keep a JSON result (``records`` by column beside it: :func:`cache.store`); ``False``
+        when the workspace cannot be written now.
 
         A workspace opened read-only is reopened for writing just for this (and read-only again
         after); when another process holds the file, or the file is not writable, nothing is
         kept and nothing fails.
         """
         if self.path == ":memory:" or not self.read_only:
-            return cache.store(self.con, key, measure, version, civnet, text)
+            return cache.store(self.con, key, measure, version, civnet, text, records, records_at)
         self.con.close()
         try:
             con = duckdb_connect(self.path)
@@ -279,7 +291,7 @@ class Workspace:
         else:
             try:
                 kept = cache.data_version(con) == version and cache.store(
-                    con, key, measure, version, civnet, text
+                    con, key, measure, version, civnet, text, records, records_at
                 )
             finally:
                 con.close()

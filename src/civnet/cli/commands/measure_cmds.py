@@ -1,6 +1,7 @@
 """The four core factors: describe, density, betweenness (commands generated from the catalog,
 drawn here from their JSON), and the commands analyze and export."""
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,7 +13,8 @@ from civnet.cli.app import app, console, err_console, open_workspace
 from civnet.cli.generate import RENDERERS, print_records, renders, top_of
 from civnet.cli.options import Format, check_format, view_options
 from civnet.products.catalog import MEASURES
-from civnet.products.render import emit, fmt_number, records_csv
+from civnet.products.render import emit, fmt_number, write_csv
+from civnet.store.columnar import ColumnarRecords
 from civnet.views import ViewSpec
 
 if TYPE_CHECKING:
@@ -110,12 +112,17 @@ def group_betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: V
     )
 
 
+BETWEENNESS_ROWS = 20
+"""Rows of the betweenness table unless ``--top`` says otherwise (CSV and JSON hold all)."""
+
+
 @renders("betweenness")
 def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpec) -> None:
-    """The actors by betweenness, highest first, saying how the values were computed and which
-    aggregates the ranking left out; with ``--group`` group betweenness, with ``--boot`` the
-    brokers' resampling ranges (as ``civnet brokers``)."""
-    from civnet.products.analyze import has_directed_partners, left_out_note
+    """The actors by betweenness, highest first (the first 20 unless ``--top``; CSV every
+    row), saying how the values were computed and which aggregates the ranking left out; with
+    ``--group`` group betweenness, with ``--boot`` the brokers' resampling ranges (as
+    ``civnet brokers``)."""
+    from civnet.products.analyze import left_out_note
 
     if params["boot"] is not None:
         brokers = {"boot": params["boot"], "top": params["top"] or 10, "resample": "ties"}
@@ -127,29 +134,51 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
         group_betweenness_table(data, group, fmt, spec)
         return
     records = data["records"]
-    method = str(records[0].get("method", "exact")) if records else "exact"
+    if fmt == "csv":  # every column, as to_pandas() gives them
+        columns = records.columns if isinstance(records, ColumnarRecords) else None
+        write_csv(
+            records, columns or list(dict.fromkeys(k for r in records for k in r)), sys.stdout
+        )
+        return
+    shown = records[: params["top"] or BETWEENNESS_ROWS]
+    if not isinstance(shown, list):
+        shown = list(shown)  # a few rows, as dicts
+    first = shown[0] if shown else {}
+    method = str(first.get("method", "exact"))
     if "budget" in method:
         err_console.print(Text(method, style="dim"), soft_wrap=True)
     columns = (
         ["rank", "id", "name", "type", "country", "degree"]
-        + (["out_partners", "in_partners"] if has_directed_partners(records) else [])
+        + (["out_partners", "in_partners"] if _directed_partners(records) else [])
         + ["betweenness"]
-        + (["eps", "delta"] if records and "eps" in records[0] else [])
+        + (["eps", "delta"] if "eps" in first else [])
     )
-    if fmt == "csv":  # every column, as to_pandas() gives them
-        print(records_csv(records, list(dict.fromkeys(k for r in records for k in r))), end="")
-        return
     how = "raw" if params["raw"] else "normalized"
     how += ", weighted" if params["weighted"] else ""
-    shown = f"; {top_of(len(records), data['n_ranked'])} ranked" if params["top"] else ""
+    cut = (
+        f"; {top_of(len(shown), data['n_ranked'])} ranked"
+        if len(shown) < len(records) or params["top"]
+        else ""
+    )
     emit(
         console,
         "table",
-        records=records,
+        records=shown,
         columns=columns,
-        title=f"betweenness ({how}; {method}{shown})",
+        title=f"betweenness ({how}; {method}{cut})",
         caption=left_out_note(data["left_out"]) or None,
     )
+
+
+def _directed_partners(records: Any) -> bool:
+    """Whether any ranked actor has an out- or in-partner (the table then shows both columns)."""
+    from civnet.products.analyze import has_directed_partners
+
+    if not isinstance(records, ColumnarRecords):
+        return has_directed_partners(records)
+    if "out_partners" not in records.columns:
+        return False
+    return any(records.column("out_partners")) or any(records.column("in_partners"))
 
 
 @app.command("export")

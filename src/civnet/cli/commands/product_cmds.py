@@ -35,7 +35,9 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
 
     Computed (with a progress bar on stderr, labelled ``task``) and kept in the cache otherwise,
     as :func:`civnet.products.runner.run_measure` does; the workspace is closed while the
-    measure computes, so DuckDB's buffers are not held beside it.
+    measure computes, so DuckDB's buffers are not held beside it. Records held by column stay so
+    (:class:`~civnet.store.columnar.ColumnarRecords`, read lazily from the cache): the output
+    writes them a chunk at a time.
     """
     from civnet.products.runner import keep_result, plan
 
@@ -43,15 +45,17 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
         job = bar.add_task(task or name, total=None)
         with open_workspace() as ws:
             planned = plan(ws, name, spec, params)
-            hit = ws.cached_result(planned.key)
+            hit = ws.cached_result(planned.key, lazy=True)
             if hit is not None:
                 return hit
             inputs = planned.measure.inputs(ws, spec, **planned.params)
         result = planned.measure.run(
             inputs,
             lambda done, total: bar.update(job, completed=done, total=total),
+            columnar=True,
             **planned.params,
         )
+    del inputs  # the view is not held while the result is kept and printed
     with open_workspace() as ws:
         keep_result(ws, planned, result)
     return result
