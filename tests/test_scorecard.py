@@ -433,3 +433,24 @@ def test_replicate_indicators_on_merged_rows_equal_every_row(unit: str, plain: b
                 else:
                     assert isinstance(y, np.ndarray)
                     assert x.tobytes() == y.tobytes(), name
+
+
+def test_min_ranks_equal_scipy_rankdata_min() -> None:
+    """The scorecard's ranks (no scipy.stats import in a report) equal
+    ``scipy.stats.rankdata(method="min")``: 1-D and along the rows of 2-D arrays, with ties,
+    infinities and signed zeros."""
+    from scipy.stats import rankdata
+
+    from civnet.measures.softpower.scorecard import min_ranks
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 10, 57):
+        for _ in range(20):
+            x = rng.integers(0, max(2, n // 3), n).astype(float)
+            x[rng.random(n) < 0.1] = -np.inf
+            x[rng.random(n) < 0.05] = np.inf
+            x[x == 0] = rng.choice([0.0, -0.0])
+            assert min_ranks(x).tolist() == rankdata(x, method="min").tolist()
+            y = rng.normal(size=(5, n)).round(1)
+            assert min_ranks(y).tolist() == rankdata(y, method="min", axis=1).tolist()
+    assert min_ranks(np.zeros(0)).tolist() == []
