@@ -393,3 +393,64 @@ def test_bootstrap_arrays_equal_the_dict_path(scaling: str, plain: bool) -> None
                     assert a.shape == b.shape
                     assert a.tobytes() == b.tobytes()  # bit for bit, NaN where NaN
             assert np.isfinite(got.scores).any()
+
+
+@pytest.mark.parametrize("unit", ["actors", "ties"])
+@pytest.mark.parametrize("plain", [False, True])
+def test_replicate_indicators_on_merged_rows_equal_every_row(unit: str, plain: bool) -> None:
+    """The replicate indicators work on one row per (ends, track, direction) class with the
+    records of its rows summed: every raw value of every replicate, the betweenness ones
+    included, equals the one computed on every tie row, bit for bit (random networks with
+    parallel ties, reciprocated arcs and self-ties; the vertex and the tie bootstrap)."""
+    from civnet.measures.softpower.scorecard_replicates import _ReplicateIndicators
+    from civnet.measures.statistics.resampling import Resampler
+    from tests.test_uncertainty import _scorecard_network
+
+    for seed in range(3):
+        net = _scorecard_network(seed, plain)
+        # more parallel ties: every tie row twice more, some with another track
+        t = net.ties
+        extra = t.take(pa.array(np.arange(0, t.num_rows, 2)))
+        other = extra.set_column(
+            extra.column_names.index("track"), "track", pa.array(["culture"] * extra.num_rows)
+        )
+        net = Network.from_tables(net.actors, pa.concat_tables([t, extra, other]))
+        sampler = Resampler([net], unit)
+        merged = _ReplicateIndicators(sampler.views[0])
+        every = _ReplicateIndicators(sampler.views[0], merge=False)
+        assert merged.view.ties.num_rows < every.view.ties.num_rows == net.ties.num_rows
+        rng = np.random.default_rng(seed)
+        for _ in range(6):
+            (rep,) = sampler.replicates(rng)
+            codes, got = merged.arrays(rep, list(INDICATORS))
+            codes2, want = every.arrays(rep, list(INDICATORS))
+            assert codes.tolist() == codes2.tolist()
+            assert list(got) == list(want)
+            for name, x in got.items():
+                y = want[name]
+                if isinstance(x, str):
+                    assert x == y, name
+                else:
+                    assert isinstance(y, np.ndarray)
+                    assert x.tobytes() == y.tobytes(), name
+
+
+def test_min_ranks_equal_scipy_rankdata_min() -> None:
+    """The scorecard's ranks (no scipy.stats import in a report) equal
+    ``scipy.stats.rankdata(method="min")``: 1-D and along the rows of 2-D arrays, with ties,
+    infinities and signed zeros."""
+    from scipy.stats import rankdata
+
+    from civnet.measures.softpower.scorecard import min_ranks
+
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 3, 10, 57):
+        for _ in range(20):
+            x = rng.integers(0, max(2, n // 3), n).astype(float)
+            x[rng.random(n) < 0.1] = -np.inf
+            x[rng.random(n) < 0.05] = np.inf
+            x[x == 0] = rng.choice([0.0, -0.0])
+            assert min_ranks(x).tolist() == rankdata(x, method="min").tolist()
+            y = rng.normal(size=(5, n)).round(1)
+            assert min_ranks(y).tolist() == rankdata(y, method="min", axis=1).tolist()
+    assert min_ranks(np.zeros(0)).tolist() == []

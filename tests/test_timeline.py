@@ -178,3 +178,94 @@ def test_cli_timeline_on_a_dated_workspace(cli) -> None:  # type: ignore[no-unty
     assert [p["period"] for p in rolling["periods"]] == ["2016-2017", "2017-2018", "2018-2019"]
     res = cli("timeline", "--every", "week", code=2)
     assert "every must be one of: year, month" in res.output
+
+
+def _country_factors_loop(net: Network, b: list[float]) -> list[dict[str, object]]:
+    """country_factors as it was computed before: one Python pass over the actors and the
+    tie rows, each country's lists of types and tracks given to shannon and blau."""
+    import numpy as np
+
+    from civnet.measures.change.timeline import blau, shannon
+
+    ids = net.ids
+    country = dict(zip(ids, net.vertex_attr("country"), strict=True))
+    types = net.vertex_attr("type")
+    by: dict[str, dict[str, object]] = {}
+    for i, a in enumerate(ids):
+        c = country[a]
+        if c is None:
+            continue
+        d = by.setdefault(c, {"types": [], "b": [], "tracks": [], "ties": 0, "x": 0, "p": set()})
+        d["types"].append(types[i])  # type: ignore[attr-defined]
+        d["b"].append(b[i])  # type: ignore[attr-defined]
+    src = net.ties.column("source").to_pylist()
+    dst = net.ties.column("target").to_pylist()
+    tracks = net.ties.column("track").to_pylist()
+    for s, t, tr in zip(src, dst, tracks, strict=True):
+        cs, ct = country.get(s), country.get(t)
+        for c, other in ((cs, ct), (ct, cs)) if cs != ct else ((cs, ct),):
+            if c is None:
+                continue
+            d = by[c]
+            d["ties"] += 1  # type: ignore[operator]
+            d["tracks"].append(tr)  # type: ignore[attr-defined]
+            if other is not None and other != c:
+                d["x"] += 1  # type: ignore[operator]
+                d["p"].add(other)  # type: ignore[attr-defined]
+    return [
+        {
+            "country": c,
+            "actors": len(by[c]["types"]),  # type: ignore[arg-type]
+            "ties": by[c]["ties"],
+            "cross_border": by[c]["x"],
+            "partner_countries": len(by[c]["p"]),  # type: ignore[arg-type]
+            "mean_betweenness": float(np.mean(by[c]["b"])),
+            "max_betweenness": float(np.max(by[c]["b"])),
+            "type_shannon": shannon(by[c]["types"]),  # type: ignore[arg-type]
+            "type_blau": blau(by[c]["types"]),  # type: ignore[arg-type]
+            "track_shannon": shannon(by[c]["tracks"]),  # type: ignore[arg-type]
+            "track_blau": blau(by[c]["tracks"]),  # type: ignore[arg-type]
+        }
+        for c in sorted(by)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_country_factors_equal_the_per_tie_loop(seed: int) -> None:
+    """country_factors counted with numpy over all countries equals the per-tie loop, every
+    float bit for bit: actors without a country or a type, an empty-string country, ties
+    without a track, self-ties, domestic and cross-border parallel ties, directed or not."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n, m = 60, 220
+    countries = ["DEU", "FRA", "POL", "", None, "CHN", "ITA"]
+    types = ["city", "university", "cso", None, "network", "media"]
+    tracks = ["culture", "education", None, "health", "general", "economy_trade"]
+    ids = [f"a{i}" for i in range(n)]
+    actors = pa.table(
+        {
+            "id": ids,
+            "name": ids,
+            "type": [types[i] for i in rng.integers(0, len(types), n)],
+            "country": [countries[i] for i in rng.integers(0, len(countries), n)],
+        }
+    )
+    src = rng.integers(0, n, m)
+    dst = np.where(rng.random(m) < 0.05, src, rng.integers(0, n, m))
+    ties = pa.table(
+        {
+            "tie_id": list(range(m)),
+            "source": [ids[i] for i in src],
+            "target": [ids[i] for i in dst],
+            "track": [tracks[i] for i in rng.integers(0, len(tracks), m)],
+            "weight": [1.0] * m,
+            "directed": (rng.random(m) < (0.5 if seed % 2 else 0.0)).tolist(),
+        }
+    )
+    net = Network.from_tables(actors, ties)
+    b = rng.random(net.graph.vcount()).round(3)
+    got = country_factors(net, b)
+    want = _country_factors_loop(net, b.tolist())
+    assert json.dumps(got) == json.dumps(want)
+    assert [r["country"] for r in got][:1] == [""]  # the empty-string country is one

@@ -522,6 +522,8 @@ def report_context(
         # in the second process when a core is free (a thread if that process is not there:
         # the compiled Brandes kernel releases the interpreter lock)
         between = _Job(ws, spec, "betweenness", {}, net, thread=both, core=core)
+        if core is not None and boot > 0:
+            core.warm_blocks()  # after the betweenness, while this process is still busy
         brokers_left_out = left_out_note(left_out_of_ranking(net, RANKED_LEVELS), hint=False)
         say("density by track", 2, steps)
         by_track = density_by_track(ws, spec, net)
@@ -535,7 +537,10 @@ def report_context(
         # share to the end)
         blocks = country_blocks(net, countries)
         brokerage = brokerage_by_country(net, countries)
-        say("scorecard", 5, steps)
+        # the network's drawing: everything but the actors' betweenness, filled in below
+        say("layout", 5, steps)
+        graph = graph_payload(net, [0.0] * net.graph.vcount(), seed=seed, max_edges=max_edges)
+        say("scorecard", 6, steps)
         if boot > 0:
             params = {"boot": boot, "seed": seed}
             card, card_missing = _Job(ws, spec, "scorecard", params, known={"net": net}).result()
@@ -548,14 +553,13 @@ def report_context(
     brokers = ranked[:top]
     removals = None
     if rank_removals > 0:
-        say("ranking removals", 5, steps)
+        say("ranking removals", 6, steps)
         removals, _ = catalog_json(ws, spec, "whatif", rank_removals=rank_removals)
     scenario = None
     if whatif:
-        say("what if", 5, steps)
+        say("what if", 6, steps)
         scenario, _ = catalog_json(ws, spec, "whatif", **whatif)
-    say("layout", 6, steps)
-    graph = graph_payload(net, b_values, seed=seed, max_edges=max_edges)
+    graph["nodes"]["betweenness"] = [float(b) for b in b_values]
     say("writing", 7, steps)
     years = sorted({int(d[:4]) for d in graph["ties"]["start"] if d})
     return {

@@ -48,7 +48,6 @@ def _warm_blocks() -> None:
     from civnet.measures.statistics.replicate_statistics import twin_betweenness
 
     twin_betweenness(np.array([[0, 1], [1, 2]]), np.array([1, 2, 2]), directed=False)  # loads it
-    from scipy.stats import rankdata  # noqa: F401  (about 1 s)
 
 
 def measure(name: str, inputs: Any, params: dict[str, Any]) -> tuple[str, Any]:
@@ -96,6 +95,12 @@ class SecondCore:
         except Exception:  # pragma: no cover - the worker died
             self.close()
             return None
+
+    def warm_blocks(self) -> None:
+        """Have the worker load what the bootstrap blocks need (the replicate kernel) as soon
+        as it is done with what it was given before: the blocks come later, after the
+        caller's steps that precede them, and the worker would wait for them idle."""
+        self.submit(_warm_blocks)
 
     def run_blocks(
         self, fn: Callable[..., Any], plan: Any, blocks: Sequence[tuple[Any, ...]]

@@ -149,6 +149,9 @@ def core_factors(net: Network, b: np.ndarray | None = None) -> dict[str, Any]:
         b = betweenness(net).values if n else np.zeros(0)
     types = net.vertex_attr("type") if n and "type" in g.vs.attributes() else []
     tracks = net.ties.column("track").to_pylist() if "track" in net.ties.column_names else []
+    # each list counted once for both indices (as shannon() and blau() count it)
+    type_shannon, type_blau = _shannon_blau(tuple(diversity.category_counts(types).tolist()), {})
+    track_shannon, track_blau = _shannon_blau(tuple(diversity.category_counts(tracks).tolist()), {})
     return {
         "nodes": n,
         "edges": net.pair_count,
@@ -158,10 +161,10 @@ def core_factors(net: Network, b: np.ndarray | None = None) -> dict[str, Any]:
         "max_betweenness": float(b.max()) if n else float("nan"),
         "components": len(sizes),
         "largest_component": sizes[0] if sizes else 0,
-        "type_shannon": shannon(types),
-        "type_blau": blau(types),
-        "track_shannon": shannon(tracks),
-        "track_blau": blau(tracks),
+        "type_shannon": type_shannon,
+        "type_blau": type_blau,
+        "track_shannon": track_shannon,
+        "track_blau": track_blau,
     }
 
 
@@ -206,60 +209,131 @@ def country_factors(net: Network, b: np.ndarray | None = None) -> list[dict[str,
     (normalized, in the whole view); ``type_shannon`` / ``type_blau`` over c's actors' types;
     ``track_shannon`` / ``track_blau`` over the tracks of the ties touching c. Countries sorted.
     ``b``: the view's normalized betweenness when already computed (else computed here).
+
+    Counted with numpy over all countries at once; each country's categories are counted in
+    the order they are first seen (its actors in vertex order, its ties in row order), as
+    :func:`~civnet.measures.structure.diversity.category_counts` counts them, so the indices are
+    those of :func:`shannon` and :func:`blau` on each country's lists (the same values:
+    ``tests/test_timeline.py`` compares them with the per-tie loop).
     """
     g = net.graph
     if g.vcount() == 0 or "country" not in g.vs.attributes():
         return []
     ids = net.ids
-    country = dict(zip(ids, net.vertex_attr("country"), strict=True))
-    types = net.vertex_attr("type") if "type" in g.vs.attributes() else [None] * len(ids)
+    n = len(ids)
+    countries = net.vertex_attr("country")
+    types = net.vertex_attr("type") if "type" in g.vs.attributes() else [None] * n
     if b is None:
         b = betweenness(net).values
-    by: dict[str, dict[str, Any]] = {}
-    for i, a in enumerate(ids):
-        c = country[a]
-        if c is None:
-            continue
-        d = by.setdefault(c, {"types": [], "b": [], "tracks": [], "ties": 0, "x": 0, "p": set()})
-        d["types"].append(types[i])
-        d["b"].append(b[i])
-    src = net.ties.column("source").to_pylist()
-    dst = net.ties.column("target").to_pylist()
-    tracks = (
-        net.ties.column("track").to_pylist()
-        if "track" in net.ties.column_names
-        else [None] * len(src)
-    )
-    for s, t, tr in zip(src, dst, tracks, strict=True):
-        cs, ct = country.get(s), country.get(t)
-        for c, other in ((cs, ct), (ct, cs)) if cs != ct else ((cs, ct),):
-            if c is None:
-                continue
-            d = by[c]
-            d["ties"] += 1
-            d["tracks"].append(tr)
-            if other is not None and other != c:
-                d["x"] += 1
-                d["p"].add(other)
+    b = np.asarray(b, dtype=float)
+    names = sorted({c for c in countries if c is not None})
+    if not names:
+        return []
+    k = len(names)
+    code = {c: i for i, c in enumerate(names)}
+    vc = np.array([code[c] if c is not None else -1 for c in countries], dtype=np.int64)
+    index = {a: i for i, a in enumerate(ids)}
+    t = net.ties
+    m = t.num_rows
+    ends = []
+    for col in ("source", "target"):
+        at = np.array([index.get(a, -1) for a in t.column(col).to_pylist()], dtype=np.int64)
+        ends.append(np.where(at >= 0, vc[np.maximum(at, 0)], -1) if m else at)
+    cs, ct = ends
+    rows = np.arange(m)
+    # each tie row touches the countries of its ends (once when both ends share one)
+    first_end = cs >= 0
+    second_end = (ct >= 0) & (ct != cs)
+    touch_c = np.concatenate([cs[first_end], ct[second_end]])
+    touch_other = np.concatenate([ct[first_end], cs[second_end]])
+    touch_row = np.concatenate([rows[first_end], rows[second_end]])
+    cross = (touch_other >= 0) & (touch_other != touch_c)
+    n_ties = np.bincount(touch_c, minlength=k)
+    n_cross = np.bincount(touch_c[cross], minlength=k)
+    partners = np.unique(touch_c[cross] * k + touch_other[cross])
+    n_partners = np.bincount(partners // k, minlength=k)
+    # actors by country, in vertex order
+    members = np.argsort(vc, kind="stable")
+    bounds = np.searchsorted(vc[members], np.arange(k + 1))
+    type_counts = _first_seen_counts(vc, _category_codes(types), np.arange(n), k)
+    tracks = t.column("track").to_pylist() if "track" in t.column_names else [None] * m
+    track_codes = _category_codes(tracks)
+    track_counts = _first_seen_counts(touch_c, track_codes[touch_row], touch_row, k)
+    memo: dict[tuple[int, ...], tuple[float, float]] = {}
     out = []
-    for c in sorted(by):
-        d = by[c]
+    for i, c in enumerate(names):
+        mine = b[members[bounds[i] : bounds[i + 1]]]
+        ts, tb = _shannon_blau(type_counts[i], memo)
+        ks, kb = _shannon_blau(track_counts[i], memo)
         out.append(
             {
                 "country": c,
-                "actors": len(d["types"]),
-                "ties": d["ties"],
-                "cross_border": d["x"],
-                "partner_countries": len(d["p"]),
-                "mean_betweenness": float(np.mean(d["b"])),
-                "max_betweenness": float(np.max(d["b"])),
-                "type_shannon": shannon(d["types"]),
-                "type_blau": blau(d["types"]),
-                "track_shannon": shannon(d["tracks"]),
-                "track_blau": blau(d["tracks"]),
+                "actors": len(mine),
+                "ties": int(n_ties[i]),
+                "cross_border": int(n_cross[i]),
+                "partner_countries": int(n_partners[i]),
+                "mean_betweenness": float(np.mean(mine)),
+                "max_betweenness": float(np.max(mine)),
+                "type_shannon": ts,
+                "type_blau": tb,
+                "track_shannon": ks,
+                "track_blau": kb,
             }
         )
     return out
+
+
+def _category_codes(values: Sequence[Hashable | None]) -> np.ndarray:
+    """Integer codes of ``values`` (-1 for None)."""
+    seen: dict[Hashable, int] = {}
+    return np.array(
+        [-1 if v is None else seen.setdefault(v, len(seen)) for v in values], dtype=np.int64
+    )
+
+
+def _first_seen_counts(
+    group: np.ndarray, category: np.ndarray, when: np.ndarray, k: int
+) -> list[tuple[int, ...]]:
+    """For each group 0..k-1: how often each category occurs among its items, categories in
+    the order of their first item (``when``), categories < 0 left out: the counts
+    :func:`~civnet.measures.structure.diversity.category_counts` gives for each group's items
+    in ``when`` order."""
+    ok = (group >= 0) & (category >= 0)
+    g, cat, w = group[ok], category[ok], when[ok]
+    out: list[tuple[int, ...]] = [()] * k
+    if not len(g):
+        return out
+    size = int(cat.max()) + 1
+    key = g * size + cat
+    order = np.lexsort((w, key))
+    key, w = key[order], w[order]
+    new = np.ones(len(key), bool)
+    new[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, len(key)))
+    kg, first = key[starts] // size, w[starts]
+    order = np.lexsort((first, kg))  # per group, by first item
+    kg, counts = kg[order], counts[order]
+    bounds = np.searchsorted(kg, np.arange(k + 1))
+    for i in np.unique(kg).tolist():
+        out[i] = tuple(counts[bounds[i] : bounds[i + 1]].tolist())
+    return out
+
+
+def _shannon_blau(
+    counts: tuple[int, ...], memo: dict[tuple[int, ...], tuple[float, float]]
+) -> tuple[float, float]:
+    """:func:`shannon` and :func:`blau` of categories with these counts (0 when none),
+    remembered in ``memo`` (many countries share their counts)."""
+    got = memo.get(counts)
+    if got is None:
+        if counts:
+            c = np.array(counts, dtype=np.int64)
+            got = (diversity.shannon(c), diversity.blau(c))
+        else:
+            got = (0.0, 0.0)
+        memo[counts] = got
+    return got
 
 
 @dataclass(frozen=True)

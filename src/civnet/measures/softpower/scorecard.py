@@ -193,8 +193,6 @@ def scale(
     >>> scale({"A": 1.0, "B": 3.0, "C": 2.0})[0]
     {'A': 0.0, 'B': 100.0, 'C': 50.0}
     """
-    from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import, CLI start pays it
-
     keys = [k for k, x in values.items() if math.isfinite(x)]
     x = np.array([values[k] for k in keys], dtype=float)
     out = {k: NAN for k in values}
@@ -204,6 +202,8 @@ def scale(
     if hi == lo:
         s = np.full(len(x), 50.0)
     elif method == "rank":
+        from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import
+
         s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
     else:
         s = 100.0 * (x - lo) / (hi - lo)
@@ -373,8 +373,9 @@ class ScoreIntervals:
     replicates: dict[str, dict[str, np.ndarray]] = field(default_factory=dict, repr=False)
 
 
-BLOCK = 10
-"""Bootstrap replicates computed together when the replicates are spread over processes."""
+BLOCK = 5
+"""Bootstrap replicates computed together when the replicates are spread over processes (the
+smaller, the less either process waits for the other's last block; each costs a message)."""
 
 
 @dataclass(frozen=True)
@@ -418,8 +419,6 @@ def boot_block(
     """Replicates ``start`` to ``stop`` (exclusive) of :func:`scorecard_bootstrap`, drawn by a
     generator in ``state`` (its state when replicate ``start`` is drawn): the same numbers
     whichever process computes them and however the replicates are split."""
-    from scipy.stats import rankdata
-
     rng = np.random.Generator(getattr(np.random, state["bit_generator"])())
     rng.bit_generator.state = state
     keys, countries, config = plan.keys, plan.countries, plan.config
@@ -454,12 +453,12 @@ def boot_block(
                 x = by_col[ranked[ki]]
                 fin = np.isfinite(x)
                 if fin.any():
-                    ranks[ki, ranked[ki][fin], i] = rankdata(-x[fin], method="min")
+                    ranks[ki, ranked[ki][fin], i] = min_ranks(-x[fin])
                 by_col[cols[ok]] = drawn[k][ok]
                 x = by_col[ranked[ki]]
                 fin = np.isfinite(x)
                 if fin.any():
-                    both[ki, ranked[ki][fin], i] = rankdata(-x[fin], method="min")
+                    both[ki, ranked[ki][fin], i] = min_ranks(-x[fin])
         if tick:
             tick(i + 1)
     return BootBlock(start, scores, ranks, both, present)
@@ -512,8 +511,6 @@ def _replicate_scores(
 
 def _scale_array(values: np.ndarray, method: str) -> np.ndarray:
     """:func:`scale` of an array of values (NaN stays NaN): the scores in the same order."""
-    from scipy.stats import rankdata
-
     out = np.full(len(values), NAN)
     finite = np.isfinite(values)
     if not finite.any():
@@ -523,6 +520,8 @@ def _scale_array(values: np.ndarray, method: str) -> np.ndarray:
     if hi == lo:
         s = np.full(len(x), 50.0)
     elif method == "rank":
+        from scipy.stats import rankdata
+
         s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
     else:
         s = 100.0 * (x - lo) / (hi - lo)
@@ -682,13 +681,40 @@ def scorecard_bootstrap(
 
 def _rank_of(scores: Mapping[str, float], countries: Sequence[str]) -> dict[str, float]:
     """Rank (1 = highest, equal scores share the best rank) of ``countries`` by ``scores``."""
-    from scipy.stats import rankdata
-
     keep = [c for c in countries if math.isfinite(scores.get(c, NAN))]
     if not keep:
         return {}
-    r = rankdata([-scores[c] for c in keep], method="min")
+    r = min_ranks(np.array([-scores[c] for c in keep], dtype=float))
     return {c: float(x) for c, x in zip(keep, r, strict=True)}
+
+
+def min_ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks along the last axis, 1 for the smallest, equal values sharing their lowest rank
+    (the "min" or competition ranking: 1, 2, 2, 4): ``1 +`` the number of values in the same
+    row below each value. ``x`` holds no NaN (infinities rank as numbers).
+
+    The ranks of ``scipy.stats.rankdata(x, method="min", axis=-1)`` (``tests/test_scorecard.py``
+    compares them), computed here because the scorecard ranks on every bootstrap replicate and
+    ``scipy.stats`` costs about 1 s to import in each process of a report, for this alone.
+
+    >>> min_ranks(np.array([3.0, 1.0, 3.0, 2.0])).tolist()
+    [3, 1, 3, 2]
+    >>> min_ranks(np.array([[1.0, -np.inf], [2.0, 2.0]])).tolist()
+    [[2, 1], [1, 1]]
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0 or x.shape[-1] == 0:
+        return np.zeros(x.shape, np.int64)
+    order = np.argsort(x, axis=-1, kind="stable")
+    s = np.take_along_axis(x, order, axis=-1)
+    n = x.shape[-1]
+    new = np.ones(s.shape, bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    # the position in sorted order where each value's run of equal values starts
+    first = np.maximum.accumulate(np.where(new, np.arange(n), 0), axis=-1)
+    out = np.empty(x.shape, np.int64)
+    np.put_along_axis(out, order, first + 1, axis=-1)
+    return out
 
 
 def _draw_weights(
@@ -748,11 +774,9 @@ class RankIntervals:
 
 def ranks(scores: Mapping[str, float]) -> dict[str, int]:
     """Rank 1 for the highest score (equal scores share the best rank); NaN ranks last."""
-    from scipy.stats import rankdata
-
     keys = list(scores)
     x = np.array([scores[k] if math.isfinite(scores[k]) else -np.inf for k in keys])
-    r = rankdata(-x, method="min").astype(int) if keys else np.zeros(0, int)
+    r = min_ranks(-x).astype(int) if keys else np.zeros(0, int)
     return dict(zip(keys, r.tolist(), strict=True))
 
 
@@ -766,8 +790,6 @@ def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 
     the given weights, and the median and the 2.5/97.5 percentiles of the ranks over the draws,
     the range widened where needed to hold the rank at the given weights.
     """
-    from scipy.stats import rankdata
-
     rng = np.random.default_rng(seed)
     keys = [*card.channels, "overall"]
     countries = card.countries
@@ -796,7 +818,7 @@ def weight_sensitivity(card: Scorecard, config: ScorecardConfig, *, seed: int = 
         idx = [countries.index(c) for c in ranked[k]]
         x = scores[k][:, idx] if idx else np.zeros((draws, 0))
         x = np.where(np.isfinite(x), x, -np.inf)
-        r = rankdata(-x, method="min", axis=1).astype(float) if idx else x
+        r = min_ranks(-x).astype(float) if idx else x
         q_lo = np.quantile(r, 0.025, 0, method="inverted_cdf") if idx else []
         q_hi = np.quantile(r, 0.975, 0, method="inverted_cdf") if idx else []
         med[k], lo[k], hi[k] = {}, {}, {}

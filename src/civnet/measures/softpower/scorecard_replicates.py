@@ -47,9 +47,36 @@ class _ReplicateIndicators:
     multiplicities; this class computes those sums with numpy, and the betweenness indicators on
     the bare graph of the replicate's sub-network, without building the replicate's tables.
     ``tests/test_uncertainty.py`` checks every indicator against the generic path.
+
+    Tie rows with the same ends, track and direction are alike for every indicator: the
+    class works on one row per such class (:attr:`view`, the given view's :attr:`full`
+    rows merged; the embedded data: 42,285 of 89,166 rows), with the records of a class's
+    rows summed. The sums it takes then add the same whole numbers in fewer terms (exact in
+    any order), and the sub-networks have the same edges: the same values, in half the time
+    (``merge=False`` keeps every row: the reference ``tests/test_scorecard.py`` compares with).
     """
 
-    def __init__(self, view: ViewArrays) -> None:
+    def __init__(self, view: ViewArrays, merge: bool = True) -> None:
+        self.full = view
+        m = view.ties.num_rows
+        tracks = (
+            view.ties.column("track").to_pylist()
+            if "track" in view.ties.column_names
+            else ["general"] * m
+        )
+        seen: dict[str | None, int] = {}
+        track = np.array([seen.setdefault(x, len(seen)) for x in tracks], dtype=np.int64)
+        n_tracks, n = max(len(seen), 1), max(view.n, 1)
+        key = ((view.src * n + view.dst) * n_tracks + track) * 2 + view.tie_directed
+        if not merge:
+            key = np.arange(m)
+        _, first, self.row_class = np.unique(key, return_index=True, return_inverse=True)
+        # classes numbered in the order of their first row
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        self.row_class = rank[self.row_class.reshape(-1)]
+        view = view.with_ties(first[order])
         self.view = view
         a, t = view.actors, view.ties
         n, m = view.n, t.num_rows
@@ -125,8 +152,15 @@ class _ReplicateIndicators:
     ) -> tuple[np.ndarray, dict[str, str | np.ndarray]]:
         """The codes (indices into :attr:`names`, ascending) of the countries scored in the
         replicate, and per indicator named its raw values in that order (float64), or the
-        reason it is missing. No dict per country: the bootstrap works on these arrays."""
+        reason it is missing. No dict per country: the bootstrap works on these arrays.
+
+        ``rep``: a replicate of :attr:`full` (the view given), or of :attr:`view`."""
         v = self.view
+        if rep.view is not v:  # one row per class, holding the records of the class's rows
+            records = np.bincount(
+                self.row_class, weights=rep.records, minlength=v.ties.num_rows
+            ).astype(np.int64)
+            rep = Replicate(v, rep.copies, records, rep.spec)
         w = rep.tie_rows
         kept = w > 0
         s, t, wk = v.src[kept], v.dst[kept], w[kept].astype(float)
