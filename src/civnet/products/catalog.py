@@ -227,6 +227,10 @@ class Measure:
     the measure's own (:func:`with_notes`). A result that is a list of records is given as
     ``{"records": [...], "notes": [...]}``.
 
+    ``graph_only(params)`` is true when ``compute``, with these parameters, reads the view's
+    graph and actors but never its tie table: a process that computes once (the CLI) then lets
+    the table go (:meth:`light_inputs`; a million ties are about 70 MB of Arrow).
+
     From one entry, civnet generates the CLI command's options (:mod:`civnet.cli.generate`),
     the API endpoints with their OpenAPI bounds (:mod:`civnet.products.serving.server`) and the method
     of :class:`civnet.api.View`; every face computes through
@@ -244,6 +248,7 @@ class Measure:
     columns: tuple[str, ...] | None = None
     command: str | None = None
     notes: Callable[[Any], list[str]] | None = None
+    graph_only: Callable[[dict[str, Any]], bool] | None = None
 
     @property
     def cli_name(self) -> str:
@@ -306,6 +311,17 @@ class Measure:
 
             return build_network(ws, spec)
         return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
+
+    def light_inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
+        """:meth:`inputs` without what ``compute`` will not read with ``params``: where
+        :attr:`graph_only` says so, a view without its tie table (``build_network(...,
+        graph_only=True)``). For a caller that builds the inputs for this computation alone."""
+        light = self.graph_only is not None and self.graph_only(self.resolve(params))
+        if self.prepare is None and light:
+            from civnet.views.network import build_network
+
+            return build_network(ws, spec, graph_only=True)
+        return self.inputs(ws, spec, **params)
 
     def result(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
         """The typed result of ``compute`` (what the CLI's tables are drawn from)."""
@@ -780,6 +796,7 @@ register(
         ),
         betweenness_result,
         slow=True,
+        graph_only=lambda p: p["boot"] is None,  # the brokers' resampling draws ties
     )
 )
 register(

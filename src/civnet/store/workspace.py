@@ -23,7 +23,7 @@ import pyarrow as pa
 from civnet.errors import WorkspaceError
 from civnet.importers.batch import Batch, IngestReport, rejected_rows, rows_by_reason
 from civnet.sql import connect as duckdb_connect
-from civnet.sql import fetch_one
+from civnet.sql import fetch_one, flush_after_tasks
 from civnet.store import cache
 from civnet.store.columnar import ColumnarRecords
 from civnet.store.paths import DEFAULT_WORKSPACE as DEFAULT_WORKSPACE
@@ -285,7 +285,7 @@ class Workspace:
             return cache.store(self.con, key, measure, version, civnet, text, records, records_at)
         self.con.close()
         try:
-            con = duckdb_connect(self.path)
+            con = flush_after_tasks(duckdb_connect(self.path))  # only to keep this result
         except duckdb.Error:
             kept = False
         else:

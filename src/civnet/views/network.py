@@ -49,6 +49,9 @@ _ACTOR_COLUMNS = "id, name, type, country, city, lat, lon, level"
 
 _VIEW_TIE_COLUMNS = "tie_id, source, target, track, kind, start_date, end_date, weight, directed, len(refs) AS n_refs"
 
+_GRAPH_TIE_COLUMNS = "tie_id, source, target, weight, directed"
+"""The ties' columns a view's graph is made of (:func:`_simple_edges`, in ``tie_id`` order)."""
+
 
 @dataclass
 class Network:
@@ -65,6 +68,19 @@ class Network:
     def directed(self) -> bool:
         """True when the view holds a directed tie (its graph then walks undirected ties both ways)."""
         return bool(self.graph.is_directed())
+
+    def without_ties(self) -> Network:
+        """This view without its tie table's rows (the columns kept): the same graph, actors,
+        notes and derived counts, for a computation that reads only the graph (betweenness).
+        The table of a million ties is about 70 MB of Arrow; the graph holds what paths need."""
+        return Network(
+            graph=self.graph,
+            actors=self.actors,
+            ties=pa.Table.from_batches([], schema=self.ties.schema),  # (empty_table imports pandas)
+            spec=self.spec,
+            notes=list(self.notes),
+            _cache=self._cache,
+        )
 
     # -- what the view counts -------------------------------------------------------------------
     def pair_edges(self) -> np.ndarray:
@@ -118,9 +134,16 @@ class Network:
         in-degree of the ``nx.DiGraph`` of the view's directed ties alone (0 in a view without
         directed ties).
         """
-        n = self.graph.vcount()
-        pe, ae = self.pair_edges(), self.arc_edges()
-        partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        g = self.graph
+        n = g.vcount()
+        ae = self.arc_edges()
+        if "pairs" in self._cache or not n:
+            pe = self.pair_edges()
+            partners = np.bincount(pe.ravel(), minlength=n) if len(pe) else np.zeros(n, np.int64)
+        else:  # each vertex's distinct neighbours by any direction, itself left out: no pair list
+            # (a 1M-edge view's pairs and their transients were about 50 MB)
+            sizes = g.neighborhood_size(order=1, mode="all")
+            partners = np.fromiter(sizes, dtype=np.int64, count=n) - 1
         out = np.bincount(ae[:, 0], minlength=n) if len(ae) else np.zeros(n, np.int64)
         into = np.bincount(ae[:, 1], minlength=n) if len(ae) else np.zeros(n, np.int64)
         return partners, out, into
@@ -412,8 +435,16 @@ def timeless_notes(con: Any, spec: ViewSpec) -> list[str]:
     ]
 
 
-def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
-    """Select, reshape and materialize a view of the workspace (see :mod:`civnet.views.spec`)."""
+def build_network(
+    ws: Workspace, spec: ViewSpec | None = None, *, graph_only: bool = False
+) -> Network:
+    """Select, reshape and materialize a view of the workspace (see :mod:`civnet.views.spec`).
+
+    ``graph_only``: for a computation that reads the graph and actors only (betweenness), the
+    view keeps no tie table (:meth:`Network.without_ties`) and reads only the ties' columns the
+    graph is made of (a million ties' kinds, tracks, dates and references were about 50 MB of
+    Arrow while the graph was built). The same graph, actors and notes.
+    """
     spec = spec or ViewSpec()
     con = ws.con
     notes: list[str] = []
@@ -424,7 +455,8 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
     if spec.has_period and not spec.include_timeless:
         notes.extend(timeless_notes(con, spec))
 
-    sql = f"SELECT {_VIEW_TIE_COLUMNS} FROM ties"
+    lean = graph_only and not spec.project and spec.level != "country"
+    sql = f"SELECT {_GRAPH_TIE_COLUMNS if lean else _VIEW_TIE_COLUMNS} FROM ties"
     if where:
         sql += " WHERE " + " AND ".join(where)
     if spec.project:
@@ -488,7 +520,8 @@ def build_network(ws: Workspace, spec: ViewSpec | None = None) -> Network:
 
     if spec.level == "country":
         actors, ties = _country_level(con, actors, ties, notes)
-    return Network.from_tables(actors, ties, spec=spec, notes=notes)
+    net = Network.from_tables(actors, ties, spec=spec, notes=notes)
+    return net.without_ties() if graph_only else net
 
 
 def _by_tie_id(ties: pa.Table) -> pa.Table:

@@ -39,7 +39,9 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
     (:class:`~civnet.store.columnar.ColumnarRecords`, read lazily from the cache): the output
     writes them a chunk at a time.
     """
+    from civnet._lean import give_back_memory
     from civnet.products.runner import keep_result, plan
+    from civnet.sql import flush_after_tasks
 
     with progress_bar() as bar:
         job = bar.add_task(task or name, total=None)
@@ -48,7 +50,9 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
             hit = ws.cached_result(planned.key, lazy=True)
             if hit is not None:
                 return hit
-            inputs = planned.measure.inputs(ws, spec, **planned.params)
+            flush_after_tasks(ws.con)  # DuckDB's freed memory back while the view is built
+            # built for this computation alone: without what it will not read (a tie table)
+            inputs = planned.measure.light_inputs(ws, spec, **planned.params)
         result = planned.measure.run(
             inputs,
             lambda done, total: bar.update(job, completed=done, total=total),
@@ -56,6 +60,7 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
             **planned.params,
         )
     del inputs  # the view is not held while the result is kept and printed
+    give_back_memory()  # what the computation freed, before DuckDB (its own allocator) writes
     with open_workspace() as ws:
         keep_result(ws, planned, result)
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
@@ -38,9 +39,24 @@ class Betweenness:
     """Shortest paths (KADABRA) or pairs (Riondato-Kornaropoulos) the approximation sampled."""
 
     def top(self, k: int | None = None) -> list[int]:
-        """Vertex indices sorted by value descending, ties broken by id."""
-        order = sorted(range(len(self.ids)), key=lambda i: (-self.values[i], self.ids[i]))
-        return order if k is None else order[:k]
+        """Vertex indices sorted by value descending, ties broken by id.
+
+        A view numbers its actors in the order of their ids (``Network.from_tables``): then a
+        stable sort of the values alone gives that order, without a Python key per vertex (a
+        200,000-actor ranking made 200,000 tuples, about 20 MB); otherwise the ids are compared.
+        """
+        ids, values = self.ids, np.asarray(self.values)
+        in_id_order = (
+            values.ndim == 1
+            and len(values) == len(ids)
+            and not np.isnan(values).any()
+            and all(a < b for a, b in zip(ids, itertools.islice(ids, 1, None), strict=False))
+        )
+        if in_id_order:
+            order = np.argsort(-values, kind="stable")
+            return (order if k is None else order[:k]).tolist()
+        key = sorted(range(len(ids)), key=lambda i: (-self.values[i], ids[i]))
+        return key if k is None else key[:k]
 
 
 EDGES_VIA_TEXT = 100_000
