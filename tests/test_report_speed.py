@@ -457,3 +457,37 @@ def test_view_notices_by_counts_equal_the_per_tie_path(tmp_path: Path) -> None:
         empty = build_network(ws, dataclasses.replace(ViewSpec(), countries=("XXX",)))
         assert view_notices(ws, ViewSpec(), empty) == []
     assert {"centred_source", "beyond_coverage"} <= seen
+
+
+def test_density_by_track_cut_from_the_view_equals_built_views(tmp_path: Path) -> None:
+    """Each track's counts, from the track's rows cut from the view, equal those of the
+    track's view built from the workspace (``civnet describe --track T``), under every view
+    filter: countries, actor types, a period, timeless ties kept, all actors (built)."""
+    import dataclasses
+    import datetime as dt
+
+    from civnet.measures import describe
+    from civnet.products.report import density_by_track
+    from civnet.views import build_network
+
+    path = tmp_path / "ws.duckdb"
+    two_sources(path)
+    specs = [
+        ViewSpec(),
+        ViewSpec(countries=("CHN",)),
+        ViewSpec(actor_types=("media",)),
+        ViewSpec(date_from=dt.date(2014, 1, 1), date_to=dt.date(2016, 12, 31)),
+        ViewSpec(date_from=dt.date(2015, 1, 1), include_timeless=True),
+        ViewSpec(tracks=("culture", "education")),
+        ViewSpec(all_actors=True),
+    ]
+    with Workspace(path, read_only=True) as ws:
+        for spec in specs:
+            net = build_network(ws, spec)
+            got = density_by_track(ws, spec, net)
+            want = []
+            for row in got:
+                d = describe(build_network(ws, dataclasses.replace(spec, tracks=(row["track"],))))
+                want.append({"track": row["track"], **{k: d[k] for k in row if k != "track"}})
+            assert got == want, spec
+            assert len(got) >= 1 or spec.actor_types

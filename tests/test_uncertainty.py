@@ -395,3 +395,39 @@ def test_scorecard_bootstrap_of_a_view_without_civil_actors_is_a_user_error() ->
     nx.set_node_attributes(g, "state", "type")
     with pytest.raises(EmptyNetwork, match="civil actor"):
         scorecard_bootstrap(Network.from_networkx(g, country="DEU"), load_config(None), n_boot=2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_centred_intervals_equal_centred_interval_of_each(seed: int) -> None:
+    """Many intervals at once (the scorecard's) equal centred_interval of each statistic,
+    bounds and notes, bit for bit: columns with NaN and infinite replicates, none finite,
+    NaN estimates, estimates far off their replicates (notes), clipped to a range each."""
+    from civnet.measures.statistics.uncertainty import centred_interval, centred_intervals
+
+    rng = np.random.default_rng(seed)
+    draws, stats = 60, 90
+    reps = rng.normal(50, 20, (draws, stats)).round(rng.integers(0, 4))
+    reps[rng.random((draws, stats)) < 0.2] = np.nan
+    reps[rng.random((draws, stats)) < 0.02] = np.inf
+    reps[:, :5] = np.nan  # no finite replicate
+    reps[:, 5:10] = np.round(reps[:, 5:10] / 25)  # many ties with the estimate
+    est = rng.normal(50, 30, stats).round(1)
+    est[10:14] = np.nan
+    est[14:20] = 200.0  # far above: a note
+    est[5:10] = np.round(est[5:10] / 25)
+    top = rng.integers(1, 120, stats).astype(float)
+    for within in (None, (0.0, 100.0), (1.0, top)):
+        for level in (0.95, 0.8):
+            low, high, notes = centred_intervals(est, reps, level, within=within)
+            for j in range(stats):
+                w = (
+                    None
+                    if within is None
+                    else (within[0], float(np.broadcast_to(within[1], est.shape)[j]))
+                )
+                iv = centred_interval(est[j], reps[:, j], level, within=w)
+                assert (
+                    np.array([iv.low, iv.high]).tobytes() == np.array([low[j], high[j]]).tobytes()
+                )
+                assert iv.note == notes[j]
+    assert any(n and "lies" in n for n in notes)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.compute as pc
 
 from civnet import __version__
 from civnet.errors import EmptyNetwork
@@ -185,15 +186,28 @@ def _sub_view(spec: ViewSpec, **changes: Any) -> ViewSpec:
 
 
 def density_by_track(ws: Workspace, spec: ViewSpec, net: Network) -> list[dict[str, Any]]:
-    """``civnet describe --track T`` for every track present in the view."""
+    """``civnet describe --track T`` for every track present in the view.
+
+    A track's view is cut from ``net`` (its tie rows of the track, the actors at their ends:
+    :func:`~civnet.views.period_views.cut_view`) when ``net`` is the view ``spec`` and the
+    cut is exact (:func:`~civnet.views.period_views.derivable`), else built from the workspace
+    (``tests/test_report_speed.py`` compares the two)."""
+    from civnet.views.period_views import cut_view, derivable
+
     present = (
         set(net.ties.column("track").to_pylist()) if "track" in net.ties.column_names else set()
     )
+    cut = derivable(spec) and net.spec == spec
     rows = []
     for track in TRACKS:
         if track not in present or (spec.tracks and track not in spec.tracks):
             continue
-        sub = build_network(ws, _sub_view(spec, tracks=(track,)))
+        sub_spec = _sub_view(spec, tracks=(track,))
+        if cut:
+            keep = pc.equal(net.ties.column("track"), track).fill_null(False)
+            sub = cut_view(net, keep, sub_spec)
+        else:
+            sub = build_network(ws, sub_spec)
         d = describe(sub)
         rows.append(
             {

@@ -74,10 +74,25 @@ def period_views(
             started = pc.or_kleene(timeless, started)
         alive = pc.or_kleene(open_end, pc.greater_equal(end, pa.scalar(lo, end.type)))
         keep = pc.and_kleene(started, alive).fill_null(False)
-        cut = ties.filter(keep)
-        ends = pa.chunked_array(
-            cut.column("source").chunks + cut.column("target").chunks, type=pa.string()
-        )
-        kept_actors = actors.filter(pc.is_in(actor_ids, value_set=pc.unique(ends)))
-        out.append(Network.from_tables(kept_actors, cut, spec=period, notes=list(notes)))
+        out.append(cut_view(base, keep, period, notes, actor_ids))
     return out
+
+
+def cut_view(
+    base: Network,
+    keep: pa.Array | pa.ChunkedArray,
+    spec: ViewSpec,
+    notes: Sequence[str] = (),
+    actor_ids: pa.ChunkedArray | None = None,
+) -> Network:
+    """The view ``spec`` whose tie rows are those of ``base`` where ``keep`` is true and whose
+    actors are ``base``'s actor rows at their ends: what ``build_network`` gives for a spec
+    that narrows ``base``'s by a rule on tie rows alone (a period, a track) when ``base`` is
+    :func:`derivable`."""
+    cut = base.ties.filter(keep)
+    ends = pa.chunked_array(
+        cut.column("source").chunks + cut.column("target").chunks, type=pa.string()
+    )
+    ids = actor_ids if actor_ids is not None else base.actors.column("id")
+    kept_actors = base.actors.filter(pc.is_in(ids, value_set=pc.unique(ends)))
+    return Network.from_tables(kept_actors, cut, spec=spec, notes=list(notes))

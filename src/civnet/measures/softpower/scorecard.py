@@ -34,7 +34,7 @@ from civnet.errors import BadFilter, EmptyNetwork
 from civnet.measures.softpower.scorecard_indicators import INDICATORS, NAN, Raw, _View, support
 from civnet.measures.softpower.scorecard_replicates import _ReplicateIndicators
 from civnet.measures.statistics.resampling import Resampler
-from civnet.measures.statistics.uncertainty import centred_interval
+from civnet.measures.statistics.uncertainty import centred_intervals
 from civnet.views.network import Network
 
 SCALINGS = ("minmax", "rank")
@@ -649,20 +649,28 @@ def scorecard_bootstrap(
         x: {k: {} for k in keys} for x in ("low", "high", "rl", "rh", "bl", "bh")
     }
     notes: dict[str, dict[str, str]] = {k: {} for k in keys}
-    for k in keys:
-        for c in countries:
-            est = card0.score(k)[c]
-            iv = centred_interval(est, reps[k][c], level, within=(0.0, 100.0))
-            out["low"][k][c], out["high"][k][c] = iv.low, iv.high
-            if iv.note and math.isfinite(est):
-                notes[k][c] = iv.note
-            g = given[k].get(c, NAN)
-            n_ranked = (1.0, float(max(len(ranked[k]), 1)))
-            rb = centred_interval(g, rank_reps[k][c], level, within=n_ranked)
-            rw = centred_interval(g, both_reps[k][c], level, within=n_ranked)
-            # ranks are whole numbers: interpolated bounds are rounded outward
-            out["rl"][k][c], out["rh"][k][c] = float(np.floor(rb.low)), float(np.ceil(rb.high))
-            out["bl"][k][c], out["bh"][k][c] = float(np.floor(rw.low)), float(np.ceil(rw.high))
+    # every (key, country) interval at once (centred_intervals: centred_interval of each)
+    cells = [(k, c) for k in keys for c in countries]
+    est = np.array([card0.score(k)[c] for k, c in cells], dtype=float)
+    g = np.array([given[k].get(c, NAN) for k, c in cells], dtype=float)
+    top = np.array([float(max(len(ranked[k]), 1)) for k, _ in cells])
+
+    def stack(per: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
+        if not cells:
+            return np.zeros((n_boot, 0))
+        return np.column_stack([per[k][c] for k, c in cells])
+
+    lo, hi, why = centred_intervals(est, stack(reps), level, within=(0.0, 100.0))
+    rb_lo, rb_hi, _ = centred_intervals(g, stack(rank_reps), level, within=(1.0, top))
+    rw_lo, rw_hi, _ = centred_intervals(g, stack(both_reps), level, within=(1.0, top))
+    for j, (k, c) in enumerate(cells):
+        out["low"][k][c], out["high"][k][c] = float(lo[j]), float(hi[j])
+        note = why[j]
+        if note and math.isfinite(est[j]):
+            notes[k][c] = note
+        # ranks are whole numbers: interpolated bounds are rounded outward
+        out["rl"][k][c], out["rh"][k][c] = float(np.floor(rb_lo[j])), float(np.ceil(rb_hi[j]))
+        out["bl"][k][c], out["bh"][k][c] = float(np.floor(rw_lo[j])), float(np.ceil(rw_hi[j]))
     return ScoreIntervals(
         out["low"],
         out["high"],

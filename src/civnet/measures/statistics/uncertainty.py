@@ -181,6 +181,66 @@ def centred_interval(
     return Interval(est, min(low, est), max(high, est), level, reps, note)
 
 
+def centred_intervals(
+    estimates: np.ndarray,
+    replicates: np.ndarray,
+    level: float = 0.95,
+    *,
+    within: tuple[np.ndarray | float, np.ndarray | float] | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """:func:`centred_interval` of many statistics at once: ``replicates`` is draws x
+    statistics, ``within`` the range of each statistic (arrays or one for all). Returns the
+    low and high bounds and the note of each statistic, equal to :func:`centred_interval`'s
+    (the same float operations; ``tests/test_uncertainty.py`` compares them bit for bit).
+
+    The statistics with the same number of finite replicates take their quantiles in one
+    :func:`numpy.quantile` call; a few thousand intervals (a scorecard's channels, countries
+    and ranks) cost milliseconds instead of a call each.
+    """
+    est = np.asarray(estimates, dtype=float).reshape(-1)
+    reps = np.asarray(replicates, dtype=float).reshape(-1, est.size)
+    nan = float("nan")
+    low = np.full(est.size, nan)
+    high = np.full(est.size, nan)
+    notes: list[str | None] = [NO_REPLICATES] * est.size
+    finite = np.isfinite(reps)
+    n_ok = finite.sum(axis=0)
+    valid = (n_ok > 0) & np.isfinite(est)
+    if not valid.any():
+        return low, high, notes
+    alpha = (1.0 - level) / 2.0
+    lo_q = np.full(est.size, nan)
+    med_q = np.full(est.size, nan)
+    hi_q = np.full(est.size, nan)
+    below = np.zeros(est.size, np.int64)
+    equal = np.zeros(est.size, np.int64)
+    for size in np.unique(n_ok[valid]).tolist():
+        cols = np.flatnonzero(valid & (n_ok == size))
+        ok = reps[:, cols].T[finite[:, cols].T].reshape(len(cols), size)
+        lo_q[cols], med_q[cols], hi_q[cols] = np.quantile(ok, [alpha, 0.5, 1.0 - alpha], axis=1)
+        e = est[cols][:, None]
+        below[cols] = np.count_nonzero(ok < e, axis=1)
+        equal[cols] = np.count_nonzero(ok == e, axis=1)
+    v = valid
+    lo_b = est[v] + (lo_q[v] - med_q[v])
+    hi_b = est[v] + (hi_q[v] - med_q[v])
+    if within is not None:
+        w0 = np.broadcast_to(np.asarray(within[0], dtype=float), est.shape)[v]
+        w1 = np.broadcast_to(np.asarray(within[1], dtype=float), est.shape)[v]
+        # Python's max(a, b) and min(a, b): b only when strictly beyond a (signed zeros kept)
+        lo_b = np.where(w0 > lo_b, w0, lo_b)
+        hi_b = np.where(w1 < hi_b, w1, hi_b)
+    e = est[v]
+    low[v] = np.where(e < lo_b, e, lo_b)
+    high[v] = np.where(e > hi_b, e, hi_b)
+    p0 = (below[v] + 0.5 * equal[v]) / n_ok[v]
+    for j, p, shift in zip(
+        np.flatnonzero(v).tolist(), p0.tolist(), (med_q[v] - e).tolist(), strict=True
+    ):
+        notes[j] = shifted_note(p, shift, level) if not alpha <= p <= 1 - alpha else None
+    return low, high, notes
+
+
 def shifted_note(p0: float, shift: float, level: float) -> str:
     """The note :func:`centred_interval` gives when the resamples lie off the estimate."""
     side = "above" if p0 > 0.5 else "below"
