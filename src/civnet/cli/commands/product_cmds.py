@@ -39,7 +39,7 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
     (:class:`~civnet.store.columnar.ColumnarRecords`, read lazily from the cache): the output
     writes them a chunk at a time.
     """
-    from civnet._lean import give_back_memory
+    from civnet._lean import give_back_memory, return_big_arrays
     from civnet.products.runner import keep_result, plan
     from civnet.sql import flush_after_tasks
 
@@ -51,6 +51,8 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
             if hit is not None:
                 return hit
             flush_after_tasks(ws.con)  # DuckDB's freed memory back while the view is built
+            if planned.measure.graph_only is not None:  # (betweenness) large arrays unmapped
+                return_big_arrays()  # when freed: the heap keeps none the next step cannot use
             # built for this computation alone: without what it will not read (a tie table)
             inputs = planned.measure.light_inputs(ws, spec, **planned.params)
         result = planned.measure.run(
