@@ -431,3 +431,10 @@ def test_centred_intervals_equal_centred_interval_of_each(seed: int) -> None:
                 )
                 assert iv.note == notes[j]
     assert any(n and "lies" in n for n in notes)
+
+
+def test_centred_intervals_of_no_statistic() -> None:
+    from civnet.measures.statistics.uncertainty import centred_intervals
+
+    low, high, notes = centred_intervals(np.zeros(0), np.zeros((30, 0)))
+    assert low.size == high.size == 0 and notes == []

@@ -394,8 +394,15 @@ class _Job:
         except BaseException as exc:  # re-raised in the caller's thread
             self._error = exc
 
+    def ready(self) -> bool:
+        """Whether :meth:`result` would return without waiting for the computation."""
+        if self._future is not None:
+            return self._future.done()
+        return self._thread is None or not self._thread.is_alive()
+
     def result(self) -> tuple[Any, str]:
-        """``(result, "")``, or ``(None, reason)`` when the view has nothing to measure."""
+        """``(result, "")``, or ``(None, reason)`` when the view has nothing to measure.
+        Called again, it returns the same."""
         if self._future is not None:
             try:
                 status, value = self._future.result()
@@ -555,6 +562,8 @@ def report_context(
         say("layout", 5, steps)
         graph = graph_payload(net, [0.0] * net.graph.vcount(), seed=seed, max_edges=max_edges)
         say("scorecard", 6, steps)
+        if between.ready():  # kept in the cache now, not after the bootstrap
+            between.result()
         if boot > 0:
             params = {"boot": boot, "seed": seed}
             card, card_missing = _Job(ws, spec, "scorecard", params, known={"net": net}).result()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -203,6 +204,23 @@ class _Rep:
     def scored_end(self, x: np.ndarray) -> np.ndarray:
         return self.in_scored[self.ri.country[x]]
 
+    # gathers over both orientations that several indicators read, taken once
+    @cached_property
+    def country_a(self) -> np.ndarray:
+        return self.ri.country[self.a]
+
+    @cached_property
+    def a_scored(self) -> np.ndarray:
+        return self.in_scored[self.country_a]
+
+    @cached_property
+    def a_civil(self) -> np.ndarray:
+        return self.ri.civil[self.a]
+
+    @cached_property
+    def pair(self) -> np.ndarray:
+        return np.concatenate([self.ri.pair_fwd[self.kept], self.ri.pair_bwd[self.kept]])
+
     def per_country(self, values: np.ndarray) -> np.ndarray:
         """``values`` (by country code) of the countries scored, in their order."""
         return np.asarray(values, dtype=np.float64)[self.codes]
@@ -214,8 +232,7 @@ class _Rep:
     def distinct_copies(self, mask: np.ndarray) -> np.ndarray:
         """Per country of end a: the copies of the distinct other ends b (where ``mask``)."""
         ri = self.ri
-        pair = np.concatenate([ri.pair_fwd[self.kept], ri.pair_bwd[self.kept]])
-        held = np.flatnonzero(np.bincount(pair[mask], minlength=ri.n_pairs))
+        held = np.flatnonzero(np.bincount(self.pair[mask], minlength=ri.n_pairs))
         return self.per_country(
             np.bincount(
                 ri.pair_country[held],
@@ -227,9 +244,9 @@ class _Rep:
     def partner_countries(self) -> Arr:
         if not self.cross.any():
             return "no cross-border ties in the view"
-        m = self.cross2 & self.ri.civil[self.a] & self.scored_end(self.a)
+        m = self.cross2 & self.a_civil & self.a_scored
         size = self.ri.size
-        key = self.ri.country[self.a[m]] * size + self.ri.country[self.b[m]]
+        key = self.country_a[m] * size + self.ri.country[self.b[m]]
         key = np.flatnonzero(np.bincount(key, minlength=size * size))  # the distinct keys
         return self.per_country(np.bincount(key // size, minlength=size))
 
@@ -242,9 +259,9 @@ class _Rep:
 
     def _cross_and_domestic(self) -> tuple[np.ndarray, np.ndarray]:
         ri = self.ri
-        civil = ri.civil[self.a] & self.scored_end(self.a)
+        civil = self.a_civil & self.a_scored
         ext = civil & self.cross2
-        dom = civil & ~self.cross2 & (ri.country[self.b] == ri.country[self.a])
+        dom = civil & ~self.cross2 & (ri.country[self.b] == self.country_a)
         internal = self.sums(self.a[dom], self.w2[dom])
         # a self-tie of u has rows between u's copies i, j: two ends when i != j, one when
         # i == j (records x k_u rows); counted twice above
@@ -319,14 +336,14 @@ class _Rep:
         if not culture.any():
             return "no culture or education ties in the view"
         m = np.concatenate([culture & self.cross, culture & self.cross])
-        return self.distinct_copies(m & self.scored_end(self.a))
+        return self.distinct_copies(m & self.a_scored)
 
     def hub_reach(self) -> Arr:
         hub = self.ri.hub
         m = hub[self.b] & ~hub[self.a]
         if not m.any():
             return "no ties to network, igo or forum actors in the view"
-        return self.distinct_copies(m & self.scored_end(self.a))
+        return self.distinct_copies(m & self.a_scored)
 
     def sub_betweenness(
         self, ties: np.ndarray, rows: np.ndarray, sub_view: ViewArrays, skip_hubs: bool

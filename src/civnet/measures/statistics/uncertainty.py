@@ -198,8 +198,10 @@ def centred_intervals(
     and ranks) cost milliseconds instead of a call each.
     """
     est = np.asarray(estimates, dtype=float).reshape(-1)
-    reps = np.asarray(replicates, dtype=float).reshape(-1, est.size)
     nan = float("nan")
+    if est.size == 0:
+        return np.zeros(0), np.zeros(0), []
+    reps = np.asarray(replicates, dtype=float).reshape(-1, est.size)
     low = np.full(est.size, nan)
     high = np.full(est.size, nan)
     notes: list[str | None] = [NO_REPLICATES] * est.size
