@@ -25,7 +25,7 @@ prints), then the same call again (answered from the cache). Each process's peak
 standard output goes to a file (its size is printed).
 
 Usage: python benchmarks/approx_memory.py [--actors 200000] [--m 5] [--eps 0.01]
-           [--parts computation,command] [--formats table,csv,json]
+           [--parts computation,command] [--formats table,csv,json] [--before OLD/src]
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ main()
 the graph and the workspace's tables), which would hide a smaller command."""
 
 
-def command_run(db: Path, fmt: str, out: Path) -> dict[str, Any]:
+def command_run(db: Path, fmt: str, out: Path, src: str | None = None) -> dict[str, Any]:
     """``civnet betweenness --format fmt`` on ``db`` in a child process: its wall time, peak
     (``VmHWM`` of the whole process at its exit, after the output), exit status and output
     size."""
@@ -200,8 +200,9 @@ def command_run(db: Path, fmt: str, out: Path) -> dict[str, Any]:
     args = ["--workspace", str(db), "betweenness", "-f", fmt]
     cmd = [sys.executable, "-c", _PEAK_AT_EXIT, str(peak), *args]
     t = time.perf_counter()
+    env = dict(os.environ, PYTHONPATH=src) if src else None  # an older checkout's civnet
     with open(out, "wb") as fh:
-        proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, check=False)
+        proc = subprocess.run(cmd, stdout=fh, stderr=subprocess.PIPE, check=False, env=env)
     seconds = time.perf_counter() - t
     if proc.returncode:
         err = proc.stderr.decode(errors="replace")
@@ -211,7 +212,11 @@ def command_run(db: Path, fmt: str, out: Path) -> dict[str, Any]:
 
 
 def bench_command(
-    tmp: Path, edges: Path, formats: list[str], kadabra: dict[str, Any] | None
+    tmp: Path,
+    edges: Path,
+    formats: list[str],
+    kadabra: dict[str, Any] | None,
+    before: str | None = None,
 ) -> None:
     """The command's peak, cold and from the cache, for each format (see the module's doc)."""
     import duckdb
@@ -236,6 +241,16 @@ def bench_command(
             f"{cold['bytes']:,} bytes, {'identical' if same else 'DIFFERENT'} the second time; "
             f"load {load:.2f} -> {os.getloadavg()[0]:.2f}"
         )
+    for fmt in formats if before else ():
+        if fmt == "table":
+            continue  # the code before printed every row as a table
+        load = os.getloadavg()[0]
+        old = command_run(db, fmt, tmp / f"before.{fmt}", before)
+        ratio = f", {old['peak'] / kadabra['peak']:.2f} of KADABRA's" if kadabra else ""
+        print(
+            f"  before ({before}) -f {fmt:5s}: cold {old['seconds']:.1f} s, peak {old['peak']} MB"
+            f"{ratio}; output {old['bytes']:,} bytes; load {load:.2f} -> {os.getloadavg()[0]:.2f}"
+        )
 
 
 def main() -> None:
@@ -249,6 +264,10 @@ def main() -> None:
         help="computation (KADABRA and civnet's computation), command (civnet betweenness)",
     )
     ap.add_argument("--formats", default="table,csv,json", help="the command's output formats")
+    ap.add_argument(
+        "--before",
+        help="src folder of an older civnet checkout: its command too (CSV, JSON), for a ratio",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--path", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -278,7 +297,7 @@ def main() -> None:
                 r = res["raw"]
                 print(f"raw KADABRA: peak {r['peak']} MB, {r['seconds']:.1f} s -- {r['method']}")
         if "command" in parts:
-            bench_command(Path(tmp), path, args.formats.split(","), res.get("raw"))
+            bench_command(Path(tmp), path, args.formats.split(","), res.get("raw"), args.before)
     if not res:
         return
     for which, r in res.items():
