@@ -41,8 +41,13 @@ TABLE_DDL = """CREATE TABLE IF NOT EXISTS result_cache (
     records_at VARCHAR
 )"""
 
-UPGRADES = ("ALTER TABLE result_cache ADD COLUMN IF NOT EXISTS records_at VARCHAR",)
-"""A cache table made by an earlier civnet gains the column of records held by column."""
+UPGRADES = (
+    "ALTER TABLE result_cache ADD COLUMN IF NOT EXISTS records_at VARCHAR",
+    "ALTER TABLE result_cache DROP COLUMN IF EXISTS records",
+)
+"""A cache table made by an earlier civnet gains the column of records held by column; one made
+on 30 Nov between two commits loses the column that held every ranking's bytes together (its
+entries become misses)."""
 
 RECORDS_PREFIX = "result_records_"
 
