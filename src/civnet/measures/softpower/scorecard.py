@@ -23,6 +23,7 @@ and unranked on that channel (the overall score: on the records of all channels)
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -596,8 +597,12 @@ def scorecard_bootstrap(
     ranked = {k: [c for c in countries if c not in unranked[k]] for k in keys}
     given = {k: _rank_of(card0.score(k), ranked[k]) for k in keys}
     w_ind, w_ch = _draw_weights(config, np.random.default_rng([seed, 1]), n_boot)
+    # the plan travels to the second process: the sampler without the networks it was made
+    # from (its arrays draw the replicates; the networks would add 13.6 MB to the message)
+    light = copy.copy(sampler)
+    light.nets = []
     plan = BootPlan(
-        sampler,
+        light,
         _ReplicateIndicators(sampler.views[0]),
         [n for n in INDICATORS if _used(config, n)],
         config,
