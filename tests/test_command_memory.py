@@ -75,6 +75,11 @@ def test_the_view_without_ties_gives_the_same_betweenness(tmp_path: Path, spec: 
         assert light.graph.es[name] == net.graph.es[name]
     for name in net.graph.vs.attributes():
         assert light.graph.vs[name] == net.graph.vs[name]
+    with Workspace(path, read_only=True) as ws:
+        closed = m.light_inputs(ws, spec, close=True, rank_all=True)
+        with pytest.raises(Exception, match="closed"):
+            ws.con.execute("SELECT 1")
+    assert closed.graph.get_edgelist() == light.graph.get_edgelist()
     assert light.notes == net.notes and light.actors.schema == net.actors.schema
     assert light.actors.num_rows == 0 and "n_ties" not in light.graph.es.attributes()
     assert m.run(light, None, rank_all=True) == m.run(net, None, rank_all=True) == want

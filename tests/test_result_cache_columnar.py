@@ -19,7 +19,8 @@ from civnet.importers.tables import import_tables
 from civnet.products.catalog import MEASURES
 from civnet.products.render import dumps, records_csv, write_csv, write_json
 from civnet.products.runner import keep_result, plan, run_measure
-from civnet.store import Workspace
+from civnet.store import Workspace, cache
+from civnet.store.cache import records_table
 from civnet.store.columnar import ColumnarRecords, Const, from_bytes, plain, to_bytes
 from civnet.views import ViewSpec, build_network
 
@@ -65,10 +66,12 @@ def test_betweenness_cache_round_trips_exactly(tmp_path: Path, params: dict) -> 
         records = computed["records"]
         assert isinstance(records, ColumnarRecords) and len(records) > 20
         keep_result(ws, planned, computed)
-        text, blob, at = ws.con.execute(
-            "SELECT result, records, records_at FROM result_cache WHERE key = ?", [planned.key]
+        text, at = ws.con.execute(
+            "SELECT result, records_at FROM result_cache WHERE key = ?", [planned.key]
         ).fetchone()
-        assert at == "records" and blob is not None and json.loads(text)["records"] is None
+        (blob,) = ws.con.execute(f"SELECT records FROM {records_table(planned.key)}").fetchone()
+        assert at == "records" and json.loads(text)["records"] is None
+        assert from_bytes(blob) == records.to_list()
         lazy = ws.cached_result(planned.key, lazy=True)
         hit = ws.cached_result(planned.key)
         # what the API and the server compute and read is the plain JSON of before
@@ -102,6 +105,7 @@ def test_an_import_invalidates_the_records_kept_by_column(tmp_path: Path) -> Non
         extra.write_text("source,target,track,kind\nA000,A001,culture,exchange\n")
         import_tables(ws, ties=extra)
         assert ws.con.execute("SELECT count(*) FROM result_cache").fetchone() == (0,)
+        assert _records_tables(ws) == 0  # the records' tables dropped with their entries
         assert ws.cached_result(planned.key, lazy=True) is None
         assert plan(ws, "betweenness", ViewSpec.make(), {}).key != planned.key
 
@@ -112,11 +116,43 @@ def test_a_damaged_arrow_entry_is_a_miss(tmp_path: Path) -> None:
         planned, computed = _computed(ws, {})
         keep_result(ws, planned, computed)
         ws.con.execute(
-            "UPDATE result_cache SET records = ? WHERE key = ?",
-            [b"cos\nsystem\n(S'echo pwned'\ntR.", planned.key],
+            f"UPDATE {records_table(planned.key)} SET records = ?",
+            [b"cos\nsystem\n(S'echo pwned'\ntR."],
         )
         assert ws.cached_result(planned.key) is None
         assert ws.cached_result(planned.key, lazy=True) is None
+        ws.con.execute(f"DROP TABLE {records_table(planned.key)}")  # gone: a miss too
+        assert ws.cached_result(planned.key, lazy=True) is None
+
+
+def _records_tables(ws: Workspace) -> int:
+    return ws.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, 'result_records_')"
+    ).fetchone()[0]
+
+
+def test_each_ranking_has_its_table_dropped_with_its_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ranking's bytes sit in a table of their own (DuckDB rewrote the row group a new entry
+    joined, with every cached ranking in it); evicted or emptied entries take it with them."""
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    path = _workspace(tmp_path / "ws.duckdb")
+    with Workspace(path) as ws:
+        keys = []
+        for seed in range(4):
+            planned, computed = _computed(ws, {"approx": 0.3, "seed": seed})
+            keep_result(ws, planned, computed)
+            keys.append(planned.key)
+        assert _records_tables(ws) == 2
+        assert [ws.cached_result(k, lazy=True) is not None for k in keys] == [False, False] + [
+            True,
+            True,
+        ]
+        ws.con.execute("DELETE FROM result_cache")  # by hand: the tables go at the next keep
+        planned, computed = _computed(ws, {})
+        keep_result(ws, planned, computed)
+        assert _records_tables(ws) == 1
 
 
 def test_a_cache_table_of_an_earlier_civnet_is_read_then_upgraded(tmp_path: Path) -> None:
@@ -184,8 +220,8 @@ def test_cli_writes_from_the_cache_what_it_computed(tmp_path: Path) -> None:
         first = _cli(path, *args)
         assert _cli(path, *args) == first  # the second from the cache
     with Workspace(path, read_only=True) as ws:
-        n = ws.con.execute("SELECT count(*) FROM result_cache WHERE records IS NOT NULL").fetchone()
-    assert n == (2,)  # one per computation: the format is not part of the key
+        n = _records_tables(ws)
+    assert n == 2  # one per computation: the format is not part of the key
     data = json.loads(_cli(path, "-f", "json"))
     with Workspace(path, read_only=True) as ws:
         assert data == run_measure(ws, "betweenness", ViewSpec.make(), {})

@@ -312,16 +312,23 @@ class Measure:
             return build_network(ws, spec)
         return self.prepare(ws, spec, **_named(self.prepare, self.resolve(params)))
 
-    def light_inputs(self, ws: Workspace, spec: ViewSpec, **params: Any) -> Any:
+    def light_inputs(
+        self, ws: Workspace, spec: ViewSpec, *, close: bool = False, **params: Any
+    ) -> Any:
         """:meth:`inputs` without what ``compute`` will not read with ``params``: where
         :attr:`graph_only` says so, a view without its tie table (``build_network(...,
-        graph_only=True)``). For a caller that builds the inputs for this computation alone."""
+        graph_only=True)``). For a caller that builds the inputs for this computation alone;
+        ``close``: it is done with ``ws``, which is closed once read (a graph-only view: before
+        its graph is built; otherwise after the inputs are)."""
         light = self.graph_only is not None and self.graph_only(self.resolve(params))
         if self.prepare is None and light:
             from civnet.views.network import build_network
 
-            return build_network(ws, spec, graph_only=True)
-        return self.inputs(ws, spec, **params)
+            return build_network(ws, spec, graph_only=True, close=close)
+        inputs = self.inputs(ws, spec, **params)
+        if close:
+            ws.close()
+        return inputs
 
     def result(self, inputs: Any, progress: Progress | None = None, **params: Any) -> Any:
         """The typed result of ``compute`` (what the CLI's tables are drawn from)."""

@@ -142,10 +142,21 @@ def write_csv(
         out.write(records_csv(records, columns))
         return
     cols = list(columns or records.columns)
-    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
-    for chunk in records.chunks():
-        w.writerows({k: _cell(to_jsonable(r.get(k))) for k in cols} for r in chunk)
+    have = records.columns
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(cols)
+    at = [have.index(c) if c in have else None for c in cols]
+    for values in records.column_chunks():
+        n = len(values[0]) if values else 0
+        cells = [[None] * n if i is None else _cells(values[i]) for i in at]
+        w.writerows(zip(*cells, strict=True))
+
+
+def _cells(values: list[Any]) -> list[Any]:
+    """One column's CSV cells (:func:`_cell` of :func:`to_jsonable`): plain values as they are."""
+    if all(type(v) in (str, int, float, bool) or v is None for v in values):
+        return values  # JSON-ready (records by column hold no NaN: null instead)
+    return [_cell(to_jsonable(v)) for v in values]
 
 
 def _cell(v: Any) -> Any:

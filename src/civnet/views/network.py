@@ -436,7 +436,7 @@ def timeless_notes(con: Any, spec: ViewSpec) -> list[str]:
 
 
 def build_network(
-    ws: Workspace, spec: ViewSpec | None = None, *, graph_only: bool = False
+    ws: Workspace, spec: ViewSpec | None = None, *, graph_only: bool = False, close: bool = False
 ) -> Network:
     """Select, reshape and materialize a view of the workspace (see :mod:`civnet.views.spec`).
 
@@ -445,6 +445,9 @@ def build_network(
     references were about 50 MB of Arrow while the graph was built) and keeps no rows in its
     actor and tie tables, nor the per-edge tie counts (``n_ties``): the same graph, vertex
     attributes, edge weights and notes (200k actors / 1M ties: about 30 MB less held).
+
+    ``close``: the caller is done with ``ws``: it is closed as soon as its tables are read, so
+    that DuckDB's memory is given back before the graph's is taken (about 40 MB at 1M ties).
     """
     spec = spec or ViewSpec()
     con = ws.con
@@ -521,6 +524,8 @@ def build_network(
 
     if spec.level == "country":
         actors, ties = _country_level(con, actors, ties, notes)
+    if close:
+        ws.close()
     net = Network.from_tables(actors, ties, spec=spec, notes=notes)
     if not graph_only:
         return net

@@ -53,8 +53,9 @@ def measure_json(name: str, spec: ViewSpec, *, task: str | None = None, **params
             flush_after_tasks(ws.con)  # DuckDB's freed memory back while the view is built
             if planned.measure.graph_only is not None:  # (betweenness) large arrays unmapped
                 return_big_arrays()  # when freed: the heap keeps none the next step cannot use
-            # built for this computation alone: without what it will not read (a tie table)
-            inputs = planned.measure.light_inputs(ws, spec, **planned.params)
+            # built for this computation alone: without what it will not read (a tie table);
+            # the workspace closed as soon as it is read (DuckDB's memory back before igraph's)
+            inputs = planned.measure.light_inputs(ws, spec, close=True, **planned.params)
         result = planned.measure.run(
             inputs,
             lambda done, total: bar.update(job, completed=done, total=total),
