@@ -194,22 +194,13 @@ def scale(
     >>> scale({"A": 1.0, "B": 3.0, "C": 2.0})[0]
     {'A': 0.0, 'B': 100.0, 'C': 50.0}
     """
-    keys = [k for k, x in values.items() if math.isfinite(x)]
+    keys = list(values)
     x = np.array([values[k] for k in keys], dtype=float)
-    out = {k: NAN for k in values}
-    if not keys:
-        return out, NAN, NAN
-    lo, hi = float(x.min()), float(x.max())
-    if hi == lo:
-        s = np.full(len(x), 50.0)
-    elif method == "rank":
-        from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import
-
-        s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
-    else:
-        s = 100.0 * (x - lo) / (hi - lo)
-    out.update({k: float(v) for k, v in zip(keys, s, strict=True)})
-    return out, lo, hi
+    finite = x[np.isfinite(x)]
+    if not len(finite):
+        return dict.fromkeys(keys, NAN), NAN, NAN
+    s = _scale_array(x, method)
+    return dict(zip(keys, s.tolist(), strict=True)), float(finite.min()), float(finite.max())
 
 
 def uninformative(raw: Mapping[str, float], min_countries: int) -> str | None:
@@ -521,7 +512,7 @@ def _scale_array(values: np.ndarray, method: str) -> np.ndarray:
     if hi == lo:
         s = np.full(len(x), 50.0)
     elif method == "rank":
-        from scipy.stats import rankdata
+        from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import
 
         s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
     else:
