@@ -23,6 +23,7 @@ and unranked on that channel (the overall score: on the records of all channels)
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -193,22 +194,13 @@ def scale(
     >>> scale({"A": 1.0, "B": 3.0, "C": 2.0})[0]
     {'A': 0.0, 'B': 100.0, 'C': 50.0}
     """
-    keys = [k for k, x in values.items() if math.isfinite(x)]
+    keys = list(values)
     x = np.array([values[k] for k in keys], dtype=float)
-    out = {k: NAN for k in values}
-    if not keys:
-        return out, NAN, NAN
-    lo, hi = float(x.min()), float(x.max())
-    if hi == lo:
-        s = np.full(len(x), 50.0)
-    elif method == "rank":
-        from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import
-
-        s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
-    else:
-        s = 100.0 * (x - lo) / (hi - lo)
-    out.update({k: float(v) for k, v in zip(keys, s, strict=True)})
-    return out, lo, hi
+    finite = x[np.isfinite(x)]
+    if not len(finite):
+        return dict.fromkeys(keys, NAN), NAN, NAN
+    s = _scale_array(x, method)
+    return dict(zip(keys, s.tolist(), strict=True)), float(finite.min()), float(finite.max())
 
 
 def uninformative(raw: Mapping[str, float], min_countries: int) -> str | None:
@@ -520,7 +512,7 @@ def _scale_array(values: np.ndarray, method: str) -> np.ndarray:
     if hi == lo:
         s = np.full(len(x), 50.0)
     elif method == "rank":
-        from scipy.stats import rankdata
+        from scipy.stats import rankdata  # here: scipy.stats takes ~1 s to import
 
         s = 100.0 * (rankdata(x) - 1.0) / (len(x) - 1.0)
     else:
@@ -596,8 +588,12 @@ def scorecard_bootstrap(
     ranked = {k: [c for c in countries if c not in unranked[k]] for k in keys}
     given = {k: _rank_of(card0.score(k), ranked[k]) for k in keys}
     w_ind, w_ch = _draw_weights(config, np.random.default_rng([seed, 1]), n_boot)
+    # the plan travels to the second process: the sampler without the networks it was made
+    # from (its arrays draw the replicates; the networks would add 13.6 MB to the message)
+    light = copy.copy(sampler)
+    light.nets = []
     plan = BootPlan(
-        sampler,
+        light,
         _ReplicateIndicators(sampler.views[0]),
         [n for n in INDICATORS if _used(config, n)],
         config,
