@@ -50,15 +50,15 @@ def approx_betweenness(
     runs a full search per sample) use the same Riondato-Kornaropoulos sample size
     (:func:`rk_sample_size`, the vertex diameter bounded by the largest weak component) with
     civnet's sampler, which finds each pair's shortest paths by a balanced bidirectional search
-    (:func:`civnet.measures.intermediation.brandes_kernel.sampled_path_counts`, as KADABRA does). All run on the
-    idle cores.
+    (:func:`civnet.measures.intermediation.brandes_kernel.sampled_path_counts`, as KADABRA does), on the
+    idle cores; NetworKit's two run on one thread (:data:`KADABRA_THREADS`).
 
     The result is put on civnet's scale: normalized (as :func:`~civnet.measures.intermediation.betweenness`)
     is ``b~ n / (n-2)``, raw is ``b~ n (n-1)`` (halved for undirected views, which count each
     pair once). ``eps`` in the result is the bound on that scale: ``eps n / (n-2)`` normalized,
-    ``eps n (n-1)`` (or half) raw. NetworKit's random generator is seeded with ``seed`` and run in
-    its deterministic mode, and civnet's sampler draws fixed chunks from ``seed``, so the same
-    seed gives the same estimate on any thread count.
+    ``eps n (n-1)`` (or half) raw. NetworKit's random generator is seeded with ``seed`` and KADABRA
+    runs in its deterministic mode on one thread, and civnet's sampler draws fixed chunks from
+    ``seed``, so the same seed gives the same estimate, whatever the machine's load.
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -94,9 +94,12 @@ def approx_betweenness(
         )
     import networkit as nk
 
-    threads = free_cores()
-    nk.setNumberOfThreads(threads)
-    nk.setSeed(seed, True)
+    # one thread: NetworKit's samplers are reproducible from their seed only there. With two
+    # threads, even in KADABRA's "deterministic" mode (NetworKit 11.3), the epoch at which the
+    # threads' samples meet the stopping rule varies from run to run: five runs on a BA graph of
+    # 20,000 actors (eps 0.01, seed 7) stopped after 16,920, 19,302 or 21,684 samples
+    nk.setNumberOfThreads(KADABRA_THREADS)
+    nk.setSeed(seed, False)
     G, label = _to_networkit(g, weighted)
     if weighted:
         rk = nk.centrality.ApproxBetweenness(
@@ -155,6 +158,11 @@ def _on_scale(
 
 UNIVERSAL_CONSTANT = 1.0
 """``c`` of Riondato & Kornaropoulos' sample size (NetworKit's default for ApproxBetweenness)."""
+KADABRA_THREADS = 1
+"""Threads of NetworKit's KADABRA and Riondato-Kornaropoulos: one, the only count on which their
+estimate is a function of the seed (with two, KADABRA's stopping epoch varies between runs;
+``tests/test_betweenness_speedups.py``). Reproducibility is bought with time: on two idle
+cores NetworKit's own parallel run is faster (docs/benchmarks.md)."""
 SAMPLE_CHUNKS = 64
 """Fixed chunks of the directed sampler (each with its own seed): the same estimate on any
 number of threads."""
