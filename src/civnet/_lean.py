@@ -88,8 +88,8 @@ def give_back_memory() -> None:
 
         libc = ctypes.CDLL("libc.so.6")
         libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    except (OSError, AttributeError):
+        return  # not glibc: the heap stays as it is
 
 
 BIG_ARRAY = 4 * 1024 * 1024
@@ -110,5 +110,5 @@ def return_big_arrays() -> None:
 
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, BIG_ARRAY)  # M_MMAP_THRESHOLD (a fixed value: no dynamic raise)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    except (OSError, AttributeError):
+        return  # not glibc: its allocator keeps its own thresholds
