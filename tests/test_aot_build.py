@@ -36,7 +36,7 @@ CALLERS = """
 import networkx as nx
 from civnet.measures import group_betweenness
 from civnet.measures.intermediation.betweenness_approx import approx_betweenness
-from civnet.measures.intermediation.brandes_kernel import sampled_group_paths, sampled_path_counts
+from civnet.measures.intermediation.brandes_kernel import sampled_group_paths, sampled_path_rows
 from civnet.views import Network
 
 g = nx.gnm_random_graph(60, 200, seed=1, directed=True)
@@ -44,8 +44,9 @@ for v in g:
     g.nodes[v]["country"] = "AB"[v % 2]
 net = Network.from_networkx(g)
 approx_betweenness(net, eps=0.2, seed=3)
+approx_betweenness(Network.from_networkx(g.to_undirected()), eps=0.2, seed=3)
 group_betweenness(net, by="country", samples=8, seed=1)
-for f in (sampled_path_counts, sampled_group_paths):
+for f in (sampled_path_rows, sampled_group_paths):
     print(f.__name__, sum(f.stats.cache_hits.values()), sum(f.stats.cache_misses.values()))
 """
 
@@ -53,13 +54,16 @@ for f in (sampled_path_counts, sampled_group_paths):
 def test_the_samplers_warmed_at_install_are_loaded_not_compiled_by_their_callers() -> None:
     """``make`` runs ``warm_jit_cache`` after the build: the production callers' argument types
     must match the warmed ones, or the first serve compiles anyway (about 8 s)."""
+    import os
     import subprocess
     import sys
 
     subprocess.run([sys.executable, "-c", WARM], check=True, timeout=300)
+    # the JIT's callers: where the compiled module is built, the path sampler runs from it
+    env = {**os.environ, "CIVNET_BRANDES": "jit"}
     res = subprocess.run(
-        [sys.executable, "-c", CALLERS], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", CALLERS], capture_output=True, text=True, timeout=300, env=env
     )
     assert res.returncode == 0, res.stderr
     counts = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()}
-    assert counts == {"sampled_path_counts": ["1", "0"], "sampled_group_paths": ["1", "0"]}
+    assert counts == {"sampled_path_rows": ["1", "0"], "sampled_group_paths": ["1", "0"]}

@@ -321,10 +321,10 @@ def test_approximation_is_seeded() -> None:
 def test_kadabra_gives_the_same_estimate_whatever_the_cores_free(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """NetworKit's KADABRA, even in its deterministic mode, stops after a number of samples that
-    depends on its thread count (and, on some graphs, varies run to run on two threads: 19,302
-    or 14,538 samples on one of 20,000 actors): civnet runs it on one thread, so the seed alone
-    decides the estimate, however busy the machine is."""
+    """civnet's KADABRA draws fixed seeded chunks and checks its rule after fixed counts of
+    paths, so the seed alone decides the estimate, however busy the machine is. (NetworKit's
+    parallel KADABRA, which civnet ran before, did not: even in its deterministic mode it
+    stopped after 19,302 or 14,538 samples on this graph, as its threads' timing fell.)"""
     amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
     net = Network.from_networkx(nx.barabasi_albert_graph(20_000, 5, seed=1))
     runs = []

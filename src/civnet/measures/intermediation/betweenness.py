@@ -210,10 +210,10 @@ def betweenness(
 
     ``workers`` defaults to the idle cores (:func:`free_cores`): one on a loaded machine.
 
-    With ``approx=eps``: NetworKit's KADABRA (unweighted) or Riondato-Kornaropoulos sampling
-    (weighted) estimates every actor's betweenness within ``eps`` (in NetworKit's scale, pairs
-    over ``n(n-1)``; the stated bound is converted to the output's scale) with probability at
-    least ``1 - delta`` (:func:`civnet.measures.intermediation.betweenness_approx.approx_betweenness`).
+    With ``approx=eps``: KADABRA (undirected unweighted, civnet's seeded sampler) or
+    Riondato-Kornaropoulos sampling (directed or weighted) estimates every actor's betweenness
+    within ``eps`` (pairs over ``n(n-1)``; the stated bound is converted to the output's scale)
+    with probability at least ``1 - delta`` (:func:`civnet.measures.intermediation.betweenness_approx.approx_betweenness`).
 
     With ``samples=k``, a component of more than k actors is estimated from k source vertices
     drawn uniformly without replacement (``seed``), the sum of their dependencies scaled by

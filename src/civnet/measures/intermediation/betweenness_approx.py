@@ -1,4 +1,4 @@
-"""Betweenness with a stated error: NetworKit's sampling algorithms, and the cost of exact runs.
+"""Betweenness with a stated error (KADABRA, Riondato-Kornaropoulos), and the cost of exact runs.
 
 :func:`approx_betweenness` estimates every actor's betweenness within an additive ``eps`` with
 probability at least ``1 - delta``; :func:`exact_cost` estimates how long the exact run would
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,25 +42,25 @@ def approx_betweenness(
     """Betweenness of every actor within ``eps`` of the exact value, with probability >= 1 - delta.
 
     Undirected unweighted views use KADABRA (Borassi & Natale 2016, doi:10.1145/3284359;
-    NetworKit's parallel version, van der Grinten et al. 2019): adaptive sampling of shortest
-    paths, stopping once every vertex's estimate is within ``eps`` of ``b~(v) = sum over ordered
-    pairs s != t of sigma_st(v) / sigma_st / (n (n-1))``, simultaneously for all vertices with
-    probability at least ``1 - delta``. Weighted (cost 1/weight) views use Riondato &
-    Kornaropoulos (2016) doi:10.1007/s10618-015-0423-0 (NetworKit's ApproxBetweenness), a fixed
-    sample of shortest paths sized from the vertex diameter, with the same guarantee. Directed
-    unweighted views (NetworKit's KADABRA takes no directed graph, and its Riondato-Kornaropoulos
-    runs a full search per sample) use the same Riondato-Kornaropoulos sample size
-    (:func:`rk_sample_size`, the vertex diameter bounded by the largest weak component) with
-    civnet's sampler, which finds each pair's shortest paths by a balanced bidirectional search
-    (:func:`civnet.measures.intermediation.brandes_kernel.sampled_path_counts`, as KADABRA does), on the
-    idle cores; NetworKit's two run on one thread (:data:`KADABRA_THREADS`).
+    :func:`_kadabra`): adaptive sampling of shortest paths, stopping once every vertex's estimate
+    is within ``eps`` of ``b~(v) = sum over ordered pairs s != t of sigma_st(v) / sigma_st /
+    (n (n-1))``, simultaneously for all vertices with probability at least ``1 - delta``; its
+    largest sample is sized from a vertex-diameter bound (:func:`vertex_diameter_bound`).
+    The paths come from civnet's sampler, which finds each pair's shortest paths by a balanced
+    bidirectional search as KADABRA does
+    (:func:`civnet.measures.intermediation.brandes_kernel.sampled_path_rows`), on the idle cores,
+    in fixed seeded chunks. Directed unweighted views use Riondato & Kornaropoulos (2016)
+    doi:10.1007/s10618-015-0423-0, a fixed sample (:func:`rk_sample_size`, the vertex diameter
+    bounded by the largest weak component) from the same sampler. Weighted (cost 1/weight)
+    undirected views use NetworKit's ApproxBetweenness (Riondato-Kornaropoulos with Dijkstra),
+    on one thread (:data:`KADABRA_THREADS`).
 
     The result is put on civnet's scale: normalized (as :func:`~civnet.measures.intermediation.betweenness`)
     is ``b~ n / (n-2)``, raw is ``b~ n (n-1)`` (halved for undirected views, which count each
     pair once). ``eps`` in the result is the bound on that scale: ``eps n / (n-2)`` normalized,
-    ``eps n (n-1)`` (or half) raw. NetworKit's random generator is seeded with ``seed`` and KADABRA
-    runs in its deterministic mode on one thread, and civnet's sampler draws fixed chunks from
-    ``seed``, so the same seed gives the same estimate, whatever the machine's load.
+    ``eps n (n-1)`` (or half) raw. civnet's sampler draws fixed chunks whose seeds come from
+    ``seed``, and NetworKit's generator is seeded with ``seed`` on one thread, so the same seed
+    gives the same estimate, whatever the machine's load or its number of cores.
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -92,31 +94,27 @@ def approx_betweenness(
         return _on_scale(
             net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
         )
+    if not weighted:
+        name = "KADABRA adaptive sampling (civnet's seeded sampler)"
+        frac, n_samples = _kadabra_undirected(g, eps, delta, seed)
+        return _on_scale(
+            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
+        )
     import networkit as nk
 
-    # one thread: NetworKit's samplers are reproducible from their seed only there. With two
-    # threads, even in KADABRA's "deterministic" mode (NetworKit 11.3), the epoch at which the
-    # threads' samples meet the stopping rule varies from run to run: five runs on a BA graph of
-    # 20,000 actors (eps 0.01, seed 7) stopped after 16,920, 19,302 or 21,684 samples
+    # one thread: NetworKit's samplers are reproducible from their seed only there (each
+    # thread draws from its own generator; with two, even KADABRA's "deterministic" mode in
+    # NetworKit 11.3 stopped after 16,920, 19,302 or 21,684 samples in five runs on one graph)
     nk.setNumberOfThreads(KADABRA_THREADS)
     nk.setSeed(seed, False)
     G, label = _to_networkit(g, weighted)
-    if weighted:
-        rk = nk.centrality.ApproxBetweenness(
-            G, epsilon=eps, delta=delta, universalConstant=UNIVERSAL_CONSTANT
-        )
-        rk.run()
-        name = "Riondato-Kornaropoulos sampling (NetworKit)"
-        n_samples = int(rk.numberOfSamples())
-        frac = np.asarray(rk.scores(), dtype=float)[label]
-    else:
-        kadabra = nk.centrality.KadabraBetweenness(G, err=eps, delta=delta, deterministic=True)
-        kadabra.run()
-        name = "KADABRA (NetworKit)"
-        n_samples = int(kadabra.getNumberOfIterations())
-        # NetworKit doubles undirected KADABRA scores (to match its exact Betweenness, which
-        # counts both directions); the sampler's bound holds for the fraction itself
-        frac = np.asarray(kadabra.scores(), dtype=float)[label] / 2.0
+    rk = nk.centrality.ApproxBetweenness(
+        G, epsilon=eps, delta=delta, universalConstant=UNIVERSAL_CONSTANT
+    )
+    rk.run()
+    name = "Riondato-Kornaropoulos sampling (NetworKit)"
+    n_samples = int(rk.numberOfSamples())
+    frac = np.asarray(rk.scores(), dtype=float)[label]
     return _on_scale(
         net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
     )
@@ -159,13 +157,12 @@ def _on_scale(
 UNIVERSAL_CONSTANT = 1.0
 """``c`` of Riondato & Kornaropoulos' sample size (NetworKit's default for ApproxBetweenness)."""
 KADABRA_THREADS = 1
-"""Threads of NetworKit's KADABRA and Riondato-Kornaropoulos: one, the only count on which their
-estimate is a function of the seed (with two, KADABRA's stopping epoch varies between runs;
-``tests/test_betweenness_speedups.py``). Reproducibility is bought with time: on two idle
-cores NetworKit's own parallel run is faster (docs/benchmarks.md)."""
+"""Threads of NetworKit's Riondato-Kornaropoulos (weighted views): one, the only count on which
+its estimate is a function of the seed (each thread draws from its own generator; NetworKit's
+KADABRA, which civnet no longer runs, even varied between runs on two threads)."""
 SAMPLE_CHUNKS = 64
-"""Fixed chunks of the directed sampler (each with its own seed): the same estimate on any
-number of threads."""
+"""Fixed chunks of the directed Riondato-Kornaropoulos sample (chunk ``c`` seeded ``seed + c``):
+the same estimate on any number of threads."""
 
 
 def rk_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
@@ -181,23 +178,240 @@ def rk_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
 
 def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple[np.ndarray, int]:
     """Riondato-Kornaropoulos on a directed unweighted graph with the sampler of
-    :func:`civnet.measures.intermediation.brandes_kernel.sampled_path_counts`; the vertex diameter is bounded
-    by the largest weak component's size (a shortest path never repeats a vertex), which only
-    makes the sample larger than needed, never the bound weaker."""
-    import numba
-
-    from civnet.measures.intermediation.brandes_kernel import sampled_path_counts
-
+    :func:`civnet.measures.intermediation.brandes_kernel.sampled_path_rows`; the vertex diameter
+    is bounded by the largest weak component's size (a shortest path never repeats a vertex),
+    which only makes the sample larger than needed, never the bound weaker. Chunk ``c`` of
+    :data:`SAMPLE_CHUNKS` draws from seed ``seed + c``."""
     n = g.vcount()
-    arcs = edge_array(g)
-    out_ptr, out_idx = _csr(n, arcs[:, 0], arcs[:, 1])
-    in_ptr, in_idx = _csr(n, arcs[:, 1], arcs[:, 0])
+    arcs = edge_array(g).astype(np.int32)
+    graph = (*_arc_csr(n, arcs[:, 0], arcs[:, 1]), *_arc_csr(n, arcs[:, 1], arcs[:, 0]))
     del arcs
     largest = max(len(c) for c in g.connected_components(mode="weak"))
     r = rk_sample_size(eps, delta, largest)
-    numba.set_num_threads(max(1, min(free_cores(), _numba_max())))
-    counts = sampled_path_counts(out_ptr, out_idx, in_ptr, in_idx, r, seed, SAMPLE_CHUNKS)
+    cuts = np.arange(SAMPLE_CHUNKS + 1, dtype=np.int64) * r // SAMPLE_CHUNKS
+    seeds = seed + np.arange(SAMPLE_CHUNKS, dtype=np.int64)
+    counts = _draw(graph, np.diff(cuts), seeds)
     return counts / r, r
+
+
+KADABRA_CONSTANT = 0.5
+"""``c`` of KADABRA's largest sample ``omega`` (Borassi & Natale 2016, from Löffler & Phillips'
+bound on the VC-dimension sample size; NetworKit's KADABRA uses the same 0.5)."""
+KADABRA_START_FACTOR = 100
+"""KADABRA's first phase draws ``omega / KADABRA_START_FACTOR`` paths to share ``delta`` among
+the vertices (NetworKit's default)."""
+KADABRA_BALANCE = 0.001
+"""Share of ``delta / 2`` given to every vertex alike, whatever the first phase saw (NetworKit's
+``balancingFactor``)."""
+KADABRA_STEP = 1000
+"""Paths drawn between two checks of KADABRA's stopping rule, at least; later steps are a 20th
+of the paths drawn so far, so a large run checks about 20 + log times, not once per thousand."""
+DRAW_CHUNKS = 8
+"""Fixed chunks of every draw (each with its own seed): the same estimate on any number of
+threads, and at most this many rows of counts in memory at once."""
+
+
+def kadabra_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
+    """KADABRA's largest sample (Borassi & Natale 2016, Theorem 9's ``omega``): ``ceil(c /
+    eps^2 (floor(log2(VD - 2)) + 1 + ln(2 / delta)))`` with ``c =`` :data:`KADABRA_CONSTANT`;
+    ``omega`` paths put every estimate within ``eps`` with probability at least ``1 - delta /
+    2`` (Riondato & Kornaropoulos' bound), so the adaptive run stops there at the latest."""
+    vd = max(3, vertex_diameter)
+    return math.ceil(
+        KADABRA_CONSTANT / eps**2 * (math.floor(math.log2(vd - 2)) + 1 + math.log(2 / delta))
+    )
+
+
+def vertex_diameter_bound(g: ig.Graph) -> int:
+    """An upper bound on the vertices of any shortest path of the undirected graph ``g``.
+
+    In a connected component every vertex is within ``e = ecc(r)`` hops of a root ``r``, so two
+    vertices are within ``2 e`` hops of each other: the component's vertex diameter is at most
+    ``min(2 e + 1, its size)``. The root is the component's highest-degree vertex (often close
+    to its centre, so ``e`` is small). Components are taken largest first, and those no larger
+    than the bound so far are skipped (their vertex diameter is at most their size): usually
+    one search over the giant component. At least 2 (one tie).
+    """
+    best = 2
+    comps = g.connected_components(mode="weak")
+    sizes = np.asarray(comps.sizes(), dtype=np.int64)
+    for k in np.argsort(-sizes, kind="stable"):
+        size = int(sizes[k])
+        if size <= best:
+            break
+        members = comps[int(k)]
+        degrees = g.degree(members)
+        root = members[int(np.argmax(degrees))]
+        ecc = int(g.eccentricity([root], mode="all")[0])
+        best = max(best, min(2 * ecc + 1, size))
+    return best
+
+
+def _kadabra_undirected(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple[np.ndarray, int]:
+    """KADABRA on an undirected unweighted graph with civnet's sampler
+    (:func:`_kadabra`): the graph's ties as arcs both ways, the vertex diameter bounded by
+    :func:`vertex_diameter_bound`."""
+    n = g.vcount()
+    arcs = edge_array(g).astype(np.int32)
+    src = np.concatenate((arcs[:, 0], arcs[:, 1]))
+    dst = np.concatenate((arcs[:, 1], arcs[:, 0]))
+    del arcs
+    ptr, idx = _arc_csr(n, src, dst)
+    del src, dst
+    return _kadabra((ptr, idx, ptr, idx), vertex_diameter_bound(g), eps, delta, seed)
+
+
+def _kadabra(
+    arcs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    vertex_diameter: int,
+    eps: float,
+    delta: float,
+    seed: int,
+) -> tuple[np.ndarray, int]:
+    """KADABRA (Borassi & Natale 2016, "KADABRA is an ADaptive Algorithm for Betweenness via
+    Random Approximation", ESA 2016, doi:10.4230/LIPIcs.ESA.2016.20; JEA 2019,
+    doi:10.1145/3284359): every vertex's estimate within ``eps`` of its betweenness (pairs over
+    ``n (n-1)``) with probability at least ``1 - delta``. Returns the estimate and the paths
+    drawn (both phases).
+
+    1. ``omega`` = :func:`kadabra_sample_size`, the most paths phase 2 draws; reaching it gives
+       the bound with probability ``1 - delta / 2`` on its own.
+    2. Phase 1 draws ``omega / 100`` paths; their estimate ``b0`` shares the other ``delta / 2``
+       among the vertices (:func:`_kadabra_deltas`, a union bound).
+    3. Phase 2 draws fresh paths and stops at the first check where every vertex has
+       ``f(b~(v), dL(v), omega, tau) < eps`` and ``g(b~(v), dU(v), omega, tau) < eps``
+       (:func:`_kadabra_done`, the paper's Theorem 9: the bound holds whenever the rule is
+       checked, so checking only every :data:`KADABRA_STEP` or more paths keeps it).
+
+    Every draw is cut into :data:`DRAW_CHUNKS` fixed chunks whose seeds come from
+    ``numpy.random.SeedSequence([seed, phase, step])``: the result is a function of the seed,
+    whatever the thread count. (NetworKit's parallel KADABRA checks the rule at epochs that
+    depend on its threads' timing.)
+    """
+    omega = kadabra_sample_size(eps, delta, vertex_diameter)
+    first = max(1, omega // KADABRA_START_FACTOR)
+    counts = _draw(arcs, _chunk_sizes(first), _seeds(seed, 0, 0))
+    bound = _kadabra_deltas(counts / first, eps, delta)
+    counts[:] = 0
+    tau = 0
+    step = 0
+    while tau < omega:
+        size = min(omega - tau, max(KADABRA_STEP, tau // 20))
+        counts += _draw(arcs, _chunk_sizes(size), _seeds(seed, 1, step))
+        tau += size
+        step += 1
+        if _kadabra_done(counts / tau, bound, omega, tau, eps):
+            break
+    return counts / tau, first + tau
+
+
+def _kadabra_deltas(b0: np.ndarray, eps: float, delta: float) -> np.ndarray:
+    """Each vertex's share ``d(v)`` of the failure probability, for both sides of its bound
+    (KADABRA's absolute case, where both errors are ``eps``): ``d(v) = exp(-C eps^2 / b0(v)) +
+    beta delta / (4 n)`` with the smallest ``C`` (bisection) for which ``sum over v of 2
+    exp(-C eps^2 / b0(v)) < (1 - beta) delta / 2``; so ``sum over v of 2 d(v) <= delta / 2``.
+    ``beta`` = :data:`KADABRA_BALANCE`. A vertex no phase-1 path crossed gets ``beta delta /
+    (4 n)`` (its exponential is 0). The sum is checked after the search, and the shares scaled
+    down if rounding left it over, so the union bound holds exactly."""
+    n = len(b0)
+    seen = b0[b0 > 0]
+    target = (1 - KADABRA_BALANCE) * delta / 2
+
+    def spent(c: float) -> float:
+        return float(2.0 * np.exp(-c * eps**2 / seen).sum())
+
+    lo, hi = 0.0, math.log(4 * n / delta) / eps**2
+    for _ in range(200):  # the upper end doubles until it is enough (at most 200 doublings)
+        if spent(hi) < target:
+            break
+        lo, hi = hi, 2 * hi
+    for _ in range(200):  # bisection to eps / 10 (about 30 halvings)
+        if hi - lo <= eps / 10:
+            break
+        mid = (lo + hi) / 2
+        if spent(mid) >= target:
+            lo = mid
+        else:
+            hi = mid
+    shares = np.full(n, KADABRA_BALANCE * delta / (4 * n))
+    shares[b0 > 0] += np.exp(-hi * eps**2 / seen)
+    total = 2.0 * float(shares.sum())
+    if total > delta / 2:
+        shares *= delta / 2 / total
+    return shares
+
+
+def _kadabra_done(b: np.ndarray, shares: np.ndarray, omega: int, tau: int, eps: float) -> bool:
+    """KADABRA's stopping rule after ``tau`` paths: for every vertex, ``f(b, d) < eps`` and
+    ``g(b, d) < eps``, where with ``L = ln(1 / d)`` and ``x = omega / tau``,
+    ``f = min(b, L / tau (-(x - 1/3) + sqrt((x - 1/3)^2 + 2 b omega / L)))`` bounds the
+    estimate's excess and ``g = min(1 - b, L / tau ((x + 1/3) + sqrt((x + 1/3)^2 + 2 b omega /
+    L)))`` its shortfall (Borassi & Natale 2016, Theorem 9)."""
+    log_inv = -np.log(shares)
+    x = omega / tau
+    spread = 2.0 * b * omega / log_inv
+    up = log_inv / tau * ((x + 1 / 3) + np.sqrt((x + 1 / 3) ** 2 + spread))
+    if not (np.minimum(up, 1.0 - b) < eps).all():
+        return False
+    down = log_inv / tau * ((1 / 3 - x) + np.sqrt((x - 1 / 3) ** 2 + spread))
+    return bool((np.minimum(down, b) < eps).all())
+
+
+def _chunk_sizes(total: int) -> np.ndarray:
+    cuts = np.arange(DRAW_CHUNKS + 1, dtype=np.int64) * total // DRAW_CHUNKS
+    return np.diff(cuts)
+
+
+def _seeds(seed: int, phase: int, step: int) -> np.ndarray:
+    """The chunks' seeds of one draw, from ``SeedSequence([seed, phase, step])`` (numba's
+    generator takes 32-bit seeds)."""
+    state = np.random.SeedSequence([seed, phase, step]).generate_state(DRAW_CHUNKS)
+    return state.astype(np.int64)
+
+
+def _draw(
+    arcs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    sizes: np.ndarray,
+    seeds: np.ndarray,
+) -> np.ndarray:
+    """Per vertex, how many of the paths drawn in chunks (``sizes``, ``seeds``) it is an
+    interior vertex of, on the idle cores; at most :data:`DRAW_CHUNKS` rows of counts at once.
+
+    With the ahead-of-time kernel (:func:`~civnet.measures.intermediation.brandes.kernel_in_use`)
+    each chunk is one call of its ``sample_chunk`` (which releases the interpreter lock) on a
+    pool of threads, and numba is never imported (about 100 MB and 1-2 s); otherwise numba's
+    :func:`~civnet.measures.intermediation.brandes_kernel.sampled_path_rows` runs the chunks.
+    Both draw the same paths from the same seeds."""
+    from civnet.measures.intermediation.brandes import aot_module, kernel_in_use
+
+    n = len(arcs[0]) - 1
+    counts = np.zeros(n, dtype=np.int64)
+    threads = max(1, free_cores())
+    if kernel_in_use() == "aot":
+        chunk: Callable[..., None] = aot_module().sample_chunk  # type: ignore[union-attr]
+        rows = np.zeros((min(DRAW_CHUNKS, len(sizes)), n), dtype=np.int32)
+        with ThreadPoolExecutor(max(1, min(threads, len(rows)))) as pool:
+            for lo in range(0, len(sizes), DRAW_CHUNKS):
+                part = range(lo, min(lo + DRAW_CHUNKS, len(sizes)))
+                rows[:] = 0
+                jobs = [
+                    pool.submit(chunk, *arcs, int(sizes[c]), int(seeds[c]), rows[c - lo])
+                    for c in part
+                ]
+                for job in jobs:
+                    job.result()
+                counts += rows[: len(part)].sum(axis=0, dtype=np.int64)
+        return counts
+    import numba
+
+    from civnet.measures.intermediation.brandes_kernel import sampled_path_rows
+
+    numba.set_num_threads(max(1, min(threads, _numba_max())))
+    for lo in range(0, len(sizes), DRAW_CHUNKS):
+        rows = sampled_path_rows(*arcs, sizes[lo : lo + DRAW_CHUNKS], seeds[lo : lo + DRAW_CHUNKS])
+        counts += rows.sum(axis=0, dtype=np.int64)
+        del rows
+    return counts
 
 
 def _numba_max() -> int:
@@ -205,6 +419,17 @@ def _numba_max() -> int:
     import numba
 
     return int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))
+
+
+def _arc_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The arcs ``src[i] -> dst[i]`` (int32 vertices) by source: int64 offsets ``ptr`` (the
+    arcs of ``v`` are ``idx[ptr[v]:ptr[v + 1]]``) and int32 heads ``idx``, as the sampler takes
+    them. A stable sort keeps each vertex's arcs in their input order."""
+    order = np.argsort(src, kind="stable")
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
+    idx = np.take(np.ascontiguousarray(dst, dtype=np.int32), order)
+    return ptr, idx
 
 
 def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["block_copies", "sampled_group_paths", "sampled_path_counts", "weighted_brandes"]
+__all__ = ["block_copies", "sampled_group_paths", "sampled_path_rows", "weighted_brandes"]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -432,108 +432,125 @@ def sampled_group_paths(
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
-def sampled_path_counts(
+def sampled_path_rows(
+    out_ptr: np.ndarray,
+    out_idx: np.ndarray,
+    in_ptr: np.ndarray,
+    in_idx: np.ndarray,
+    sizes: np.ndarray,
+    seeds: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled; tested through approx_betweenness
+    """Shortest-path sampling in fixed chunks: chunk ``c`` draws ``sizes[c]`` ordered pairs
+    ``s != t`` uniformly from numba's generator seeded with ``seeds[c]``, for each one shortest
+    ``s -> t`` path uniformly (none when ``t`` is unreachable), and row ``c`` of the result
+    counts, per vertex, the drawn paths it is an interior vertex of (:func:`_sample_chunk`).
+
+    A chunk runs whole on one thread, so the rows depend on ``sizes`` and ``seeds`` only, never
+    on the thread count; the rows are whole numbers, so their sum is exact in any order. An
+    undirected graph passes the same arrays as out- and in-arcs.
+    """
+    n = len(out_ptr) - 1
+    rows = np.zeros((len(sizes), n), dtype=np.int32)
+    for c in numba.prange(len(sizes)):
+        _sample_chunk(out_ptr, out_idx, in_ptr, in_idx, sizes[c], seeds[c], rows[c])
+    return rows
+
+
+@numba.njit(cache=True, nogil=True)
+def _sample_chunk(
     out_ptr: np.ndarray,
     out_idx: np.ndarray,
     in_ptr: np.ndarray,
     in_idx: np.ndarray,
     n_samples: int,
     seed: int,
-    n_chunks: int,
-) -> np.ndarray:  # pragma: no cover - compiled; tested through approx_betweenness
-    """Riondato-Kornaropoulos sampling: ``n_samples`` ordered pairs ``s != t`` drawn uniformly,
-    for each one shortest ``s -> t`` path drawn uniformly (none when ``t`` is unreachable), and
-    per vertex the number of drawn paths it is an interior vertex of.
+    row: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """``n_samples`` sampled shortest paths counted into ``row`` (Riondato & Kornaropoulos 2016,
+    doi:10.1007/s10618-015-0423-0; the search as in Borassi & Natale's KADABRA, 2016).
 
-    Each pair is searched from both ends at once (balanced bidirectional BFS, as KADABRA does:
-    the side whose frontier has the smaller degree sum expands one whole layer), so a sample
-    costs far less than a full search. The first layer that meets the other side gives the
-    distance ``d = D_s + D_t``; the meeting vertices ``y`` (forward depth ``D_s``, backward
-    depth ``D_t``) split every shortest path once, ``sigma_st = sum over y of sigma_sy
-    sigma_yt``. A path is drawn by picking ``y`` with probability ``sigma_sy sigma_yt /
-    sigma_st`` and walking to ``s`` (to ``t``), each step choosing a predecessor ``u`` of ``v``
-    with probability ``sigma_su / sigma_sv``. Samples are cut into ``n_chunks`` fixed chunks,
-    chunk ``c`` drawing from seed ``seed + c``: the result does not depend on the thread count.
+    Each pair is searched from both ends at once (balanced bidirectional BFS: the side whose
+    frontier has the smaller degree sum expands one whole layer), so a sample costs far less
+    than a full search, and only the vertices a search reached are reset after it. The first
+    layer that meets the other side gives the distance ``d = D_s + D_t``; the meeting vertices
+    ``y`` (forward depth ``D_s``, backward depth ``D_t``) split every shortest path once,
+    ``sigma_st = sum over y of sigma_sy sigma_yt``. A path is drawn by picking ``y`` with
+    probability ``sigma_sy sigma_yt / sigma_st`` and walking to ``s`` (to ``t``), each step
+    choosing a predecessor ``u`` of ``v`` with probability ``sigma_su / sigma_sv``.
     """
     n = len(out_ptr) - 1
-    counts = np.zeros((n_chunks, n))
-    for c in numba.prange(n_chunks):
-        np.random.seed(seed + c)
-        ds = np.full(n, -1, dtype=np.int32)
-        dt = np.full(n, -1, dtype=np.int32)
-        ss = np.zeros(n)
-        st = np.zeros(n)
-        vs = np.empty(n, dtype=np.int32)
-        vt = np.empty(n, dtype=np.int32)
-        row = counts[c]
-        lo = c * n_samples // n_chunks
-        hi = (c + 1) * n_samples // n_chunks
-        for _ in range(lo, hi):
-            s = np.random.randint(0, n)
-            t = np.random.randint(0, n - 1)
-            if t >= s:
-                t += 1
-            ds[s] = 0
-            ss[s] = 1.0
-            vs[0] = s
-            ns = 1
-            fs = 0
-            dt[t] = 0
-            st[t] = 1.0
-            vt[0] = t
-            nt = 1
-            ft = 0
-            found = False
-            forward = True
-            layer = 0
-            while not found and fs < ns and ft < nt:
-                deg_s = 0
-                for k in range(fs, ns):
-                    deg_s += out_ptr[vs[k] + 1] - out_ptr[vs[k]]
-                deg_t = 0
-                for k in range(ft, nt):
-                    deg_t += in_ptr[vt[k] + 1] - in_ptr[vt[k]]
-                forward = deg_s <= deg_t
-                if forward:
-                    layer = ns
-                    ns, found = _expand_layer(out_ptr, out_idx, vs, fs, ns, ds, ss, dt)
-                    fs = layer
-                else:
-                    layer = nt
-                    nt, found = _expand_layer(in_ptr, in_idx, vt, ft, nt, dt, st, ds)
-                    ft = layer
-            if found:
-                # meeting vertices: the new layer's vertices the other side has reached
-                if forward:
-                    first, last, side = layer, ns, vs
-                else:
-                    first, last, side = layer, nt, vt
-                total = 0.0
-                for k in range(first, last):
-                    y = side[k]
-                    if ds[y] >= 0 and dt[y] >= 0:
-                        total += ss[y] * st[y]
-                r = np.random.random() * total
-                acc = 0.0
-                y = -1
-                for k in range(first, last):
-                    v = side[k]
-                    if ds[v] >= 0 and dt[v] >= 0:
-                        acc += ss[v] * st[v]
-                        y = v
-                        if r < acc:
-                            break
-                if y != s and y != t:
-                    row[y] += 1.0
-                _walk(in_ptr, in_idx, y, s, ds, ss, row)
-                _walk(out_ptr, out_idx, y, t, dt, st, row)
-            for k in range(ns):
-                ds[vs[k]] = -1
-                ss[vs[k]] = 0.0
-            for k in range(nt):
-                dt[vt[k]] = -1
-                st[vt[k]] = 0.0
-    return counts.sum(axis=0)
+    np.random.seed(seed)
+    ds = np.full(n, -1, dtype=np.int32)
+    dt = np.full(n, -1, dtype=np.int32)
+    ss = np.zeros(n)
+    st = np.zeros(n)
+    vs = np.empty(n, dtype=np.int32)
+    vt = np.empty(n, dtype=np.int32)
+    for _ in range(n_samples):
+        s = np.random.randint(0, n)
+        t = np.random.randint(0, n - 1)
+        if t >= s:
+            t += 1
+        ds[s] = 0
+        ss[s] = 1.0
+        vs[0] = s
+        ns = 1
+        fs = 0
+        dt[t] = 0
+        st[t] = 1.0
+        vt[0] = t
+        nt = 1
+        ft = 0
+        found = False
+        forward = True
+        layer = 0
+        while not found and fs < ns and ft < nt:
+            deg_s = 0
+            for k in range(fs, ns):
+                deg_s += out_ptr[vs[k] + 1] - out_ptr[vs[k]]
+            deg_t = 0
+            for k in range(ft, nt):
+                deg_t += in_ptr[vt[k] + 1] - in_ptr[vt[k]]
+            forward = deg_s <= deg_t
+            if forward:
+                layer = ns
+                ns, found = _expand_layer(out_ptr, out_idx, vs, fs, ns, ds, ss, dt)
+                fs = layer
+            else:
+                layer = nt
+                nt, found = _expand_layer(in_ptr, in_idx, vt, ft, nt, dt, st, ds)
+                ft = layer
+        if found:
+            # meeting vertices: the new layer's vertices the other side has reached
+            if forward:
+                first, last, side = layer, ns, vs
+            else:
+                first, last, side = layer, nt, vt
+            total = 0.0
+            for k in range(first, last):
+                y = side[k]
+                if ds[y] >= 0 and dt[y] >= 0:
+                    total += ss[y] * st[y]
+            r = np.random.random() * total
+            acc = 0.0
+            y = -1
+            for k in range(first, last):
+                v = side[k]
+                if ds[v] >= 0 and dt[v] >= 0:
+                    acc += ss[v] * st[v]
+                    y = v
+                    if r < acc:
+                        break
+            if y != s and y != t:
+                row[y] += 1
+            _walk(in_ptr, in_idx, y, s, ds, ss, row)
+            _walk(out_ptr, out_idx, y, t, dt, st, row)
+        for k in range(ns):
+            ds[vs[k]] = -1
+            ss[vs[k]] = 0.0
+        for k in range(nt):
+            dt[vt[k]] = -1
+            st[vt[k]] = 0.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -598,4 +615,4 @@ def _walk(
                     break
         v = u
         if v != end:
-            row[v] += 1.0
+            row[v] += 1
