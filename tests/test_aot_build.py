@@ -36,7 +36,9 @@ CALLERS = """
 import networkx as nx
 from civnet.measures import group_betweenness
 from civnet.measures.intermediation.betweenness_approx import approx_betweenness
-from civnet.measures.intermediation.brandes_kernel import sampled_group_paths, sampled_path_rows
+from civnet.measures.intermediation.brandes_kernel import (
+    fill_arcs, sampled_group_paths, sampled_path_rows
+)
 from civnet.views import Network
 
 g = nx.gnm_random_graph(60, 200, seed=1, directed=True)
@@ -46,7 +48,7 @@ net = Network.from_networkx(g)
 approx_betweenness(net, eps=0.2, seed=3)
 approx_betweenness(Network.from_networkx(g.to_undirected()), eps=0.2, seed=3)
 group_betweenness(net, by="country", samples=8, seed=1)
-for f in (sampled_path_rows, sampled_group_paths):
+for f in (sampled_path_rows, sampled_group_paths, fill_arcs):
     print(f.__name__, sum(f.stats.cache_hits.values()), sum(f.stats.cache_misses.values()))
 """
 
@@ -66,4 +68,8 @@ def test_the_samplers_warmed_at_install_are_loaded_not_compiled_by_their_callers
     )
     assert res.returncode == 0, res.stderr
     counts = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()}
-    assert counts == {"sampled_path_rows": ["1", "0"], "sampled_group_paths": ["1", "0"]}
+    assert counts == {
+        "sampled_path_rows": ["1", "0"],
+        "sampled_group_paths": ["1", "0"],
+        "fill_arcs": ["1", "0"],
+    }

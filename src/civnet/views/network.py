@@ -214,34 +214,12 @@ class Network:
         igraph as one buffer: no Python object is made per tie or per edge (edge attributes are
         lists of references to the distinct values, :func:`_shared_values`).
         """
-        actors = actors.sort_by("id") if actors.num_rows else actors
-        id_array = (
-            actors.column("id").combine_chunks() if actors.num_rows else pa.nulls(0, pa.string())
-        )
-        directed = bool(ties.num_rows and pc.any(ties.column("directed")).as_py())
-        if ties.num_rows:
-            edges, weights, counts, n_directed = _simple_edges(id_array, ties, directed)
-            g = _graph(len(id_array), edges, directed)
-            del edges
-            g.es["weight"] = _shared_values(weights)
-            g.es["n_ties"] = counts.tolist()  # small integers: CPython shares them
-            if directed:
-                g.es["n_directed"] = n_directed.tolist()
-        else:
-            g = ig.Graph(n=len(id_array), directed=directed)
-        if len(id_array):
-            names = id_array.to_pylist()
-            g.vs["name"] = names
-            cols = set(actors.column_names)
-            for attr in VERTEX_ATTRS:
-                src = "name" if attr == "label" else attr
-                if src in cols:
-                    column = actors.column(src)
-                    g.vs[attr] = (
-                        _labels(column, id_array, names)
-                        if attr == "label"
-                        else _shared_column(column)
-                    )
+        actors, id_array = _in_id_order(actors)
+        directed = _any_directed(ties)
+        parts = _simple_edges(id_array, ties, directed) if ties.num_rows else None
+        g = _edge_graph(len(id_array), parts, directed)
+        del parts
+        _name_vertices(g, actors, id_array)
         return cls(graph=g, actors=actors, ties=ties, spec=spec or ViewSpec(), notes=notes or [])
 
     @classmethod
@@ -296,19 +274,54 @@ class Network:
         return out
 
 
-def _simple_edges(
-    ids: pa.Array, ties: pa.Table, directed: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Collapse ties into simple edges, in a stable order (sorted by endpoint indices).
+def _in_id_order(actors: pa.Table) -> tuple[pa.Table, pa.Array]:
+    """The actors sorted by id (the vertices' order), and their ids as one array."""
+    actors = actors.sort_by("id") if actors.num_rows else actors
+    ids = actors.column("id").combine_chunks() if actors.num_rows else pa.nulls(0, pa.string())
+    return actors, ids
 
-    Returns the edges as an (m, 2) array of vertex indices, the sum of their ties' weights, the
-    number of ties and, of those, the number of directed ties (an undirected tie in a directed
-    view gives one arc each way), all numpy arrays.
-    """
+
+def _any_directed(ties: pa.Table) -> bool:
+    """Whether the view is directed: one directed tie makes it so (docs/views.md)."""
+    return bool(ties.num_rows and pc.any(ties.column("directed")).as_py())
+
+
+def _tie_arrays(
+    ids: pa.Array, ties: pa.Table
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each tie's ends as vertex indices (int32), its weight and whether it is directed: what
+    the graph is made of, about half the bytes of the ties' Arrow columns."""
     src = _positions(ties.column("source"), ids)
     dst = _positions(ties.column("target"), ids)
     w = numeric(ties.column("weight")).astype(float)
     tie_directed = numeric(ties.column("directed")).astype(bool)
+    return src, dst, w, tie_directed
+
+
+def _simple_edges(
+    ids: pa.Array, ties: pa.Table, directed: bool, *, tie_counts: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """:func:`_collapse` of the ties' :func:`_tie_arrays`."""
+    return _collapse(*_tie_arrays(ids, ties), len(ids), directed, tie_counts=tie_counts)
+
+
+def _collapse(
+    src: np.ndarray,
+    dst: np.ndarray,
+    w: np.ndarray,
+    tie_directed: np.ndarray,
+    n_vertices: int,
+    directed: bool,
+    *,
+    tie_counts: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Collapse ties into simple edges, in a stable order (sorted by endpoint indices).
+
+    Returns the edges as an (m, 2) int32 array of vertex indices, the sum of their ties'
+    weights, the number of ties (``tie_counts``, else None) and, in a directed view, the number
+    of those that are directed (an undirected tie in a directed view gives one arc each way;
+    None in an undirected view), all numpy arrays.
+    """
     if directed:
         back = ~tie_directed
         src, dst, w = (
@@ -319,20 +332,60 @@ def _simple_edges(
         is_arc = np.concatenate([tie_directed, np.zeros(int(back.sum()), dtype=bool)])
     else:
         src, dst = np.minimum(src, dst), np.maximum(src, dst)
-        is_arc = tie_directed
-    n = max(len(ids), 1)
-    key = src * n + dst
+        is_arc = None
+    n = max(n_vertices, 1)
+    key = np.multiply(src, n, dtype=np.int64)
+    key += dst
     del src, dst
     uniq, inverse = np.unique(key, return_inverse=True)
     del key
     weights = np.bincount(inverse, weights=w, minlength=len(uniq))
-    counts = np.bincount(inverse, minlength=len(uniq))
-    n_directed = np.bincount(inverse[is_arc], minlength=len(uniq)).astype(np.int64)
+    counts = np.bincount(inverse, minlength=len(uniq)) if tie_counts else None
+    n_directed = (
+        np.bincount(inverse[is_arc], minlength=len(uniq)).astype(np.int64)
+        if is_arc is not None
+        else None
+    )
     del inverse
-    edges = np.empty((len(uniq), 2), dtype=np.int64)
-    np.floor_divide(uniq, n, out=edges[:, 0])
-    np.remainder(uniq, n, out=edges[:, 1])
+    edges = np.empty((len(uniq), 2), dtype=np.int32)
+    np.floor_divide(uniq, n, out=edges[:, 0], casting="unsafe")
+    np.remainder(uniq, n, out=edges[:, 1], casting="unsafe")
     return edges, weights, counts, n_directed
+
+
+def _edge_graph(
+    n: int,
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None] | None,
+    directed: bool,
+) -> ig.Graph:
+    """The view's igraph graph on ``n`` vertices from :func:`_collapse`'s ``parts`` (None: no
+    ties): edge attributes ``weight``, ``n_ties`` (when counted) and, directed, ``n_directed``."""
+    if parts is None:
+        return ig.Graph(n=n, directed=directed)
+    edges, weights, counts, n_directed = parts
+    g = _graph(n, edges, directed)
+    del edges
+    g.es["weight"] = _shared_values(weights)
+    if counts is not None:
+        g.es["n_ties"] = counts.tolist()  # small integers: CPython shares them
+    if n_directed is not None:
+        g.es["n_directed"] = n_directed.tolist()
+    return g
+
+
+def _name_vertices(g: ig.Graph, actors: pa.Table, ids: pa.Array) -> None:
+    """The vertices' ``name`` (the actor ids) and the actors' attributes of
+    :data:`~civnet.vocab.VERTEX_ATTRS` (``label`` from the actors' names)."""
+    if not len(ids):
+        return
+    names = ids.to_pylist()
+    g.vs["name"] = names
+    cols = set(actors.column_names)
+    for attr in VERTEX_ATTRS:
+        src = "name" if attr == "label" else attr
+        if src in cols:
+            column = actors.column(src)
+            g.vs[attr] = _labels(column, ids, names) if attr == "label" else _shared_column(column)
 
 
 GRAPH_VIA_FILE = 100_000
@@ -354,7 +407,7 @@ def _graph(n: int, edges: np.ndarray, directed: bool) -> ig.Graph:
     import tempfile
 
     with tempfile.TemporaryFile("w+b") as f:
-        np.ascontiguousarray(edges, dtype=np.int64).tofile(f, sep=" ", format="%d")
+        np.ascontiguousarray(edges).tofile(f, sep=" ", format="%d")
         f.flush()
         f.seek(0)
         g = ig.Graph.Read_Edgelist(f, directed=directed)
@@ -404,14 +457,14 @@ def _shared_column(column: pa.ChunkedArray) -> list[Any]:
 
 
 def _positions(column: pa.ChunkedArray, ids: pa.Array) -> np.ndarray:
-    """Vertex index of each value of ``column`` in ``ids`` (vectorized with Arrow)."""
+    """Vertex index of each value of ``column`` in ``ids`` (vectorized with Arrow), int32."""
     if column.type != pa.string():
         column = column.cast(pa.string())
     pos = pc.index_in(column, value_set=ids)
     if pos.null_count:
         missing = pc.filter(column, pc.is_null(pos))[0]
         raise KeyError(f"tie endpoint {missing} is not an actor of the view")
-    return numeric(pos).astype(np.int64)
+    return numeric(pos).astype(np.int32)
 
 
 # -- building a view from the workspace ---------------------------------------------------------
@@ -526,15 +579,27 @@ def build_network(
         actors, ties = _country_level(con, actors, ties, notes)
     if close:
         ws.close()
-    net = Network.from_tables(actors, ties, spec=spec, notes=notes)
     if not graph_only:
-        return net
-    del actors, ties
-    if "n_ties" in net.graph.es.attributes():  # tie counts per edge: for tables, not paths
-        del net.graph.es["n_ties"]
-    light = net.without_ties()
-    light.actors = pa.Table.from_batches([], schema=net.actors.schema)  # the graph holds them
-    return light
+        return Network.from_tables(actors, ties, spec=spec, notes=notes)
+    # the graph alone: the ties' Arrow columns are let go once their arrays are read, and the
+    # arrays once collapsed into edges, before igraph builds the graph (its peak)
+    actors, ids = _in_id_order(actors)
+    directed = _any_directed(ties)
+    tie_schema = ties.schema
+    arrays = _tie_arrays(ids, ties) if ties.num_rows else None
+    del ties
+    parts = _collapse(*arrays, len(ids), directed, tie_counts=False) if arrays else None
+    del arrays
+    g = _edge_graph(len(ids), parts, directed)
+    del parts
+    _name_vertices(g, actors, ids)
+    return Network(
+        graph=g,
+        actors=pa.Table.from_batches([], schema=actors.schema),  # the graph holds them
+        ties=pa.Table.from_batches([], schema=tie_schema),  # (empty_table imports pandas)
+        spec=spec,
+        notes=notes,
+    )
 
 
 def _by_tie_id(ties: pa.Table) -> pa.Table:

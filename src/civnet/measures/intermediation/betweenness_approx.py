@@ -184,7 +184,7 @@ def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple
     :data:`SAMPLE_CHUNKS` draws from seed ``seed + c``."""
     n = g.vcount()
     arcs = edge_array(g).astype(np.int32)
-    graph = (*_arc_csr(n, arcs[:, 0], arcs[:, 1]), *_arc_csr(n, arcs[:, 1], arcs[:, 0]))
+    graph = (*_arc_csr(n, arcs, 0, 1), *_arc_csr(n, arcs, 1, 0))
     del arcs
     largest = max(len(c) for c in g.connected_components(mode="weak"))
     r = rk_sample_size(eps, delta, largest)
@@ -253,11 +253,8 @@ def _kadabra_undirected(g: ig.Graph, eps: float, delta: float, seed: int) -> tup
     :func:`vertex_diameter_bound`."""
     n = g.vcount()
     arcs = edge_array(g).astype(np.int32)
-    src = np.concatenate((arcs[:, 0], arcs[:, 1]))
-    dst = np.concatenate((arcs[:, 1], arcs[:, 0]))
+    ptr, idx = _arc_csr(n, arcs, 0, 1, both=True)
     del arcs
-    ptr, idx = _arc_csr(n, src, dst)
-    del src, dst
     return _kadabra((ptr, idx, ptr, idx), vertex_diameter_bound(g), eps, delta, seed)
 
 
@@ -421,15 +418,38 @@ def _numba_max() -> int:
     return int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))
 
 
-def _arc_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The arcs ``src[i] -> dst[i]`` (int32 vertices) by source: int64 offsets ``ptr`` (the
-    arcs of ``v`` are ``idx[ptr[v]:ptr[v + 1]]``) and int32 heads ``idx``, as the sampler takes
-    them. A stable sort keeps each vertex's arcs in their input order."""
-    order = np.argsort(src, kind="stable")
+def _arc_csr(
+    n: int, arcs: np.ndarray, tail: int, head: int, *, both: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The arcs ``arcs[i, tail] -> arcs[i, head]`` (and, ``both``, back) by tail: int64 offsets
+    ``ptr`` (the arcs of ``v`` are ``idx[ptr[v]:ptr[v + 1]]``) and int32 heads ``idx``, as the
+    sampler takes them; each vertex's arcs in the order of the rows, the way back after the way
+    there (as a stable sort of the arcs by tail). A counting sort
+    (:func:`~civnet.measures.intermediation.brandes_kernel.fill_arcs`): no sort order of the
+    arcs held, only the int32 ``arcs`` and ``idx``."""
+    arcs = np.ascontiguousarray(arcs, dtype=np.int32)
+    degree = np.bincount(arcs.ravel() if both else arcs[:, tail], minlength=n)
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-    idx = np.take(np.ascontiguousarray(dst, dtype=np.int32), order)
+    np.cumsum(degree, out=ptr[1:])
+    del degree
+    idx = np.empty(int(ptr[-1]), dtype=np.int32)
+    pos = ptr[:-1].copy()
+    fill = _kernel_function("fill_arcs")
+    fill(pos, arcs, tail, head, idx)
+    if both:
+        fill(pos, arcs, head, tail, idx)
     return ptr, idx
+
+
+def _kernel_function(name: str) -> Callable[..., Any]:
+    """``name`` from the ahead-of-time module when it is in use (no numba), else numba's."""
+    from civnet.measures.intermediation.brandes import aot_module, kernel_in_use
+
+    if kernel_in_use() == "aot":
+        return getattr(aot_module(), name)
+    from civnet.measures.intermediation import brandes_kernel
+
+    return getattr(brandes_kernel, name)
 
 
 def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -55,8 +55,9 @@ def build(out_dir: Path = HERE) -> Path:
 def compile_into(out_dir: Path) -> Path:
     """Compile ``_source_sums`` for int32 and int64 graphs (``source_sums_i4``,
     ``source_sums_i8``, the graph's arrays as separate arguments), ``block_copies`` (int32
-    copies), the bootstrap replicates' ``twin_brandes`` and the path sampler's chunk
-    (``sample_chunk``: int64 offsets, int32 neighbours and counts) into ``out_dir``; remove modules built from older sources there. Returns the module's
+    copies), the bootstrap replicates' ``twin_brandes``, the path sampler's chunk
+    (``sample_chunk``: int64 offsets, int32 neighbours and counts) and its arcs' counting sort
+    (``fill_arcs``) into ``out_dir``; remove modules built from older sources there. Returns the module's
     path."""
     import numba.pycc.compiler as pycc_compiler
     from numba.core.compiler import Flags
@@ -85,6 +86,8 @@ def compile_into(out_dir: Path) -> Path:
     cc.export("twin_brandes", sig)(replicate.twin_brandes.py_func)
     sig = "void(i8[::1], i4[::1], i8[::1], i4[::1], i8, i8, i4[::1])"
     cc.export("sample_chunk", sig)(kernel._sample_chunk.py_func)
+    sig = "void(i8[::1], i4[:, ::1], i8, i8, i4[::1])"
+    cc.export("fill_arcs", sig)(kernel.fill_arcs.py_func)
     # pycc builds every exported function's wrapper with the Flags it names here
     with mock.patch.object(pycc_compiler, "Flags", _NoGilFlags):
         cc.compile()
@@ -120,11 +123,14 @@ def _entry(_source_sums):
 
 
 def warm_jit_cache() -> None:
-    """Compile the ``parallel=True`` samplers pycc cannot build (the directed approximation's
-    :func:`~civnet.measures.intermediation.brandes_kernel.sampled_path_rows`, the sampled group
-    betweenness's ``sampled_group_paths``) into numba's on-disk cache (``cache=True``), with the
-    argument types their callers pass (int64 arrays, Python ints): the first ``civnet serve``
-    after an install then loads them instead of compiling for about 10 s."""
+    """Compile the ``parallel=True`` samplers pycc cannot build (the approximation's
+    :func:`~civnet.measures.intermediation.brandes_kernel.sampled_path_rows`, for when the
+    compiled module is missing, with its ``fill_arcs``; the sampled group betweenness's
+    ``sampled_group_paths``) into numba's on-disk cache (``cache=True``), with the argument
+    types their callers pass (int64 arrays, Python ints): the first ``civnet serve`` after an
+    install then loads them instead of compiling for about 10 s."""
+    import os
+
     import numpy as np
 
     from civnet.measures.intermediation.betweenness_approx import (
@@ -140,7 +146,9 @@ def warm_jit_cache() -> None:
 
     src = np.array([0, 1, 2, 3], dtype=np.int64)
     dst = np.array([1, 2, 3, 0], dtype=np.int64)
-    arcs = (*_arc_csr(4, src, dst), *_arc_csr(4, dst, src))
+    pairs = np.stack((src, dst), axis=1)
+    with mock.patch.dict(os.environ, {"CIVNET_BRANDES": "jit"}):  # numba's fill_arcs
+        arcs = (*_arc_csr(4, pairs, 0, 1), *_arc_csr(4, pairs, 1, 0))
     sampled_path_rows(*arcs, _chunk_sizes(8), _seeds(0, 0, 0))
     out_ptr, out_idx = _csr(4, src, dst)
     in_ptr, in_idx = _csr(4, dst, src)

@@ -12,7 +12,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["block_copies", "sampled_group_paths", "sampled_path_rows", "weighted_brandes"]
+__all__ = [
+    "block_copies",
+    "fill_arcs",
+    "sampled_group_paths",
+    "sampled_path_rows",
+    "weighted_brandes",
+]
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
@@ -429,6 +435,21 @@ def sampled_group_paths(
                     row[gv] += 1.0
                 v = parent[v]
     return res
+
+
+@numba.njit(cache=True, nogil=True)
+def fill_arcs(
+    pos: np.ndarray, arcs: np.ndarray, tail: int, head: int, idx: np.ndarray
+) -> None:  # pragma: no cover - compiled; tested through approx_betweenness
+    """Counting sort of the arcs ``arcs[i, tail] -> arcs[i, head]`` into the neighbour array
+    ``idx``: the arc of row ``i`` goes to ``idx[pos[u]]``, ``u`` its tail, and ``pos[u]``
+    moves on; ``pos`` starts at each vertex's first slot (the offsets ``ptr[:-1]``). Rows in
+    order, so each vertex's arcs keep the order of the rows (as a stable sort by tail), and a
+    second call (the other direction) appends after the first's."""
+    for i in range(arcs.shape[0]):
+        u = arcs[i, tail]
+        idx[pos[u]] = arcs[i, head]
+        pos[u] += 1
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)
