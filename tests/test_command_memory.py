@@ -99,3 +99,40 @@ def test_memory_given_back_changes_nothing() -> None:
     con = flush_after_tasks(connect())
     assert fetch_one(con, "SELECT current_setting('allocator_flush_threshold')") == ("0MB",)
     assert fetch_one(con, "SELECT sum(range) FROM range(1000)") == (499500,)
+
+
+def test_the_graph_only_view_lets_the_ties_go_before_the_graph_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 200k actors / 1M ties the graph's build is the view's peak: the ties' Arrow table
+    (about 35 MB) and their arrays must be gone by then, only the collapsed edges held."""
+    import gc
+    import weakref
+
+    from civnet.views import network as nmod
+
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        import_tables(ws, actors=DATA / "actors.csv", ties=DATA / "ties.csv")
+    seen: dict[str, object] = {}
+    tie_arrays, graph = nmod._tie_arrays, nmod._graph
+
+    def reading(ids, ties):  # type: ignore[no-untyped-def]
+        seen["ties"] = weakref.ref(ties)
+        arrays = tie_arrays(ids, ties)
+        seen["src"] = weakref.ref(arrays[0])
+        return arrays
+
+    def building(n, edges, directed):  # type: ignore[no-untyped-def]
+        gc.collect()
+        seen["alive"] = [k for k in ("ties", "src") if seen[k]() is not None]  # type: ignore[operator]
+        return graph(n, edges, directed)
+
+    monkeypatch.setattr(nmod, "_tie_arrays", reading)
+    monkeypatch.setattr(nmod, "_graph", building)
+    with Workspace(path, read_only=True) as ws:
+        light = build_network(ws, ViewSpec.make(), graph_only=True)
+    assert seen["alive"] == [] and light.graph.ecount() > 0
+    with Workspace(path, read_only=True) as ws:
+        full = build_network(ws, ViewSpec.make())  # the whole view keeps its tie table
+    assert full.ties.num_rows > 0 and full.graph.get_edgelist() == light.graph.get_edgelist()
