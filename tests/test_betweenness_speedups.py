@@ -390,21 +390,72 @@ def test_cli_approx_states_its_bound(florentine_ws) -> None:  # type: ignore[no-
 
 
 def test_exact_cost_grows_with_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``seconds`` (what a run started now would take) follows the load; ``idle_seconds`` (what
+    the products decide on) does not: the cycle's 300 visits on the machine's 2 cores."""
     amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
     net = Network.from_networkx(nx.cycle_graph(10))
+    monkeypatch.setattr(amod, "machine_cores", lambda: 2)
     monkeypatch.setattr(amod.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bmod.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(bmod, "_busy_recently", lambda: None)  # the load average decides
     monkeypatch.setattr(amod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
     quiet = exact_cost(net)
-    assert quiet.threads == 2
+    assert quiet.threads == 2 and quiet.cores == 2
     assert quiet.seconds == pytest.approx(300 / (amod.VISITS_PER_SECOND * 2))
+    assert quiet.idle_seconds == quiet.seconds
     monkeypatch.setattr(amod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
     monkeypatch.setattr(bmod.os, "getloadavg", lambda: (10.0, 10.0, 10.0))
     busy = exact_cost(net)
-    assert busy.threads == 1
+    assert busy.threads == 1 and busy.cores == 2
     assert busy.seconds == pytest.approx(300 / amod.VISITS_PER_SECOND * 5)
+    assert busy.idle_seconds == quiet.idle_seconds == 300 / (amod.VISITS_PER_SECOND * 2)
+    assert busy == quiet  # the fields: the view and the machine only
+
+
+def test_exact_cost_reads_no_load_until_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decision's estimate never calls free_cores (which may watch /proc/stat for 0.1 s)
+    nor the load average; the present load's estimate reads them once, when asked."""
+    amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
+    calls: list[str] = []
+
+    def free() -> int:
+        calls.append("free")
+        return 1
+
+    def slowdown() -> float:
+        calls.append("load")
+        return 3.0
+
+    monkeypatch.setattr(amod, "free_cores", free)
+    monkeypatch.setattr(amod, "_load_slowdown", slowdown)
+    monkeypatch.setattr(amod, "machine_cores", lambda: 4)
+    cost = exact_cost(Network.from_networkx(nx.cycle_graph(10)))
+    assert cost.idle_seconds == 300 / (amod.VISITS_PER_SECOND * 4) and calls == []
+    assert cost.seconds == 300 / amod.VISITS_PER_SECOND * 3.0
+    assert cost.seconds == cost.seconds and sorted(calls) == ["free", "load"]
+
+
+def test_machine_cores_takes_the_affinity_and_the_quota(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    amod = sys.modules["civnet.measures.intermediation.betweenness_approx"]
+    assert 1 <= amod.machine_cores() <= (os.cpu_count() or 1)  # this machine
+    monkeypatch.setattr(amod.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    v2 = tmp_path / "cpu.max"
+    assert amod.machine_cores((str(tmp_path / "absent"),)) == 4
+    v2.write_text("max 100000\n")
+    assert amod.machine_cores((str(v2),)) == 4
+    v2.write_text("150000 100000\n")  # 1.5 CPUs of time: two cores run it
+    assert amod.machine_cores((str(v2),)) == 2
+    v2.write_text("800000 100000\n")  # a quota above the affinity: the affinity
+    assert amod.machine_cores((str(v2),)) == 4
+    v1 = tmp_path / "cpu.cfs_quota_us"
+    v1.write_text("100000\n")
+    (tmp_path / "cpu.cfs_period_us").write_text("100000\n")
+    assert amod.machine_cores((str(v1),)) == 1
+    v1.write_text("-1\n")
+    assert amod.machine_cores((str(v1),)) == 4
 
 
 def test_edge_array_via_text_is_the_edge_list(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,7 +13,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from civnet.measures import betweenness, block_density, describe
-from civnet.measures.intermediation.betweenness_approx import exact_cost, rk_sample_size
+from civnet.measures.intermediation.betweenness_approx import (
+    ExactCost,
+    exact_cost,
+    rk_sample_size,
+)
 from civnet.products.defaults import BUDGET_DELTA
 from civnet.products.render import emit, fmt_number, heading
 from civnet.store.columnar import ColumnarRecords
@@ -37,8 +41,9 @@ class Analysis:
 
 
 EXACT_BUDGET_SECONDS = 60.0
-"""An exact betweenness run estimated to take longer than this (:func:`exact_cost`) switches to
-the bounded approximation unless the caller insists on ``exact``; the output says so."""
+"""An exact betweenness run estimated to take longer than this on the machine's idle cores
+(:attr:`ExactCost.idle_seconds` of :func:`exact_cost`: the view and the machine, not the load)
+switches to the bounded approximation unless the caller insists on ``exact``; the output says so."""
 BUDGET_EPS = 0.01
 
 
@@ -74,9 +79,12 @@ def budgeted_betweenness(
     """Betweenness as the products compute it: exact, unless that would pass ``budget`` seconds.
 
     ``approx`` (or ``samples``) given: that method. ``exact``: exact whatever it costs. Otherwise
-    the exact cost is estimated first; past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
+    the exact cost is estimated first, on this machine's idle cores (:attr:`ExactCost.idle_seconds`:
+    a function of the view and the machine, so the same view gets the same method, and the same
+    numbers, at any load); past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
     approximation (``BUDGET_EPS``, ``delta``), and its ``notes`` say what exact would have cost
-    and how to ask for it. Weighted directed views have no bounded approximation: they stay
+    (and, where it reads differently, what it would cost at the present load) and how to ask
+    for it. An exact run within the budget that the present load would push past it says so. Weighted directed views have no bounded approximation: they stay
     exact and the note states the estimate, so a long run is never silent.
     """
     kwargs: dict[str, Any] = {
@@ -89,11 +97,16 @@ def budgeted_betweenness(
         return betweenness(net, approx=approx, delta=delta, samples=samples, **kwargs)
     budget = EXACT_BUDGET_SECONDS if budget is None else budget
     cost = exact_cost(net, weighted=weighted)
-    if cost.seconds <= budget:
-        return betweenness(net, **kwargs)
+    # the idle machine's estimate decides: the view and the cores, never the moment's load
+    if cost.idle_seconds <= budget:
+        slow = _slow_at_load(cost, budget)  # read before the run adds to the load
+        b = betweenness(net, **kwargs)
+        if slow:
+            b.notes.append(slow)
+        return b
     over = (
-        f"exact betweenness would take about {_duration(cost.seconds)} here "
-        f"(estimated, {cost.threads} core(s)), over the {_duration(budget)} budget"
+        f"exact betweenness would take about {_duration(cost.idle_seconds)} on this machine's "
+        f"{cost.cores} idle core(s){_at_load(cost)}, over the {_duration(budget)} budget"
     )
     if weighted and net.directed:
         b = betweenness(net, **kwargs)
@@ -119,6 +132,28 @@ def budgeted_betweenness(
     return b
 
 
+def _at_load(cost: ExactCost) -> str:
+    """`` (about T at the load when estimated, on N core(s))``: the present load's estimate,
+    where it reads differently from the idle machine's; else nothing."""
+    now = _duration(cost.seconds)
+    if now == _duration(cost.idle_seconds):
+        return ""
+    return f" (about {now} at the load when estimated, on {cost.threads} core(s))"
+
+
+def _slow_at_load(cost: ExactCost, budget: float) -> str:
+    """A note for an exact run within ``budget`` on the idle cores that the present load makes
+    pass it (the run stays exact: the same view gets the same method at any load); else ``""``.
+    Small views never read the processors (:meth:`ExactCost.may_pass_now`)."""
+    if not cost.may_pass_now(budget) or cost.seconds <= budget:
+        return ""
+    return (
+        f"computed exactly: about {_duration(cost.idle_seconds)} on this machine's "
+        f"{cost.cores} idle core(s), within the {_duration(budget)} budget{_at_load(cost)}; "
+        "the budget weighs the idle machine, so the method does not follow the load"
+    )
+
+
 def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
@@ -139,7 +174,8 @@ def analyze(
 ) -> Analysis:
     """Nodes, edges, density, brokers (betweenness) and block density by country for ``net``.
 
-    Betweenness is exact unless its estimated cost passes ``EXACT_BUDGET_SECONDS``; then (unless
+    Betweenness is exact unless its estimated cost on the machine's idle cores passes
+    ``EXACT_BUDGET_SECONDS``; then (unless
     ``exact``) it is the bounded approximation of :func:`budgeted_betweenness`, and the method
     says so. Brokers are ranked among organisations and cities (:data:`civnet.vocab.RANKED_LEVELS`);
     aggregates stay in the network (paths run through them) but are left out of the ranking and

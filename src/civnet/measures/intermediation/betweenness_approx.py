@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import igraph as ig
@@ -22,7 +23,7 @@ from civnet.measures.intermediation.betweenness import Betweenness, _usable, edg
 from civnet.measures.intermediation.betweenness_blocks import block_visits
 from civnet.views.network import Network
 
-__all__ = ["ExactCost", "approx_betweenness", "exact_cost"]
+__all__ = ["ExactCost", "approx_betweenness", "exact_cost", "machine_cores"]
 
 VISITS_PER_SECOND = 4.0e7
 """Vertex and edge visits of Brandes' algorithm per second and core, measured on this project's
@@ -494,14 +495,44 @@ def _to_networkit(g: ig.Graph, weighted: bool) -> tuple[Any, np.ndarray]:
 
 @dataclass(frozen=True)
 class ExactCost:
-    """What an exact betweenness run of a view would cost, estimated before running it."""
+    """What an exact betweenness run of a view would cost, estimated before running it.
+
+    ``visits``, ``cores`` and ``idle_seconds`` are a function of the view and of the machine
+    only: products decide exact versus approximate on ``idle_seconds``, so the same view gets
+    the same method on a quiet and on a busy machine. ``threads`` and ``seconds`` say what a run
+    started now would take at the present load; they are read (from the load average and
+    :func:`free_cores`, which may watch the processors for 0.1 s) only when asked for."""
 
     visits: float
     """Vertex and edge visits of Brandes' runs (sources x (vertices + edges), summed)."""
-    threads: int
-    seconds: float
-    """``visits / (VISITS_PER_SECOND x threads)``, times the load per core when the machine is
-    busy (other processes share the cores): an order of magnitude, not a promise."""
+    cores: int
+    """The cores an exact run gets on this machine when nothing else runs (:func:`machine_cores`)."""
+    idle_seconds: float
+    """``visits / (VISITS_PER_SECOND x cores)``: the run's time on this machine's idle cores, an
+    order of magnitude, not a promise."""
+
+    @cached_property
+    def threads(self) -> int:
+        """The cores a run started now gets: the idle ones (:func:`free_cores`), at most ``cores``."""
+        return max(1, min(self.cores, free_cores()))
+
+    @cached_property
+    def slowdown(self) -> float:
+        """How much slower than on idle cores the machine's load makes each (:func:`_load_slowdown`)."""
+        return _load_slowdown()
+
+    @cached_property
+    def seconds(self) -> float:
+        """``visits / (VISITS_PER_SECOND x threads)``, times the load per core when the machine is
+        busy (other processes share the cores): what a run started now would take."""
+        if not self.visits:
+            return 0.0
+        return self.visits / (VISITS_PER_SECOND * self.threads) * self.slowdown
+
+    def may_pass_now(self, budget: float) -> bool:
+        """Whether ``seconds`` may pass ``budget``: ``visits`` on one thread at the present load
+        (the load average only: the processors are not watched)."""
+        return self.visits / VISITS_PER_SECOND * self.slowdown > budget
 
 
 def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
@@ -511,12 +542,13 @@ def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
     biconnected blocks of 3+ vertices (what :func:`~civnet.measures.intermediation.betweenness_blocks.block_betweenness`
     and :func:`~civnet.measures.intermediation.betweenness_blocks.directed_block_betweenness` run on); weighted
     ones count every vertex as a source over the whole component. Weighted runs pay about ``log n`` per visit
-    (Dijkstra's heap).
+    (Dijkstra's heap). ``idle_seconds`` divides the visits among this machine's cores
+    (:func:`machine_cores`), whatever the moment's load; the load enters only ``seconds``.
     """
     g = _usable(net.graph, weighted)
-    threads = free_cores()
+    cores = machine_cores()
     if g.vcount() < 3 or not g.ecount():
-        return ExactCost(visits=0.0, threads=threads, seconds=0.0)
+        return ExactCost(visits=0.0, cores=cores, idle_seconds=0.0)
     directed = g.is_directed()
     visits = 0.0
     for comp in g.connected_components(mode="weak"):
@@ -529,8 +561,46 @@ def exact_cost(net: Network, *, weighted: bool = False) -> ExactCost:
         visits += block_visits(sub)
     if weighted:
         visits *= max(1.0, math.log2(g.vcount()))
-    seconds = visits / (VISITS_PER_SECOND * threads) * _load_slowdown()
-    return ExactCost(visits=visits, threads=threads, seconds=seconds)
+    return ExactCost(visits=visits, cores=cores, idle_seconds=visits / (VISITS_PER_SECOND * cores))
+
+
+CGROUP_CPU_FILES = ("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+"""Where a CPU quota of this process's control group is read (cgroup v2; v1's quota, whose
+period is ``cpu.cfs_period_us`` next to it)."""
+
+
+def machine_cores(files: tuple[str, ...] = CGROUP_CPU_FILES) -> int:
+    """The cores this process may run on, whatever else runs: the CPUs of its affinity mask
+    (``os.cpu_count()`` where there is none), at most its control group's CPU quota rounded
+    up. A property of the machine and its configuration, never of the moment's load."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - platforms without affinity
+        cores = os.cpu_count() or 1
+    quota = _cgroup_cpus(files)
+    if quota is not None:
+        cores = min(cores, quota)
+    return max(1, cores)
+
+
+def _cgroup_cpus(files: tuple[str, ...]) -> int | None:
+    """The control group's CPU quota in whole cores (rounded up), or None: no quota, no file."""
+    for path in files:
+        try:
+            with open(path) as f:
+                parts = f.read().split()
+            if path.endswith("cfs_quota_us"):
+                with open(os.path.join(os.path.dirname(path), "cpu.cfs_period_us")) as f:
+                    parts = [*parts[:1], *f.read().split()[:1]]
+        except OSError:
+            continue
+        try:
+            if len(parts) < 2 or parts[0] == "max" or int(parts[0]) <= 0:
+                return None
+            return max(1, math.ceil(int(parts[0]) / int(parts[1])))
+        except (ValueError, ZeroDivisionError):
+            return None
+    return None
 
 
 def _load_slowdown() -> float:
