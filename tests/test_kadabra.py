@@ -185,3 +185,72 @@ def test_stops_before_its_largest_sample_when_the_rule_allows() -> None:
     b = betweenness(net, approx=0.01, seed=7)
     assert kadabra_sample_size(0.01, 0.1, 9) == 29_979
     assert b.n_samples == 23_451
+
+
+# -- a certified top -----------------------------------------------------------------------------
+
+
+def test_clopper_pearson_equals_scipy_binomtest() -> None:
+    from scipy.stats import binomtest
+
+    from civnet.measures.intermediation.betweenness_approx import clopper_pearson
+
+    counts = np.array([0, 1, 7, 500, 999, 1000])
+    for side in (0.05, 0.001, 1e-7):
+        lo, hi = clopper_pearson(counts, 1000, side)
+        for x, a, b in zip(counts.tolist(), lo.tolist(), hi.tolist(), strict=True):
+            ci = binomtest(x, 1000).proportion_ci(confidence_level=1 - 2 * side, method="exact")
+            assert a == pytest.approx(ci.low, abs=1e-9) and b == pytest.approx(ci.high, abs=1e-9)
+
+
+def test_certified_top_is_the_exact_top() -> None:
+    """2,000 actors: the certified first ten are NetworkX's top ten (a gap of 0.0092 between
+    the tenth and the eleventh), every value within the stated bound, the same run for the
+    same seed."""
+    g = nx.barabasi_albert_graph(2000, 2, seed=3)
+    net = Network.from_networkx(g)
+    exact = nx_keys(nx.betweenness_centrality(g))
+    ranked = sorted(exact.values(), reverse=True)
+    assert ranked[9] - ranked[10] == pytest.approx(0.0092, abs=1e-4)
+    est = betweenness(net, approx=0.01, seed=3, certify_top=10)
+    assert "the first 10 are the true top 10 (certified" in est.method
+    got = as_dict(est)
+    assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps
+    first = {est.ids[i] for i in est.top(10)}
+    assert first == set(sorted(exact, key=lambda k: -exact[k])[:10])
+    again = betweenness(net, approx=0.01, seed=3, certify_top=10)
+    assert again.values.tolist() == est.values.tolist() and again.method == est.method
+
+
+def test_a_tie_at_the_top_is_not_certified() -> None:
+    """A path of six actors: the two middle ones tie; no sample tells which is first."""
+    net = Network.from_networkx(nx.path_graph(6))
+    est = betweenness(net, approx=0.05, seed=1, certify_top=1)
+    assert "the top 1 is not certified" in est.method
+    exact = nx_keys(nx.betweenness_centrality(nx.path_graph(6)))
+    got = as_dict(est)
+    assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps
+
+
+def test_certified_top_on_a_directed_view() -> None:
+    """Riondato-Kornaropoulos's estimate (every value within eps) as stage one: the arcs of a
+    2,000-actor graph both ways, a gap of 0.0606 after the third."""
+    g = nx.barabasi_albert_graph(2000, 2, seed=2).to_directed()
+    est = betweenness(Network.from_networkx(g), approx=0.02, seed=1, certify_top=3)
+    exact = nx_keys(nx.betweenness_centrality(g))
+    ranked = sorted(exact.values(), reverse=True)
+    assert ranked[2] - ranked[3] == pytest.approx(0.0606, abs=1e-4)
+    assert "Riondato" in est.method and "the first 3 are the true top 3 (certified" in est.method
+    assert {est.ids[i] for i in est.top(3)} == set(sorted(exact, key=lambda k: -exact[k])[:3])
+    got = as_dict(est)
+    assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps
+
+
+def test_a_certified_top_needs_the_approximation_and_no_weights() -> None:
+    from civnet.errors import BadFilter
+
+    net = Network.from_networkx(nx.path_graph(6))
+    with pytest.raises(BadFilter, match="for the approximation"):
+        betweenness(net, certify_top=3)
+    with pytest.raises(BadFilter, match="unweighted"):
+        betweenness(net, approx=0.05, certify_top=3, weighted=True)

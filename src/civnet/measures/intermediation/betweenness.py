@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import igraph as ig
 import numpy as np
 
+from civnet.errors import BadFilter
 from civnet.views.network import Network
 
 Progress = Callable[[int, int], None]
@@ -181,6 +182,7 @@ def betweenness(
     delta: float = 0.1,
     seed: int = 0,
     progress: Progress | None = None,
+    certify_top: int = 0,
 ) -> Betweenness:
     """Shortest-path betweenness of every actor (Brandes 2001), computed per component.
 
@@ -230,11 +232,21 @@ def betweenness(
     >>> b.values.tolist()
     [0.0, 1.0, 0.0]
     """
+    if certify_top and approx is None:
+        raise BadFilter(
+            "a certified top is for the approximation", fix="add --approx EPS, e.g. 0.01"
+        )
     if approx is not None:
         from civnet.measures.intermediation.betweenness_approx import approx_betweenness
 
         return approx_betweenness(
-            net, eps=approx, delta=delta, normalized=normalized, weighted=weighted, seed=seed
+            net,
+            eps=approx,
+            delta=delta,
+            normalized=normalized,
+            weighted=weighted,
+            seed=seed,
+            certify_top=certify_top,
         )
     g = _usable(net.graph, weighted)
     n = g.vcount()

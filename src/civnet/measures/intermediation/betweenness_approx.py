@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import igraph as ig
 import numpy as np
@@ -24,6 +24,10 @@ from civnet.measures.intermediation.betweenness_blocks import block_visits
 from civnet.views.network import Network
 
 __all__ = ["ExactCost", "approx_betweenness", "exact_cost", "machine_cores"]
+
+Arcs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+"""A graph as the path sampler takes it: out-arcs' offsets and heads, in-arcs' offsets and
+heads (the same arrays twice for an undirected graph)."""
 
 VISITS_PER_SECOND = 4.0e7
 """Vertex and edge visits of Brandes' algorithm per second and core, measured on this project's
@@ -39,6 +43,7 @@ def approx_betweenness(
     normalized: bool = True,
     weighted: bool = False,
     seed: int = 0,
+    certify_top: int = 0,
 ) -> Betweenness:
     """Betweenness of every actor within ``eps`` of the exact value, with probability >= 1 - delta.
 
@@ -62,6 +67,12 @@ def approx_betweenness(
     ``eps n (n-1)`` (or half) raw. civnet's sampler draws fixed chunks whose seeds come from
     ``seed``, and NetworKit's generator is seeded with ``seed`` on one thread, so the same seed
     gives the same estimate, whatever the machine's load or its number of cores.
+
+    ``certify_top=k`` (unweighted views): the run spends ``delta / 2`` on the estimate and
+    ``delta / 2`` on telling whether the first ``k`` of its ranking are the true top ``k``
+    (:func:`_certify_top`: fresh paths for the few actors that could be in it, until their
+    Clopper-Pearson intervals separate them or :data:`TOP_SAMPLES_CAP` times the largest
+    sample); the method and notes say which. Every value keeps the stated ``eps``.
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -89,17 +100,30 @@ def approx_betweenness(
             "(NetworKit's Riondato-Kornaropoulos needs undirected weighted graphs)",
             fix="drop --weighted, or ask for the exact value with --exact",
         )
-    if directed and not weighted:
-        name = "Riondato-Kornaropoulos sampling with bidirectional search (civnet)"
-        frac, n_samples = _sampled_directed(g, eps, delta, seed)
-        return _on_scale(
-            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
+    if certify_top and weighted:
+        raise BadFilter(
+            "a certified top is available for unweighted views only (civnet's path sampler)",
+            fix="drop --weighted, or the certified top",
         )
     if not weighted:
-        name = "KADABRA adaptive sampling (civnet's seeded sampler)"
-        frac, n_samples = _kadabra_undirected(g, eps, delta, seed)
+        spend = delta / 2 if certify_top else delta
+        if directed:
+            name = "Riondato-Kornaropoulos sampling with bidirectional search (civnet)"
+            arcs, frac, n_samples, omega = _sampled_directed(g, eps, spend, seed)
+            lower, upper = frac - eps, frac + eps
+        else:
+            name = "KADABRA adaptive sampling (civnet's seeded sampler)"
+            arcs, run = _kadabra_undirected(g, eps, spend, seed)
+            frac, n_samples, lower, upper, omega = run
+        note = ""
+        if certify_top:
+            frac, note, extra = _certify_top(
+                arcs, frac, lower, upper, certify_top, eps, delta / 2, seed, omega
+            )
+            n_samples += extra
+        del arcs
         return _on_scale(
-            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed
+            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed, note
         )
     import networkit as nk
 
@@ -133,6 +157,7 @@ def _on_scale(
     name: str,
     n_samples: int,
     seed: int,
+    note: str = "",
 ) -> Betweenness:
     """The estimate ``frac`` (pairs over ``n (n-1)``) and its bound ``eps`` on civnet's scale."""
     pairs_scale = n * (n - 1) / (1.0 if directed else 2.0)
@@ -148,6 +173,7 @@ def _on_scale(
         method=(
             f"approximate: {name}, every value within {bound:.3g} with probability at least "
             f"{1 - delta:g} (eps {eps:g}, delta {delta:g}; {n_samples:,} samples; seed {seed})"
+            + (f"; {note}" if note else "")
         ),
         eps=bound,
         delta=delta,
@@ -177,7 +203,9 @@ def rk_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
     )
 
 
-def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple[np.ndarray, int]:
+def _sampled_directed(
+    g: ig.Graph, eps: float, delta: float, seed: int
+) -> tuple[Arcs, np.ndarray, int, int]:
     """Riondato-Kornaropoulos on a directed unweighted graph with the sampler of
     :func:`civnet.measures.intermediation.brandes_kernel.sampled_path_rows`; the vertex diameter
     is bounded by the largest weak component's size (a shortest path never repeats a vertex),
@@ -192,7 +220,7 @@ def _sampled_directed(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple
     cuts = np.arange(SAMPLE_CHUNKS + 1, dtype=np.int64) * r // SAMPLE_CHUNKS
     seeds = seed + np.arange(SAMPLE_CHUNKS, dtype=np.int64)
     counts = _draw(graph, np.diff(cuts), seeds)
-    return counts / r, r
+    return graph, counts / r, r, r
 
 
 KADABRA_CONSTANT = 0.5
@@ -248,7 +276,9 @@ def vertex_diameter_bound(g: ig.Graph) -> int:
     return best
 
 
-def _kadabra_undirected(g: ig.Graph, eps: float, delta: float, seed: int) -> tuple[np.ndarray, int]:
+def _kadabra_undirected(
+    g: ig.Graph, eps: float, delta: float, seed: int
+) -> tuple[Arcs, KadabraRun]:
     """KADABRA on an undirected unweighted graph with civnet's sampler
     (:func:`_kadabra`): the graph's ties as arcs both ways, the vertex diameter bounded by
     :func:`vertex_diameter_bound`."""
@@ -256,16 +286,33 @@ def _kadabra_undirected(g: ig.Graph, eps: float, delta: float, seed: int) -> tup
     arcs = edge_array(g).astype(np.int32)
     ptr, idx = _arc_csr(n, arcs, 0, 1, both=True)
     del arcs
-    return _kadabra((ptr, idx, ptr, idx), vertex_diameter_bound(g), eps, delta, seed)
+    graph = (ptr, idx, ptr, idx)
+    return graph, _kadabra(graph, vertex_diameter_bound(g), eps, delta, seed)
+
+
+class KadabraRun(NamedTuple):
+    """What :func:`_kadabra` found."""
+
+    frac: np.ndarray
+    """The estimate: pairs over ``n (n-1)``."""
+    drawn: int
+    """Paths drawn, both phases."""
+    lower: np.ndarray
+    """Each vertex's lower bound ``max(b~ - f, b~ - eps)`` (all hold with the stated
+    probability)."""
+    upper: np.ndarray
+    """...and upper bound ``min(b~ + g, b~ + eps)``."""
+    omega: int
+    """The largest sample."""
 
 
 def _kadabra(
-    arcs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    arcs: Arcs,
     vertex_diameter: int,
     eps: float,
     delta: float,
     seed: int,
-) -> tuple[np.ndarray, int]:
+) -> KadabraRun:
     """KADABRA (Borassi & Natale 2016, "KADABRA is an ADaptive Algorithm for Betweenness via
     Random Approximation", ESA 2016, doi:10.4230/LIPIcs.ESA.2016.20; JEA 2019,
     doi:10.1145/3284359): every vertex's estimate within ``eps`` of its betweenness (pairs over
@@ -300,7 +347,11 @@ def _kadabra(
         step += 1
         if _kadabra_done(counts / tau, bound, omega, tau, eps):
             break
-    return counts / tau, first + tau
+    frac = counts / tau
+    down, up = _kadabra_errors(frac, bound, omega, tau)
+    lower = frac - np.minimum(down, eps)
+    upper = frac + np.minimum(up, eps)
+    return KadabraRun(frac, first + tau, lower, upper, omega)
 
 
 def _kadabra_deltas(b0: np.ndarray, eps: float, delta: float) -> np.ndarray:
@@ -339,20 +390,125 @@ def _kadabra_deltas(b0: np.ndarray, eps: float, delta: float) -> np.ndarray:
     return shares
 
 
-def _kadabra_done(b: np.ndarray, shares: np.ndarray, omega: int, tau: int, eps: float) -> bool:
-    """KADABRA's stopping rule after ``tau`` paths: for every vertex, ``f(b, d) < eps`` and
-    ``g(b, d) < eps``, where with ``L = ln(1 / d)`` and ``x = omega / tau``,
-    ``f = min(b, L / tau (-(x - 1/3) + sqrt((x - 1/3)^2 + 2 b omega / L)))`` bounds the
-    estimate's excess and ``g = min(1 - b, L / tau ((x + 1/3) + sqrt((x + 1/3)^2 + 2 b omega /
-    L)))`` its shortfall (Borassi & Natale 2016, Theorem 9)."""
+def _kadabra_errors(
+    b: np.ndarray, shares: np.ndarray, omega: int, tau: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """KADABRA's bounds after ``tau`` paths (Borassi & Natale 2016, Theorem 9): with ``L =
+    ln(1 / d)`` and ``x = omega / tau``, ``f = min(b, L / tau (-(x - 1/3) + sqrt((x - 1/3)^2 +
+    2 b omega / L)))`` below the estimate ``b`` and ``g = min(1 - b, L / tau ((x + 1/3) +
+    sqrt((x + 1/3)^2 + 2 b omega / L)))`` above it: each vertex's betweenness is in ``[b - f,
+    b + g]``, all at once, with the probability the shares ``d`` leave."""
     log_inv = -np.log(shares)
     x = omega / tau
     spread = 2.0 * b * omega / log_inv
     up = log_inv / tau * ((x + 1 / 3) + np.sqrt((x + 1 / 3) ** 2 + spread))
-    if not (np.minimum(up, 1.0 - b) < eps).all():
-        return False
     down = log_inv / tau * ((1 / 3 - x) + np.sqrt((x - 1 / 3) ** 2 + spread))
-    return bool((np.minimum(down, b) < eps).all())
+    return np.minimum(down, b), np.minimum(up, 1.0 - b)
+
+
+def _kadabra_done(b: np.ndarray, shares: np.ndarray, omega: int, tau: int, eps: float) -> bool:
+    """KADABRA's stopping rule after ``tau`` paths: for every vertex, ``f < eps`` and ``g <
+    eps`` (:func:`_kadabra_errors`)."""
+    down, up = _kadabra_errors(b, shares, omega, tau)
+    return bool((up < eps).all() and (down < eps).all())
+
+
+TOP_SAMPLES_CAP = 32
+"""A certified top draws at most this many times the estimate's largest sample more paths."""
+
+
+def clopper_pearson(counts: np.ndarray, trials: int, side: float) -> tuple[np.ndarray, np.ndarray]:
+    """Clopper-Pearson bounds of binomial proportions (Clopper & Pearson 1934,
+    doi:10.1093/biomet/26.4.404): ``counts`` successes in ``trials``, each bound missed with
+    probability at most ``side``: the lower bound is the ``side`` quantile of Beta(``x``,
+    ``trials - x + 1``) (0 when ``x = 0``), the upper the ``1 - side`` quantile of Beta(``x +
+    1``, ``trials - x``) (1 when ``x = trials``), by ``scipy.special.betaincinv``; the same as
+    ``scipy.stats.binomtest(x, trials).proportion_ci(1 - 2 side, method="exact")``."""
+    from scipy.special import betaincinv
+
+    x = np.asarray(counts, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(x > 0, betaincinv(np.maximum(x, 1), trials - x + 1, side), 0.0)
+        hi = np.where(x < trials, betaincinv(x + 1, np.maximum(trials - x, 1), 1.0 - side), 1.0)
+    return lo, hi
+
+
+def _certify_top(
+    arcs: Arcs,
+    frac: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    k: int,
+    eps: float,
+    delta: float,
+    seed: int,
+    omega: int,
+) -> tuple[np.ndarray, str, int]:
+    """Whether the first ``k`` of the ranking are the true top ``k`` (as a set), with
+    probability at least ``1 - delta``; returns the estimate (the candidates' values from the
+    fresh paths when certified), a note saying what was found, and the paths drawn.
+
+    1. Candidates: the actors whose upper bound reaches the ``k``-th largest lower bound
+       (``lower``/``upper`` hold for every actor at once). No other actor can be in the top
+       ``k``: ``k`` actors are above it. If only ``k`` are candidates, they are the top.
+    2. Fresh paths, in rounds: ``r_j`` paths in all after round ``j`` (the first a quarter of
+       the largest sample, at least 10,000; then half as many again each round). Each path
+       crosses actor ``v`` with probability ``b(v)``, so its count is Binomial(``r_j``,
+       ``b(v)``); each candidate gets a two-sided Clopper-Pearson interval (Clopper & Pearson
+       1934, doi:10.1093/biomet/26.4.404; the exact interval of ``scipy.stats.binomtest``)
+       missing with probability ``delta_j / |candidates|``, ``delta_j = 6 delta / (pi (j +
+       1))^2`` (they sum to ``delta``): a union bound over candidates and rounds.
+    3. Certified at the first round where the ``k`` candidates with the most crossings have
+       lower bounds above every other candidate's upper bound, their estimates above every
+       non-candidate's, and every candidate's interval within ``eps`` of its estimate (so the
+       candidates' new values keep the stated bound). Otherwise, past
+       :data:`TOP_SAMPLES_CAP` times ``omega`` paths, not certified: two of them are too
+       close (or equal) to tell apart at this cost; the values stay the estimate's.
+    """
+    n = len(frac)
+    k = min(k, n)
+    kth_lower = np.partition(lower, n - k)[n - k]
+    cand = np.flatnonzero(upper >= kth_lower)
+    if len(cand) <= k:
+        return (
+            frac,
+            f"the first {k} are the true top {k} (certified: no other actor's bound reaches them)",
+            0,
+        )
+    outside = np.ones(n, dtype=bool)
+    outside[cand] = False
+    outside_best = float(frac[outside].max()) if outside.any() else -np.inf
+    cap = TOP_SAMPLES_CAP * omega
+    counts = np.zeros(len(cand), dtype=np.int64)
+    drawn = 0
+    size = max(10_000, omega // 4)
+    for j in range(200):  # rounds grow by half: the cap ends it long before 200
+        if drawn >= cap:
+            break
+        counts += _draw(arcs, _chunk_sizes(size), _seeds(seed, 2, j))[cand]
+        drawn += size
+        size = max(10_000, drawn // 2)
+        side = delta * 6 / (math.pi * (j + 1)) ** 2 / len(cand) / 2
+        est = counts / drawn
+        lo, hi = clopper_pearson(counts, drawn, side)
+        order = np.argsort(-est, kind="stable")
+        top, rest = order[:k], order[k:]
+        separated = lo[top].min() > hi[rest].max() and est[top].min() > outside_best
+        if separated and (hi - est).max() <= eps and (est - lo).max() <= eps:
+            frac = frac.copy()
+            frac[cand] = est
+            return (
+                frac,
+                f"the first {k} are the true top {k} (certified, with the values' bound: "
+                f"Clopper-Pearson on {drawn:,} more paths for {len(cand)} candidates)",
+                drawn,
+            )
+    return (
+        frac,
+        f"the top {k} is not certified: after {drawn:,} more paths its {len(cand)} candidates "
+        "were still too close to tell apart",
+        drawn,
+    )
 
 
 def _chunk_sizes(total: int) -> np.ndarray:
