@@ -114,6 +114,18 @@ REFUSED = [
         "approx",
     ),
     (["--samples", "3", "--exact"], {"samples": 3, "exact": True}, "samples", "exact"),
+    (
+        ["--samples", "3", "--certify-top", "2"],
+        {"samples": 3, "certify_top": 2},
+        "samples",
+        "certify_top",
+    ),
+    (
+        ["--group", "country", "--certify-top", "2"],
+        {"group": "country", "certify_top": 2},
+        "group",
+        "certify_top",
+    ),
 ]
 
 
@@ -140,3 +152,112 @@ def test_csv_has_the_columns_and_values_of_to_pandas(kite, args: list[str]) -> N
     assert "level" in frame.columns
     assert [r["id"] for r in rows] == list(frame["id"])
     assert [float(r["betweenness"]) for r in rows] == pytest.approx(list(frame["betweenness"]))
+
+
+def test_certify_top_says_certified_or_not_on_every_face(kite) -> None:  # type: ignore[no-untyped-def]
+    """``--certify-top K`` reaches the bounded approximation: on the kite (with its aggregate)
+    k0 and k7 lead by 0.048, then k5 and k6 tie; the first two are certified, a top three
+    (which would have to tell the tie apart) is not. The CLI, the API and Python give one JSON."""
+    query = {"approx": 0.05, "seed": 1, "certify_top": 2}
+    out = json.loads(
+        kite(
+            "betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "2", "-f", "json"
+        ).output
+    )
+    api = TestClient(civnet_app(kite)).get("/api/betweenness", params=query)
+    assert api.status_code == 200
+    python = civnet.open(kite.workspace).view().betweenness(**query).data
+    assert out == api.json() == python
+    method = out["records"][0]["method"]
+    assert "the first 2 are the true top 2 (certified" in method
+    assert [r["id"] for r in out["records"][:2]] == ["k0", "k7"]
+    tie = json.loads(
+        kite(
+            "betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "3", "-f", "json"
+        ).output
+    )
+    assert "the top 3 is not certified" in tie["records"][0]["method"]
+    plain = json.loads(kite("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
+    assert "certified" not in plain["records"][0]["method"]
+
+
+def civnet_app(kite):  # type: ignore[no-untyped-def]
+    from civnet.products.serving.server import create_app
+
+    return create_app(kite.workspace)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [
+        (["--certify-top", "3"], {"certify_top": 3}),
+        (["--certify-top", "3", "--exact"], {"certify_top": 3, "exact": True}),
+    ],
+)
+def test_certify_top_without_approx_is_refused_in_one_line(  # type: ignore[no-untyped-def]
+    kite, args: list[str], kwargs: dict
+) -> None:
+    """Whatever the time budget would choose: an exact ranking needs no certificate, and the
+    same request must not pass on one machine and fail on another."""
+    out = kite("betweenness", *args, code=2).output
+    assert "certify_top needs approx" in out and len(out.strip().splitlines()) == 1
+    assert "Traceback" not in out
+    with pytest.raises(civnet.UserError, match="certify_top needs approx"):
+        civnet.open(kite.workspace).view().betweenness(**kwargs)
+    api = TestClient(civnet_app(kite)).get("/api/betweenness", params=kwargs)
+    assert api.status_code in (400, 422) and "certify_top needs approx" in api.text, api.text
+
+
+@pytest.mark.parametrize("value", ["-1", "1001", "99999999999999999999", "ten"])
+def test_certify_top_bounds_are_declared_and_refused(kite, value: str) -> None:  # type: ignore[no-untyped-def]
+    client = TestClient(civnet_app(kite))
+    got = client.get("/api/betweenness", params={"approx": 0.05, "certify_top": value})
+    assert got.status_code == 422, got.text
+    schema = client.get("/openapi.json").json()["paths"]["/api/betweenness"]["get"]
+    (param,) = [p for p in schema["parameters"] if p["name"] == "certify_top"]
+    declared = dict(param["schema"])
+    for alt in declared.pop("anyOf", []):  # ``int | None``: the number's schema
+        declared |= alt if alt.get("type") != "null" else {}
+    assert (declared["minimum"], declared["maximum"], declared["default"]) == (0, 1000, 0)
+    out = kite("betweenness", "--approx", "0.05", "--certify-top", value, code=2).output
+    assert "Traceback" not in out
+
+
+def test_the_cache_keys_on_certify_top(kite) -> None:  # type: ignore[no-untyped-def]
+    """Two requests that differ only in certify_top are two cache entries: a cached estimate
+    without a certificate never answers a request for one."""
+    from civnet.products.runner import plan
+    from civnet.store import Workspace
+    from civnet.views import ViewSpec
+
+    base = {"approx": 0.05, "seed": 1}
+    with Workspace(kite.workspace, read_only=True) as ws:
+        keys = {
+            plan(ws, "betweenness", ViewSpec.make(), base | extra).key
+            for extra in ({}, {"certify_top": 0}, {"certify_top": 2}, {"certify_top": 3})
+        }
+    assert len(keys) == 3
+    plain = json.loads(kite("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
+    again = json.loads(
+        kite(
+            "betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "2", "-f", "json"
+        ).output
+    )
+    assert "certified" not in plain["records"][0]["method"]
+    assert "the first 2 are the true top 2 (certified" in again["records"][0]["method"]
+
+
+def test_a_certified_top_with_aggregates_in_it_says_so(kite) -> None:  # type: ignore[no-untyped-def]
+    """The certificate is about every actor; the list leaves the aggregates out. DEU/GOV is
+    fifth of all (0.126): the first five of the list are not the set certified, and the
+    method says so; with --rank-all the list is the certified ranking, no such note."""
+    args = ("betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "5", "-f", "json")
+    listed = json.loads(kite(*args).output)["records"][0]["method"]
+    assert "certify_top ranks every actor: 1 of its first 5 (DEU/GOV) is an aggregate" in listed
+    every = json.loads(kite(*args, "--rank-all").output)["records"][0]["method"]
+    assert "ranks every actor" not in every and "top 5" in every
+
+
+def test_a_weighted_certified_top_is_refused_in_one_line(kite) -> None:  # type: ignore[no-untyped-def]
+    out = kite("betweenness", "--approx", "0.05", "--weighted", "--certify-top", "2", code=2).output
+    assert "unweighted views only" in out and len(out.strip().splitlines()) == 1

@@ -75,10 +75,13 @@ def budgeted_betweenness(
     seed: int = 0,
     budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    certify_top: int = 0,
 ) -> Any:
     """Betweenness as the products compute it: exact, unless that would pass ``budget`` seconds.
 
-    ``approx`` (or ``samples``) given: that method. ``exact``: exact whatever it costs. Otherwise
+    ``approx`` (or ``samples``) given: that method; ``certify_top`` goes with an asked ``approx``
+    only (:func:`betweenness` refuses it otherwise, before any cost estimate: the budget's own
+    approximation is never certified). ``exact``: exact whatever it costs. Otherwise
     the exact cost is estimated first, on this machine's idle cores (:attr:`ExactCost.idle_seconds`:
     a function of the view and the machine, so the same view gets the same method, and the same
     numbers, at any load); past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
@@ -93,8 +96,11 @@ def budgeted_betweenness(
         "seed": seed,
         "progress": progress,
     }
-    if approx is not None or samples is not None or exact:
-        return betweenness(net, approx=approx, delta=delta, samples=samples, **kwargs)
+    if approx is not None or samples is not None or exact or certify_top:
+        # a certified top is for an asked approximation only (the measure refuses it otherwise)
+        return betweenness(
+            net, approx=approx, delta=delta, samples=samples, certify_top=certify_top, **kwargs
+        )
     budget = EXACT_BUDGET_SECONDS if budget is None else budget
     cost = exact_cost(net, weighted=weighted)
     # the idle machine's estimate decides: the view and the cores, never the moment's load

@@ -52,6 +52,9 @@ PATH_MAX = 4096
 RESOLUTION_MAX = 1000.0
 """Largest Leiden resolution (far above any that leaves more than singletons)."""
 WINDOW_MAX = 1000
+CERTIFY_TOP_MAX = 1000
+"""Largest certified top of the bounded betweenness approximation: its certificate draws fresh
+paths for every actor that could be in the top K (more than K), so it is meant for a few tens."""
 
 
 @dataclass(frozen=True)
@@ -504,9 +507,10 @@ def betweenness_result(
     dask: str | None = None,
     group: str | None = None,
     boot: int | None = None,
+    certify_top: int = 0,
 ) -> dict[str, Any] | list[dict[str, Any]]:
-    """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] [--approx EPS [--delta D]]
-    [--samples K] [--exact] [--seed S] [--dask ADDRESS|local:N] -f json``, or with
+    """``civnet betweenness [--raw] [--weighted] [--top K] [--rank-all] [--approx EPS [--delta D]
+    [--certify-top K]] [--samples K] [--exact] [--seed S] [--dask ADDRESS|local:N] -f json``, or with
     ``--group BY`` group betweenness, or with ``--boot N`` the brokers' resampling ranges.
 
     Actors: exact (Brandes) within the time budget, else the bounded approximation; ``approx``
@@ -516,6 +520,14 @@ def betweenness_result(
     ``samples``). Ranked among organisations and cities unless ``rank_all``: aggregates stay in
     the network and carry paths; ``left_out`` counts them by level and ``n_ranked`` counts the
     actors ranked (all of them, whatever ``top``).
+
+    ``certify_top`` (K > 0, with ``approx`` only): the approximation also tells whether its
+    first K are the true top K (``delta`` split in halves between the estimate and the
+    certificate; the ``method`` says "certified" or "not certified",
+    :func:`civnet.measures.intermediation.betweenness_approx.approx_betweenness`). Without
+    ``approx`` it is refused in one line, whatever the time budget would choose: an exact
+    ranking needs no certificate, and the same request never succeeds on one machine and fails
+    on another.
 
     ``group``: exactly :func:`group_betweenness_result` (``by=group``, with ``raw``,
     ``samples``, ``seed``, ``exact``, ``top``). ``boot``: exactly ``civnet brokers`` with tie
@@ -533,6 +545,7 @@ def betweenness_result(
         "samples": samples is not None,
         "dask": dask is not None,
         "raw": raw,
+        "certify_top": certify_top > 0,
     }
     if boot is not None:
         _refuse_with("boot", given, allowed=("rank_all",))
@@ -552,7 +565,15 @@ def betweenness_result(
     if samples is not None:
         _refuse_with("samples", given, allowed=("raw", "weighted", "rank_all"))
     if approx is not None:
-        _refuse_with("approx", given, allowed=("raw", "weighted", "rank_all", "delta"))
+        _refuse_with(
+            "approx", given, allowed=("raw", "weighted", "rank_all", "delta", "certify_top")
+        )
+    elif certify_top:
+        raise BadFilter(
+            "betweenness certify_top needs approx: it certifies the top K of the bounded "
+            "approximation (an exact ranking needs no certificate)",
+            fix="add --approx EPS (e.g. --approx 0.01), or drop --certify-top",
+        )
     if dask:
         from civnet.measures.intermediation.betweenness_dask import dask_betweenness
 
@@ -568,8 +589,26 @@ def betweenness_result(
             exact=exact,
             seed=seed,
             progress=progress,
+            certify_top=certify_top,
         )
+        if certify_top and not rank_all:
+            _aggregates_in_certified_top(net, b, certify_top)
     return betweenness_json(net, b, top, rank_all)
+
+
+def _aggregates_in_certified_top(net: Network, b: Betweenness, k: int) -> None:
+    """A note when aggregates are among the first ``k`` of the whole ranking: the certificate
+    is about every actor of the view (the measure's ranking), while this list leaves the
+    aggregates out, so its first ``k`` are not the set the method speaks of."""
+    ranked = net.ranked(RANKED_LEVELS)
+    out = [b.ids[i] for i in b.top(k) if not ranked[i]]
+    if out:
+        named = ", ".join(out[:3]) + (f" and {len(out) - 3} more" if len(out) > 3 else "")
+        are = "is an aggregate" if len(out) == 1 else "are aggregates"
+        b.notes.append(
+            f"certify_top ranks every actor: {len(out)} of its first {k} ({named}) {are} "
+            "left out of this list (--rank-all lists them)"
+        )
 
 
 def _refuse_with(name: str, given: dict[str, bool], allowed: tuple[str, ...]) -> None:
@@ -799,6 +838,15 @@ register(
                 "(as brokers)",
                 ge=1,
                 le=DRAWS_MAX,
+            ),
+            Param(
+                "certify_top",
+                int,
+                0,
+                "with approx: also tell whether the first K are the true top K (delta split in "
+                "halves; the method says certified or not certified); 0: off",
+                ge=0,
+                le=CERTIFY_TOP_MAX,
             ),
         ),
         betweenness_result,

@@ -572,11 +572,14 @@ class Service:
         def work(t: Task) -> Any:
             t.progress("building the view", 0, 0)
             p = planned.params
-            shared = m.compute is betweenness_result and not any(
-                p.get(k) is not None and p.get(k) is not False
-                for k in ("raw", "weighted", "approx", "exact", "samples", "dask", "group", "boot")
+            # every parameter but top and rank_all at its default (a list of names to check
+            # would let a new parameter, such as certify_top, be answered by the shared values)
+            shared = m.compute is betweenness_result and all(
+                p.get(q.name, q.default) == q.default
+                for q in m.params
+                if q.name not in ("top", "rank_all")
             )
-            if shared and not p.get("seed") and p.get("delta") == m.param("delta").default:
+            if shared:
                 # the catalog's betweenness_result, on values shared with the network layout
                 net = self.network(planned.spec, planned.data_version)
                 b = self.betweenness(planned.spec, planned.data_version, t)
