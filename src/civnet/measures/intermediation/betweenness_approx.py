@@ -499,7 +499,7 @@ def _certify_top(
             frac[cand] = est
             return (
                 frac,
-                f"the first {k} are the true top {k} (certified, with the values' bound: "
+                f"the first {k} are the true top {k} (certified with the same probability: "
                 f"Clopper-Pearson on {drawn:,} more paths for {len(cand)} candidates)",
                 drawn,
             )
