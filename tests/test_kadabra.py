@@ -214,6 +214,8 @@ def test_certified_top_is_the_exact_top() -> None:
     assert ranked[9] - ranked[10] == pytest.approx(0.0092, abs=1e-4)
     est = betweenness(net, approx=0.01, seed=3, certify_top=10)
     assert "the first 10 are the true top 10 (certified" in est.method
+    one = betweenness(net, approx=0.01, seed=3, certify_top=1)
+    assert "the first is the true top actor (certified" in one.method
     got = as_dict(est)
     assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps
     first = {est.ids[i] for i in est.top(10)}
@@ -226,7 +228,7 @@ def test_a_tie_at_the_top_is_not_certified() -> None:
     """A path of six actors: the two middle ones tie; no sample tells which is first."""
     net = Network.from_networkx(nx.path_graph(6))
     est = betweenness(net, approx=0.05, seed=1, certify_top=1)
-    assert "the top 1 is not certified" in est.method
+    assert "the top actor is not certified" in est.method
     exact = nx_keys(nx.betweenness_centrality(nx.path_graph(6)))
     got = as_dict(est)
     assert max(abs(got[k] - exact[k]) for k in exact) <= est.eps

@@ -433,6 +433,12 @@ def clopper_pearson(counts: np.ndarray, trials: int, side: float) -> tuple[np.nd
     return lo, hi
 
 
+def _first(k: int) -> str:
+    """What a certified top says: "the first 3 are the true top 3", "the first is the true top
+    actor"."""
+    return "the first is the true top actor" if k == 1 else f"the first {k} are the true top {k}"
+
+
 def _certify_top(
     arcs: Arcs,
     frac: np.ndarray,
@@ -472,7 +478,7 @@ def _certify_top(
     if len(cand) <= k:
         return (
             frac,
-            f"the first {k} are the true top {k} (certified: no other actor's bound reaches them)",
+            f"{_first(k)} (certified: no other actor's bound reaches them)",
             0,
         )
     outside = np.ones(n, dtype=bool)
@@ -499,14 +505,16 @@ def _certify_top(
             frac[cand] = est
             return (
                 frac,
-                f"the first {k} are the true top {k} (certified with the same probability: "
-                f"Clopper-Pearson on {drawn:,} more paths for {len(cand)} candidates)",
+                f"{_first(k)} (certified with the same probability: "
+                f"Clopper-Pearson on {drawn:,} more paths for {len(cand):,} candidates)",
                 drawn,
             )
+    top_k = "the top actor" if k == 1 else f"the top {k}"
+    hint = "; a smaller eps leaves fewer candidates" if len(cand) > 4 * k else ""
     return (
         frac,
-        f"the top {k} is not certified: after {drawn:,} more paths its {len(cand)} candidates "
-        "were still too close to tell apart",
+        f"{top_k} is not certified: after {drawn:,} more paths its {len(cand):,} candidates "
+        f"were still too close to tell apart{hint}",
         drawn,
     )
 
