@@ -169,14 +169,14 @@ def test_certify_top_says_certified_or_not_on_every_face(kite) -> None:  # type:
     python = civnet.open(kite.workspace).view().betweenness(**query).data
     assert out == api.json() == python
     method = out["records"][0]["method"]
-    assert "the first 2 are the true top 2 (certified" in method
+    assert "the first 2 are the true top 2 of the actors ranked (certified" in method
     assert [r["id"] for r in out["records"][:2]] == ["k0", "k7"]
     tie = json.loads(
         kite(
             "betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "3", "-f", "json"
         ).output
     )
-    assert "the top 3 is not certified" in tie["records"][0]["method"]
+    assert "the top 3 of the actors ranked is not certified" in tie["records"][0]["method"]
     plain = json.loads(kite("betweenness", "--approx", "0.05", "--seed", "1", "-f", "json").output)
     assert "certified" not in plain["records"][0]["method"]
 
@@ -244,18 +244,20 @@ def test_the_cache_keys_on_certify_top(kite) -> None:  # type: ignore[no-untyped
         ).output
     )
     assert "certified" not in plain["records"][0]["method"]
-    assert "the first 2 are the true top 2 (certified" in again["records"][0]["method"]
+    assert "the first 2 are the true top 2 of the actors ranked (certified" in again["records"][0]["method"]
 
 
-def test_a_certified_top_with_aggregates_in_it_says_so(kite) -> None:  # type: ignore[no-untyped-def]
-    """The certificate is about every actor; the list leaves the aggregates out. DEU/GOV is
-    fifth of all (0.126): the first five of the list are not the set certified, and the
-    method says so; with --rank-all the list is the certified ranking, no such note."""
+def test_a_certified_top_is_the_listed_one(kite) -> None:  # type: ignore[no-untyped-def]
+    """The list leaves the aggregates out, and so does the certificate: DEU/GOV is fifth of
+    all (0.126), not among the first five listed, which are certified among the actors ranked;
+    with --rank-all the certificate is about every actor, DEU/GOV among them."""
     args = ("betweenness", "--approx", "0.05", "--seed", "1", "--certify-top", "5", "-f", "json")
-    listed = json.loads(kite(*args).output)["records"][0]["method"]
-    assert "certify_top ranks every actor: 1 of its first 5 (DEU/GOV) is an aggregate" in listed
-    every = json.loads(kite(*args, "--rank-all").output)["records"][0]["method"]
-    assert "ranks every actor" not in every and "top 5" in every
+    listed = json.loads(kite(*args).output)["records"]
+    assert "top 5 of the actors ranked" in listed[0]["method"]
+    assert "DEU/GOV" not in {r["id"] for r in listed[:5]}
+    every = json.loads(kite(*args, "--rank-all").output)["records"]
+    assert "top 5" in every[0]["method"] and "of the actors ranked" not in every[0]["method"]
+    assert "DEU/GOV" in {r["id"] for r in every[:5]}
 
 
 def test_a_weighted_certified_top_is_refused_in_one_line(kite) -> None:  # type: ignore[no-untyped-def]

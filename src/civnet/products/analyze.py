@@ -76,12 +76,14 @@ def budgeted_betweenness(
     budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
     certify_top: int = 0,
+    certify_among: np.ndarray | None = None,
 ) -> Any:
     """Betweenness as the products compute it: exact, unless that would pass ``budget`` seconds.
 
     ``approx`` (or ``samples``) given: that method; ``certify_top`` goes with an asked ``approx``
     only (:func:`betweenness` refuses it otherwise, before any cost estimate: the budget's own
-    approximation is never certified). ``exact``: exact whatever it costs. Otherwise
+    approximation is never certified), among the actors ``certify_among`` marks (the ranked
+    ones). ``exact``: exact whatever it costs. Otherwise
     the exact cost is estimated first, on this machine's idle cores (:attr:`ExactCost.idle_seconds`:
     a function of the view and the machine, so the same view gets the same method, and the same
     numbers, at any load); past the budget (default ``EXACT_BUDGET_SECONDS``) the result is the guaranteed
@@ -99,7 +101,13 @@ def budgeted_betweenness(
     if approx is not None or samples is not None or exact or certify_top:
         # a certified top is for an asked approximation only (the measure refuses it otherwise)
         return betweenness(
-            net, approx=approx, delta=delta, samples=samples, certify_top=certify_top, **kwargs
+            net,
+            approx=approx,
+            delta=delta,
+            samples=samples,
+            certify_top=certify_top,
+            certify_among=certify_among,
+            **kwargs,
         )
     budget = EXACT_BUDGET_SECONDS if budget is None else budget
     cost = exact_cost(net, weighted=weighted)

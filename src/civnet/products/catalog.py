@@ -522,8 +522,8 @@ def betweenness_result(
     actors ranked (all of them, whatever ``top``).
 
     ``certify_top`` (K > 0, with ``approx`` only): the approximation also tells whether its
-    first K are the true top K (``delta`` split in halves between the estimate and the
-    certificate; the ``method`` says "certified" or "not certified",
+    first K are the true top K of the actors ranked (organisations and cities unless
+    ``rank_all``; ``delta`` split in halves between the estimate and the certificate; the ``method`` says "certified" or "not certified",
     :func:`civnet.measures.intermediation.betweenness_approx.approx_betweenness`). Without
     ``approx`` it is refused in one line, whatever the time budget would choose: an exact
     ranking needs no certificate, and the same request never succeeds on one machine and fails
@@ -590,25 +590,11 @@ def betweenness_result(
             seed=seed,
             progress=progress,
             certify_top=certify_top,
+            # the top certified is the listed one: among organisations and cities unless
+            # rank_all (aggregates stay in the view's paths either way)
+            certify_among=net.ranked(RANKED_LEVELS) if certify_top and not rank_all else None,
         )
-        if certify_top and not rank_all:
-            _aggregates_in_certified_top(net, b, certify_top)
     return betweenness_json(net, b, top, rank_all)
-
-
-def _aggregates_in_certified_top(net: Network, b: Betweenness, k: int) -> None:
-    """A note when aggregates are among the first ``k`` of the whole ranking: the certificate
-    is about every actor of the view (the measure's ranking), while this list leaves the
-    aggregates out, so its first ``k`` are not the set the method speaks of."""
-    ranked = net.ranked(RANKED_LEVELS)
-    out = [b.ids[i] for i in b.top(k) if not ranked[i]]
-    if out:
-        named = ", ".join(out[:3]) + (f" and {len(out) - 3} more" if len(out) > 3 else "")
-        are = "is an aggregate" if len(out) == 1 else "are aggregates"
-        b.notes.append(
-            f"certify_top ranks every actor: {len(out)} of its first {k} ({named}) {are} "
-            "left out of this list (--rank-all lists them)"
-        )
 
 
 def _refuse_with(name: str, given: dict[str, bool], allowed: tuple[str, ...]) -> None:

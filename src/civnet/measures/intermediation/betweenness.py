@@ -183,6 +183,7 @@ def betweenness(
     seed: int = 0,
     progress: Progress | None = None,
     certify_top: int = 0,
+    certify_among: np.ndarray | None = None,
 ) -> Betweenness:
     """Shortest-path betweenness of every actor (Brandes 2001), computed per component.
 
@@ -247,6 +248,7 @@ def betweenness(
             weighted=weighted,
             seed=seed,
             certify_top=certify_top,
+            certify_among=certify_among,
         )
     g = _usable(net.graph, weighted)
     n = g.vcount()

@@ -44,6 +44,7 @@ def approx_betweenness(
     weighted: bool = False,
     seed: int = 0,
     certify_top: int = 0,
+    certify_among: np.ndarray | None = None,
 ) -> Betweenness:
     """Betweenness of every actor within ``eps`` of the exact value, with probability >= 1 - delta.
 
@@ -72,7 +73,9 @@ def approx_betweenness(
     ``delta / 2`` on telling whether the first ``k`` of its ranking are the true top ``k``
     (:func:`_certify_top`: fresh paths for the few actors that could be in it, until their
     Clopper-Pearson intervals separate them or :data:`TOP_SAMPLES_CAP` times the largest
-    sample); the method and notes say which. Every value keeps the stated ``eps``.
+    sample); the method says which. Every value keeps the stated ``eps``. ``certify_among`` (a
+    boolean per actor): the top is taken among those actors only (a ranking that leaves
+    aggregates out).
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -118,7 +121,7 @@ def approx_betweenness(
         note = ""
         if certify_top:
             frac, note, extra = _certify_top(
-                arcs, frac, lower, upper, certify_top, eps, delta / 2, seed, omega
+                arcs, frac, lower, upper, certify_top, eps, delta / 2, seed, omega, certify_among
             )
             n_samples += extra
         del arcs
@@ -433,10 +436,11 @@ def clopper_pearson(counts: np.ndarray, trials: int, side: float) -> tuple[np.nd
     return lo, hi
 
 
-def _first(k: int) -> str:
+def _first(k: int, among: str) -> str:
     """What a certified top says: "the first 3 are the true top 3", "the first is the true top
-    actor"."""
-    return "the first is the true top actor" if k == 1 else f"the first {k} are the true top {k}"
+    actor", then ``among`` (who they are ranked among, or nothing)."""
+    what = "the first is the true top actor" if k == 1 else f"the first {k} are the true top {k}"
+    return what + among
 
 
 def _certify_top(
@@ -449,10 +453,12 @@ def _certify_top(
     delta: float,
     seed: int,
     omega: int,
+    among: np.ndarray | None = None,
 ) -> tuple[np.ndarray, str, int]:
     """Whether the first ``k`` of the ranking are the true top ``k`` (as a set), with
     probability at least ``1 - delta``; returns the estimate (the candidates' values from the
-    fresh paths when certified), a note saying what was found, and the paths drawn.
+    fresh paths when certified), a note saying what was found, and the paths drawn. ``among``
+    (a boolean per actor): the ranking and the top are those of these actors only.
 
     1. Candidates: the actors whose upper bound reaches the ``k``-th largest lower bound
        (``lower``/``upper`` hold for every actor at once). No other actor can be in the top
@@ -471,19 +477,17 @@ def _certify_top(
        :data:`TOP_SAMPLES_CAP` times ``omega`` paths, not certified: two of them are too
        close (or equal) to tell apart at this cost; the values stay the estimate's.
     """
-    n = len(frac)
-    k = min(k, n)
-    kth_lower = np.partition(lower, n - k)[n - k]
-    cand = np.flatnonzero(upper >= kth_lower)
+    eligible = np.arange(len(frac)) if among is None else np.flatnonzero(among)
+    said = "" if among is None else " of the actors ranked"
+    if not len(eligible):
+        return frac, "no actor ranked: no top to certify", 0
+    k = min(k, len(eligible))
+    kth_lower = np.partition(lower[eligible], len(eligible) - k)[len(eligible) - k]
+    cand = eligible[upper[eligible] >= kth_lower]
     if len(cand) <= k:
-        return (
-            frac,
-            f"{_first(k)} (certified: no other actor's bound reaches them)",
-            0,
-        )
-    outside = np.ones(n, dtype=bool)
-    outside[cand] = False
-    outside_best = float(frac[outside].max()) if outside.any() else -np.inf
+        return frac, f"{_first(k, said)} (certified: no other actor's bound reaches them)", 0
+    others = np.setdiff1d(eligible, cand, assume_unique=True)
+    outside_best = float(frac[others].max()) if len(others) else -np.inf
     cap = TOP_SAMPLES_CAP * omega
     counts = np.zeros(len(cand), dtype=np.int64)
     drawn = 0
@@ -505,11 +509,11 @@ def _certify_top(
             frac[cand] = est
             return (
                 frac,
-                f"{_first(k)} (certified with the same probability: "
+                f"{_first(k, said)} (certified with the same probability: "
                 f"Clopper-Pearson on {drawn:,} more paths for {len(cand):,} candidates)",
                 drawn,
             )
-    top_k = "the top actor" if k == 1 else f"the top {k}"
+    top_k = ("the top actor" if k == 1 else f"the top {k}") + said
     hint = "; a smaller eps leaves fewer candidates" if len(cand) > 4 * k else ""
     return (
         frac,
