@@ -244,7 +244,10 @@ def test_the_cache_keys_on_certify_top(kite) -> None:  # type: ignore[no-untyped
         ).output
     )
     assert "certified" not in plain["records"][0]["method"]
-    assert "the first 2 are the true top 2 of the actors ranked (certified" in again["records"][0]["method"]
+    assert (
+        "the first 2 are the true top 2 of the actors ranked (certified"
+        in again["records"][0]["method"]
+    )
 
 
 def test_a_certified_top_is_the_listed_one(kite) -> None:  # type: ignore[no-untyped-def]
