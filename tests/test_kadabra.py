@@ -256,3 +256,16 @@ def test_a_certified_top_needs_the_approximation_and_no_weights() -> None:
         betweenness(net, certify_top=3)
     with pytest.raises(BadFilter, match="unweighted"):
         betweenness(net, approx=0.05, certify_top=3, weighted=True)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_progress_counts_the_paths_drawn_up_to_the_total(directed: bool) -> None:
+    g = nx.gnm_random_graph(300, 900, seed=4, directed=directed)
+    seen: list[tuple[int, int]] = []
+    b = betweenness(
+        Network.from_networkx(g), approx=0.03, seed=2, progress=lambda d, t: seen.append((d, t))
+    )
+    assert len(seen) >= 2 and all(d <= t for d, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1][0] == seen[-1][1]  # complete at the end, even when it stopped early
+    assert b.n_samples is not None and seen[-2][0] == min(b.n_samples, seen[-2][1])

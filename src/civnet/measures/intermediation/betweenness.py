@@ -249,6 +249,7 @@ def betweenness(
             seed=seed,
             certify_top=certify_top,
             certify_among=certify_among,
+            progress=progress,
         )
     g = _usable(net.graph, weighted)
     n = g.vcount()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 import igraph as ig
 import numpy as np
@@ -45,6 +45,7 @@ def approx_betweenness(
     seed: int = 0,
     certify_top: int = 0,
     certify_among: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Betweenness:
     """Betweenness of every actor within ``eps`` of the exact value, with probability >= 1 - delta.
 
@@ -75,7 +76,8 @@ def approx_betweenness(
     Clopper-Pearson intervals separate them or :data:`TOP_SAMPLES_CAP` times the largest
     sample); the method says which. Every value keeps the stated ``eps``. ``certify_among`` (a
     boolean per actor): the top is taken among those actors only (a ranking that leaves
-    aggregates out).
+    aggregates out). ``progress(done, total)``: paths drawn of the most the run may draw
+    (civnet's sampler; the adaptive run usually ends before its total).
 
     Weighted directed views are refused (no maintained implementation with a bound).
     Edge cases: fewer than three actors give all zeros (exact); ``eps`` must be in (0, 1) and
@@ -110,23 +112,29 @@ def approx_betweenness(
         )
     if not weighted:
         spend = delta / 2 if certify_top else delta
+        paths = _Paths(_directed_arcs(g) if directed else _undirected_arcs(g), progress)
         if directed:
             name = "Riondato-Kornaropoulos sampling with bidirectional search (civnet)"
-            arcs, frac, n_samples, omega = _sampled_directed(g, eps, spend, seed)
+            largest = max(len(c) for c in g.connected_components(mode="weak"))
+            omega = rk_sample_size(eps, spend, largest)
+            paths.total = omega + (TOP_SAMPLES_CAP * omega if certify_top else 0)
+            frac = _sampled_directed(paths, omega, seed)
             lower, upper = frac - eps, frac + eps
         else:
             name = "KADABRA adaptive sampling (civnet's seeded sampler)"
-            arcs, run = _kadabra_undirected(g, eps, spend, seed)
-            frac, n_samples, lower, upper, omega = run
+            vd = vertex_diameter_bound(g)
+            omega = kadabra_sample_size(eps, spend, vd)
+            paths.total = omega + omega // KADABRA_START_FACTOR
+            paths.total += TOP_SAMPLES_CAP * omega if certify_top else 0
+            frac, lower, upper = _kadabra(paths, vd, eps, spend, seed)
         note = ""
         if certify_top:
-            frac, note, extra = _certify_top(
-                arcs, frac, lower, upper, certify_top, eps, delta / 2, seed, omega, certify_among
+            frac, note = _certify_top(
+                paths, frac, lower, upper, certify_top, eps, delta / 2, seed, omega, certify_among
             )
-            n_samples += extra
-        del arcs
+        paths.finish()
         return _on_scale(
-            net, frac, n, eps, delta, normalized, weighted, directed, name, n_samples, seed, note
+            net, frac, n, eps, delta, normalized, weighted, directed, name, paths.drawn, seed, note
         )
     import networkit as nk
 
@@ -206,24 +214,29 @@ def rk_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
     )
 
 
-def _sampled_directed(
-    g: ig.Graph, eps: float, delta: float, seed: int
-) -> tuple[Arcs, np.ndarray, int, int]:
-    """Riondato-Kornaropoulos on a directed unweighted graph with the sampler of
-    :func:`civnet.measures.intermediation.brandes_kernel.sampled_path_rows`; the vertex diameter
-    is bounded by the largest weak component's size (a shortest path never repeats a vertex),
-    which only makes the sample larger than needed, never the bound weaker. Chunk ``c`` of
-    :data:`SAMPLE_CHUNKS` draws from seed ``seed + c``."""
-    n = g.vcount()
+def _directed_arcs(g: ig.Graph) -> Arcs:
+    """The directed graph's out- and in-arcs as the sampler takes them."""
     arcs = edge_array(g).astype(np.int32)
-    graph = (*_arc_csr(n, arcs, 0, 1), *_arc_csr(n, arcs, 1, 0))
-    del arcs
-    largest = max(len(c) for c in g.connected_components(mode="weak"))
-    r = rk_sample_size(eps, delta, largest)
+    return (*_arc_csr(g.vcount(), arcs, 0, 1), *_arc_csr(g.vcount(), arcs, 1, 0))
+
+
+def _undirected_arcs(g: ig.Graph) -> Arcs:
+    """The undirected graph's ties as arcs both ways (the same arrays as out- and in-arcs)."""
+    arcs = edge_array(g).astype(np.int32)
+    ptr, idx = _arc_csr(g.vcount(), arcs, 0, 1, both=True)
+    return (ptr, idx, ptr, idx)
+
+
+def _sampled_directed(paths: _Paths, r: int, seed: int) -> np.ndarray:
+    """Riondato-Kornaropoulos on a directed unweighted graph: ``r`` paths
+    (:func:`rk_sample_size`, the vertex diameter bounded by the largest weak component's size: a
+    shortest path never repeats a vertex, so the sample is only larger than needed, never the
+    bound weaker) from the sampler of
+    :func:`civnet.measures.intermediation.brandes_kernel.sampled_path_rows`, chunk ``c`` of
+    :data:`SAMPLE_CHUNKS` drawing from seed ``seed + c``. Returns the estimate."""
     cuts = np.arange(SAMPLE_CHUNKS + 1, dtype=np.int64) * r // SAMPLE_CHUNKS
     seeds = seed + np.arange(SAMPLE_CHUNKS, dtype=np.int64)
-    counts = _draw(graph, np.diff(cuts), seeds)
-    return graph, counts / r, r, r
+    return paths.draw(np.diff(cuts), seeds) / r
 
 
 KADABRA_CONSTANT = 0.5
@@ -236,15 +249,15 @@ KADABRA_BALANCE = 0.001
 """Share of ``delta / 2`` given to every vertex alike, whatever the first phase saw (NetworKit's
 ``balancingFactor``)."""
 KADABRA_STEP = 1000
-"""Paths drawn between two checks of KADABRA's stopping rule, at least; later steps are a 20th
-of the paths drawn so far, so a large run checks about 20 + log times, not once per thousand."""
+"""Paths drawn between two checks of KADABRA's stopping rule, at least; past 20,000 paths a step
+is a 20th of those drawn so far (about 20 ln(tau / 20,000) more checks, not one per thousand)."""
 DRAW_CHUNKS = 8
 """Fixed chunks of every draw (each with its own seed): the same estimate on any number of
 threads, and at most this many rows of counts in memory at once."""
 
 
 def kadabra_sample_size(eps: float, delta: float, vertex_diameter: int) -> int:
-    """KADABRA's largest sample (Borassi & Natale 2016, Theorem 9's ``omega``): ``ceil(c /
+    """KADABRA's largest sample (Borassi & Natale 2016, their ``omega``): ``ceil(c /
     eps^2 (floor(log2(VD - 2)) + 1 + ln(2 / delta)))`` with ``c =`` :data:`KADABRA_CONSTANT`;
     ``omega`` paths put every estimate within ``eps`` with probability at least ``1 - delta /
     2`` (Riondato & Kornaropoulos' bound), so the adaptive run stops there at the latest."""
@@ -279,48 +292,15 @@ def vertex_diameter_bound(g: ig.Graph) -> int:
     return best
 
 
-def _kadabra_undirected(
-    g: ig.Graph, eps: float, delta: float, seed: int
-) -> tuple[Arcs, KadabraRun]:
-    """KADABRA on an undirected unweighted graph with civnet's sampler
-    (:func:`_kadabra`): the graph's ties as arcs both ways, the vertex diameter bounded by
-    :func:`vertex_diameter_bound`."""
-    n = g.vcount()
-    arcs = edge_array(g).astype(np.int32)
-    ptr, idx = _arc_csr(n, arcs, 0, 1, both=True)
-    del arcs
-    graph = (ptr, idx, ptr, idx)
-    return graph, _kadabra(graph, vertex_diameter_bound(g), eps, delta, seed)
-
-
-class KadabraRun(NamedTuple):
-    """What :func:`_kadabra` found."""
-
-    frac: np.ndarray
-    """The estimate: pairs over ``n (n-1)``."""
-    drawn: int
-    """Paths drawn, both phases."""
-    lower: np.ndarray
-    """Each vertex's lower bound ``max(b~ - f, b~ - eps)`` (all hold with the stated
-    probability)."""
-    upper: np.ndarray
-    """...and upper bound ``min(b~ + g, b~ + eps)``."""
-    omega: int
-    """The largest sample."""
-
-
 def _kadabra(
-    arcs: Arcs,
-    vertex_diameter: int,
-    eps: float,
-    delta: float,
-    seed: int,
-) -> KadabraRun:
+    paths: _Paths, vertex_diameter: int, eps: float, delta: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """KADABRA (Borassi & Natale 2016, "KADABRA is an ADaptive Algorithm for Betweenness via
     Random Approximation", ESA 2016, doi:10.4230/LIPIcs.ESA.2016.20; JEA 2019,
     doi:10.1145/3284359): every vertex's estimate within ``eps`` of its betweenness (pairs over
-    ``n (n-1)``) with probability at least ``1 - delta``. Returns the estimate and the paths
-    drawn (both phases).
+    ``n (n-1)``) with probability at least ``1 - delta``. Returns the estimate and each
+    vertex's lower and upper bounds, ``max(b~ - f, b~ - eps)`` and ``min(b~ + g, b~ + eps)``
+    (all of them hold at once with that probability).
 
     1. ``omega`` = :func:`kadabra_sample_size`, the most paths phase 2 draws; reaching it gives
        the bound with probability ``1 - delta / 2`` on its own.
@@ -328,8 +308,8 @@ def _kadabra(
        among the vertices (:func:`_kadabra_deltas`, a union bound).
     3. Phase 2 draws fresh paths and stops at the first check where every vertex has
        ``f(b~(v), dL(v), omega, tau) < eps`` and ``g(b~(v), dU(v), omega, tau) < eps``
-       (:func:`_kadabra_done`, the paper's Theorem 9: the bound holds whenever the rule is
-       checked, so checking only every :data:`KADABRA_STEP` or more paths keeps it).
+       (:func:`_kadabra_done`; the paper's bounds hold at whatever point the rule stops the
+       run, so checking only every :data:`KADABRA_STEP` or more paths keeps them).
 
     Every draw is cut into :data:`DRAW_CHUNKS` fixed chunks whose seeds come from
     ``numpy.random.SeedSequence([seed, phase, step])``: the result is a function of the seed,
@@ -338,23 +318,21 @@ def _kadabra(
     """
     omega = kadabra_sample_size(eps, delta, vertex_diameter)
     first = max(1, omega // KADABRA_START_FACTOR)
-    counts = _draw(arcs, _chunk_sizes(first), _seeds(seed, 0, 0))
+    counts = paths.draw(_chunk_sizes(first), _seeds(seed, 0, 0))
     bound = _kadabra_deltas(counts / first, eps, delta)
     counts[:] = 0
     tau = 0
     step = 0
     while tau < omega:
         size = min(omega - tau, max(KADABRA_STEP, tau // 20))
-        counts += _draw(arcs, _chunk_sizes(size), _seeds(seed, 1, step))
+        counts += paths.draw(_chunk_sizes(size), _seeds(seed, 1, step))
         tau += size
         step += 1
         if _kadabra_done(counts / tau, bound, omega, tau, eps):
             break
     frac = counts / tau
     down, up = _kadabra_errors(frac, bound, omega, tau)
-    lower = frac - np.minimum(down, eps)
-    upper = frac + np.minimum(up, eps)
-    return KadabraRun(frac, first + tau, lower, upper, omega)
+    return frac, frac - np.minimum(down, eps), frac + np.minimum(up, eps)
 
 
 def _kadabra_deltas(b0: np.ndarray, eps: float, delta: float) -> np.ndarray:
@@ -396,7 +374,7 @@ def _kadabra_deltas(b0: np.ndarray, eps: float, delta: float) -> np.ndarray:
 def _kadabra_errors(
     b: np.ndarray, shares: np.ndarray, omega: int, tau: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """KADABRA's bounds after ``tau`` paths (Borassi & Natale 2016, Theorem 9): with ``L =
+    """KADABRA's bounds after ``tau`` paths (Borassi & Natale 2016, section 4): with ``L =
     ln(1 / d)`` and ``x = omega / tau``, ``f = min(b, L / tau (-(x - 1/3) + sqrt((x - 1/3)^2 +
     2 b omega / L)))`` below the estimate ``b`` and ``g = min(1 - b, L / tau ((x + 1/3) +
     sqrt((x + 1/3)^2 + 2 b omega / L)))`` above it: each vertex's betweenness is in ``[b - f,
@@ -444,7 +422,7 @@ def _first(k: int, among: str) -> str:
 
 
 def _certify_top(
-    arcs: Arcs,
+    paths: _Paths,
     frac: np.ndarray,
     lower: np.ndarray,
     upper: np.ndarray,
@@ -454,10 +432,10 @@ def _certify_top(
     seed: int,
     omega: int,
     among: np.ndarray | None = None,
-) -> tuple[np.ndarray, str, int]:
+) -> tuple[np.ndarray, str]:
     """Whether the first ``k`` of the ranking are the true top ``k`` (as a set), with
     probability at least ``1 - delta``; returns the estimate (the candidates' values from the
-    fresh paths when certified), a note saying what was found, and the paths drawn. ``among``
+    fresh paths when certified) and a note saying what was found. ``among``
     (a boolean per actor): the ranking and the top are those of these actors only.
 
     1. Candidates: the actors whose upper bound reaches the ``k``-th largest lower bound
@@ -480,12 +458,12 @@ def _certify_top(
     eligible = np.arange(len(frac)) if among is None else np.flatnonzero(among)
     said = "" if among is None else " of the actors ranked"
     if not len(eligible):
-        return frac, "no actor ranked: no top to certify", 0
+        return frac, "no actor ranked: no top to certify"
     k = min(k, len(eligible))
     kth_lower = np.partition(lower[eligible], len(eligible) - k)[len(eligible) - k]
     cand = eligible[upper[eligible] >= kth_lower]
     if len(cand) <= k:
-        return frac, f"{_first(k, said)} (certified: no other actor's bound reaches them)", 0
+        return frac, f"{_first(k, said)} (certified: no other actor's bound reaches them)"
     others = np.setdiff1d(eligible, cand, assume_unique=True)
     outside_best = float(frac[others].max()) if len(others) else -np.inf
     cap = TOP_SAMPLES_CAP * omega
@@ -495,7 +473,7 @@ def _certify_top(
     for j in range(200):  # rounds grow by half: the cap ends it long before 200
         if drawn >= cap:
             break
-        counts += _draw(arcs, _chunk_sizes(size), _seeds(seed, 2, j))[cand]
+        counts += paths.draw(_chunk_sizes(size), _seeds(seed, 2, j))[cand]
         drawn += size
         size = max(10_000, drawn // 2)
         side = delta * 6 / (math.pi * (j + 1)) ** 2 / len(cand) / 2
@@ -511,7 +489,6 @@ def _certify_top(
                 frac,
                 f"{_first(k, said)} (certified with the same probability: "
                 f"Clopper-Pearson on {drawn:,} more paths for {len(cand):,} candidates)",
-                drawn,
             )
     top_k = ("the top actor" if k == 1 else f"the top {k}") + said
     hint = "; a smaller eps leaves fewer candidates" if len(cand) > 4 * k else ""
@@ -519,7 +496,6 @@ def _certify_top(
         frac,
         f"{top_k} is not certified: after {drawn:,} more paths its {len(cand):,} candidates "
         f"were still too close to tell apart{hint}",
-        drawn,
     )
 
 
@@ -535,13 +511,36 @@ def _seeds(seed: int, phase: int, step: int) -> np.ndarray:
     return state.astype(np.int64)
 
 
-def _draw(
-    arcs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    sizes: np.ndarray,
-    seeds: np.ndarray,
-) -> np.ndarray:
+class _Paths:
+    """The path sampler of one run: the graph's arcs, the threads it draws on (the idle cores,
+    looked at once per run), and the paths drawn so far, reported to ``progress`` against
+    :attr:`total` (the most the run may draw)."""
+
+    def __init__(self, arcs: Arcs, progress: Callable[[int, int], None] | None) -> None:
+        self.arcs = arcs
+        self.threads = max(1, free_cores())
+        self.progress = progress
+        self.drawn = 0
+        self.total = 1
+
+    def draw(self, sizes: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+        """:func:`_draw` of the chunks ``sizes``, ``seeds``: crossings per vertex."""
+        counts = _draw(self.arcs, sizes, seeds, self.threads)
+        self.drawn += int(sizes.sum())
+        if self.progress is not None:
+            self.progress(min(self.drawn, self.total), self.total)
+        return counts
+
+    def finish(self) -> None:
+        """The run is over: the progress is complete (an adaptive run ends before its total)."""
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+
+
+def _draw(arcs: Arcs, sizes: np.ndarray, seeds: np.ndarray, threads: int) -> np.ndarray:
     """Per vertex, how many of the paths drawn in chunks (``sizes``, ``seeds``) it is an
-    interior vertex of, on the idle cores; at most :data:`DRAW_CHUNKS` rows of counts at once.
+    interior vertex of, on ``threads`` threads; at most :data:`DRAW_CHUNKS` rows of counts at
+    once.
 
     With the ahead-of-time kernel (:func:`~civnet.measures.intermediation.brandes.kernel_in_use`)
     each chunk is one call of its ``sample_chunk`` (which releases the interpreter lock) on a
@@ -552,7 +551,6 @@ def _draw(
 
     n = len(arcs[0]) - 1
     counts = np.zeros(n, dtype=np.int64)
-    threads = max(1, free_cores())
     if kernel_in_use() == "aot":
         chunk: Callable[..., None] = aot_module().sample_chunk  # type: ignore[union-attr]
         rows = np.zeros((min(DRAW_CHUNKS, len(sizes)), n), dtype=np.int32)
