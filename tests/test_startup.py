@@ -12,6 +12,7 @@ import inspect
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -197,3 +198,26 @@ def test_bootstrap_replicates_betweenness_never_imports_numba(
         "assert 'llvmlite' not in sys.modules\n"
     )
     assert "numba" not in loaded_after(code)
+
+
+def test_a_cached_betweenness_table_imports_no_graph_library(tmp_path: Path) -> None:
+    """A second ``civnet betweenness`` answers from the cache: the table needs neither igraph
+    nor the measures (about 0.1 s of the repeat; its captions come from products.render)."""
+    import subprocess
+    import sys
+
+    ws = str(tmp_path / "ws.duckdb")
+    code = (
+        "import sys; from civnet.cli import main\n"
+        "sys.argv = ['civnet', '--workspace', sys.argv[1], 'betweenness', '--top', '3']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', sorted(m for m in ('igraph', 'numba', 'networkit') if m in sys.modules))"
+    )
+    data = Path(__file__).parent / "data" / "products"
+    load = [sys.executable, "-m", "civnet", "--workspace", ws, "import", "table"]
+    load += ["--actors", str(data / "actors.csv"), "--ties", str(data / "ties.csv")]
+    subprocess.run(load, check=True, capture_output=True, timeout=300)
+    first = subprocess.run([sys.executable, "-c", code, ws], capture_output=True, text=True)
+    again = subprocess.run([sys.executable, "-c", code, ws], capture_output=True, text=True)
+    assert "'igraph'" in first.stdout  # computed: the view's graph
+    assert again.stdout.strip().splitlines()[-1] == "LOADED []", again.stdout + again.stderr

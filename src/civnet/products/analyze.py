@@ -19,7 +19,13 @@ from civnet.measures.intermediation.betweenness_approx import (
     rk_sample_size,
 )
 from civnet.products.defaults import BUDGET_DELTA
-from civnet.products.render import emit, fmt_number, heading
+from civnet.products.render import (
+    emit,
+    fmt_number,
+    has_directed_partners,
+    heading,
+    left_out_note,
+)
 from civnet.store.columnar import ColumnarRecords
 from civnet.views.network import Network
 from civnet.vocab import ACTOR_LEVELS, RANKED_LEVELS
@@ -353,23 +359,6 @@ def left_out_of_ranking(net: Network, levels: tuple[str, ...] | None) -> dict[st
         return {}
     counts = Counter(lv for lv in net.levels() if lv not in levels)
     return {lv: counts[lv] for lv in ACTOR_LEVELS if counts[lv]}
-
-
-def left_out_note(left_out: dict[str, int], *, hint: bool = True) -> str:
-    """One sentence for a ranking's caption: which aggregates it left out (empty: none)."""
-    if not left_out:
-        return ""
-    n = sum(left_out.values())
-    parts = ", ".join(f"{k} {v:,}" for k, v in left_out.items())
-    return (
-        f"ranked among organisations and cities; {n:,} aggregate actor{'s' if n != 1 else ''} "
-        f"left out ({parts})" + (": --rank-all ranks them too" if hint else "")
-    )
-
-
-def has_directed_partners(records: list[dict[str, Any]]) -> bool:
-    """True when a record has an out- or in-partner (tables show those columns only then)."""
-    return any(r.get("out_partners") or r.get("in_partners") for r in records)
 
 
 def render_analysis(console: Console, a: Analysis) -> None:

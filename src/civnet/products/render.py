@@ -292,3 +292,20 @@ def emit(
         print(records_csv(records or [], columns), end="")
     else:
         console.print(records_table(records or [], columns, title=title, caption=caption))
+
+
+def left_out_note(left_out: dict[str, int], *, hint: bool = True) -> str:
+    """One sentence for a ranking's caption: which aggregates it left out (empty: none)."""
+    if not left_out:
+        return ""
+    n = sum(left_out.values())
+    parts = ", ".join(f"{k} {v:,}" for k, v in left_out.items())
+    return (
+        f"ranked among organisations and cities; {n:,} aggregate actor{'s' if n != 1 else ''} "
+        f"left out ({parts})" + (": --rank-all ranks them too" if hint else "")
+    )
+
+
+def has_directed_partners(records: list[dict[str, Any]]) -> bool:
+    """True when a record has an out- or in-partner (tables show those columns only then)."""
+    return any(r.get("out_partners") or r.get("in_partners") for r in records)

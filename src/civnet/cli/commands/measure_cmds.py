@@ -122,7 +122,7 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
     row), saying how the values were computed and which aggregates the ranking left out; with
     ``--group`` group betweenness, with ``--boot`` the brokers' resampling ranges (as
     ``civnet brokers``)."""
-    from civnet.products.analyze import left_out_note
+    from civnet.products.render import left_out_note
 
     if params["boot"] is not None:
         brokers = {"boot": params["boot"], "top": params["top"] or 10, "resample": "ties"}
@@ -172,7 +172,7 @@ def betweenness_table(data: Any, params: dict[str, Any], fmt: str, spec: ViewSpe
 
 def _directed_partners(records: Any) -> bool:
     """Whether any ranked actor has an out- or in-partner (the table then shows both columns)."""
-    from civnet.products.analyze import has_directed_partners
+    from civnet.products.render import has_directed_partners
 
     if not isinstance(records, ColumnarRecords):
         return has_directed_partners(records)
