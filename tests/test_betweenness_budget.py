@@ -6,6 +6,8 @@ of a few thousand actors is more than the exact run's searches."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 import pytest
 
@@ -71,6 +73,18 @@ def _cycle_at(monkeypatch: pytest.MonkeyPatch, visits_per_second: float) -> Netw
     return net
 
 
+def _quiet_then_busy(monkeypatch: pytest.MonkeyPatch, rate: float) -> tuple[Network, Any, Any]:
+    """The cycle costed at ``rate`` visits a second (:func:`_cycle_at`), budgeted with seed 3
+    on a quiet machine (load 0.5, 2 free cores), then on a busy one (load 10, 1 free core)."""
+    from civnet.products import analyze as amod
+
+    net = _cycle_at(monkeypatch, rate)
+    _at_load(monkeypatch, 0.5, 2)
+    quiet = amod.budgeted_betweenness(net, seed=3)
+    _at_load(monkeypatch, 10.0, 1)
+    return net, quiet, amod.budgeted_betweenness(net, seed=3)
+
+
 def test_within_the_budget_on_idle_cores_exact_at_any_load(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -78,11 +92,7 @@ def test_within_the_budget_on_idle_cores_exact_at_any_load(
     on 1 free core 300 / 3 x 5 = 500 s. Before, the busy machine switched to KADABRA."""
     from civnet.products import analyze as amod
 
-    net = _cycle_at(monkeypatch, 3.0)
-    _at_load(monkeypatch, 0.5, 2)
-    quiet = amod.budgeted_betweenness(net, seed=3)
-    _at_load(monkeypatch, 10.0, 1)
-    busy = amod.budgeted_betweenness(net, seed=3)
+    net, quiet, busy = _quiet_then_busy(monkeypatch, 3.0)
     for b in (quiet, busy):
         assert b.eps is None and b.method.startswith("exact")
         # every vertex of C10 (n even): (n - 2)^2 / 8 = 8 of the 36 pairs not its own
@@ -105,13 +115,8 @@ def test_past_the_budget_on_idle_cores_approximate_at_any_load(
     """300 visits at 0.05 a second: 3,000 s (50 min) on the 2 idle cores, past 60 s: KADABRA
     on a quiet and on a busy machine, the same seeded estimate; the busy machine's note adds
     its 300 / 0.05 x 5 = 30,000 s (8.3 h) and never contradicts the decision."""
-    from civnet.products import analyze as amod
 
-    net = _cycle_at(monkeypatch, 0.05)
-    _at_load(monkeypatch, 0.5, 2)
-    quiet = amod.budgeted_betweenness(net, seed=3)
-    _at_load(monkeypatch, 10.0, 1)
-    busy = amod.budgeted_betweenness(net, seed=3)
+    _, quiet, busy = _quiet_then_busy(monkeypatch, 0.05)
     for b in (quiet, busy):
         assert b.eps is not None and "KADABRA" in b.method
     assert busy.values.tolist() == quiet.values.tolist()

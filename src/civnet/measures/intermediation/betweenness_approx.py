@@ -601,29 +601,13 @@ def _arc_csr(
     del degree
     idx = np.empty(int(ptr[-1]), dtype=np.int32)
     pos = ptr[:-1].copy()
-    fill = _kernel_function("fill_arcs")
+    from civnet.measures.intermediation.brandes import kernel_function
+
+    fill = kernel_function("fill_arcs")
     fill(pos, arcs, tail, head, idx)
     if both:
         fill(pos, arcs, head, tail, idx)
     return ptr, idx
-
-
-def _kernel_function(name: str) -> Callable[..., Any]:
-    """``name`` from the ahead-of-time module when it is in use (no numba), else numba's."""
-    from civnet.measures.intermediation.brandes import aot_module, kernel_in_use
-
-    if kernel_in_use() == "aot":
-        return getattr(aot_module(), name)
-    from civnet.measures.intermediation import brandes_kernel
-
-    return getattr(brandes_kernel, name)
-
-
-def _csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(src, kind="stable")
-    ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-    return ptr, dst[order].astype(np.int64)
 
 
 def _to_networkit(g: ig.Graph, weighted: bool) -> tuple[Any, np.ndarray]:

@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,16 @@ def kernel_in_use() -> str:
     if forced not in ("", "auto"):
         raise ValueError(f"CIVNET_BRANDES must be aot, jit or auto, not {forced!r}")
     return "aot" if aot_module() is not None else "jit"
+
+
+def kernel_function(name: str) -> Callable[..., Any]:
+    """The function ``name`` of :mod:`~civnet.measures.intermediation.brandes_kernel` by the
+    kernel :func:`kernel_in_use` names: the compiled module's (no numba) or numba's JIT."""
+    if kernel_in_use() == "aot":
+        return getattr(aot_module(), name)
+    from civnet.measures.intermediation import brandes_kernel
+
+    return getattr(brandes_kernel, name)
 
 
 def brandes_sums(
@@ -234,10 +245,7 @@ def block_copies(
     copy_block = np.empty(size, dtype=np.int32)
     copy_weight = np.empty(size, dtype=np.int32)
     end_copy = np.empty(len(ends), dtype=np.int32)
-    if kernel_in_use() == "aot":
-        fn = aot_module().block_copies  # type: ignore[union-attr]
-    else:
-        from civnet.measures.intermediation.brandes_kernel import block_copies as fn
+    fn = kernel_function("block_copies")
     nc, _ = fn(ends, n, copy_vertex, copy_block, copy_weight, end_copy)
     return copy_vertex[:nc], copy_block[:nc], copy_weight[:nc], end_copy.reshape(-1, 2)
 

@@ -133,12 +133,7 @@ def warm_jit_cache() -> None:
 
     import numpy as np
 
-    from civnet.measures.intermediation.betweenness_approx import (
-        _arc_csr,
-        _chunk_sizes,
-        _csr,
-        _seeds,
-    )
+    from civnet.measures.intermediation.betweenness_approx import _arc_csr, _chunk_sizes, _seeds
     from civnet.measures.intermediation.brandes_kernel import (
         sampled_group_paths,
         sampled_path_rows,
@@ -150,8 +145,8 @@ def warm_jit_cache() -> None:
     with mock.patch.dict(os.environ, {"CIVNET_BRANDES": "jit"}):  # numba's fill_arcs
         arcs = (*_arc_csr(4, pairs, 0, 1), *_arc_csr(4, pairs, 1, 0))
     sampled_path_rows(*arcs, _chunk_sizes(8), _seeds(0, 0, 0))
-    out_ptr, out_idx = _csr(4, src, dst)
-    in_ptr, in_idx = _csr(4, dst, src)
+    # the group sampler's callers pass int64 arrays throughout (scipy's CSR, widened)
+    out_ptr, out_idx, in_ptr, in_idx = (a.astype(np.int64) for a in arcs)
     group = np.array([0, 0, 1, 1], dtype=np.int64)
     sampled_group_paths(out_ptr, out_idx, in_ptr, in_idx, group, 2, src[:2].copy(), 0)
 
